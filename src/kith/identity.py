@@ -1,0 +1,98 @@
+"""Who is who: the rules that decide when two identities are one person.
+
+These are pure functions; ``kith.store`` applies them while writing and records
+every merge so that it can be undone.
+
+Rules of this first version, strongest first:
+
+1. The same identity (``kind`` + normalised ``value``) is always the same person.
+2. A plus-address (``ana+news@x.org``) is an alias of its base address
+   (``ana@x.org``): both belong to one person, the alias linked by ``alias_of``.
+3. A new e-mail address whose display name has the same *name key* as a known
+   person with an address at the same domain is that person ("Phillip Allen"
+   writing from ``phillip.allen@enron.com`` and ``pallen@enron.com``). A shared
+   name across different domains is too weak alone: it stays two people.
+4. Automated senders (``jira@``, ``noreply@`` …) carry other people's names in
+   their display names ("Ana (JIRA)"); their names never link anyone.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_PARENTHETICAL = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_NON_WORD = re.compile(r"[^\w\s]+")
+_SPACES = re.compile(r"\s+")
+
+#: Local parts of addresses that send on behalf of machines, not people.
+AUTOMATED_LOCAL_PARTS = frozenset(
+    {
+        "noreply",
+        "no-reply",
+        "donotreply",
+        "do-not-reply",
+        "notifications",
+        "notification",
+        "mailer-daemon",
+        "postmaster",
+        "jira",
+        "jenkins",
+        "hudson",
+        "git",
+        "github",
+        "builds",
+        "bot",
+        "commits",
+        "announce",
+    }
+)
+
+#: Fewest name tokens for a name to link identities ("Ana" alone is too common).
+MIN_NAME_TOKENS = 2
+
+
+def name_key(name: str | None) -> str | None:
+    """The form names are compared in: accents, case, punctuation and
+    parentheticals removed, tokens in order. ``None`` when too short to trust.
+
+    >>> name_key("Zoë  Köhler (JIRA)")
+    'zoe kohler'
+    """
+    if not name:
+        return None
+    text = _PARENTHETICAL.sub(" ", name)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = _NON_WORD.sub(" ", text.casefold())
+    tokens = _SPACES.split(text.strip())
+    if len([t for t in tokens if len(t) > 1]) < MIN_NAME_TOKENS:
+        return None
+    return " ".join(tokens)
+
+
+def is_automated(address: str) -> bool:
+    """True for addresses that machines send from (their names are not a person's)."""
+    local = address.split("@", 1)[0]
+    local = local.split("+", 1)[0]
+    return local in AUTOMATED_LOCAL_PARTS or local.startswith(("noreply", "no-reply"))
+
+
+def email_domain(address: str) -> str:
+    return address.rsplit("@", 1)[-1]
+
+
+def base_address(address: str) -> str:
+    """``ana+news@x.org`` → ``ana@x.org``; other addresses unchanged."""
+    local, sep, domain = address.partition("@")
+    if not sep or "+" not in local:
+        return address
+    base = local.split("+", 1)[0]
+    return f"{base}@{domain}" if base else address
+
+
+def name_from_address(address: str) -> str:
+    """A readable stand-in name for an address with no display name."""
+    local = address.split("@", 1)[0].split("+", 1)[0]
+    parts = [p for p in re.split(r"[._\-]+", local) if p]
+    return " ".join(p.capitalize() for p in parts) or address

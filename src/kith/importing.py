@@ -1,0 +1,172 @@
+"""Running imports: importer → batches → ledger, with counts per file.
+
+Every importer call is wrapped: a file that cannot be read is reported and
+the batch goes on to the next; with ``fail_fast`` the first bad record or file
+stops everything (what was already committed stays).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from kith.config import Settings
+from kith.errors import InputError, KithError
+from kith.ingest import registry
+from kith.ingest.base import Importer, ImportOptions
+from kith.model import InteractionRecord, Skipped
+from kith.store.writer import LedgerWriter
+
+log = logging.getLogger(__name__)
+
+#: How many skipped records a summary lists by place (all are stored).
+SHOWN_PROBLEMS = 5
+
+
+@dataclass(slots=True)
+class FileSummary:
+    """What importing one path did."""
+
+    path: str
+    importer: str
+    imported: int = 0
+    duplicates: int = 0
+    skipped: int = 0
+    error: str | None = None
+    problems: list[Skipped] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+#: Called as records are read: (path, records read so far, fraction done or None).
+Progress = Callable[[str, int, float | None], None]
+
+
+def import_paths(
+    engine: Engine,
+    paths: Iterable[Path],
+    settings: Settings,
+    *,
+    now: int,
+    fmt: str | None = None,
+    fail_fast: bool = False,
+    progress: Progress | None = None,
+) -> list[FileSummary]:
+    """Import every path; one summary per file or folder imported."""
+    summaries: list[FileSummary] = []
+    options = ImportOptions(store_bodies=settings.store_bodies)
+    for path in paths:
+        try:
+            pairs = registry.plan(path, fmt)
+        except KithError as exc:
+            if fail_fast:
+                raise
+            summaries.append(FileSummary(str(path), "?", error=str(exc)))
+            continue
+        if not pairs:
+            error = f"{path}: found nothing kith can import here"
+            if fail_fast:
+                raise InputError("found nothing kith can import here", where=str(path))
+            summaries.append(FileSummary(str(path), "?", error=error))
+        for target, importer in pairs:
+            summaries.append(
+                import_one(
+                    engine,
+                    target,
+                    importer,
+                    options,
+                    settings.import_batch_size,
+                    now=now,
+                    fail_fast=fail_fast,
+                    progress=progress,
+                )
+            )
+    return summaries
+
+
+def import_one(
+    engine: Engine,
+    path: Path,
+    importer: Importer,
+    options: ImportOptions,
+    batch_size: int,
+    *,
+    now: int,
+    fail_fast: bool = False,
+    progress: Progress | None = None,
+) -> FileSummary:
+    """Import one file or folder with ``importer`` into the ledger."""
+    summary = FileSummary(str(path), importer.name)
+    writer = LedgerWriter(
+        engine, importer=importer.name, path=str(path), now=now, store_bodies=options.store_bodies
+    )
+    writer.start()
+    fraction = _fraction_of(importer, path)
+    batch: list[InteractionRecord] = []
+    bad: list[Skipped] = []
+    read = 0
+    status = "failed"
+    try:
+        for record in importer.extract(path, options):
+            read += 1
+            if isinstance(record, Skipped):
+                if fail_fast:
+                    writer.write(batch, [record])
+                    raise InputError(
+                        record.reason, where=f"{record.origin.file}:{record.origin.position}"
+                    )
+                bad.append(record)
+                if len(summary.problems) < SHOWN_PROBLEMS:
+                    summary.problems.append(record)
+            else:
+                batch.append(record)
+            if len(batch) + len(bad) >= batch_size:
+                writer.write(batch, bad)
+                batch, bad = [], []
+                if progress:
+                    progress(str(path), read, fraction(record))
+        writer.write(batch, bad)
+        status = "done"
+    except InputError as exc:
+        summary.error = str(exc)
+        if fail_fast:
+            raise
+    finally:
+        writer.finish(status, now)
+        summary.imported = writer.totals.imported
+        summary.duplicates = writer.totals.duplicates
+        summary.skipped = writer.totals.skipped
+    if progress:
+        progress(str(path), read, 1.0)
+    return summary
+
+
+def _fraction_of(importer: Importer, path: Path) -> Callable[[object], float | None]:
+    """How far through ``path`` a record is: by byte offset in one file, by
+    file count in a folder."""
+    files = importer.files(path)
+    if len(files) > 1:
+        index = {str(f): i for i, f in enumerate(files)}
+        total_files = len(files)
+
+        def by_file(record: object) -> float | None:
+            origin = getattr(record, "origin", None)
+            i = index.get(origin.file) if origin else None
+            return None if i is None else (i + 1) / total_files
+
+        return by_file
+    size = importer.size(path)
+
+    def by_offset(record: object) -> float | None:
+        origin = getattr(record, "origin", None)
+        if not size or origin is None:
+            return None
+        return min(1.0, origin.position / size)
+
+    return by_offset

@@ -1,0 +1,166 @@
+"""The words of kith's domain, as frozen dataclasses and enums.
+
+Importers produce the *record* types below (``IdentityRef``, ``Participant``,
+``InteractionRecord``, ``Skipped``); the store turns them into rows. Nothing in
+this module touches a database or the clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    """Where an interaction happened."""
+
+    EMAIL = "email"
+    SOCIAL = "social"
+    COMMENT = "comment"
+    MEETING = "meeting"
+    CALL = "call"
+    PURCHASE = "purchase"
+    REFERRAL = "referral"
+    INTRO = "intro"
+    NOTE = "note"
+
+
+class Kind(StrEnum):
+    """What an interaction was."""
+
+    MESSAGE = "message"
+    REPLY = "reply"
+    MENTION = "mention"
+    SHARE = "share"
+    COMMENT = "comment"
+    PURCHASE = "purchase"
+    REFERRAL = "referral"
+    MEETING = "meeting"
+    CONNECT = "connect"
+    LIKE = "like"
+
+
+class Direction(StrEnum):
+    """Seen from the owner: ``in`` is to me, ``out`` from me, ``among`` between others."""
+
+    IN = "in"
+    OUT = "out"
+    AMONG = "among"
+
+
+class Role(StrEnum):
+    """A participant's part in an interaction."""
+
+    FROM = "from"
+    SENDER = "sender"
+    REPLY_TO = "reply_to"
+    TO = "to"
+    CC = "cc"
+    BCC = "bcc"
+    ORGANIZER = "organizer"
+    ATTENDEE = "attendee"
+
+
+#: Roles that make someone the author of an interaction (exactly one ``FROM``).
+AUTHOR_ROLES = frozenset({Role.FROM})
+#: Roles that make someone an addressee.
+RECIPIENT_ROLES = frozenset({Role.TO, Role.CC, Role.BCC, Role.ATTENDEE})
+
+
+class DateQuality(StrEnum):
+    """How an interaction's time was found.
+
+    ``header``: its own Date header. ``received``: the newest ``Received`` header
+    (the message's Date was missing or unusable). ``envelope``: the mbox ``From ``
+    line. ``position``: no usable date at all; the time of the message before it
+    in the same file stands in, so the order is kept.
+    """
+
+    HEADER = "header"
+    RECEIVED = "received"
+    ENVELOPE = "envelope"
+    POSITION = "position"
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a record came from: the file and a position in it.
+
+    ``position`` is a byte offset for mbox files and a record index for formats
+    read as a whole; ``member`` names a file inside a folder or archive.
+    """
+
+    file: str
+    position: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityRef:
+    """One way of reaching someone: ``kind`` is ``email``, ``x``, ``phone``, …
+
+    ``value`` is already normalised by the importer (``normalise_email`` for
+    e-mail); ``display_name`` is the name seen beside it, if any.
+    """
+
+    kind: str
+    value: str
+    display_name: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    role: Role
+    identity: IdentityRef
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionRecord:
+    """One event read from a source, before it is stored.
+
+    ``source`` + ``source_id`` identify it for ever: importing it again changes
+    nothing. ``occurred_at`` is seconds since the epoch, UTC; ``tz_offset_min``
+    keeps the sender's own offset (for local-time features). ``refs`` holds the
+    threading references in order, the direct parent last.
+    """
+
+    source: str
+    source_id: str
+    channel: Channel
+    kind: Kind
+    occurred_at: int
+    participants: tuple[Participant, ...]
+    origin: Origin
+    date_quality: DateQuality = DateQuality.HEADER
+    tz_offset_min: int | None = None
+    subject: str | None = None
+    body: str | None = None
+    refs: tuple[str, ...] = ()
+    list_id: str | None = None
+    list_name: str | None = None
+    is_reply: bool = False
+    #: Groups a conversation when ``refs`` are absent (e-mail: normalised subject
+    #: among the same participants; a forum: the topic).
+    thread_key: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def author(self) -> IdentityRef | None:
+        for p in self.participants:
+            if p.role is Role.FROM:
+                return p.identity
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A record an importer could not read: counted and reported, never fatal."""
+
+    origin: Origin
+    reason: str
+
+
+Record = InteractionRecord | Skipped

@@ -1,0 +1,1 @@
+"""The ledger: schema, migrations, and the only SQL for it."""

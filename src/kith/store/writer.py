@@ -1,0 +1,516 @@
+"""Writing imported records into the ledger, fast and safely.
+
+A ``LedgerWriter`` takes records in batches. Each batch is one transaction:
+new people, identities, threads, circles, interactions, participants, skipped
+records and the import run's counters commit together or not at all, so an
+import killed half-way leaves the ledger as it was after its last whole batch,
+and running it again finishes the job (duplicates are recognised by
+``(source, source_id)``).
+
+Speed comes from doing per batch what would otherwise be done per row: one
+query finds which messages are already stored, one finds the known
+identities, ids are allocated in blocks, and rows go in with ``executemany``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, Engine, func, select, text, update
+
+from kith import identity as rules
+from kith.model import (
+    Direction,
+    IdentityRef,
+    InteractionRecord,
+    Role,
+    Skipped,
+)
+from kith.store.schema import (
+    circle,
+    identity,
+    import_run,
+    interaction,
+    participant,
+    person,
+    skipped,
+)
+from kith.store.schema import thread as thread_t
+
+log = logging.getLogger(__name__)
+
+#: Most values bound in one ``IN (...)`` list (SQLite allows 32,766 in all).
+IN_CHUNK = 900
+_RECIPIENTS = (Role.TO, Role.CC, Role.BCC, Role.ATTENDEE)
+
+
+def chunks(values: Sequence[str], size: int = IN_CHUNK) -> Iterable[Sequence[str]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def allocate_ids(conn: Connection, table_name: str, count: int) -> list[int]:
+    """``count`` fresh primary keys for ``table_name``.
+
+    SQLite: the writer holds the write lock (``BEGIN IMMEDIATE``), so the
+    block after ``max(id)`` is its own. PostgreSQL: taken from the column's
+    sequence, safe beside other writers.
+    """
+    if count == 0:
+        return []
+    if conn.dialect.name == "postgresql":
+        rows = conn.execute(
+            text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
+            {"t": table_name, "n": count},
+        )
+        return [int(r[0]) for r in rows]
+    top = conn.execute(text(f"SELECT coalesce(max(id), 0) FROM {table_name}")).scalar_one()
+    return list(range(int(top) + 1, int(top) + 1 + count))
+
+
+@dataclass(slots=True)
+class BatchResult:
+    imported: int = 0
+    duplicates: int = 0
+    skipped: int = 0
+
+
+@dataclass(slots=True)
+class _Known:
+    """What the writer remembers between batches (all of it re-readable from the ledger)."""
+
+    identities: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    threads: dict[str, int] = field(default_factory=dict)  # root_key -> thread id
+    message_threads: dict[str, int] = field(default_factory=dict)  # source_id -> thread id
+    circles: dict[str, int] = field(default_factory=dict)
+    me: set[int] = field(default_factory=set)  # identity ids
+
+
+class LedgerWriter:
+    """Writes one import run. Use ``start``, then ``write`` per batch, then ``finish``."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        importer: str,
+        path: str,
+        now: int,
+        store_bodies: bool = True,
+    ) -> None:
+        self.engine = engine
+        self.importer = importer
+        self.path = path
+        self.now = now
+        self.store_bodies = store_bodies
+        self.import_id = 0
+        self._known = _Known()
+        self.totals = BatchResult()
+
+    # -- the run ---------------------------------------------------------
+
+    def start(self) -> int:
+        with self._begin() as conn:
+            self.import_id = allocate_ids(conn, "import_run", 1)[0]
+            conn.execute(
+                import_run.insert(),
+                {
+                    "id": self.import_id,
+                    "importer": self.importer,
+                    "path": self.path,
+                    "started_at": self.now,
+                    "status": "running",
+                    "imported": 0,
+                    "duplicates": 0,
+                    "skipped": 0,
+                },
+            )
+            self._known.me = {
+                int(r[0])
+                for r in conn.execute(
+                    select(identity.c.id)
+                    .join(person, person.c.id == identity.c.person_id)
+                    .where(person.c.is_me.is_(True))
+                )
+            }
+        return self.import_id
+
+    def finish(self, status: str, finished_at: int) -> None:
+        with self._begin() as conn:
+            conn.execute(
+                update(import_run)
+                .where(import_run.c.id == self.import_id)
+                .values(status=status, finished_at=finished_at)
+            )
+
+    def _begin(self) -> AbstractContextManager[Connection]:
+        return self.engine.execution_options(kith_write=True).begin()
+
+    # -- one batch -------------------------------------------------------
+
+    def write(
+        self, records: Sequence[InteractionRecord], bad: Sequence[Skipped] = ()
+    ) -> BatchResult:
+        """Store one batch in one transaction; returns what came of it."""
+        result = BatchResult(skipped=len(bad))
+        with self._begin() as conn:
+            fresh = self._drop_duplicates(conn, records)
+            result.duplicates = len(records) - len(fresh)
+            if fresh:
+                self._store(conn, fresh)
+            result.imported = len(fresh)
+            if bad:
+                conn.execute(
+                    skipped.insert(),
+                    [
+                        {
+                            "import_id": self.import_id,
+                            "file": s.origin.file,
+                            "position": s.origin.position,
+                            "reason": s.reason,
+                        }
+                        for s in bad
+                    ],
+                )
+            conn.execute(
+                update(import_run)
+                .where(import_run.c.id == self.import_id)
+                .values(
+                    imported=import_run.c.imported + result.imported,
+                    duplicates=import_run.c.duplicates + result.duplicates,
+                    skipped=import_run.c.skipped + result.skipped,
+                )
+            )
+        self.totals.imported += result.imported
+        self.totals.duplicates += result.duplicates
+        self.totals.skipped += result.skipped
+        return result
+
+    def _drop_duplicates(
+        self, conn: Connection, records: Sequence[InteractionRecord]
+    ) -> list[InteractionRecord]:
+        seen: set[tuple[str, str]] = set()
+        unique: list[InteractionRecord] = []
+        for r in records:
+            key = (r.source, r.source_id)
+            if key not in seen:
+                seen.add(key)
+                unique.append(r)
+        by_source: dict[str, list[str]] = {}
+        for r in unique:
+            by_source.setdefault(r.source, []).append(r.source_id)
+        stored: set[tuple[str, str]] = set()
+        for source, ids in by_source.items():
+            for part in chunks(ids):
+                rows = conn.execute(
+                    select(interaction.c.source_id).where(
+                        interaction.c.source == source, interaction.c.source_id.in_(part)
+                    )
+                )
+                stored.update((source, str(r[0])) for r in rows)
+        return [r for r in unique if (r.source, r.source_id) not in stored]
+
+    def _store(self, conn: Connection, records: list[InteractionRecord]) -> None:
+        ident = self._resolve_identities(conn, records)
+        circles = self._resolve_circles(conn, records)
+        threads = self._resolve_threads(conn, records, circles)
+        ids = allocate_ids(conn, "interaction", len(records))
+        me = self._known.me
+        rows = []
+        parts = []
+        for rid, r in zip(ids, records, strict=True):
+            author_is_me = False
+            to_me = False
+            seen_parts: set[tuple[int, str]] = set()
+            for p in r.participants:
+                iid = ident[(p.identity.kind, p.identity.value)][0]
+                if p.role is Role.FROM and iid in me:
+                    author_is_me = True
+                elif p.role in _RECIPIENTS and iid in me:
+                    to_me = True
+                key = (iid, p.role.value)
+                if key not in seen_parts:
+                    seen_parts.add(key)
+                    parts.append({"interaction_id": rid, "identity_id": iid, "role": p.role.value})
+            direction = (
+                Direction.OUT if author_is_me else Direction.IN if to_me else Direction.AMONG
+            )
+            rows.append(
+                {
+                    "id": rid,
+                    "source": r.source,
+                    "source_id": r.source_id,
+                    "channel": r.channel.value,
+                    "kind": r.kind.value,
+                    "direction": direction.value,
+                    "occurred_at": r.occurred_at,
+                    "tz_offset_min": r.tz_offset_min,
+                    "date_quality": r.date_quality.value,
+                    "thread_id": threads[r.source_id],
+                    "parent_ref": r.refs[-1] if r.refs else None,
+                    "is_reply": r.is_reply,
+                    "subject": r.subject,
+                    "body": r.body if self.store_bodies else None,
+                    "circle_id": circles.get(r.list_id) if r.list_id else None,
+                    "import_id": self.import_id,
+                    "origin_file": r.origin.file,
+                    "origin_position": r.origin.position,
+                }
+            )
+            self._known.message_threads[r.source_id] = threads[r.source_id]
+        conn.execute(interaction.insert(), rows)
+        conn.execute(participant.insert(), parts)
+
+    # -- identities and people ---------------------------------------------
+
+    def _resolve_identities(
+        self, conn: Connection, records: Sequence[InteractionRecord]
+    ) -> dict[tuple[str, str], tuple[int, int]]:
+        """(kind, value) → (identity id, person id) for every participant, creating
+        people and identities that are new."""
+        known = self._known.identities
+        wanted: dict[tuple[str, str], IdentityRef] = {}
+        first_seen: dict[tuple[str, str], int] = {}
+        for r in records:
+            for p in r.participants:
+                key = (p.identity.kind, p.identity.value)
+                if key in known:
+                    continue
+                current = wanted.get(key)
+                if current is None or (current.display_name is None and p.identity.display_name):
+                    wanted[key] = p.identity
+                first_seen[key] = min(first_seen.get(key, r.occurred_at), r.occurred_at)
+                if p.identity.kind == "email":
+                    base = rules.base_address(p.identity.value)
+                    if base != p.identity.value and ("email", base) not in known:
+                        wanted.setdefault(("email", base), IdentityRef("email", base))
+                        first_seen.setdefault(("email", base), r.occurred_at)
+        if not wanted:
+            return known
+        self._load_identities(conn, list(wanted))
+        missing = [k for k in wanted if k not in known]
+        if missing:
+            self._create_identities(conn, [wanted[k] for k in missing], first_seen)
+        return known
+
+    def _load_identities(self, conn: Connection, keys: list[tuple[str, str]]) -> None:
+        by_kind: dict[str, list[str]] = {}
+        for kind, value in keys:
+            by_kind.setdefault(kind, []).append(value)
+        for kind, values in by_kind.items():
+            for part in chunks(values):
+                rows = conn.execute(
+                    select(identity.c.value, identity.c.id, identity.c.person_id).where(
+                        identity.c.kind == kind, identity.c.value.in_(part)
+                    )
+                )
+                for value, iid, pid in rows:
+                    self._known.identities[(kind, str(value))] = (int(iid), int(pid))
+
+    def _create_identities(
+        self,
+        conn: Connection,
+        refs: list[IdentityRef],
+        first_seen: dict[tuple[str, str], int],
+    ) -> None:
+        known = self._known.identities
+        # Base addresses first, so that their aliases can join them.
+        refs.sort(key=lambda r: rules.base_address(r.value) != r.value)
+        by_name = self._people_by_name(conn, refs)
+        new_people: list[dict[str, object]] = []
+        new_identities: list[dict[str, object]] = []
+        person_ids = iter(allocate_ids(conn, "person", len(refs)))
+        identity_ids = iter(allocate_ids(conn, "identity", len(refs)))
+        for ref in refs:
+            key = (ref.kind, ref.value)
+            iid = next(identity_ids)
+            alias_of: int | None = None
+            pid: int | None = None
+            if ref.kind == "email":
+                base = rules.base_address(ref.value)
+                if base != ref.value and ("email", base) in known:
+                    alias_of, pid = known[("email", base)]
+                elif not rules.is_automated(ref.value):
+                    nkey = rules.name_key(ref.display_name)
+                    if nkey:
+                        domain = rules.email_domain(ref.value)
+                        pid = by_name.get((nkey, domain))
+            if pid is None:
+                pid = next(person_ids)
+                name = ref.display_name
+                if ref.kind == "email" and (not name or rules.is_automated(ref.value)):
+                    name = name if name and not rules.is_automated(ref.value) else None
+                    name = name or rules.name_from_address(ref.value)
+                name = name or ref.value
+                new_people.append(
+                    {
+                        "id": pid,
+                        "name": name,
+                        "name_key": rules.name_key(name),
+                        "is_me": False,
+                        "created_at": first_seen.get(key, self.now),
+                        "import_id": self.import_id,
+                    }
+                )
+                if ref.kind == "email" and not rules.is_automated(ref.value):
+                    nkey = rules.name_key(ref.display_name)
+                    if nkey:
+                        by_name.setdefault((nkey, rules.email_domain(ref.value)), pid)
+            new_identities.append(
+                {
+                    "id": iid,
+                    "kind": ref.kind,
+                    "value": ref.value,
+                    "display_name": ref.display_name,
+                    "person_id": pid,
+                    "alias_of": alias_of,
+                    "first_seen": first_seen.get(key),
+                    "import_id": self.import_id,
+                }
+            )
+            known[key] = (iid, pid)
+            if alias_of is not None and alias_of in self._known.me:
+                self._known.me.add(iid)
+        if new_people:
+            conn.execute(person.insert(), new_people)
+        conn.execute(identity.insert(), new_identities)
+
+    def _people_by_name(
+        self, conn: Connection, refs: list[IdentityRef]
+    ) -> dict[tuple[str, str], int]:
+        """(name key, e-mail domain) → person, for the names in ``refs``."""
+        keys = sorted(
+            {k for r in refs if r.kind == "email" and (k := rules.name_key(r.display_name))}
+        )
+        found: dict[tuple[str, str], int] = {}
+        for part in chunks(keys):
+            rows = conn.execute(
+                select(person.c.name_key, identity.c.value, person.c.id)
+                .join(identity, identity.c.person_id == person.c.id)
+                .where(
+                    person.c.name_key.in_(part),
+                    identity.c.kind == "email",
+                    person.c.merged_into.is_(None),
+                    person.c.is_me.is_(False),
+                )
+            )
+            for nkey, value, pid in rows:
+                if not rules.is_automated(str(value)):
+                    found.setdefault((str(nkey), rules.email_domain(str(value))), int(pid))
+        return found
+
+    # -- circles and threads -----------------------------------------------
+
+    def _resolve_circles(
+        self, conn: Connection, records: Sequence[InteractionRecord]
+    ) -> dict[str, int]:
+        known = self._known.circles
+        names = {r.list_id: r.list_name for r in records if r.list_id and r.list_id not in known}
+        for list_id, name in names.items():
+            key = f"list:{list_id}"
+            row = conn.execute(select(circle.c.id).where(circle.c.key == key)).first()
+            if row is None:
+                cid = allocate_ids(conn, "circle", 1)[0]
+                conn.execute(
+                    circle.insert(),
+                    {
+                        "id": cid,
+                        "key": key,
+                        "name": name or list_id,
+                        "visibility": "public",
+                        "import_id": self.import_id,
+                    },
+                )
+            else:
+                cid = int(row[0])
+            known[list_id] = cid
+        return known
+
+    def _resolve_threads(
+        self,
+        conn: Connection,
+        records: Sequence[InteractionRecord],
+        circles: dict[str, int],
+    ) -> dict[str, int]:
+        """source_id → thread id.
+
+        A message joins the thread of the nearest message it references. Else
+        its thread is found by key: its root reference; or, with no references,
+        its own id (its replies may have come first) and then its ``thread_key``
+        (e-mail: the normalised subject among the same participants). Keys do
+        not depend on import order, so two files give the same threads in
+        either order.
+        """
+        msg_threads = self._known.message_threads
+        threads = self._known.threads
+        unknown_refs = sorted({ref for r in records for ref in r.refs if ref not in msg_threads})
+        for part in chunks(unknown_refs):
+            rows = conn.execute(
+                select(interaction.c.source_id, interaction.c.thread_id).where(
+                    interaction.c.source_id.in_(part), interaction.c.thread_id.is_not(None)
+                )
+            )
+            for sid, tid in rows:
+                msg_threads[str(sid)] = int(tid)
+        keys = {r.source_id: _thread_keys(r) for r in records}
+        self._load_threads(conn, {k for ks in keys.values() for k in ks})
+        # New threads get placeholder ids (negative) until ids are allocated.
+        new_threads: list[dict[str, object]] = []
+        assigned: dict[str, int] = {}
+        for r in records:
+            tid = next((msg_threads[ref] for ref in reversed(r.refs) if ref in msg_threads), None)
+            if tid is None:
+                tid = next((threads[k] for k in keys[r.source_id] if k in threads), None)
+            if tid is None:
+                tid = -(len(new_threads) + 1)
+                root_key = keys[r.source_id][-1]
+                new_threads.append(
+                    {
+                        "id": tid,
+                        "source": r.source,
+                        "root_key": root_key,
+                        "subject": r.subject,
+                        "circle_id": circles.get(r.list_id) if r.list_id else None,
+                        "started_at": r.occurred_at,
+                        "import_id": self.import_id,
+                    }
+                )
+                threads[root_key] = tid
+            assigned[r.source_id] = tid
+            msg_threads[r.source_id] = tid
+        if new_threads:
+            real = allocate_ids(conn, "thread", len(new_threads))
+            for row, tid in zip(new_threads, real, strict=True):
+                threads[str(row["root_key"])] = tid
+                row["id"] = tid
+            conn.execute(thread_t.insert(), new_threads)
+            for sid, placeholder in assigned.items():
+                if placeholder < 0:
+                    assigned[sid] = msg_threads[sid] = real[-placeholder - 1]
+        return assigned
+
+    def _load_threads(self, conn: Connection, root_keys: set[str]) -> None:
+        wanted = sorted(k for k in root_keys if k not in self._known.threads)
+        for part in chunks(wanted):
+            rows = conn.execute(
+                select(thread_t.c.root_key, thread_t.c.id).where(thread_t.c.root_key.in_(part))
+            )
+            for key, tid in rows:
+                self._known.threads[str(key)] = int(tid)
+
+
+def _thread_keys(record: InteractionRecord) -> tuple[str, ...]:
+    """The keys a record's thread may be known by, most specific first."""
+    if record.refs:
+        return (record.refs[0],)
+    if record.thread_key:
+        return (record.source_id, record.thread_key)
+    return (record.source_id,)
+
+
+def count_rows(conn: Connection, table_name: str) -> int:
+    table = {t.name: t for t in (person, identity, interaction, thread_t, skipped)}[table_name]
+    return int(conn.execute(select(func.count()).select_from(table)).scalar_one())

@@ -1,0 +1,80 @@
+"""Shared fixtures. Every test that asks for ``db_url`` (or ``engine``) runs
+twice: on SQLite and on a real PostgreSQL server started for the session.
+
+Where PostgreSQL cannot be started the PostgreSQL half is skipped, except in
+CI (``CI=true``), where that is a failure.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from tests.pg import PostgresServer, find_bindir
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+TEST_DATA = Path(__file__).resolve().parent / "data"
+
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.fail(f"the shared data folder is missing: {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    bindir = find_bindir()
+    if bindir is None:
+        message = "PostgreSQL binaries not found (scripts/setup installs Debian's postgresql)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    server = PostgresServer(bindir)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of a fresh, empty ledger database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'kith.db'}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres")
+    name = f"t{os.getpid()}_{next(_counter)}"
+    admin = create_engine(server.url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield server.url(name)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    from kith.store.db import open_store
+
+    eng = open_store(db_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never read or write the developer's own kith config or ledger."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.delenv("KITH_DATABASE_URL", raising=False)
+    monkeypatch.delenv("KITH_STORE_BODIES", raising=False)
