@@ -64,20 +64,27 @@ def _nth_sunday(year: int, month: int, n: int) -> int:
     return last.day - (last.weekday() + 1) % 7
 
 
-def offset_minutes(zone: Zone, when: datetime) -> int:
-    """The UTC offset of ``zone`` at the aware instant ``when``, in minutes."""
+def dst_bounds(zone: Zone, year: int) -> tuple[datetime, datetime] | None:
+    """When summer time starts and ends in ``year`` (naive UTC), or ``None`` without DST."""
     if zone.dst is None:
-        return zone.std_minutes
-    utc = when.astimezone(UTC).replace(tzinfo=None)
-    y = utc.year
+        return None
     if zone.dst == "eu":
-        begin = datetime(y, 3, _nth_sunday(y, 3, -1), 1)
-        finish = datetime(y, 10, _nth_sunday(y, 10, -1), 1)
+        begin = datetime(year, 3, _nth_sunday(year, 3, -1), 1)
+        finish = datetime(year, 10, _nth_sunday(year, 10, -1), 1)
     else:  # "us": 02:00 local standard time, i.e. 02:00 - offset in UTC
         shift = timedelta(minutes=-zone.std_minutes)
-        begin = datetime(y, 3, _nth_sunday(y, 3, 2), 2) + shift
-        finish = datetime(y, 11, _nth_sunday(y, 11, 1), 1) + shift
-    return zone.std_minutes + (60 if begin <= utc < finish else 0)
+        begin = datetime(year, 3, _nth_sunday(year, 3, 2), 2) + shift
+        finish = datetime(year, 11, _nth_sunday(year, 11, 1), 1) + shift
+    return begin, finish
+
+
+def offset_minutes(zone: Zone, when: datetime) -> int:
+    """The UTC offset of ``zone`` at the aware instant ``when``, in minutes."""
+    utc = when.astimezone(UTC).replace(tzinfo=None)
+    bounds = dst_bounds(zone, utc.year)
+    if bounds is not None and bounds[0] <= utc < bounds[1]:
+        return zone.std_minutes + 60
+    return zone.std_minutes
 
 
 def to_local(zone: Zone, when: datetime) -> datetime:
@@ -131,33 +138,39 @@ REGIONS: dict[str, Region] = {
         "co.uk",
     ),
     "de": _region(
-        8,
-        "Lukas, Anna, Jonas, Lea, Felix, Zoë, Jürgen, Mareike, Björn, Käthe",
-        "Köhler, Müller, Schröder, Weiß, Hoffmann, Bauer, Krüger, Lange",
+        5,
+        "Lukas, Anna, Jonas, Lea, Felix, Zoë, Jürgen, Mareike, Björn, Käthe, Paul, Emil, Greta, "
+        "Frieda, Max, Hannah",
+        "Köhler, Müller, Schröder, Weiß, Hoffmann, Bauer, Krüger, Lange, Schmidt, Fischer, Wagner, "
+        "Becker, Neumann, Wolf, Richter, Braun",
         "gmx.de, web.de, posteo.de, gmail.com",
         "Europe/Berlin",
         "de",
     ),
     "fr": _region(
-        6,
-        "Camille, Hélène, François, Léa, Théo, Chloé, Amélie, Benoît",
-        "Lefèvre, Dubois, Moreau, Girard, Fontaine, Rousseau, Bérard",
+        4,
+        "Camille, Hélène, François, Léa, Théo, Chloé, Amélie, Benoît, Julien, Manon, Hugo, Claire, "
+        "Louis, Margaux",
+        "Lefèvre, Dubois, Moreau, Girard, Fontaine, Rousseau, Bérard, Martin, Bernard, Petit, Laurent, "
+        "Simon, Michel",
         "orange.fr, free.fr, gmail.com, proton.me",
         "Europe/Paris",
         "fr",
     ),
     "es": _region(
-        7,
-        "José, María, Lucía, Álvaro, Inés, Sofía, Pablo, Ana María",
-        "Núñez, García, Fernández, López, Martín, Ruiz, Peña, Ibáñez",
+        5,
+        "José, María, Lucía, Álvaro, Inés, Sofía, Pablo, Ana María, Carlos, Elena, Diego, Carmen, "
+        "Javier, Marta, Daniel, Laura",
+        "Núñez, García, Fernández, López, Martín, Ruiz, Peña, Ibáñez, Torres, Navarro, Romero, Vega, "
+        "Castro, Morales, Ortega, Delgado",
         "gmail.com, hotmail.es, proton.me",
         "Europe/Madrid, America/Mexico_City",
         "es",
     ),
     "br": _region(
-        5,
-        "João, Beatriz, Thiago, Larissa, Gabriel, Fernanda, Rafael",
-        "Silva, Lima, Gonçalves, Araújo, Costa, Ribeiro, Azevedo",
+        3,
+        "João, Beatriz, Thiago, Larissa, Gabriel, Fernanda, Rafael, Bruno, Camila, Lucas, Juliana",
+        "Silva, Lima, Gonçalves, Araújo, Costa, Ribeiro, Azevedo, Santos, Oliveira, Pereira, Rocha",
         "gmail.com, uol.com.br, outlook.com",
         "America/Sao_Paulo",
         "com.br",
@@ -171,7 +184,7 @@ REGIONS: dict[str, Region] = {
         "in",
     ),
     "nordic": _region(
-        4,
+        2,
         "Søren, Astrid, Linnéa, Mikkel, Ingrid, Åsa, Henrik",
         "Ødegaard, Lindqvist, Johansson, Nyström, Berg, Åberg",
         "gmail.com, proton.me, outlook.com",
@@ -179,7 +192,7 @@ REGIONS: dict[str, Region] = {
         "se",
     ),
     "pl": _region(
-        3,
+        2,
         "Łukasz, Agnieszka, Paweł, Zofia, Krzysztof, Magda",
         "Wróbel, Nowak, Kowalczyk, Dąbrowski, Zieliński",
         "gmail.com, wp.pl, onet.pl",

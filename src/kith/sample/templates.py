@@ -10,6 +10,10 @@ error in this module, found by the tests.
 from __future__ import annotations
 
 import random
+import textwrap
+
+#: Body lines are wrapped to this width, as mail clients do.
+WRAP = 72
 
 TOPICS = (
     "pricing",
@@ -304,5 +308,13 @@ def subject_for(rng: random.Random, tag: str, ctx: dict[str, str]) -> str:
 
 
 def body_for(rng: random.Random, tag: str, ctx: dict[str, str]) -> str:
-    """A short body for a ``tag`` message, ending with a newline."""
-    return rng.choice(BODIES[tag]).format(**ctx) + "\n"
+    """A short body for a ``tag`` message, wrapped, ending with a newline."""
+    text = rng.choice(BODIES[tag]).format(**ctx)
+    return "\n".join(wrap_line(line) for line in text.split("\n")) + "\n"
+
+
+def wrap_line(line: str) -> str:
+    """``line`` wrapped to ``WRAP`` columns; quotes and markup are left alone."""
+    if len(line) <= WRAP or line.startswith((">", "<")):
+        return line
+    return textwrap.fill(line, WRAP, break_long_words=False, break_on_hyphens=False)
