@@ -110,7 +110,9 @@ def cli(ctx: click.Context, database_url: str | None, verbose: int) -> None:
       kith person ana@example.org    one person's profile and timeline
     """
     level = logging.WARNING - 10 * verbose
-    logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s"
+    )
     if database_url and "://" not in database_url:
         database_url = f"sqlite:///{Path(database_url).expanduser().resolve()}"
     settings = load_settings().with_overrides(database_url=database_url)
@@ -121,7 +123,9 @@ def cli(ctx: click.Context, database_url: str | None, verbose: int) -> None:
 
 
 @cli.command()
-@click.option("--me", "mine", multiple=True, metavar="ADDRESS", help="One of your addresses (repeatable).")
+@click.option(
+    "--me", "mine", multiple=True, metavar="ADDRESS", help="One of your addresses (repeatable)."
+)
 @click.option("--name", help="Your name, as others see it.")
 @pass_state
 def init(state: State, mine: tuple[str, ...], name: str | None) -> None:
@@ -188,7 +192,8 @@ def db_upgrade(state: State) -> None:
 
     engine = make_engine(state.settings.database_url)
     upgrade(engine)
-    click.echo(f"Ledger at revision {HEAD_REVISION}: {engine.url.render_as_string(hide_password=True)}")
+    where = engine.url.render_as_string(hide_password=True)
+    click.echo(f"Ledger at revision {HEAD_REVISION}: {where}")
 
 
 # -- importing ----------------------------------------------------------------
@@ -202,7 +207,12 @@ def db_upgrade(state: State) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @pass_state
 def import_(
-    state: State, paths: tuple[Path, ...], fmt: str | None, fail_fast: bool, no_bodies: bool, quiet: bool
+    state: State,
+    paths: tuple[Path, ...],
+    fmt: str | None,
+    fail_fast: bool,
+    no_bodies: bool,
+    quiet: bool,
 ) -> None:
     """Import PATHS (files or folders) into the ledger.
 
@@ -228,24 +238,16 @@ def import_(
         )
     elapsed = time.monotonic() - started
     _print_summaries(summaries, elapsed)
-    if any(not s.ok for s in summaries) or any(s.skipped for s in summaries):
-        if any(not s.ok for s in summaries):
-            sys.exit(1)
+    if any(not s.ok for s in summaries):
+        sys.exit(1)
 
 
 class _ProgressReporter:
     """A rich progress bar per file: records read, rate, and how far through."""
 
     def __init__(self) -> None:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        del MofNCompleteColumn
         self.bar = Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
@@ -300,7 +302,7 @@ def _print_summaries(summaries: list[Any], elapsed: float) -> None:
     total_read = 0
     for s in summaries:
         if s.error and not s.imported and not s.duplicates:
-            click.echo(f"✗ {s.path}: {s.error.split(': ', 1)[-1] if s.error.startswith(s.path) else s.error}", err=True)
+            click.echo(f"✗ {s.error}", err=True)
             continue
         total_read += s.imported + s.duplicates + s.skipped
         click.echo(
@@ -316,7 +318,8 @@ def _print_summaries(summaries: list[Any], elapsed: float) -> None:
     imported = sum(s.imported for s in summaries)
     rate = total_read / elapsed if elapsed > 0 else 0.0
     click.echo(
-        f"{len(summaries)} source(s): {imported:,} new interactions in {elapsed:.1f}s ({rate:,.0f} records/s)"
+        f"{len(summaries)} source(s): {imported:,} new interactions in {elapsed:.1f}s "
+        f"({rate:,.0f} records/s)"
     )
 
 
@@ -335,7 +338,9 @@ def _stream_json_lines(rows: Iterator[dict[str, Any]]) -> None:
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (streamed; safe to pipe to head).")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print JSON (streamed; safe to pipe to head)."
+)
 @click.option(
     "--sort",
     type=click.Choice(["name", "recent", "interactions"]),
@@ -362,7 +367,13 @@ def people(state: State, as_json: bool, sort: str, limit: int | None) -> None:
         table.add_column(col, justify="right" if col in ("id", "interactions") else "left")
     count = 0
     for r in repository.iter_people(state.engine, sort=sort, limit=shown):
-        table.add_row(f"#{r.id}", r.name or "", r.identity or "", f"{r.interactions:,}", fmt_ts(r.last_contact))
+        table.add_row(
+            f"#{r.id}",
+            r.name or "",
+            r.identity or "",
+            f"{r.interactions:,}",
+            fmt_ts(r.last_contact),
+        )
         count += 1
     console = Console()
     if count == 0:
@@ -390,12 +401,13 @@ def person(state: State, query: str, as_json: bool, limit: int) -> None:
     click.echo(f"#{profile.id} {profile.name or '(no name)'}{'  (me)' if profile.is_me else ''}")
     for ident in profile.identities:
         alias = "  (alias)" if ident["alias"] else ""
-        shown_name = f"  \"{ident['display_name']}\"" if ident["display_name"] else ""
+        shown_name = f'  "{ident["display_name"]}"' if ident["display_name"] else ""
         click.echo(f"  {ident['kind']}:{ident['value']}{shown_name}{alias}")
     c = profile.counts
     click.echo(
-        f"  {sum(c.values()):,} interactions: {c.get('in', 0):,} to you, {c.get('out', 0):,} from you, "
-        f"{c.get('among', 0):,} among others; {profile.threads:,} threads"
+        f"  {sum(c.values()):,} interactions: {c.get('in', 0):,} to you, "
+        f"{c.get('out', 0):,} from you, {c.get('among', 0):,} among others; "
+        f"{profile.threads:,} threads"
     )
     click.echo(f"  first {fmt_ts(profile.first_contact)}, last {fmt_ts(profile.last_contact)}")
     if profile.merged_from:
@@ -426,7 +438,8 @@ def stats(state: State, as_json: bool) -> None:
     click.echo(f"people        {data['people']:>10,}")
     click.echo(f"identities    {data['identities']:>10,}")
     click.echo(
-        f"interactions  {data['interactions']:>10,}  (in {d['in']:,}, out {d['out']:,}, among {d['among']:,})"
+        f"interactions  {data['interactions']:>10,}  "
+        f"(in {d['in']:,}, out {d['out']:,}, among {d['among']:,})"
     )
     click.echo(f"threads       {data['threads']:>10,}  ({data['replies']:,} replies)")
     click.echo(f"circles       {data['circles']:>10,}")
@@ -460,7 +473,9 @@ def unmerge_cmd(state: State, merged: str) -> None:
 
     text = merged.strip()
     if not (text.startswith("#") and text[1:].isdigit()):
-        raise KithError("name the merged person by #id", hint="kith person KEPT shows 'merged from'")
+        raise KithError(
+            "name the merged person by #id", hint="kith person KEPT shows 'merged from'"
+        )
     kept, back = repository.unmerge_person(state.engine, int(text[1:]), now=now_ts())
     click.echo(f"#{back} is separate from #{kept} again.")
 

@@ -23,7 +23,7 @@ from kith.model import Origin, Record, Skipped
 #: How many files ``identify`` reads to decide that a plain folder holds messages.
 FILES_TO_SNIFF = 3
 
-_MESSAGE_START_RE = re.compile(rb"(?:From [^\n]*\n)?[!-9;-~]+[ \t]*:[^\n]*\n")
+_MESSAGE_START_RE = re.compile(rb"[!-9;-~]+[ \t]*:[^\n]*\n")
 _MAILDIR_PARTS = ("cur", "new", "tmp")
 
 
@@ -108,22 +108,18 @@ def _walk(folder: Path) -> Iterator[tuple[Path, str | None]]:
     except OSError as exc:
         yield folder, f"cannot list the folder: {exc.strerror or exc}"
         return
-    if _is_maildir(folder):
+    maildir = _is_maildir(folder)
+    if maildir:  # its messages, then its subfolders; never its metadata files
         for part in ("cur", "new"):
             yield from _files_in(folder / part)
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False) and entry.name not in _MAILDIR_PARTS:
-                if not entry.name.startswith(".") or _is_maildir(Path(entry.path)):
-                    yield from _walk(Path(entry.path))
-        return
     subfolders = []
     for entry in entries:
-        if entry.name.startswith("."):
-            if entry.is_dir(follow_symlinks=False) and _is_maildir(Path(entry.path)):
+        if entry.is_dir(follow_symlinks=False):
+            if maildir and entry.name in _MAILDIR_PARTS:
+                continue
+            if not entry.name.startswith(".") or _is_maildir(Path(entry.path)):
                 subfolders.append(Path(entry.path))
-        elif entry.is_dir(follow_symlinks=False):
-            subfolders.append(Path(entry.path))
-        elif entry.is_file():
+        elif not maildir and not entry.name.startswith(".") and entry.is_file():
             yield Path(entry.path), None
     for subfolder in subfolders:
         yield from _walk(subfolder)
@@ -141,7 +137,11 @@ def _files_in(folder: Path) -> Iterator[tuple[Path, str | None]]:
 
 
 def _looks_like_message(file: Path) -> bool:
-    """Whether a file starts like an RFC 822 message (``Name: value``, maybe after ``From ``)."""
+    """Whether a file starts like one RFC 822 message: a ``Name: value`` line.
+
+    A file that starts with ``From `` is more likely an mbox than one message,
+    so a folder of those is left to the mbox importer, file by file.
+    """
     try:
         with file.open("rb") as handle:
             head = handle.read(1024)

@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from kith.sample.entities import Folder
 from kith.sample.render import mbox_entry, render_message
-from kith.sample.world import Folder, SampleWorld
+from kith.sample.world import SampleWorld
 
 FOLDERS: tuple[Folder, ...] = ("inbox", "sent", "lists")
 

@@ -151,8 +151,8 @@ REGIONS: dict[str, Region] = {
         4,
         "Camille, Hélène, François, Léa, Théo, Chloé, Amélie, Benoît, Julien, Manon, Hugo, Claire, "
         "Louis, Margaux",
-        "Lefèvre, Dubois, Moreau, Girard, Fontaine, Rousseau, Bérard, Martin, Bernard, Petit, Laurent, "
-        "Simon, Michel",
+        "Lefèvre, Dubois, Moreau, Girard, Fontaine, Rousseau, Bérard, Martin, Bernard, Petit, "
+        "Laurent, Simon, Michel",
         "orange.fr, free.fr, gmail.com, proton.me",
         "Europe/Paris",
         "fr",
@@ -161,8 +161,8 @@ REGIONS: dict[str, Region] = {
         5,
         "José, María, Lucía, Álvaro, Inés, Sofía, Pablo, Ana María, Carlos, Elena, Diego, Carmen, "
         "Javier, Marta, Daniel, Laura",
-        "Núñez, García, Fernández, López, Martín, Ruiz, Peña, Ibáñez, Torres, Navarro, Romero, Vega, "
-        "Castro, Morales, Ortega, Delgado",
+        "Núñez, García, Fernández, López, Martín, Ruiz, Peña, Ibáñez, Torres, Navarro, Romero, "
+        "Vega, Castro, Morales, Ortega, Delgado",
         "gmail.com, hotmail.es, proton.me",
         "Europe/Madrid, America/Mexico_City",
         "es",

@@ -16,8 +16,8 @@ from datetime import UTC, datetime, timedelta
 from email.header import Header
 from email.utils import format_datetime, formataddr
 
+from kith.sample.entities import Address, SampleMessage
 from kith.sample.names import OWNER_ZONE, to_local
-from kith.sample.world import Address, SampleMessage
 
 #: Header lines are folded before this many characters, as RFC 5322 recommends.
 FOLD_AT = 78

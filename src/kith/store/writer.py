@@ -18,12 +18,12 @@ import logging
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, text, update
+from sqlalchemy import Connection, Engine, Table, func, select, text, update
 
 from kith import identity as rules
 from kith.model import (
-    Direction,
     IdentityRef,
     InteractionRecord,
     Role,
@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 
 #: Most values bound in one ``IN (...)`` list (SQLite allows 32,766 in all).
 IN_CHUNK = 900
+#: Most entries a writer cache holds before it is cleared.
+CACHE_CAP = 200_000
 _RECIPIENTS = (Role.TO, Role.CC, Role.BCC, Role.ATTENDEE)
 
 
@@ -71,6 +73,49 @@ def allocate_ids(conn: Connection, table_name: str, count: int) -> list[int]:
     return list(range(int(top) + 1, int(top) + 1 + count))
 
 
+#: Column order of the tuples ``LedgerWriter._store`` builds.
+_INTERACTION_COLUMNS = (
+    "id",
+    "source",
+    "source_id",
+    "channel",
+    "kind",
+    "direction",
+    "occurred_at",
+    "tz_offset_min",
+    "date_quality",
+    "thread_id",
+    "parent_ref",
+    "is_reply",
+    "subject",
+    "body",
+    "circle_id",
+    "import_id",
+    "origin_file",
+    "origin_position",
+)
+
+
+def bulk_insert(
+    conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """Insert tuples of ``columns`` straight through the driver's ``executemany``:
+    on the hot path SQLAlchemy's per-row parameter processing costs more than
+    SQLite's own insert (measured in bench/RESULTS.md)."""
+    if not rows:
+        return
+    style = conn.dialect.paramstyle
+    mark = "?" if style == "qmark" else "%s" if style in ("format", "pyformat") else None
+    if mark is None:  # pragma: no cover - kith's dialects are qmark or format
+        conn.execute(table.insert(), [dict(zip(columns, r, strict=True)) for r in rows])
+        return
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join([mark] * len(columns))})"
+    )
+    conn.exec_driver_sql(sql, rows)
+
+
 @dataclass(slots=True)
 class BatchResult:
     imported: int = 0
@@ -83,10 +128,17 @@ class _Known:
     """What the writer remembers between batches (all of it re-readable from the ledger)."""
 
     identities: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
-    threads: dict[str, int] = field(default_factory=dict)  # root_key -> thread id
-    message_threads: dict[str, int] = field(default_factory=dict)  # source_id -> thread id
+    threads: dict[tuple[str, str], int] = field(default_factory=dict)  # (source, root_key)
+    message_threads: dict[tuple[str, str], int] = field(default_factory=dict)  # (source, id)
     circles: dict[str, int] = field(default_factory=dict)
     me: set[int] = field(default_factory=set)  # identity ids
+
+    def trim(self) -> None:
+        """Forget what has grown past its cap (it is read back from the ledger
+        when needed), so that memory stays flat however big the import."""
+        for cache in (self.identities, self.threads, self.message_threads):
+            if len(cache) > CACHE_CAP:
+                cache.clear()
 
 
 class LedgerWriter:
@@ -184,6 +236,7 @@ class LedgerWriter:
                     skipped=import_run.c.skipped + result.skipped,
                 )
             )
+        self._known.trim()
         self.totals.imported += result.imported
         self.totals.duplicates += result.duplicates
         self.totals.skipped += result.skipped
@@ -219,50 +272,52 @@ class LedgerWriter:
         threads = self._resolve_threads(conn, records, circles)
         ids = allocate_ids(conn, "interaction", len(records))
         me = self._known.me
-        rows = []
-        parts = []
+        import_id = self.import_id
+        store_bodies = self.store_bodies
+        rows: list[tuple[Any, ...]] = []
+        parts: list[tuple[int, int, str]] = []
         for rid, r in zip(ids, records, strict=True):
             author_is_me = False
             to_me = False
             seen_parts: set[tuple[int, str]] = set()
             for p in r.participants:
                 iid = ident[(p.identity.kind, p.identity.value)][0]
-                if p.role is Role.FROM and iid in me:
-                    author_is_me = True
-                elif p.role in _RECIPIENTS and iid in me:
-                    to_me = True
-                key = (iid, p.role.value)
+                role = p.role
+                if iid in me:
+                    if role is Role.FROM:
+                        author_is_me = True
+                    elif role in _RECIPIENTS:
+                        to_me = True
+                key = (iid, role.value)
                 if key not in seen_parts:
                     seen_parts.add(key)
-                    parts.append({"interaction_id": rid, "identity_id": iid, "role": p.role.value})
-            direction = (
-                Direction.OUT if author_is_me else Direction.IN if to_me else Direction.AMONG
-            )
+                    parts.append((rid, iid, key[1]))
+            direction = "out" if author_is_me else "in" if to_me else "among"
+            tid = threads[r.source_id]
             rows.append(
-                {
-                    "id": rid,
-                    "source": r.source,
-                    "source_id": r.source_id,
-                    "channel": r.channel.value,
-                    "kind": r.kind.value,
-                    "direction": direction.value,
-                    "occurred_at": r.occurred_at,
-                    "tz_offset_min": r.tz_offset_min,
-                    "date_quality": r.date_quality.value,
-                    "thread_id": threads[r.source_id],
-                    "parent_ref": r.refs[-1] if r.refs else None,
-                    "is_reply": r.is_reply,
-                    "subject": r.subject,
-                    "body": r.body if self.store_bodies else None,
-                    "circle_id": circles.get(r.list_id) if r.list_id else None,
-                    "import_id": self.import_id,
-                    "origin_file": r.origin.file,
-                    "origin_position": r.origin.position,
-                }
+                (
+                    rid,
+                    r.source,
+                    r.source_id,
+                    r.channel.value,
+                    r.kind.value,
+                    direction,
+                    r.occurred_at,
+                    r.tz_offset_min,
+                    r.date_quality.value,
+                    tid,
+                    r.refs[-1] if r.refs else None,
+                    r.is_reply,
+                    r.subject,
+                    r.body if store_bodies else None,
+                    circles.get(r.list_id) if r.list_id else None,
+                    import_id,
+                    r.origin.file,
+                    r.origin.position,
+                )
             )
-            self._known.message_threads[r.source_id] = threads[r.source_id]
-        conn.execute(interaction.insert(), rows)
-        conn.execute(participant.insert(), parts)
+        bulk_insert(conn, interaction, _INTERACTION_COLUMNS, rows)
+        bulk_insert(conn, participant, ("interaction_id", "identity_id", "role"), parts)
 
     # -- identities and people ---------------------------------------------
 
@@ -446,31 +501,44 @@ class LedgerWriter:
         """
         msg_threads = self._known.message_threads
         threads = self._known.threads
-        unknown_refs = sorted({ref for r in records for ref in r.refs if ref not in msg_threads})
-        for part in chunks(unknown_refs):
-            rows = conn.execute(
-                select(interaction.c.source_id, interaction.c.thread_id).where(
-                    interaction.c.source_id.in_(part), interaction.c.thread_id.is_not(None)
+        unknown: dict[str, set[str]] = {}
+        for r in records:
+            for ref in r.refs:
+                if (r.source, ref) not in msg_threads:
+                    unknown.setdefault(r.source, set()).add(ref)
+        for source, refs in unknown.items():
+            for part in chunks(sorted(refs)):
+                rows = conn.execute(
+                    select(interaction.c.source_id, interaction.c.thread_id).where(
+                        interaction.c.source == source,
+                        interaction.c.source_id.in_(part),
+                        interaction.c.thread_id.is_not(None),
+                    )
                 )
-            )
-            for sid, tid in rows:
-                msg_threads[str(sid)] = int(tid)
+                for sid, tid in rows:
+                    msg_threads[(source, str(sid))] = int(tid)
         keys = {r.source_id: _thread_keys(r) for r in records}
-        self._load_threads(conn, {k for ks in keys.values() for k in ks})
+        self._load_threads(conn, {(r.source, k) for r in records for k in keys[r.source_id]})
         # New threads get placeholder ids (negative) until ids are allocated.
         new_threads: list[dict[str, object]] = []
         assigned: dict[str, int] = {}
         for r in records:
-            tid = next((msg_threads[ref] for ref in reversed(r.refs) if ref in msg_threads), None)
+            src = r.source
+            tid = next(
+                (msg_threads[(src, ref)] for ref in reversed(r.refs) if (src, ref) in msg_threads),
+                None,
+            )
             if tid is None:
-                tid = next((threads[k] for k in keys[r.source_id] if k in threads), None)
+                tid = next(
+                    (threads[(src, k)] for k in keys[r.source_id] if (src, k) in threads), None
+                )
             if tid is None:
                 tid = -(len(new_threads) + 1)
                 root_key = keys[r.source_id][-1]
                 new_threads.append(
                     {
                         "id": tid,
-                        "source": r.source,
+                        "source": src,
                         "root_key": root_key,
                         "subject": r.subject,
                         "circle_id": circles.get(r.list_id) if r.list_id else None,
@@ -478,28 +546,36 @@ class LedgerWriter:
                         "import_id": self.import_id,
                     }
                 )
-                threads[root_key] = tid
+                threads[(src, root_key)] = tid
             assigned[r.source_id] = tid
-            msg_threads[r.source_id] = tid
+            msg_threads[(src, r.source_id)] = tid
         if new_threads:
             real = allocate_ids(conn, "thread", len(new_threads))
             for row, tid in zip(new_threads, real, strict=True):
-                threads[str(row["root_key"])] = tid
+                threads[(str(row["source"]), str(row["root_key"]))] = tid
                 row["id"] = tid
             conn.execute(thread_t.insert(), new_threads)
-            for sid, placeholder in assigned.items():
+            for r in records:
+                placeholder = assigned[r.source_id]
                 if placeholder < 0:
-                    assigned[sid] = msg_threads[sid] = real[-placeholder - 1]
+                    tid = real[-placeholder - 1]
+                    assigned[r.source_id] = msg_threads[(r.source, r.source_id)] = tid
         return assigned
 
-    def _load_threads(self, conn: Connection, root_keys: set[str]) -> None:
-        wanted = sorted(k for k in root_keys if k not in self._known.threads)
-        for part in chunks(wanted):
-            rows = conn.execute(
-                select(thread_t.c.root_key, thread_t.c.id).where(thread_t.c.root_key.in_(part))
-            )
-            for key, tid in rows:
-                self._known.threads[str(key)] = int(tid)
+    def _load_threads(self, conn: Connection, keys: set[tuple[str, str]]) -> None:
+        by_source: dict[str, list[str]] = {}
+        for source, key in keys:
+            if (source, key) not in self._known.threads:
+                by_source.setdefault(source, []).append(key)
+        for source, wanted in by_source.items():
+            for part in chunks(sorted(wanted)):
+                rows = conn.execute(
+                    select(thread_t.c.root_key, thread_t.c.id).where(
+                        thread_t.c.source == source, thread_t.c.root_key.in_(part)
+                    )
+                )
+                for key, tid in rows:
+                    self._known.threads[(source, str(key))] = int(tid)
 
 
 def _thread_keys(record: InteractionRecord) -> tuple[str, ...]:
