@@ -180,3 +180,59 @@ def test_ledger_folder_is_created(tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'deep' / 'er' / 'kith.db'}"
     open_store(url).dispose()
     assert (tmp_path / "deep" / "er" / "kith.db").exists()
+
+
+def card(sid, *idents, name=None, facts=()):
+    from kith.model import ContactRecord, Fact
+
+    return ContactRecord(
+        source="vcard",
+        source_id=sid,
+        identities=tuple(IdentityRef(k, v) for k, v in idents),
+        origin=Origin("cards.vcf", 0),
+        name=name,
+        facts=tuple(Fact(k, v) for k, v in facts),
+    )
+
+
+def write_cards(engine, cards):
+    w = LedgerWriter(engine, importer="test", path="cards.vcf", now=NOW)
+    w.start()
+    result = w.write([], (), cards)
+    w.finish("done", NOW)
+    return result
+
+
+def test_a_card_links_the_people_it_lists_and_keeps_its_facts(engine):
+    write(
+        engine,
+        [
+            msg("a@x", "ana@x.org", ["bo@y.org"], 100),
+            msg("b@x", "ana.lima@gmail.com", ["bo@y.org"], 200),
+        ],
+    )
+    assert repository.stats(engine)["people"] == 3
+    c = card(
+        "uid-1",
+        ("email", "ana@x.org"),
+        ("email", "ana.lima@gmail.com"),
+        ("x", "@analima"),
+        name="Ana Lima",
+        facts=[("org", "Lima Studio"), ("title", "Founder")],
+    )
+    first = write_cards(engine, [c])
+    assert (first.imported, first.duplicates) == (1, 0)
+    assert repository.stats(engine)["people"] == 2
+    pid = repository.find_person(engine, "x:@analima")
+    assert pid == repository.find_person(engine, "ana.lima@gmail.com")
+    profile = repository.person_profile(engine, pid)
+    assert profile.name == "Ana Lima"
+    assert profile.counts == {"among": 2}
+    # the same card again adds nothing
+    again = write_cards(engine, [c])
+    assert (again.imported, again.duplicates) == (0, 1)
+    # the automatic link is a recorded merge, so it can be undone
+    other = [m for m in profile.merged_from]
+    assert len(other) == 1
+    repository.unmerge_person(engine, other[0], now=NOW)
+    assert repository.stats(engine)["people"] == 3

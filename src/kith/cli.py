@@ -410,6 +410,8 @@ def person(state: State, query: str, as_json: bool, limit: int) -> None:
         f"{profile.threads:,} threads"
     )
     click.echo(f"  first {fmt_ts(profile.first_contact)}, last {fmt_ts(profile.last_contact)}")
+    for f in profile.facts:
+        click.echo(f"  {f['key']}: {f['value']}  ({f['source']})")
     if profile.merged_from:
         click.echo("  merged from: " + ", ".join(f"#{i}" for i in profile.merged_from))
     if profile.timeline:

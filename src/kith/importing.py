@@ -21,7 +21,7 @@ from kith.config import Settings
 from kith.errors import InputError, KithError
 from kith.ingest import registry
 from kith.ingest.base import Importer, ImportOptions
-from kith.model import InteractionRecord, Record, Skipped
+from kith.model import ContactRecord, InteractionRecord, Record, Skipped
 from kith.store.writer import LedgerWriter
 
 log = logging.getLogger(__name__)
@@ -112,6 +112,7 @@ def import_one(
     writer.start()
     fraction = _fraction_of(importer, path)
     batch: list[InteractionRecord] = []
+    contacts: list[ContactRecord] = []
     bad: list[Skipped] = []
     read = 0
     status = "failed"
@@ -120,21 +121,23 @@ def import_one(
             read += 1
             if isinstance(record, Skipped):
                 if fail_fast:
-                    writer.write(batch, [record])
+                    writer.write(batch, [record], contacts)
                     raise InputError(
                         record.reason, where=f"{record.origin.file}:{record.origin.position}"
                     )
                 bad.append(record)
                 if len(summary.problems) < SHOWN_PROBLEMS:
                     summary.problems.append(record)
+            elif isinstance(record, ContactRecord):
+                contacts.append(record)
             else:
                 batch.append(record)
-            if len(batch) + len(bad) >= batch_size:
-                writer.write(batch, bad)
-                batch, bad = [], []
+            if len(batch) + len(bad) + len(contacts) >= batch_size:
+                writer.write(batch, bad, contacts)
+                batch, bad, contacts = [], [], []
                 if progress:
                     progress(str(path), read, fraction(record))
-        writer.write(batch, bad)
+        writer.write(batch, bad, contacts)
         status = "done"
     except InputError as exc:
         summary.error = str(exc)

@@ -38,6 +38,8 @@ class Kind(StrEnum):
     MEETING = "meeting"
     CONNECT = "connect"
     LIKE = "like"
+    ANSWER = "answer"
+    INTRO = "intro"
 
 
 class Direction(StrEnum):
@@ -145,6 +147,8 @@ class InteractionRecord:
     #: Groups a conversation when ``refs`` are absent (e-mail: normalised subject
     #: among the same participants; a forum: the topic).
     thread_key: str | None = None
+    #: Source-specific details kept as JSON (``amount``, ``currency``, ``rsvp:<addr>``,
+    #: ``url``, ``visibility`` …).
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -156,6 +160,32 @@ class InteractionRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class Fact:
+    """Something a source says about a person: ``org``, ``title``, ``role``,
+    ``category``, ``note``, ``birthday``, ``url``, ``location``, ``follows`` …"""
+
+    key: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRecord:
+    """A person as a source describes them: a vCard, a contacts-CSV row, a follower.
+
+    Every identity listed on one record belongs to one person (strong evidence):
+    the store links them, merging people it had kept apart, and records why.
+    Facts attach to the record's first identity and follow it through merges.
+    """
+
+    source: str
+    source_id: str
+    identities: tuple[IdentityRef, ...]
+    origin: Origin
+    name: str | None = None
+    facts: tuple[Fact, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Skipped:
     """A record an importer could not read: counted and reported, never fatal."""
 
@@ -163,4 +193,4 @@ class Skipped:
     reason: str
 
 
-Record = InteractionRecord | Skipped
+Record = InteractionRecord | ContactRecord | Skipped

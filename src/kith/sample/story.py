@@ -81,6 +81,7 @@ _OWNER_NEXT: dict[str, tuple[tuple[str | None, ...], tuple[int, ...]]] = {
     "thanks": (("ack", None), (10, 90)),
     "reply": (("ack", None), (15, 85)),
 }
+#: How likely each local hour (0-23) is for sending mail: office hours, a quiet night.
 HOUR_WEIGHTS = (
     1.0, 0.5, 0.3, 0.3, 0.3, 0.5, 1.5, 4, 8, 12, 12, 11, 9, 10, 11, 11, 10, 8, 5, 4, 4, 3, 2, 1.5
 )  # fmt: skip

@@ -10,13 +10,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, case, exists, func, or_, select, update
+from sqlalchemy import Connection, Engine, and_, func, or_, select, update
 from sqlalchemy.sql import Select
 
 from kith import identity as rules
-from kith.errors import AmbiguousError, KithError, NotFoundError
+from kith.errors import AmbiguousError, NotFoundError
+from kith.store.ids import allocate_ids
+from kith.store.merging import merge_in, recompute_directions
 from kith.store.schema import (
     circle,
+    fact,
     identity,
     interaction,
     merge,
@@ -25,7 +28,6 @@ from kith.store.schema import (
     skipped,
     thread,
 )
-from kith.store.writer import allocate_ids
 
 
 def _write(engine: Engine) -> Any:
@@ -104,29 +106,6 @@ def my_identities(engine: Engine) -> list[str]:
         return [f"{k}:{v}" for k, v in rows]
 
 
-def recompute_directions(conn: Connection) -> None:
-    """Set every interaction's direction from its participants and my identities."""
-    mine = select(identity.c.id).join(person, person.c.id == identity.c.person_id)
-    mine = mine.where(person.c.is_me.is_(True))
-
-    def role_is_me(roles: tuple[str, ...]) -> Any:
-        return exists().where(
-            participant.c.interaction_id == interaction.c.id,
-            participant.c.role.in_(roles),
-            participant.c.identity_id.in_(mine.scalar_subquery()),
-        )
-
-    conn.execute(
-        update(interaction).values(
-            direction=case(
-                (role_is_me(("from",)), "out"),
-                (role_is_me(("to", "cc", "bcc", "attendee")), "in"),
-                else_="among",
-            )
-        )
-    )
-
-
 # -- finding people -----------------------------------------------------------
 
 
@@ -198,39 +177,8 @@ def _follow_merges(conn: Connection, pid: int) -> int:
 
 def merge_people(engine: Engine, kept: int, merged: int, *, reason: str, now: int) -> int:
     """Merge person ``merged`` into ``kept``; returns the merge's id (for undo)."""
-    if kept == merged:
-        raise KithError("cannot merge a person with themselves")
     with _write(engine) as conn:
-        for pid in (kept, merged):
-            row = conn.execute(
-                select(person.c.merged_into, person.c.is_me).where(person.c.id == pid)
-            ).first()
-            if row is None:
-                raise NotFoundError(f"no person #{pid}")
-            if row[0] is not None:
-                raise KithError(f"#{pid} is already merged into #{row[0]}")
-        moved = [
-            int(r[0])
-            for r in conn.execute(select(identity.c.id).where(identity.c.person_id == merged))
-        ]
-        conn.execute(update(identity).where(identity.c.person_id == merged).values(person_id=kept))
-        conn.execute(update(person).where(person.c.id == merged).values(merged_into=kept))
-        mid = allocate_ids(conn, "merge", 1)[0]
-        conn.execute(
-            merge.insert(),
-            {
-                "id": mid,
-                "kept_id": kept,
-                "merged_id": merged,
-                "identity_ids": " ".join(map(str, moved)),
-                "reason": reason,
-                "at": now,
-            },
-        )
-        if conn.execute(select(person.c.is_me).where(person.c.id == merged)).scalar_one():
-            conn.execute(update(person).where(person.c.id == kept).values(is_me=True))
-            recompute_directions(conn)
-        return mid
+        return merge_in(conn, kept, merged, reason=reason, now=now)
 
 
 def unmerge_person(engine: Engine, merged: int, *, now: int) -> tuple[int, int]:
@@ -336,6 +284,7 @@ class Profile:
     threads: int
     timeline: list[dict[str, Any]] = field(default_factory=list)
     merged_from: list[int] = field(default_factory=list)
+    facts: list[dict[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -348,6 +297,7 @@ class Profile:
             "last_contact": self.last_contact,
             "threads": self.threads,
             "merged_from": self.merged_from,
+            "facts": self.facts,
             "timeline": self.timeline,
         }
 
@@ -430,6 +380,7 @@ def person_profile(engine: Engine, pid: int, *, timeline: int = 20) -> Profile:
         threads=int(span[2] or 0),
         timeline=items,
         merged_from=merged_from,
+        facts=facts,
     )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -128,6 +129,8 @@ interaction = Table(
     Column("import_id", Integer, ForeignKey("import_run.id")),
     Column("origin_file", Text),
     Column("origin_position", BigInteger),
+    #: Source-specific details as JSON text (amount, currency, RSVPs, url …).
+    Column("extra", Text),
     UniqueConstraint("source", "source_id"),
     Index("ix_interaction_occurred_at", "occurred_at"),
     Index("ix_interaction_thread_id", "thread_id"),
@@ -170,4 +173,35 @@ skipped = Table(
     Column("file", Text, nullable=False),
     Column("position", BigInteger, nullable=False),
     Column("reason", Text, nullable=False),
+)
+
+
+#: What a source says about a person, attached to an identity so that it
+#: follows that identity through merges.
+fact = Table(
+    "fact",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("identity_id", Integer, ForeignKey("identity.id"), nullable=False),
+    Column("key", String(40), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("source", String(40), nullable=False),
+    Column("source_id", Text, nullable=False),
+    Column("import_id", Integer, ForeignKey("import_run.id")),
+    UniqueConstraint("identity_id", "key", "value", "source"),
+)
+
+#: Two people who may be one, with the evidence and how sure; the user decides.
+merge_suggestion = Table(
+    "merge_suggestion",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_a", Integer, ForeignKey("person.id"), nullable=False),
+    Column("person_b", Integer, ForeignKey("person.id"), nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("confidence", Float, nullable=False),
+    #: open, accepted, rejected
+    Column("status", String(10), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    UniqueConstraint("person_a", "person_b"),
 )

@@ -14,23 +14,28 @@ identities, ids are allocated in blocks, and rows go in with ``executemany``.
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, func, select, text, update
+from sqlalchemy import Connection, Engine, Table, func, select, update
 
 from kith import identity as rules
 from kith.model import (
+    ContactRecord,
     IdentityRef,
     InteractionRecord,
     Role,
     Skipped,
 )
+from kith.store.ids import allocate_ids, chunks
+from kith.store.merging import merge_in
 from kith.store.schema import (
     circle,
+    fact,
     identity,
     import_run,
     interaction,
@@ -42,35 +47,9 @@ from kith.store.schema import thread as thread_t
 
 log = logging.getLogger(__name__)
 
-#: Most values bound in one ``IN (...)`` list (SQLite allows 32,766 in all).
-IN_CHUNK = 900
 #: Most entries a writer cache holds before it is cleared.
 CACHE_CAP = 200_000
 _RECIPIENTS = (Role.TO, Role.CC, Role.BCC, Role.ATTENDEE)
-
-
-def chunks(values: Sequence[str], size: int = IN_CHUNK) -> Iterable[Sequence[str]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def allocate_ids(conn: Connection, table_name: str, count: int) -> list[int]:
-    """``count`` fresh primary keys for ``table_name``.
-
-    SQLite: the writer holds the write lock (``BEGIN IMMEDIATE``), so the
-    block after ``max(id)`` is its own. PostgreSQL: taken from the column's
-    sequence, safe beside other writers.
-    """
-    if count == 0:
-        return []
-    if conn.dialect.name == "postgresql":
-        rows = conn.execute(
-            text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
-            {"t": table_name, "n": count},
-        )
-        return [int(r[0]) for r in rows]
-    top = conn.execute(text(f"SELECT coalesce(max(id), 0) FROM {table_name}")).scalar_one()
-    return list(range(int(top) + 1, int(top) + 1 + count))
 
 
 #: Column order of the tuples ``LedgerWriter._store`` builds.
@@ -93,6 +72,7 @@ _INTERACTION_COLUMNS = (
     "import_id",
     "origin_file",
     "origin_position",
+    "extra",
 )
 
 
@@ -204,16 +184,27 @@ class LedgerWriter:
     # -- one batch -------------------------------------------------------
 
     def write(
-        self, records: Sequence[InteractionRecord], bad: Sequence[Skipped] = ()
+        self,
+        records: Sequence[InteractionRecord],
+        bad: Sequence[Skipped] = (),
+        contacts: Sequence[ContactRecord] = (),
     ) -> BatchResult:
-        """Store one batch in one transaction; returns what came of it."""
+        """Store one batch in one transaction; returns what came of it.
+
+        A contact counts as imported when it added something (an identity, a
+        fact, a link between people), else as a duplicate.
+        """
         result = BatchResult(skipped=len(bad))
         with self._begin() as conn:
+            if contacts:
+                added = self._store_contacts(conn, contacts)
+                result.imported += added
+                result.duplicates += len(contacts) - added
             fresh = self._drop_duplicates(conn, records)
-            result.duplicates = len(records) - len(fresh)
+            result.duplicates += len(records) - len(fresh)
             if fresh:
                 self._store(conn, fresh)
-            result.imported = len(fresh)
+            result.imported += len(fresh)
             if bad:
                 conn.execute(
                     skipped.insert(),
@@ -314,10 +305,147 @@ class LedgerWriter:
                     import_id,
                     r.origin.file,
                     r.origin.position,
+                    json.dumps(r.extra, sort_keys=True, ensure_ascii=False) if r.extra else None,
                 )
             )
         bulk_insert(conn, interaction, _INTERACTION_COLUMNS, rows)
         bulk_insert(conn, participant, ("interaction_id", "identity_id", "role"), parts)
+
+    # -- contact cards -----------------------------------------------------
+
+    def _store_contacts(self, conn: Connection, contacts: Sequence[ContactRecord]) -> int:
+        """Link each card's identities to one person, add its facts; returns how
+        many cards added anything."""
+        known = self._known.identities
+        self._load_identities(conn, [(i.kind, i.value) for c in contacts for i in c.identities])
+        added = 0
+        for card in contacts:
+            keys = list(dict.fromkeys((i.kind, i.value) for i in card.identities))
+            if not keys:
+                continue
+            changed = False
+            people = sorted({known[k][1] for k in keys if k in known})
+            if people:
+                target = self._link_people(conn, people, card)
+                changed = len(people) > 1
+            else:
+                target = allocate_ids(conn, "person", 1)[0]
+                name = card.name or next(
+                    (i.display_name for i in card.identities if i.display_name), None
+                )
+                if name is None:
+                    first = card.identities[0]
+                    email = first.kind == "email"
+                    name = rules.name_from_address(first.value) if email else first.value
+                conn.execute(
+                    person.insert(),
+                    {
+                        "id": target,
+                        "name": name,
+                        "name_key": rules.name_key(name),
+                        "is_me": False,
+                        "created_at": self.now,
+                        "import_id": self.import_id,
+                    },
+                )
+                changed = True
+            by_key = {(i.kind, i.value): i for i in card.identities}
+            missing = [k for k in keys if k not in known]
+            if missing:
+                new_ids = allocate_ids(conn, "identity", len(missing))
+                conn.execute(
+                    identity.insert(),
+                    [
+                        {
+                            "id": iid,
+                            "kind": k[0],
+                            "value": k[1],
+                            "display_name": by_key[k].display_name,
+                            "person_id": target,
+                            "alias_of": None,
+                            "first_seen": None,
+                            "import_id": self.import_id,
+                        }
+                        for iid, k in zip(new_ids, missing, strict=True)
+                    ],
+                )
+                for iid, k in zip(new_ids, missing, strict=True):
+                    known[k] = (iid, target)
+                changed = True
+            if card.name and people:
+                self._maybe_rename(conn, target, card.name)
+            if card.facts:
+                changed |= self._add_facts(conn, card, [known[k][0] for k in keys])
+            added += changed
+        return added
+
+    def _link_people(self, conn: Connection, people: list[int], card: ContactRecord) -> int:
+        """One person for everyone the card names: the others are merged into
+        me if I am among them, else into the oldest. Returns that person."""
+        me_rows = conn.execute(
+            select(person.c.id).where(person.c.id.in_(people), person.c.is_me.is_(True))
+        ).all()
+        target = int(me_rows[0][0]) if me_rows else people[0]
+        for other in people:
+            if other == target:
+                continue
+            merge_in(
+                conn,
+                target,
+                other,
+                reason=f"listed together on {card.source} record {card.source_id}",
+                now=self.now,
+            )
+            for key, (iid, pid) in list(self._known.identities.items()):
+                if pid == other:
+                    self._known.identities[key] = (iid, target)
+        return target
+
+    def _maybe_rename(self, conn: Connection, pid: int, name: str) -> None:
+        """A card's name replaces a name that was only made up from an address."""
+        row = conn.execute(select(person.c.name).where(person.c.id == pid)).first()
+        if row is None:
+            return
+        values = conn.execute(select(identity.c.value).where(identity.c.person_id == pid))
+        made_up = {rules.name_from_address(str(v[0])) for v in values}
+        if row[0] is None or row[0] in made_up:
+            conn.execute(
+                update(person)
+                .where(person.c.id == pid)
+                .values(name=name, name_key=rules.name_key(name))
+            )
+
+    def _add_facts(self, conn: Connection, card: ContactRecord, identity_ids: list[int]) -> bool:
+        """Store the card's facts not yet stored; they attach to its first identity."""
+        anchor = identity_ids[0]
+        have = {
+            (str(k), str(v))
+            for k, v in conn.execute(
+                select(fact.c.key, fact.c.value).where(
+                    fact.c.identity_id.in_(identity_ids), fact.c.source == card.source
+                )
+            )
+        }
+        new = [f for f in dict.fromkeys(card.facts) if (f.key, f.value) not in have]
+        if not new:
+            return False
+        ids = allocate_ids(conn, "fact", len(new))
+        conn.execute(
+            fact.insert(),
+            [
+                {
+                    "id": fid,
+                    "identity_id": anchor,
+                    "key": f.key,
+                    "value": f.value,
+                    "source": card.source,
+                    "source_id": card.source_id,
+                    "import_id": self.import_id,
+                }
+                for fid, f in zip(ids, new, strict=True)
+            ],
+        )
+        return True
 
     # -- identities and people ---------------------------------------------
 
