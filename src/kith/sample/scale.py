@@ -176,9 +176,6 @@ class _People:
         self.headers: dict[int, tuple[str, str, str]] = {}
         self.hot: list[tuple[Participant, Participant] | None] = [None] * min(n, CACHE_SIZE)
 
-    def is_giver(self, idx: int) -> bool:
-        return self.trait[idx] < GIVER_BYTE
-
     def cooling_cutoff(self, idx: int) -> int:
         """The last second a cooling person may appear; ``end`` for everyone else."""
         trait = self.trait[idx]
@@ -188,15 +185,6 @@ class _People:
         back = COOLING_MIN_DAYS + self.domain_of[idx] * self.zone_of[idx] % (span + 1)
         return self.end - back * 86400
 
-    def is_newcomer(self, idx: int) -> bool:
-        return idx >= self.newcomer_from
-
-    def on_list(self, idx: int) -> bool:
-        return self.trait[idx] >= LIST_BYTE
-
-    def domain(self, idx: int) -> str:
-        return self.domains[self.domain_of[idx]]
-
     def offset(self, idx: int, t: int) -> int:
         """Person ``idx``'s UTC offset in minutes at ``t``."""
         std, summers = self.zones[self.zone_of[idx]]
@@ -205,35 +193,27 @@ class _People:
                 return std + 60
         return std
 
-    def email(self, idx: int) -> str:
-        n_first, n_last = len(self.first), len(self.last)
-        round_ = idx // (n_first * n_last)
-        fold_f = self.first[idx % n_first][0]
-        fold_l = self.last[(idx // n_first) % n_last][0]
-        return f"{fold_f}.{fold_l}{round_ or ''}@{self.domains[self.domain_of[idx]]}"
-
-    def name(self, idx: int) -> str:
-        n_first = len(self.first)
-        return f"{self.first[idx % n_first][1]} {self.last[(idx // n_first) % len(self.last)][1]}"
-
-    def header(self, idx: int) -> tuple[str, str, str]:
-        """(e-mail, first name, ``From:``-ready address) of ``idx``, cached."""
-        got = self.headers.get(idx)
-        if got is None:
-            email, name = self.email(idx), self.name(idx)
-            got = (email, name.split(" ")[0], formataddr((name, email), charset="utf-8"))
-            if len(self.headers) >= CACHE_SIZE:
-                self.headers.clear()
-            self.headers[idx] = got
-        return got
-
     def identity(self, idx: int) -> IdentityRef:
+        """Person ``idx``'s address and name (built on each call: see ``participant``)."""
         n_first = len(self.first)
         fold_f, first = self.first[idx % n_first]
         fold_l, last = self.last[(idx // n_first) % len(self.last)]
         round_ = idx // (n_first * len(self.last))
         email = f"{fold_f}.{fold_l}{round_ or ''}@{self.domains[self.domain_of[idx]]}"
         return IdentityRef("email", email, f"{first} {last}")
+
+    def header(self, idx: int) -> tuple[str, str, str]:
+        """(e-mail, first name, ``From:``-ready address) of ``idx``, cached."""
+        got = self.headers.get(idx)
+        if got is None:
+            ident = self.identity(idx)
+            first = self.first[idx % len(self.first)][1]
+            header = formataddr((ident.display_name, ident.value), charset="utf-8")
+            got = (ident.value, first, header)
+            if len(self.headers) >= CACHE_SIZE:
+                self.headers.clear()
+            self.headers[idx] = got
+        return got
 
     def participant(self, idx: int, role: Role) -> Participant:
         """``idx`` as a participant in ``role``.

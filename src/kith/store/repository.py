@@ -369,6 +369,15 @@ def person_profile(engine: Engine, pid: int, *, timeline: int = 20) -> Profile:
         merged_from = [
             int(r[0]) for r in conn.execute(select(person.c.id).where(person.c.merged_into == pid))
         ]
+        facts = [
+            {"key": k, "value": v, "source": src}
+            for k, v, src in conn.execute(
+                select(fact.c.key, fact.c.value, fact.c.source)
+                .join(identity, identity.c.id == fact.c.identity_id)
+                .where(identity.c.person_id == pid)
+                .order_by(fact.c.key, fact.c.id)
+            )
+        ]
     return Profile(
         id=pid,
         name=row[0],
