@@ -48,7 +48,7 @@ class Settings:
     #: TOML ``[privacy] store_bodies``.
     store_bodies: bool = True
     #: Records written per transaction during an import.
-    import_batch_size: int = 5000
+    import_batch_size: int = 20000
 
     def with_overrides(self, **values: Any) -> Settings:
         """A copy with the non-None ``values`` set (command-line flags)."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _PARENTHETICAL = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _NON_WORD = re.compile(r"[^\w\s]+")
@@ -52,6 +53,7 @@ AUTOMATED_LOCAL_PARTS = frozenset(
 MIN_NAME_TOKENS = 2
 
 
+@lru_cache(maxsize=1 << 16)
 def name_key(name: str | None) -> str | None:
     """The form names are compared in: accents, case, punctuation and
     parentheticals removed, tokens in order. ``None`` when too short to trust.

@@ -7,13 +7,12 @@ stops everything (what was already committed stays).
 
 from __future__ import annotations
 
+import gc
 import logging
-import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from queue import Empty
-from typing import Any
 
 from sqlalchemy import Engine
 
@@ -62,6 +61,33 @@ def import_paths(
     progress: Progress | None = None,
 ) -> list[FileSummary]:
     """Import every path; one summary per file or folder imported."""
+    with _fewer_gc_passes():
+        return _import_paths(engine, paths, settings, now, fmt, fail_fast, progress)
+
+
+@contextmanager
+def _fewer_gc_passes() -> Iterator[None]:
+    """An import allocates millions of short-lived, acyclic objects; Python's
+    default collector threshold (700) then runs full-heap passes over the
+    writer's caches again and again (about a tenth of import time, measured in
+    bench/RESULTS.md). Collect less often while importing."""
+    saved = gc.get_threshold()
+    gc.set_threshold(100_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*saved)
+
+
+def _import_paths(
+    engine: Engine,
+    paths: Iterable[Path],
+    settings: Settings,
+    now: int,
+    fmt: str | None,
+    fail_fast: bool,
+    progress: Progress | None,
+) -> list[FileSummary]:
     summaries: list[FileSummary] = []
     options = ImportOptions(store_bodies=settings.store_bodies)
     for path in paths:
@@ -117,7 +143,7 @@ def import_one(
     read = 0
     status = "failed"
     try:
-        for record in records_of(importer, path, options):
+        for record in importer.extract(path, options):
             read += 1
             if isinstance(record, Skipped):
                 if fail_fast:
@@ -151,70 +177,6 @@ def import_one(
     if progress:
         progress(str(path), read, 1.0)
     return summary
-
-
-#: Inputs at least this big are parsed in a second process while this one writes.
-PARALLEL_MIN_BYTES = 16 * 1024 * 1024
-#: Records sent between the processes at a time.
-_CHUNK = 1000
-#: How long to wait for the parser before checking that it is still alive.
-_POLL_SECONDS = 1.0
-
-
-def records_of(importer: Importer, path: Path, options: ImportOptions) -> Iterator[Record]:
-    """The importer's records for ``path``.
-
-    Big inputs are parsed in a separate process, so that parsing and writing
-    use both cores (see bench/RESULTS.md); the records and their order are the
-    same either way.
-    """
-    if importer.size(path) < PARALLEL_MIN_BYTES:
-        yield from importer.extract(path, options)
-        return
-    ctx = multiprocessing.get_context("spawn")
-    queue: Any = ctx.Queue(maxsize=8)
-    worker = ctx.Process(
-        target=_parse_in_background, args=(importer, path, options, queue), daemon=True
-    )
-    worker.start()
-    try:
-        while True:
-            try:
-                item = queue.get(timeout=_POLL_SECONDS)
-            except Empty:
-                if not worker.is_alive():
-                    raise InputError(
-                        f"the parser stopped unexpectedly (exit code {worker.exitcode})",
-                        where=str(path),
-                    ) from None
-                continue
-            if item is None:
-                return
-            if isinstance(item, str):
-                raise InputError(item, where=str(path))
-            yield from item
-    finally:
-        if worker.is_alive():
-            worker.terminate()
-        worker.join()
-
-
-def _parse_in_background(
-    importer: Importer, path: Path, options: ImportOptions, queue: Any
-) -> None:
-    """Runs in the parser process: send records in chunks, then None (or an error's text)."""
-    chunk: list[Record] = []
-    try:
-        for record in importer.extract(path, options):
-            chunk.append(record)
-            if len(chunk) >= _CHUNK:
-                queue.put(chunk)
-                chunk = []
-        queue.put(chunk)
-        queue.put(None)
-    except KithError as exc:
-        queue.put(chunk)
-        queue.put(exc.message)
 
 
 def _fraction_of(importer: Importer, path: Path) -> Callable[[Record], float | None]:

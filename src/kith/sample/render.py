@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from email.header import Header
 from email.utils import format_datetime, formataddr
 
-from kith.sample.entities import Address, SampleMessage
+from kith.sample.entities import LIST_ADDRESS, Address, SampleMessage
 from kith.sample.names import OWNER_ZONE, to_local
 
 #: Header lines are folded before this many characters, as RFC 5322 recommends.
@@ -59,8 +59,10 @@ def id_list_header(name: str, ids: Sequence[str]) -> str:
 
 
 def received_header(msg: SampleMessage) -> str:
-    """The one hop into Sam's mailbox: sending host, our MX, the arrival time."""
+    """The last hop into Sam's mailbox: sending host (the list server for list mail), our MX."""
     domain = msg.sender.email.rsplit("@", 1)[1]
+    if msg.list_id:
+        domain = LIST_ADDRESS.email.rsplit("@", 1)[1]
     n = sum(msg.message_id.encode()) % 250 + 2
     arrived = to_local(OWNER_ZONE, msg.date + timedelta(seconds=2 + n % 40))
     return (

@@ -1,16 +1,19 @@
 """The sample world at benchmark size: up to a million people, tens of millions of messages.
 
 Nothing here holds the whole world. One pass over a seeded event stream
-makes message ``i`` at a time that rises with ``i`` (shaped by office hours
-and weekdays in Sam's zone); a reply picks its parent from a bounded pool of
-recent open threads, so memory stays flat however many messages are asked
-for. People are integers: name, address, zone and planted behaviour are
-cheap functions of the index over fixed name tables.
+makes message ``i`` at a time that rises with ``i`` over the 52 weeks before
+``end`` (shaped by office hours and weekdays in Sam's zone); a reply picks
+its parent from a bounded pool of recent open threads, so memory stays flat
+however many messages are asked for. People are integers: name, address,
+zone and planted behaviour are cheap functions of the index over fixed name
+tables and three random bytes per person.
 
 The patterns of the small world are here in bulk:
 
-- replies (``In-Reply-To``/``References``) to earlier messages, with delays
-  from minutes to days, and asks Sam never answers (*waiting*);
+- replies (``In-Reply-To``/``References``) to earlier messages, and asks Sam
+  never answers (*waiting*). Parents are drawn by recency in messages, not
+  in hours, so delays shrink as the stream gets denser (median about a
+  week at ten thousand messages a year, under two days at two million);
 - **givers never thanked**: about 2 % of people only ever share and refer
   (with the friend in ``Cc``); Sam never writes to them;
 - **cooling**: about 2 % go silent 60–150 days before ``end``;
@@ -612,8 +615,9 @@ def iter_scale_records(
     ``email``, ``source_id`` the Message-ID without angle brackets, kind
     ``reply`` with ``refs`` (root first, parent last) when it has a parent,
     ``occurred_at`` in UTC epoch seconds, the sender's offset, and for the
-    Makers Guild its list id and posting address. ``origin`` is
-    ``Origin("sample:scale", i)`` and ``thread_key`` is left empty.
+    Makers Guild its list id and posting address (the list itself is not a
+    participant). ``origin`` is ``Origin("sample:scale", i)`` and
+    ``thread_key`` is left empty.
     """
     stream = _Stream(people, interactions, seed, end)
     ppl = stream.people

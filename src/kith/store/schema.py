@@ -148,6 +148,8 @@ participant = Table(
     Column("identity_id", Integer, ForeignKey("identity.id"), primary_key=True),
     Column("role", String(12), primary_key=True),
     Index("ix_participant_identity_id", "identity_id"),
+    # The primary key is the table: no separate rowid tree to fill on SQLite.
+    sqlite_with_rowid=False,
 )
 
 #: Every merge, so that it can be undone: which identities moved where.

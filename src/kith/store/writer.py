@@ -19,15 +19,19 @@ import logging
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, func, select, update
 
 from kith import identity as rules
 from kith.model import (
+    Channel,
     ContactRecord,
+    DateQuality,
     IdentityRef,
     InteractionRecord,
+    Kind,
     Role,
     Skipped,
 )
@@ -47,6 +51,9 @@ from kith.store.schema import thread as thread_t
 
 log = logging.getLogger(__name__)
 
+#: Enum member → its text, faster than ``.value`` on the hot path (and
+#: PostgreSQL's driver would store an enum's name, not its value).
+_VALUE: dict[StrEnum, str] = {m: m.value for e in (Role, Channel, Kind, DateQuality) for m in e}
 #: Most entries a writer cache holds before it is cleared.
 CACHE_CAP = 200_000
 _RECIPIENTS = (Role.TO, Role.CC, Role.BCC, Role.ATTENDEE)
@@ -94,6 +101,34 @@ def bulk_insert(
         f"VALUES ({', '.join([mark] * len(columns))})"
     )
     conn.exec_driver_sql(sql, rows)
+
+
+def insert_dicts(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """``bulk_insert`` for rows given as dicts with the same keys."""
+    if rows:
+        columns = list(rows[0])
+        bulk_insert(conn, table, columns, [tuple(r[c] for c in columns) for r in rows])
+
+
+def fetch_in(
+    conn: Connection, sql: str, fixed: tuple[Any, ...], values: Sequence[str]
+) -> list[Any]:
+    """Rows of ``sql`` whose ``IN ({marks})`` list is ``values``, straight through
+    the driver: the batch look-ups run per batch on the hot path, where building
+    a SQLAlchemy statement with a bound parameter per value costs more than the
+    query (bench/RESULTS.md). ``?`` in ``sql`` stands for the dialect's mark."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    text_ = sql.replace("?", mark).replace("{marks}", ", ".join([mark] * len(values)))
+    return list(conn.exec_driver_sql(text_, (*fixed, *values)))
+
+
+_STORED_IDS = "SELECT source_id FROM interaction WHERE source = ? AND source_id IN ({marks})"
+_IDENTITIES = "SELECT value, id, person_id FROM identity WHERE kind = ? AND value IN ({marks})"
+_MESSAGE_THREADS = (
+    "SELECT source_id, thread_id FROM interaction "
+    "WHERE source = ? AND source_id IN ({marks}) AND thread_id IS NOT NULL"
+)
+_THREADS = "SELECT root_key, id FROM thread WHERE source = ? AND root_key IN ({marks})"
 
 
 @dataclass(slots=True)
@@ -249,11 +284,7 @@ class LedgerWriter:
         stored: set[tuple[str, str]] = set()
         for source, ids in by_source.items():
             for part in chunks(ids):
-                rows = conn.execute(
-                    select(interaction.c.source_id).where(
-                        interaction.c.source == source, interaction.c.source_id.in_(part)
-                    )
-                )
+                rows = fetch_in(conn, _STORED_IDS, (source,), part)
                 stored.update((source, str(r[0])) for r in rows)
         return [r for r in unique if (r.source, r.source_id) not in stored]
 
@@ -279,7 +310,7 @@ class LedgerWriter:
                         author_is_me = True
                     elif role in _RECIPIENTS:
                         to_me = True
-                key = (iid, role.value)
+                key = (iid, _VALUE[role])
                 if key not in seen_parts:
                     seen_parts.add(key)
                     parts.append((rid, iid, key[1]))
@@ -290,12 +321,12 @@ class LedgerWriter:
                     rid,
                     r.source,
                     r.source_id,
-                    r.channel.value,
-                    r.kind.value,
+                    _VALUE[r.channel],
+                    _VALUE[r.kind],
                     direction,
                     r.occurred_at,
                     r.tz_offset_min,
-                    r.date_quality.value,
+                    _VALUE[r.date_quality],
                     tid,
                     r.refs[-1] if r.refs else None,
                     r.is_reply,
@@ -485,11 +516,7 @@ class LedgerWriter:
             by_kind.setdefault(kind, []).append(value)
         for kind, values in by_kind.items():
             for part in chunks(values):
-                rows = conn.execute(
-                    select(identity.c.value, identity.c.id, identity.c.person_id).where(
-                        identity.c.kind == kind, identity.c.value.in_(part)
-                    )
-                )
+                rows = fetch_in(conn, _IDENTITIES, (kind,), part)
                 for value, iid, pid in rows:
                     self._known.identities[(kind, str(value))] = (int(iid), int(pid))
 
@@ -558,8 +585,8 @@ class LedgerWriter:
             if alias_of is not None and alias_of in self._known.me:
                 self._known.me.add(iid)
         if new_people:
-            conn.execute(person.insert(), new_people)
-        conn.execute(identity.insert(), new_identities)
+            insert_dicts(conn, person, new_people)
+        insert_dicts(conn, identity, new_identities)
 
     def _people_by_name(
         self, conn: Connection, refs: list[IdentityRef]
@@ -636,13 +663,7 @@ class LedgerWriter:
                     unknown.setdefault(r.source, set()).add(ref)
         for source, refs in unknown.items():
             for part in chunks(sorted(refs)):
-                rows = conn.execute(
-                    select(interaction.c.source_id, interaction.c.thread_id).where(
-                        interaction.c.source == source,
-                        interaction.c.source_id.in_(part),
-                        interaction.c.thread_id.is_not(None),
-                    )
-                )
+                rows = fetch_in(conn, _MESSAGE_THREADS, (source,), part)
                 for sid, tid in rows:
                     msg_threads[(source, str(sid))] = int(tid)
         keys = {r.source_id: _thread_keys(r) for r in records}
@@ -682,7 +703,7 @@ class LedgerWriter:
             for row, tid in zip(new_threads, real, strict=True):
                 threads[(str(row["source"]), str(row["root_key"]))] = tid
                 row["id"] = tid
-            conn.execute(thread_t.insert(), new_threads)
+            insert_dicts(conn, thread_t, new_threads)
             for r in records:
                 placeholder = assigned[r.source_id]
                 if placeholder < 0:
@@ -697,11 +718,7 @@ class LedgerWriter:
                 by_source.setdefault(source, []).append(key)
         for source, wanted in by_source.items():
             for part in chunks(sorted(wanted)):
-                rows = conn.execute(
-                    select(thread_t.c.root_key, thread_t.c.id).where(
-                        thread_t.c.source == source, thread_t.c.root_key.in_(part)
-                    )
-                )
+                rows = fetch_in(conn, _THREADS, (source,), part)
                 for key, tid in rows:
                     self._known.threads[(source, str(key))] = int(tid)
 

@@ -187,6 +187,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(
             "interaction_id", "identity_id", "role", name=op.f("pk_participant")
         ),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("participant", schema=None) as batch_op:
         batch_op.create_index("ix_participant_identity_id", ["identity_id"], unique=False)
