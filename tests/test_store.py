@@ -236,3 +236,28 @@ def test_a_card_links_the_people_it_lists_and_keeps_its_facts(engine):
     assert len(other) == 1
     repository.unmerge_person(engine, other[0], now=NOW)
     assert repository.stats(engine)["people"] == 3
+
+
+def test_an_archive_owner_card_makes_its_identities_mine(engine):
+    from kith.model import ContactRecord
+
+    write(
+        engine,
+        [
+            msg("a@x", "ana@x.org", ["sam@me.org"], 100),
+            msg("b@x", "sam@me.org", ["ana@x.org"], 200),
+        ],
+    )
+    owner = ContactRecord(
+        source="x",
+        source_id="account",
+        identities=(IdentityRef("x", "samrivera"), IdentityRef("email", "sam@me.org")),
+        origin=Origin("account.js", 0),
+        name="Sam Rivera",
+        is_me=True,
+    )
+    result = write_cards(engine, [owner])
+    assert result.imported == 1
+    assert repository.my_identities(engine) == ["email:sam@me.org", "x:samrivera"]
+    assert repository.stats(engine)["by_direction"] == {"in": 1, "out": 1, "among": 0}
+    assert write_cards(engine, [owner]).duplicates == 1

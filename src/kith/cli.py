@@ -204,6 +204,14 @@ def db_upgrade(state: State) -> None:
 @click.option("--format", "fmt", metavar="NAME", help="Skip detection and read with this importer.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first bad record or file.")
 @click.option("--no-bodies", is_flag=True, help="Metadata only: store no message text.")
+@click.option(
+    "--option",
+    "-o",
+    "options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="An importer setting (repeatable), e.g. -o preset=shopify for a purchases CSV.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @pass_state
 def import_(
@@ -212,6 +220,7 @@ def import_(
     fmt: str | None,
     fail_fast: bool,
     no_bodies: bool,
+    options: tuple[str, ...],
     quiet: bool,
 ) -> None:
     """Import PATHS (files or folders) into the ledger.
@@ -227,6 +236,12 @@ def import_(
     """
     from kith.importing import import_paths
 
+    params: dict[str, str] = {}
+    for item in options:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise KithError(f"--option wants KEY=VALUE, not {item!r}")
+        params[key.strip()] = value.strip()
     settings = state.settings
     if no_bodies:
         settings = settings.with_overrides(store_bodies=False)
@@ -234,7 +249,14 @@ def import_(
     started = time.monotonic()
     with _progress(quiet) as progress:
         summaries = import_paths(
-            engine, paths, settings, now=now_ts(), fmt=fmt, fail_fast=fail_fast, progress=progress
+            engine,
+            paths,
+            settings,
+            now=now_ts(),
+            fmt=fmt,
+            fail_fast=fail_fast,
+            progress=progress,
+            params=params,
         )
     elapsed = time.monotonic() - started
     _print_summaries(summaries, elapsed)

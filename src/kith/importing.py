@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,10 +59,15 @@ def import_paths(
     fmt: str | None = None,
     fail_fast: bool = False,
     progress: Progress | None = None,
+    params: Mapping[str, str] | None = None,
 ) -> list[FileSummary]:
-    """Import every path; one summary per file or folder imported."""
+    """Import every path; one summary per file or folder imported.
+
+    ``params`` are importer-specific settings (``kith import --option K=V``).
+    """
+    options = ImportOptions(store_bodies=settings.store_bodies, params=dict(params or {}))
     with _fewer_gc_passes():
-        return _import_paths(engine, paths, settings, now, fmt, fail_fast, progress)
+        return _import_paths(engine, paths, settings, options, now, fmt, fail_fast, progress)
 
 
 @contextmanager
@@ -83,13 +88,13 @@ def _import_paths(
     engine: Engine,
     paths: Iterable[Path],
     settings: Settings,
+    options: ImportOptions,
     now: int,
     fmt: str | None,
     fail_fast: bool,
     progress: Progress | None,
 ) -> list[FileSummary]:
     summaries: list[FileSummary] = []
-    options = ImportOptions(store_bodies=settings.store_bodies)
     for path in paths:
         try:
             pairs = registry.plan(path, fmt)

@@ -183,6 +183,9 @@ class ContactRecord:
     origin: Origin
     name: str | None = None
     facts: tuple[Fact, ...] = ()
+    #: The source says this is the owner (an archive's own account): its
+    #: identities become mine, which decides the direction of interactions.
+    is_me: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,8 @@ the caller can count it, report it, or stop (``--fail-fast``).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kith.model import Record
@@ -25,6 +25,12 @@ class ImportOptions:
     """
 
     store_bodies: bool = True
+    #: Importer-specific settings from ``kith import --option KEY=VALUE`` (a
+    #: purchases CSV's column mapping, a community account id …).
+    params: Mapping[str, str] = field(default_factory=dict)
+
+    def param(self, key: str, default: str | None = None) -> str | None:
+        return self.params.get(key, default)
 
 
 class Importer(ABC):

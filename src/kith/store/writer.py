@@ -36,7 +36,7 @@ from kith.model import (
     Skipped,
 )
 from kith.store.ids import allocate_ids, chunks
-from kith.store.merging import merge_in
+from kith.store.merging import merge_in, recompute_directions
 from kith.store.schema import (
     circle,
     fact,
@@ -175,6 +175,7 @@ class LedgerWriter:
         self.store_bodies = store_bodies
         self.import_id = 0
         self._known = _Known()
+        self._me_changed = False
         self.totals = BatchResult()
 
     # -- the run ---------------------------------------------------------
@@ -235,6 +236,9 @@ class LedgerWriter:
                 added = self._store_contacts(conn, contacts)
                 result.imported += added
                 result.duplicates += len(contacts) - added
+            if self._me_changed:
+                recompute_directions(conn)
+                self._me_changed = False
             fresh = self._drop_duplicates(conn, records)
             result.duplicates += len(records) - len(fresh)
             if fresh:
@@ -356,7 +360,13 @@ class LedgerWriter:
                 continue
             changed = False
             people = sorted({known[k][1] for k in keys if k in known})
-            if people:
+            if card.is_me:
+                me = self._me_person(conn, card)
+                changed = self._link_people(conn, sorted({me, *people}), card) != me or any(
+                    p != me for p in people
+                )
+                target = me
+            elif people:
                 target = self._link_people(conn, people, card)
                 changed = len(people) > 1
             else:
@@ -403,12 +413,36 @@ class LedgerWriter:
                 for iid, k in zip(new_ids, missing, strict=True):
                     known[k] = (iid, target)
                 changed = True
-            if card.name and people:
+            if card.is_me:
+                mine = {known[k][0] for k in keys}
+                if not mine <= self._known.me:
+                    self._known.me |= mine
+                    self._me_changed = True
+            if card.name and people and not card.is_me:
                 self._maybe_rename(conn, target, card.name)
             if card.facts:
                 changed |= self._add_facts(conn, card, [known[k][0] for k in keys])
             added += changed
         return added
+
+    def _me_person(self, conn: Connection, card: ContactRecord) -> int:
+        """My person, made from ``card`` if the ledger has none yet."""
+        row = conn.execute(select(person.c.id).where(person.c.is_me.is_(True))).first()
+        if row is not None:
+            return int(row[0])
+        me = allocate_ids(conn, "person", 1)[0]
+        conn.execute(
+            person.insert(),
+            {
+                "id": me,
+                "name": card.name,
+                "name_key": rules.name_key(card.name),
+                "is_me": True,
+                "created_at": self.now,
+                "import_id": self.import_id,
+            },
+        )
+        return me
 
     def _link_people(self, conn: Connection, people: list[int], card: ContactRecord) -> int:
         """One person for everyone the card names: the others are merged into
