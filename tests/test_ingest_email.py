@@ -609,7 +609,10 @@ def test_real_maildir_reads_cur_new_and_subfolders_in_order(tmp_path: Path) -> N
 
 def test_maildir_identify(tmp_path: Path) -> None:
     importer = MaildirImporter()
-    assert not importer.identify(CASES / "no_date.eml")  # a file, not a folder
+    assert importer.identify(CASES / "no_date.eml")  # one saved message
+    vcard = tmp_path / "card.vcf"
+    vcard.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Ana\nEMAIL:ana@x.org\nEND:VCARD\n")
+    assert not importer.identify(vcard)  # Name:value lines, but no mail headers
     messages = tmp_path / "messages"
     messages.mkdir()
     shutil.copy(CASES / "no_date.eml", messages / "a.eml")
@@ -743,3 +746,10 @@ def test_mutated_messages_never_raise(raw: bytes, store_bodies: bool) -> None:
             assert isinstance(record, InteractionRecord | Skipped)
             if isinstance(record, InteractionRecord):
                 assert "\x00" not in (record.body or "") + (record.subject or "")
+
+
+def test_one_saved_message_imports_as_itself() -> None:
+    records = list(MaildirImporter().extract(CASES / "plus_address.eml", METADATA))
+    assert len(records) == 1
+    assert isinstance(records[0], InteractionRecord)
+    assert records[0].origin == Origin(str(CASES / "plus_address.eml"), 0)

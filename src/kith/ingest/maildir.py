@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from kith.errors import InputError
@@ -25,6 +25,7 @@ FILES_TO_SNIFF = 3
 
 _MESSAGE_START_RE = re.compile(rb"[!-9;-~]+[ \t]*:[^\n]*\n")
 _MAILDIR_PARTS = ("cur", "new", "tmp")
+_MAIL_HEADER_RE = re.compile(rb"(?im)^(from|message-id)[ \t]*:")
 
 
 class MaildirImporter(Importer):
@@ -34,6 +35,8 @@ class MaildirImporter(Importer):
     description = "a Maildir, or a folder tree of one-message-per-file (.eml) mail"
 
     def identify(self, path: Path) -> bool:
+        if path.is_file():  # one saved message (.eml)
+            return _looks_like_message(path)
         if not path.is_dir():
             return False
         if _is_maildir(path):
@@ -48,9 +51,14 @@ class MaildirImporter(Importer):
         return sniffed > 0
 
     def files(self, path: Path) -> list[Path]:
+        if path.is_file():
+            return [path]
         return [file for file, problem in _walk(path) if problem is None]
 
     def extract(self, path: Path, options: ImportOptions) -> Iterator[Record]:
+        if path.is_file():
+            yield from _read_messages([(path, None)], options)
+            return
         if not path.is_dir():
             raise InputError(
                 "not a folder" if path.exists() else "no such folder",
@@ -63,28 +71,33 @@ class MaildirImporter(Importer):
             raise InputError(
                 f"cannot list the folder: {exc.strerror or exc}", where=str(path)
             ) from exc
-        for file, problem in _walk(path):
-            origin = Origin(str(file), 0)
-            if problem is not None:
-                yield Skipped(origin, problem)
-                continue
-            try:
-                with file.open("rb") as handle:
-                    raw = handle.read(MAX_MESSAGE_BYTES)
-                    mtime = int(os.fstat(handle.fileno()).st_mtime)
-            except OSError as exc:
-                yield Skipped(origin, f"cannot read the message file: {exc.strerror or exc}")
-                continue
-            envelope_date = None
-            if raw.startswith(b"From "):  # saved with an mbox envelope line
-                newline = raw.find(b"\n")
-                if newline < 0:
-                    newline = len(raw)
-                envelope_date = parse_envelope_date(raw[5:newline].decode("latin-1"))
-                raw = raw[newline + 1 :]
-            yield parse_message(
-                raw, origin, options, envelope_date=envelope_date, fallback_date=mtime
-            )
+        yield from _read_messages(_walk(path), options)
+
+
+def _read_messages(
+    files: Iterable[tuple[Path, str | None]], options: ImportOptions
+) -> Iterator[Record]:
+    """One record per message file (or Skipped with the walk's problem)."""
+    for file, problem in files:
+        origin = Origin(str(file), 0)
+        if problem is not None:
+            yield Skipped(origin, problem)
+            continue
+        try:
+            with file.open("rb") as handle:
+                raw = handle.read(MAX_MESSAGE_BYTES)
+                mtime = int(os.fstat(handle.fileno()).st_mtime)
+        except OSError as exc:
+            yield Skipped(origin, f"cannot read the message file: {exc.strerror or exc}")
+            continue
+        envelope_date = None
+        if raw.startswith(b"From "):  # saved with an mbox envelope line
+            newline = raw.find(b"\n")
+            if newline < 0:
+                newline = len(raw)
+            envelope_date = parse_envelope_date(raw[5:newline].decode("latin-1"))
+            raw = raw[newline + 1 :]
+        yield parse_message(raw, origin, options, envelope_date=envelope_date, fallback_date=mtime)
 
 
 def _natural_key(name: str) -> str:
@@ -137,14 +150,19 @@ def _files_in(folder: Path) -> Iterator[tuple[Path, str | None]]:
 
 
 def _looks_like_message(file: Path) -> bool:
-    """Whether a file starts like one RFC 822 message: a ``Name: value`` line.
+    """Whether a file starts like one RFC 822 message: ``Name: value`` lines
+    with a ``From:`` or ``Message-ID:`` header among them.
 
     A file that starts with ``From `` is more likely an mbox than one message,
-    so a folder of those is left to the mbox importer, file by file.
+    so a folder of those is left to the mbox importer, file by file; other
+    ``Name:value`` formats (vCard, iCalendar) have no From or Message-ID header.
     """
     try:
         with file.open("rb") as handle:
-            head = handle.read(1024)
+            head = handle.read(4096)
     except OSError:
         return False
-    return _MESSAGE_START_RE.match(head) is not None
+    if _MESSAGE_START_RE.match(head) is None:
+        return False
+    block = head.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
+    return _MAIL_HEADER_RE.search(block) is not None
