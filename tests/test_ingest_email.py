@@ -753,3 +753,16 @@ def test_one_saved_message_imports_as_itself() -> None:
     assert len(records) == 1
     assert isinstance(records[0], InteractionRecord)
     assert records[0].origin == Origin(str(CASES / "plus_address.eml"), 0)
+
+
+def test_mbox_quoted_from_lines_are_unquoted_in_bodies(tmp_path: Path) -> None:
+    mbox = tmp_path / "quoted.mbox"
+    mbox.write_bytes(
+        b"From a@x.org Thu Mar  1 17:26:21 2012\n"
+        b"From: a@x.org\nTo: b@y.org\nDate: Thu, 1 Mar 2012 17:25:58 +0000\n"
+        b"Message-ID: <q1@x.org>\nSubject: quoting\n\n"
+        b"Hello\n>From my side, yes.\n>>From two levels.\n> From is not quoting.\n"
+    )
+    (record,) = MboxImporter().extract(mbox, BODIES)
+    assert isinstance(record, InteractionRecord)
+    assert record.body == "Hello\nFrom my side, yes.\n>From two levels.\n> From is not quoting."

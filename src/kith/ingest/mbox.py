@@ -10,6 +10,7 @@ an empty line stays part of the body.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -65,6 +66,8 @@ class MboxImporter(Importer):
         with file:
             previous = mtime
             for offset, envelope, message in split_mbox(file, where=where):
+                if options.store_bodies and b"\n>" in message:
+                    message = unquote_from_lines(message)
                 record = parse_message(
                     message, Origin(where, offset), options, fallback_date=previous
                 )
@@ -81,6 +84,15 @@ class MboxImporter(Importer):
                             )
                     previous = record.occurred_at
                 yield record
+
+
+_QUOTED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
+
+
+def unquote_from_lines(message: bytes) -> bytes:
+    """Undo mbox quoting: a body line ``>From …`` was written for ``From …``
+    (mboxrd: one ``>`` is removed from any ``>…>From`` line)."""
+    return _QUOTED_FROM.sub(rb"\1", message)
 
 
 def split_mbox(file: BinaryIO, *, where: str) -> Iterator[MboxMessage]:

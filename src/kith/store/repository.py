@@ -127,12 +127,11 @@ def find_person(engine: Engine, query: str) -> int:
         if kind:
             cond = and_(cond, identity.c.kind == kind)
         ids = sorted({int(r[0]) for r in conn.execute(select(identity.c.person_id).where(cond))})
-        if not ids:
-            key = rules.name_key(q)
-            name_cond = func.lower(person.c.name) == q.lower()
-            if key:
-                name_cond = or_(name_cond, person.c.name_key == key)
-            ids = _active_ids(conn, name_cond)
+        key = rules.name_key(q)
+        if not ids and key:  # an indexed look-up, instant on any size
+            ids = _active_ids(conn, person.c.name_key == key)
+        if not ids:  # a part of a name: this one reads every name
+            ids = _active_ids(conn, func.lower(person.c.name) == q.lower())
         if not ids:
             pattern = f"%{q.lower()}%"
             ids = _active_ids(conn, func.lower(person.c.name).like(pattern), limit=11)

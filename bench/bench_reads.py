@@ -1,0 +1,93 @@
+"""How fast do `kith people --json | head` and `kith person X` answer on a big ledger?
+
+Builds (once, cached in bench/.cache/) a SQLite ledger from the sample
+generator's scale records — by default 1,000,000 people and 3,000,000
+interactions — then times each command as a user runs it: a new process,
+from start to exit, median and worst of ``--runs`` runs. The baseline in the
+same run is `kith --version`, the interpreter's and kith's start-up alone.
+
+Run: ``.venv/bin/python bench/bench_reads.py [--people 1000000] [--interactions 3000000]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from kith.sample.scale import iter_scale_records
+from kith.store import repository
+from kith.store.db import open_store
+from kith.store.writer import LedgerWriter
+
+CACHE = Path(__file__).resolve().parent / ".cache"
+KITH = Path(sys.executable).with_name("kith")
+BATCH = 20_000
+
+
+def build(path: Path, people: int, interactions: int) -> None:
+    engine = open_store(f"sqlite:///{path}")
+    writer = LedgerWriter(engine, importer="bench", path="sample:scale", now=0, store_bodies=False)
+    writer.start()
+    started = time.perf_counter()
+    batch = []
+    for record in iter_scale_records(people, interactions, seed=5):
+        batch.append(record)
+        if len(batch) == BATCH:
+            writer.write(batch)
+            batch = []
+            done = writer.totals.imported
+            if done % 500_000 == 0:
+                rate = done / (time.perf_counter() - started)
+                print(f"  {done:,} interactions stored ({rate:,.0f}/s)", flush=True)
+    writer.write(batch)
+    writer.finish("done", 0)
+    engine.dispose()
+    print(f"built in {time.perf_counter() - started:,.0f}s")
+
+
+def timed(command: str, runs: int) -> tuple[float, float]:
+    """(median, worst) wall-clock milliseconds of ``command`` in a shell."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, shell=True, check=True, stdout=subprocess.DEVNULL)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), max(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--people", type=int, default=1_000_000)
+    ap.add_argument("--interactions", type=int, default=3_000_000)
+    ap.add_argument("--runs", type=int, default=7)
+    args = ap.parse_args()
+    CACHE.mkdir(exist_ok=True)
+    db = CACHE / f"ledger-{args.people}-{args.interactions}.db"
+    if not db.exists():
+        print(f"building {db.name} ...", flush=True)
+        build(db, args.people, args.interactions)
+    engine = open_store(f"sqlite:///{db}")
+    counts = repository.stats(engine)
+    top = next(repository.iter_people(engine, sort="name", limit=1))
+    print(f"ledger: {counts['people']:,} people, {counts['interactions']:,} interactions")
+    base = f"'{KITH}' --db '{db}'"
+    name = (top.name or "").replace("'", "")
+    email = (top.identity or "").split(":", 1)[-1]
+    cases = [
+        ("baseline: kith --version", f"'{KITH}' --version"),
+        ("kith people --json | head", f"{base} people --json | head"),
+        ("kith people (table, first 50)", f"{base} people"),
+        (f"kith person '{name}'", f"{base} person '{name}'"),
+        (f"kith person {email}", f"{base} person '{email}'"),
+    ]
+    for label, command in cases:
+        median, worst = timed(command, args.runs)
+        print(f"{label:<44} median {median:7.0f} ms   worst {worst:7.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
