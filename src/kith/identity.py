@@ -9,9 +9,10 @@ Rules of this first version, strongest first:
 2. A plus-address (``ana+news@x.org``) is an alias of its base address
    (``ana@x.org``): both belong to one person, the alias linked by ``alias_of``.
 3. A new e-mail address whose display name has the same *name key* as a known
-   person with an address at the same domain is that person ("Phillip Allen"
-   writing from ``phillip.allen@enron.com`` and ``pallen@enron.com``). A shared
-   name across different domains is too weak alone: it stays two people.
+   person with an address at the same organisation's domain is that person
+   ("Phillip Allen" writing from ``phillip.allen@enron.com`` and
+   ``pallen@enron.com``). At public webmail domains (gmail.com …) and across
+   different domains a shared name is too weak alone: it stays two people.
 4. Automated senders (``jira@``, ``noreply@`` …) carry other people's names in
    their display names ("Ana (JIRA)"); their names never link anyone.
 """
@@ -49,6 +50,41 @@ AUTOMATED_LOCAL_PARTS = frozenset(
     }
 )
 
+#: Public webmail domains: two "Ana Lima"s at gmail.com are two people, so a
+#: shared name links identities only within an organisation's own domain.
+FREEMAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "yahoo.co.uk",
+        "yahoo.fr",
+        "yahoo.de",
+        "ymail.com",
+        "hotmail.com",
+        "hotmail.co.uk",
+        "hotmail.fr",
+        "outlook.com",
+        "live.com",
+        "msn.com",
+        "aol.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "proton.me",
+        "protonmail.com",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "mail.ru",
+        "yandex.ru",
+        "qq.com",
+        "163.com",
+        "fastmail.com",
+        "zoho.com",
+    }
+)
+
 #: Fewest name tokens for a name to link identities ("Ana" alone is too common).
 MIN_NAME_TOKENS = 2
 
@@ -78,6 +114,19 @@ def is_automated(address: str) -> bool:
     local = address.split("@", 1)[0]
     local = local.split("+", 1)[0]
     return local in AUTOMATED_LOCAL_PARTS or local.startswith(("noreply", "no-reply"))
+
+
+def link_key(kind: str, value: str, display_name: str | None) -> str | None:
+    """The key under which a new identity joins a known person by name (rule 3):
+    ``name key @ domain`` for an e-mail address at an organisation's domain,
+    with a trustworthy name; None when a name must not link anything."""
+    if kind != "email" or is_automated(value):
+        return None
+    domain = email_domain(value)
+    if domain in FREEMAIL_DOMAINS:
+        return None
+    key = name_key(display_name)
+    return f"{key}@{domain}" if key else None
 
 
 def email_domain(address: str) -> str:

@@ -77,8 +77,11 @@ identity = Table(
     Column("alias_of", Integer, ForeignKey("identity.id")),
     Column("first_seen", BigInteger),
     Column("import_id", Integer, ForeignKey("import_run.id")),
+    #: ``kith.identity.link_key``: name key @ organisation domain, for rule 3.
+    Column("link_key", Text),
     UniqueConstraint("kind", "value"),
     Index("ix_identity_person_id", "person_id"),
+    Index("ix_identity_link_key", "link_key"),
 )
 
 #: A group: a mailing list or community (public) or a cohort you run (private).
@@ -206,4 +209,20 @@ merge_suggestion = Table(
     Column("status", String(10), nullable=False),
     Column("created_at", BigInteger, nullable=False),
     UniqueConstraint("person_a", "person_b"),
+)
+
+#: How far ``kith sync imap`` got in each mailbox: the mailbox's UIDVALIDITY
+#: and the highest UID whose message is committed. A different UIDVALIDITY on
+#: the server means the mailbox was recreated and is read again from the start.
+imap_sync = Table(
+    "imap_sync",
+    metadata,
+    #: ``user@host:port``: the same mailbox name on two servers is two mailboxes.
+    Column("account", Text, primary_key=True),
+    Column("mailbox", Text, primary_key=True),
+    Column("uidvalidity", BigInteger, nullable=False),
+    Column("last_uid", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    #: The sync run that committed ``last_uid``.
+    Column("import_id", Integer, ForeignKey("import_run.id")),
 )

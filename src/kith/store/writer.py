@@ -128,6 +128,12 @@ _MESSAGE_THREADS = (
     "SELECT source_id, thread_id FROM interaction "
     "WHERE source = ? AND source_id IN ({marks}) AND thread_id IS NOT NULL"
 )
+_LINKED = (
+    "SELECT identity.link_key, identity.person_id FROM identity "
+    "JOIN person ON person.id = identity.person_id "
+    "WHERE person.is_me = ? AND identity.link_key IN ({marks}) "
+    "AND person.merged_into IS NULL ORDER BY identity.id"
+)
 _THREADS = "SELECT root_key, id FROM thread WHERE source = ? AND root_key IN ({marks})"
 
 
@@ -563,13 +569,15 @@ class LedgerWriter:
         known = self._known.identities
         # Base addresses first, so that their aliases can join them.
         refs.sort(key=lambda r: rules.base_address(r.value) != r.value)
-        by_name = self._people_by_name(conn, refs)
+        links = {(r.kind, r.value): rules.link_key(r.kind, r.value, r.display_name) for r in refs}
+        by_link = self._people_by_link(conn, {k for k in links.values() if k})
         new_people: list[dict[str, object]] = []
         new_identities: list[dict[str, object]] = []
         person_ids = iter(allocate_ids(conn, "person", len(refs)))
         identity_ids = iter(allocate_ids(conn, "identity", len(refs)))
         for ref in refs:
             key = (ref.kind, ref.value)
+            link = links[key]
             iid = next(identity_ids)
             alias_of: int | None = None
             pid: int | None = None
@@ -577,32 +585,22 @@ class LedgerWriter:
                 base = rules.base_address(ref.value)
                 if base != ref.value and ("email", base) in known:
                     alias_of, pid = known[("email", base)]
-                elif not rules.is_automated(ref.value):
-                    nkey = rules.name_key(ref.display_name)
-                    if nkey:
-                        domain = rules.email_domain(ref.value)
-                        pid = by_name.get((nkey, domain))
+            if pid is None and link:
+                pid = by_link.get(link)
             if pid is None:
                 pid = next(person_ids)
-                name = ref.display_name
-                if ref.kind == "email" and (not name or rules.is_automated(ref.value)):
-                    name = name if name and not rules.is_automated(ref.value) else None
-                    name = name or rules.name_from_address(ref.value)
-                name = name or ref.value
                 new_people.append(
                     {
                         "id": pid,
-                        "name": name,
-                        "name_key": rules.name_key(name),
+                        "name": _person_name(ref),
+                        "name_key": rules.name_key(_person_name(ref)),
                         "is_me": False,
                         "created_at": first_seen.get(key, self.now),
                         "import_id": self.import_id,
                     }
                 )
-                if ref.kind == "email" and not rules.is_automated(ref.value):
-                    nkey = rules.name_key(ref.display_name)
-                    if nkey:
-                        by_name.setdefault((nkey, rules.email_domain(ref.value)), pid)
+                if link:
+                    by_link[link] = pid
             new_identities.append(
                 {
                     "id": iid,
@@ -613,6 +611,7 @@ class LedgerWriter:
                     "alias_of": alias_of,
                     "first_seen": first_seen.get(key),
                     "import_id": self.import_id,
+                    "link_key": link,
                 }
             )
             known[key] = (iid, pid)
@@ -622,28 +621,13 @@ class LedgerWriter:
             insert_dicts(conn, person, new_people)
         insert_dicts(conn, identity, new_identities)
 
-    def _people_by_name(
-        self, conn: Connection, refs: list[IdentityRef]
-    ) -> dict[tuple[str, str], int]:
-        """(name key, e-mail domain) → person, for the names in ``refs``."""
-        keys = sorted(
-            {k for r in refs if r.kind == "email" and (k := rules.name_key(r.display_name))}
-        )
-        found: dict[tuple[str, str], int] = {}
-        for part in chunks(keys):
-            rows = conn.execute(
-                select(person.c.name_key, identity.c.value, person.c.id)
-                .join(identity, identity.c.person_id == person.c.id)
-                .where(
-                    person.c.name_key.in_(part),
-                    identity.c.kind == "email",
-                    person.c.merged_into.is_(None),
-                    person.c.is_me.is_(False),
-                )
-            )
-            for nkey, value, pid in rows:
-                if not rules.is_automated(str(value)):
-                    found.setdefault((str(nkey), rules.email_domain(str(value))), int(pid))
+    def _people_by_link(self, conn: Connection, links: set[str]) -> dict[str, int]:
+        """Link key → the person already holding an identity with it (an indexed
+        look-up: names are matched only within an organisation's domain)."""
+        found: dict[str, int] = {}
+        for part in chunks(sorted(links)):
+            for link, pid in fetch_in(conn, _LINKED, (False,), part):
+                found.setdefault(str(link), int(pid))
         return found
 
     # -- circles and threads -----------------------------------------------
@@ -755,6 +739,16 @@ class LedgerWriter:
                 rows = fetch_in(conn, _THREADS, (source,), part)
                 for key, tid in rows:
                     self._known.threads[(source, str(key))] = int(tid)
+
+
+def _person_name(ref: IdentityRef) -> str:
+    """A new person's name: the display name beside the identity, else one made
+    from an e-mail address (automated senders' display names name others)."""
+    if ref.kind == "email":
+        if ref.display_name and not rules.is_automated(ref.value):
+            return ref.display_name
+        return rules.name_from_address(ref.value)
+    return ref.display_name or ref.value
 
 
 def _thread_keys(record: InteractionRecord) -> tuple[str, ...]:

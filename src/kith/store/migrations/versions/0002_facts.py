@@ -1,4 +1,4 @@
-"""facts, merge suggestions, interaction extra
+"""facts, merge suggestions, interaction extra, identity link keys
 
 Revision ID: 0002
 Revises: 0001
@@ -62,9 +62,15 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("interaction", schema=None) as batch_op:
         batch_op.add_column(sa.Column("extra", sa.Text(), nullable=True))
+    with op.batch_alter_table("identity", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("link_key", sa.Text(), nullable=True))
+        batch_op.create_index("ix_identity_link_key", ["link_key"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("identity", schema=None) as batch_op:
+        batch_op.drop_index("ix_identity_link_key")
+        batch_op.drop_column("link_key")
     with op.batch_alter_table("interaction", schema=None) as batch_op:
         batch_op.drop_column("extra")
 
