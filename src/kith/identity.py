@@ -147,3 +147,63 @@ def name_from_address(address: str) -> str:
     local = address.split("@", 1)[0].split("+", 1)[0]
     parts = [p for p in re.split(r"[._\-]+", local) if p]
     return " ".join(p.capitalize() for p in parts) or address
+
+
+# -- merge suggestions: weaker evidence, for the user to decide -------------------
+
+#: A name shared by more people than this is too common to suggest anything.
+MAX_NAME_GROUP = 8
+_HANDLE_JUNK = re.compile(r"[^a-z]+")
+
+
+def handle_stem(kind: str, value: str) -> str | None:
+    """The letters of a handle or an address's local part (``ana.lima2@x`` →
+    ``analima``), for comparing across channels."""
+    if kind == "email":
+        local = value.split("@", 1)[0].split("+", 1)[0]
+    elif kind == "mastodon":
+        local = value.split("@", 1)[0]
+    elif kind in ("x", "discourse"):
+        local = value.rsplit("/", 1)[-1]
+    else:
+        return None
+    stem = _HANDLE_JUNK.sub("", unicodedata.normalize("NFKD", local.casefold()))
+    return stem or None
+
+
+def suggestion_confidence(
+    key: str,
+    group_size: int,
+    kinds_a: set[str],
+    kinds_b: set[str],
+    stems_a: set[str],
+    stems_b: set[str],
+) -> tuple[float, list[str]]:
+    """How likely two people who share the name key ``key`` are one, and why.
+
+    A *proposal*, not a finding (see SCIENCE.md on identity): a shared full
+    name is the base (0.5); reaching each other's channels (an address and a
+    handle) adds 0.1, handles spelling the same letters (``analima`` and
+    ``ana.lima@``) or spelling the name add 0.25; every further person with
+    the same name takes 0.1 off. The user accepts or rejects each suggestion.
+    """
+    evidence = [f"same name ({key})"]
+    score = 0.5
+    if len(key.split()) >= 3:
+        score += 0.1
+        evidence.append("a three-part name")
+    if kinds_a != kinds_b and (kinds_a | kinds_b) - {"email"}:
+        score += 0.1
+        evidence.append(f"different channels ({', '.join(sorted(kinds_a | kinds_b))})")
+    name_stem = key.replace(" ", "")
+    shared = stems_a & stems_b
+    if shared:
+        score += 0.25
+        evidence.append(f"the same handle letters ({sorted(shared)[0]})")
+    elif name_stem in stems_a and name_stem in stems_b:
+        score += 0.25
+        evidence.append(f"both handles spell the name ({name_stem})")
+    if group_size > 2:
+        score -= 0.1 * (group_size - 2)
+        evidence.append(f"{group_size} people share this name")
+    return round(max(0.05, min(score, 0.95)), 2), evidence
