@@ -1,0 +1,1 @@
+"""The daily queue: who to connect with today, why, and fairly."""
