@@ -766,3 +766,9 @@ def test_mbox_quoted_from_lines_are_unquoted_in_bodies(tmp_path: Path) -> None:
     (record,) = MboxImporter().extract(mbox, BODIES)
     assert isinstance(record, InteractionRecord)
     assert record.body == "Hello\nFrom my side, yes.\n>From two levels.\n> From is not quoting."
+
+
+def test_control_characters_never_make_an_address() -> None:
+    assert normalise_email("a\x00b@x.org") is None
+    assert normalise_email("a\x7fb@x.org") is None
+    assert normalise_email("Ana@X.org") == "ana@x.org"

@@ -260,6 +260,7 @@ def import_(
         )
     elapsed = time.monotonic() - started
     _print_summaries(summaries, elapsed)
+    _analytics_after_import(state, sum(s.imported for s in summaries))
     if any(not s.ok for s in summaries):
         sys.exit(1)
 
@@ -343,6 +344,146 @@ def _print_summaries(summaries: list[Any], elapsed: float) -> None:
         f"{len(summaries)} source(s): {imported:,} new interactions in {elapsed:.1f}s "
         f"({rate:,.0f} records/s)"
     )
+
+
+# -- syncing ------------------------------------------------------------------
+
+
+@cli.group()
+def sync() -> None:
+    """Fetch what is new from live sources (only what changed since last time)."""
+
+
+@sync.command("imap")
+@click.option("--host", required=True, help="The IMAP server.")
+@click.option("--port", type=click.IntRange(1, 65535), help="Default: 993 with --ssl, else 143.")
+@click.option("--user", required=True, help="Your user name on the server.")
+@click.option(
+    "--mailbox",
+    "mailboxes",
+    multiple=True,
+    default=("INBOX",),
+    show_default=True,
+    help="A mailbox to sync (repeatable).",
+)
+@click.option(
+    "--ssl", "security", flag_value="ssl", default=True, help="TLS from the start (default)."
+)
+@click.option("--starttls", "security", flag_value="starttls", help="Plain, upgraded to TLS.")
+@click.option("--plain", "security", flag_value="plain", help="No TLS (only on a trusted network).")
+@click.option(
+    "--bodies/--headers-only",
+    default=False,
+    help="Fetch and keep message text, or headers only (default).",
+)
+@click.option(
+    "--store-password",
+    is_flag=True,
+    help="Ask for the password, check it with the server and save it in the OS keyring.",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 10_000),
+    default=500,
+    show_default=True,
+    help="Messages fetched and committed together.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(1, 3600),
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait for the server before the connection counts as lost.",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 10),
+    default=2,
+    show_default=True,
+    help="Reconnect this often after a dropped connection.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@pass_state
+def sync_imap_cmd(
+    state: State,
+    host: str,
+    port: int | None,
+    user: str,
+    mailboxes: tuple[str, ...],
+    security: str,
+    bodies: bool,
+    store_password: bool,
+    batch_size: int,
+    timeout: float,
+    retries: int,
+    quiet: bool,
+) -> None:
+    """Fetch new mail from an IMAP server into the ledger.
+
+    The first run reads each mailbox whole; later runs fetch only messages
+    above the last UID stored. A mailbox recreated on the server (a new
+    UIDVALIDITY) is read again; messages already stored are recognised by
+    Message-ID. Nothing on the server changes (no message is marked read).
+
+    The password comes from $KITH_IMAP_PASSWORD, else the OS keyring (service
+    kith-imap, user USER@HOST): save it there once with --store-password.
+
+    \b
+    Examples:
+      kith sync imap --host imap.example.org --user ana --store-password
+      kith sync imap --host imap.example.org --user ana --mailbox INBOX --mailbox Sent
+    """
+    from kith.ingest.imap import ImapAccount, ImapClient, Security
+    from kith.sync import credentials
+    from kith.sync.imap import sync_imap
+
+    mode = Security(security)
+    account = ImapAccount(host, user, port or mode.default_port, mode, timeout)
+    if mode is Security.PLAIN and host not in ("localhost", "127.0.0.1", "::1"):
+        log.warning("--plain: the password goes to %s unencrypted", host)
+    if store_password:
+        credentials.keyring_backend()  # fails before asking when there is no keyring
+        password = click.prompt(
+            f"IMAP password for {user}@{host}", hide_input=True, confirmation_prompt=True
+        )
+        with ImapClient.connect(account, password):
+            pass  # the server accepted it: worth keeping
+        backend = credentials.store_password(user, host, password)
+        click.echo(f"Saved the password for {user}@{host} in the keyring ({backend}).")
+        return
+    password = credentials.find_password(user, host)
+    engine = state.engine
+    started = time.monotonic()
+    with _progress(quiet) as progress:
+        summaries = sync_imap(
+            engine,
+            account,
+            password,
+            mailboxes,
+            now=now_ts(),
+            bodies=bodies,
+            batch_size=batch_size,
+            retries=retries,
+            progress=progress,
+        )
+    elapsed = time.monotonic() - started
+    for s in summaries:
+        if not s.uidvalidity:
+            continue  # never opened: its error says why
+        if s.recreated:
+            click.echo(
+                f"! {s.mailbox} was recreated on the server (UIDVALIDITY {s.recreated[1]}, "
+                f"was {s.recreated[0]}): read all of it again; messages already stored "
+                "are recognised and not stored twice"
+            )
+        click.echo(
+            f"  {s.mailbox}: fetched {s.fetched:,} message(s); up to UID {s.last_uid:,} "
+            f"(UIDVALIDITY {s.uidvalidity})"
+            + (f"; {s.retried} dropped connection(s) retried" if s.retried else "")
+        )
+    _print_summaries(summaries, elapsed)
+    if any(not s.ok for s in summaries):
+        sys.exit(1)
 
 
 # -- looking ------------------------------------------------------------------
@@ -474,18 +615,88 @@ def stats(state: State, as_json: bool) -> None:
 
 
 @cli.command("merge")
-@click.argument("keep")
-@click.argument("other")
+@click.argument("keep", required=False)
+@click.argument("other", required=False)
 @click.option("--reason", default="merged by hand", show_default=True)
+@click.option("--suggested", is_flag=True, help="Review the merge suggestions kith found.")
+@click.option("--accept", type=int, metavar="N", help="Accept suggestion N (merge).")
+@click.option("--reject", type=int, metavar="N", help="Reject suggestion N (never shown again).")
+@click.option("--json", "as_json", is_flag=True, help="With --suggested: list them as JSON.")
 @pass_state
-def merge_cmd(state: State, keep: str, other: str, reason: str) -> None:
-    """Merge OTHER into KEEP: one person with both's identities (undo: kith unmerge OTHER)."""
-    from kith.store import repository
+def merge_cmd(
+    state: State,
+    keep: str | None,
+    other: str | None,
+    reason: str,
+    suggested: bool,
+    accept: int | None,
+    reject: int | None,
+    as_json: bool,
+) -> None:
+    """Merge OTHER into KEEP: one person with both's identities (undo: kith unmerge OTHER).
 
+    \b
+    Where the evidence is weaker (mostly a shared name across channels) kith
+    suggests instead of merging:
+      kith merge --suggested            review them one by one (or list them)
+      kith merge --suggested --json     list them with evidence and confidence
+      kith merge --accept 3             merge the two people of suggestion 3
+      kith merge --reject 3             keep them apart; it will not come back
+    """
+    from kith.store import repository, suggestions
+
+    if accept is not None:
+        suggestions.decide(state.engine, accept, accept=True, now=now_ts())
+        click.echo(f"Suggestion {accept} accepted: merged. Undo with kith unmerge.")
+        return
+    if reject is not None:
+        suggestions.decide(state.engine, reject, accept=False, now=now_ts())
+        click.echo(f"Suggestion {reject} rejected: they stay apart.")
+        return
+    if suggested:
+        _review_suggestions(state, as_json)
+        return
+    if not keep or not other:
+        raise KithError("name two people to merge", hint="kith merge KEEP OTHER, or --suggested")
     a = repository.find_person(state.engine, keep)
     b = repository.find_person(state.engine, other)
     repository.merge_people(state.engine, a, b, reason=reason, now=now_ts())
     click.echo(f"Merged #{b} into #{a}. Undo with: kith unmerge '#{b}'")
+
+
+def _review_suggestions(state: State, as_json: bool) -> None:
+    from kith.store import suggestions
+
+    suggestions.refresh_suggestions(state.engine, now=now_ts())
+    found = suggestions.list_suggestions(state.engine)
+    if as_json:
+        click.echo(json.dumps([s.as_dict() for s in found], ensure_ascii=False, indent=2))
+        return
+    if not found:
+        click.echo("No merge suggestions: nobody looks like someone else.")
+        return
+    interactive = sys.stdin.isatty()
+    for s in found:
+        click.echo(
+            f"[{s.id}] #{s.person_a} {s.name_a}  ~  #{s.person_b} {s.name_b}  "
+            f"(confidence {s.confidence:.2f})"
+        )
+        for reason in s.evidence:
+            click.echo(f"      {reason}")
+        if not interactive:
+            continue
+        answer = click.prompt(
+            "  merge? [y]es / [n]o / [s]kip / [q]uit",
+            type=click.Choice(["y", "n", "s", "q"]),
+            default="s",
+            show_choices=False,
+        )
+        if answer == "q":
+            break
+        if answer in ("y", "n"):
+            suggestions.decide(state.engine, s.id, accept=answer == "y", now=now_ts())
+    if not interactive:
+        click.echo("Decide with: kith merge --accept N  or  kith merge --reject N")
 
 
 @cli.command("unmerge")
@@ -502,6 +713,130 @@ def unmerge_cmd(state: State, merged: str) -> None:
         )
     kept, back = repository.unmerge_person(state.engine, int(text[1:]), now=now_ts())
     click.echo(f"#{back} is separate from #{kept} again.")
+
+
+# -- analytics ----------------------------------------------------------------
+
+
+@cli.group()
+def analytics() -> None:
+    """The feature pipeline: relationship and tie rows computed from the ledger."""
+
+
+def _parse_now(text: str | None) -> int:
+    """``--now``: epoch seconds or an ISO date/time (UTC unless it says); default the clock."""
+    if text is None:
+        return now_ts()
+    if text.isdigit():
+        return int(text)
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise KithError(
+            f"--now wants a date (2026-11-20), a time (2026-11-20T17:00) or epoch seconds, "
+            f"not {text!r}"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return int(parsed.timestamp())
+
+
+def _print_refresh(result: Any) -> None:
+    if result.mode == "unchanged":
+        click.echo(f"analytics: nothing new since the last refresh (now {fmt_ts(result.now)})")
+        return
+    why = f" ({result.reason})" if result.reason else ""
+    click.echo(
+        f"analytics: {result.mode} refresh{why}: {result.relationships:,} relationships, "
+        f"{result.ties:,} ties as of {fmt_ts(result.now)} in {result.seconds['total']:.1f}s"
+    )
+
+
+@analytics.command("refresh")
+@click.option("--full", is_flag=True, help="Recompute everyone, not only what is new.")
+@click.option("--now", "now_text", metavar="WHEN", help="Compute as of this time (default: now).")
+@click.option(
+    "--half-life-days",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Half-life of the decayed counts (default 90; a change recomputes everyone).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON.")
+@pass_state
+def analytics_refresh(
+    state: State, full: bool, now_text: str | None, half_life_days: float | None, as_json: bool
+) -> None:
+    """Bring the relationship and tie rows up to date.
+
+    Only the people and pairs that new interactions touch are recomputed,
+    unless the settings changed, people were merged, or --full. The first
+    run reads the whole ledger into an analytics mirror beside it (a DuckDB
+    file; safe to delete).
+    """
+    from kith.analytics import AnalyticsSettings, refresh
+    from kith.analytics.refresh import as_dict
+
+    settings = AnalyticsSettings() if half_life_days is None else AnalyticsSettings(half_life_days)
+    result = refresh(state.engine, now=_parse_now(now_text), settings=settings, full=full)
+    if as_json:
+        click.echo(json.dumps(as_dict(result), indent=2))
+        return
+    _print_refresh(result)
+
+
+@analytics.command("export-parquet")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@pass_state
+def analytics_export(state: State, folder: Path) -> None:
+    """Write the pipeline's inputs as Parquet files into FOLDER (for the Spark engine)."""
+    from kith.analytics.export import export_ledger
+
+    counts = export_ledger(state.engine, folder)
+    for name, rows in counts.items():
+        click.echo(f"  {name}.parquet: {rows:,} rows")
+    click.echo(f"Exported to {folder}")
+
+
+@analytics.command("spark")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--now", "now_text", metavar="WHEN", help="Compute as of this time (default: now).")
+@click.option("--half-life-days", type=click.FloatRange(min=0, min_open=True), default=None)
+@click.option("--master", default="local[2]", show_default=True, help="Spark master URL.")
+def analytics_spark(
+    folder: Path, now_text: str | None, half_life_days: float | None, master: str
+) -> None:
+    """Compute the features with Spark over an export in FOLDER.
+
+    Writes FOLDER/relationship.parquet and FOLDER/tie.parquet: the same rows
+    `kith analytics refresh --full` writes to the ledger.
+    """
+    import pyarrow.parquet as pq
+
+    from kith.analytics import spark
+    from kith.analytics.settings import HALF_LIFE_DAYS
+
+    now = _parse_now(now_text)
+    with spark.session(master) as session:
+        tables = spark.compute(session, folder, now, half_life_days or HALF_LIFE_DAYS)
+    for name, table in tables.items():
+        pq.write_table(table, folder / f"{name}.parquet")
+        click.echo(f"  {name}.parquet: {table.num_rows:,} rows")
+
+
+def _analytics_after_import(state: State, imported: int) -> None:
+    """After an import: refresh the analytics for what came in (a failure is reported,
+    and the import still counts)."""
+    if imported == 0:
+        return
+    from kith.analytics import refresh
+
+    try:
+        result = refresh(state.engine, now=now_ts())
+    except KithError as exc:
+        click.echo(f"analytics not refreshed: {exc}", err=True)
+        click.echo("  run: kith analytics refresh", err=True)
+        return
+    _print_refresh(result)
 
 
 # -- the demo -----------------------------------------------------------------
@@ -556,6 +891,324 @@ def demo(workspace: Path | None, seed: int, n_people: int, no_browser: bool, qui
     click.echo(f"  kith {db_flag} people")
     click.echo(f"  kith {db_flag} person '#<id>'")
     click.echo(f"  kith {db_flag} stats")
+    show_demo_today(result)
+
+
+# -- today: the daily queue ---------------------------------------------------
+
+_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def _attention_now(on: datetime | None) -> int:
+    """``--date D``: the last second of D (UTC); else the clock."""
+    if on is None:
+        return now_ts()
+    from kith.attention.today import end_of
+
+    return end_of(on.date())
+
+
+def _today_settings(minutes: int | None) -> Any:
+    from kith.attention.settings import load_today_settings
+
+    return load_today_settings().with_budget(minutes)
+
+
+def _plan(state: State, on: datetime | None, minutes: int | None, refresh: bool) -> Any:
+    from kith.attention.today import plan_day
+
+    settings = _today_settings(minutes)
+    now = _attention_now(on)
+    if refresh:
+        from kith.analytics.refresh import refresh as run_refresh
+
+        run_refresh(state.engine, now=now)
+    return settings, plan_day(state.engine, now, settings)
+
+
+def _drafts(state: State, plan: Any, settings: Any) -> dict[str, str]:
+    from kith.attention.drafts import render_all
+
+    return render_all(state.engine, plan.items, plan.now, settings.templates)
+
+
+def print_plan(plan: Any, drafts: dict[str, str], *, hints: bool = True) -> None:
+    """The day's list as text: each item with its reason, minutes, id and draft."""
+    from kith.attention.today import title
+
+    d = plan.day
+    spoken = f"{d.strftime('%A')} {d.day} {d.strftime('%B %Y')}"
+    if not plan.items:
+        if plan.analytics is None:
+            click.echo(f"Today, {spoken}: nothing to show yet.")
+            click.echo(
+                "kith has no relationship figures for this ledger: import your mail "
+                "(kith import PATH), then run kith analytics refresh."
+            )
+        elif plan.done:
+            click.echo(f"Today, {spoken}: all done ({plan.spent} minutes). Well done!")
+        else:
+            click.echo(f"Today, {spoken}: nothing is due. A free day.")
+    else:
+        count = len(plan.items)
+        more = plan.due - count
+        of = f"of the {plan.budget - plan.spent} left" if plan.spent else f"of {plan.budget}"
+        click.echo(
+            f"Today, {spoken}: {count} item{'s' * (count != 1)}, {plan.planned} minutes {of}"
+            + (f" ({more} more due)" if more > 0 else "")
+        )
+        for n, item in enumerate(plan.items, start=1):
+            click.echo("")
+            click.echo(f"{n}. {title(item.kind, item.person)}  ·  {item.minutes} min  ·  {item.id}")
+            click.echo(f"   {item.person} {item.reason}.")
+            for line in drafts.get(item.id, "").rstrip().splitlines():
+                click.echo(f"   │ {line}".rstrip())
+    if plan.done:
+        click.echo("")
+        click.echo("Done today: " + ", ".join(f"{title(x.kind, x.person)} ✓" for x in plan.done))
+    if plan.analytics is not None and plan.analytics.behind and hints:
+        behind = plan.analytics.behind
+        click.echo(
+            f"\n(figures as of {fmt_ts(plan.analytics.computed_at)}; {behind:,} "
+            f"interaction{'s' * (behind != 1)} since: kith analytics refresh)",
+            err=True,
+        )
+    if plan.items and hints:
+        click.echo("\nThen: kith done ID [--note …]  ·  kith snooze ID --days N  ·  kith skip ID")
+
+
+@cli.command("today")
+@click.option(
+    "--minutes",
+    type=click.IntRange(1, 24 * 60),
+    help="Minutes you have today (default: [today] budget in config.toml, else 30).",
+)
+@click.option("--date", "on", type=_DATE, help="The day to plan, YYYY-MM-DD (UTC).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: {items: [...], budget}.")
+@click.option("--refresh", is_flag=True, help="Bring the relationship figures up to date first.")
+@pass_state
+def today_cmd(
+    state: State, minutes: int | None, on: datetime | None, as_json: bool, refresh: bool
+) -> None:
+    """A short list of who to connect with today, why, and a draft for each.
+
+    \b
+    Replies to people who wait (oldest first, whoever they are), thank-yous
+    to people who keep giving, check-ins where a rhythm went quiet, welcomes
+    for newcomers, birthdays: chosen fairly within your minutes (see
+    docs/design.md). Close the loop with:
+      kith done ID [--note TEXT]   did it (recorded as a contact)
+      kith snooze ID --days N      not now: back in N days
+      kith skip ID                 not this one (it returns only if things change)
+    """
+    settings, plan = _plan(state, on, minutes, refresh)
+    drafts = _drafts(state, plan, settings)
+    if as_json:
+        data = {
+            "date": plan.day.isoformat(),
+            "budget": plan.budget,
+            "items": [
+                {
+                    "id": i.id,
+                    "kind": i.kind,
+                    "person": i.person,
+                    "minutes": i.minutes,
+                    "reason": i.reason,
+                    "draft": drafts.get(i.id, ""),
+                }
+                for i in plan.items
+            ],
+            "done": [
+                {"id": x.id, "kind": x.kind, "person": x.person, "minutes": x.minutes}
+                for x in plan.done
+            ],
+        }
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    print_plan(plan, drafts)
+
+
+@cli.command("done")
+@click.argument("item_id")
+@click.option("--note", help="What you did or said (kept with the contact).")
+@click.option("--date", "on", type=_DATE, help="The day it was done, YYYY-MM-DD (UTC).")
+@pass_state
+def done_cmd(state: State, item_id: str, note: str | None, on: datetime | None) -> None:
+    """Mark ITEM_ID done: recorded as a contact, so the person's rhythm starts again."""
+    from kith.attention.actions import done
+    from kith.attention.today import title
+
+    settings = _today_settings(None)
+    out = done(
+        state.engine,
+        item_id,
+        now=_attention_now(on),
+        note=note,
+        minutes=settings.minutes,
+        store_bodies=state.settings.store_bodies,
+    )
+    if not out.recorded:
+        click.echo(f"{title(out.kind, out.person)}: done already.")
+        return
+    click.echo(f"Done: {title(out.kind, out.person)} (recorded as a contact, {out.source_id}).")
+
+
+@cli.command("snooze")
+@click.argument("item_id")
+@click.option("--days", type=click.IntRange(1, 3650), required=True, help="Back in N days.")
+@click.option("--date", "on", type=_DATE, help="Today's date, YYYY-MM-DD (UTC).")
+@pass_state
+def snooze_cmd(state: State, item_id: str, days: int, on: datetime | None) -> None:
+    """Put ITEM_ID off: it comes back on the list in DAYS days."""
+    from kith.attention.actions import snooze
+    from kith.attention.today import title
+
+    out = snooze(state.engine, item_id, days=days, now=_attention_now(on))
+    back = datetime.fromtimestamp(out.until or 0, UTC).strftime("%Y-%m-%d")
+    click.echo(f"Snoozed: {title(out.kind, out.person)}, back on {back}.")
+
+
+@cli.command("skip")
+@click.argument("item_id")
+@click.option("--date", "on", type=_DATE, help="Today's date, YYYY-MM-DD (UTC).")
+@pass_state
+def skip_cmd(state: State, item_id: str, on: datetime | None) -> None:
+    """Drop ITEM_ID: it does not come back unless the situation changes."""
+    from kith.attention.actions import skip
+    from kith.attention.today import title
+
+    out = skip(state.engine, item_id, now=_attention_now(on))
+    click.echo(f"Skipped: {title(out.kind, out.person)}.")
+
+
+@cli.command("digest")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder for kith-DATE.md and kith-DATE.html.",
+)
+@click.option("--minutes", type=click.IntRange(1, 24 * 60), help="Minutes you have that day.")
+@click.option("--date", "on", type=_DATE, help="The day, YYYY-MM-DD (UTC).")
+@pass_state
+def digest_cmd(state: State, out: Path, minutes: int | None, on: datetime | None) -> None:
+    """Write the day's list as Markdown and HTML (to send yourself by e-mail)."""
+    from kith.attention.drafts import Drafts
+    from kith.attention.reminders import write_digest
+
+    settings, plan = _plan(state, on, minutes, False)
+    drafts = _drafts(state, plan, settings)
+    for path in write_digest(plan, drafts, Drafts(settings.templates), out):
+        click.echo(str(path))
+
+
+@cli.command("feed")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    default=Path("-"),
+    show_default=True,
+    help="The .ics file to write (- for standard output).",
+)
+@click.option("--minutes", type=click.IntRange(1, 24 * 60), help="Minutes you have that day.")
+@click.option("--date", "on", type=_DATE, help="The day, YYYY-MM-DD (UTC).")
+@pass_state
+def feed_cmd(state: State, out: Path, minutes: int | None, on: datetime | None) -> None:
+    """Write the day's list as an iCalendar feed (one all-day event per item)."""
+    from kith.attention.reminders import feed
+
+    settings, plan = _plan(state, on, minutes, False)
+    data = feed(plan, _drafts(state, plan, settings))
+    if str(out) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    click.echo(f"{out}: {len(plan.items)} event(s)")
+
+
+@cli.group("audit")
+def audit_group() -> None:
+    """Reports on how kith and you are doing."""
+
+
+@audit_group.command("attention")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def audit_attention_cmd(state: State, as_json: bool) -> None:
+    """Is the daily queue fair? Replies by group, the longest wait, budget use."""
+    from kith.attention.audit import measure
+    from kith.store import attention as store
+
+    with state.engine.connect() as conn:
+        result = measure(
+            store.all_items(conn),
+            store.actions(conn),
+            store.days(conn),
+            groups=("inner", "active", "long_tail", "unseen"),
+        )
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), indent=2))
+        return
+    print_audit(result, group_label="tier")
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.0f}%"
+
+
+def _num(x: float | None, digits: int = 1) -> str:
+    return "-" if x is None else f"{x:.{digits}f}"
+
+
+def print_audit(a: Any, *, group_label: str) -> None:
+    """The attention audit as text (also used by bench/simulate_attention.py)."""
+    if not a.days and not a.items:
+        click.echo("No lists yet: run kith today, and come back after a few days.")
+        return
+    click.echo(f"{a.days} day(s) planned; {a.items} item(s) found due for {a.people} people.")
+    click.echo(
+        f"Budget: {_pct(a.budget_use)} of the minutes listed on average, {_pct(a.done_use)} done."
+    )
+    click.echo(
+        f"Replies: {a.answered} of {a.replies} done ({_pct(a.response_rate)}), "
+        f"median {_num(a.median_response_days)} days from the wait's start."
+    )
+    within = "within" if a.over_bound == 0 else "PAST"
+    click.echo(
+        f"Longest wait before listing: {_num(a.longest_wait_days)} days "
+        f"({a.longest_wait_item or '-'}); {within} the bound of {a.bound_days} days"
+        + (f": {a.over_bound} item(s) over it" if a.over_bound else "")
+    )
+    if a.inherited:
+        click.echo(
+            f"({a.inherited} item(s) had waited past the bound already when the first "
+            "list was made: waits count from that day)"
+        )
+    click.echo(f"Gini of minutes done per person: {_num(a.gini, 2)}")
+    click.echo("")
+    click.echo(
+        f"{group_label:<12} {'people':>6} {'replies':>7} {'done':>5} {'rate':>5} "
+        f"{'median d':>8} {'minutes':>7}"
+    )
+    for g in a.groups:
+        click.echo(
+            f"{g.group:<12} {g.people:>6} {g.replies:>7} {g.answered:>5} {_pct(g.rate):>5} "
+            f"{_num(g.median_days):>8} {g.minutes:>7}"
+        )
+
+
+def show_demo_today(result: Any) -> None:
+    """The end of ``kith demo``: the sample world's list for its last day."""
+    if result.today is None:
+        return
+    click.echo("\nToday in the sample world (kith today):\n")
+    print_plan(result.today, result.drafts, hints=False)
+    db_flag = f"--db {result.workspace / 'kith.db'}"
+    day = result.today.day.isoformat()
+    click.echo(f"\n  kith {db_flag} today --date {day}")
 
 
 def main() -> None:

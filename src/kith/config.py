@@ -8,6 +8,9 @@ The config file uses TOML tables named after the setting's prefix::
 
     [database]
     url = "postgresql+psycopg://kith@localhost/kith"
+
+Features with a table of settings of their own read it with ``config_table``
+and check it themselves (``[today]``: ``kith.attention.settings``).
 """
 
 from __future__ import annotations
@@ -93,18 +96,41 @@ def _coerce(name: str, value: Any, where: str) -> Any:
     return str(value)
 
 
+def config_file_path() -> Path:
+    """``$XDG_CONFIG_HOME/kith/config.toml``."""
+    return config_home() / "config.toml"
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    """The config file's tables ({} when there is no file)."""
+    if not path.is_file():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read the config file: {exc}", where=str(path)) from None
+
+
+def config_table(table: str, config_file: Path | None = None) -> tuple[dict[str, Any], str]:
+    """One table of the config file as written (``{}`` when absent), and where
+    it is, for error messages: for features whose settings are a table of
+    their own (``[today]``), checked by the feature that reads them."""
+    path = config_file or config_file_path()
+    section = _read_config(path).get(table, {})
+    if not isinstance(section, dict):
+        raise ConfigError(f"[{table}] must be a table", where=str(path))
+    return section, f"{path} [{table}]"
+
+
 def load_settings(
     env: Mapping[str, str] | None = None, config_file: Path | None = None
 ) -> Settings:
     """Settings from the config file and the environment (flags are applied by the caller)."""
     env = os.environ if env is None else env
-    path = config_file or config_home() / "config.toml"
+    path = config_file or config_file_path()
     values: dict[str, Any] = {}
-    if path.is_file():
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"cannot read the config file: {exc}", where=str(path)) from None
+    data = _read_config(path)
+    if data:
         for name, (table, key) in _TOML_KEYS.items():
             section = data.get(table)
             if isinstance(section, dict) and key in section:

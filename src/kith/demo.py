@@ -2,7 +2,9 @@
 
 Everything happens in the workspace folder (the mbox files, the truth of the
 world, and the ledger ``kith.db``); the user's own ledger is never touched.
-The ledger is rebuilt on every run, so a run shows exactly one world.
+The ledger is rebuilt on every run, so a run shows exactly one world. It
+ends with the analytics refreshed and the world's ``kith today`` for its
+last day (with the default settings, not the user's).
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -19,6 +22,9 @@ from kith.config import Settings
 from kith.importing import FileSummary, Progress, import_paths
 from kith.store import repository
 from kith.store.db import open_store
+
+if TYPE_CHECKING:
+    from kith.attention.today import DayPlan
 
 
 @dataclass(slots=True)
@@ -30,6 +36,9 @@ class DemoResult:
     summaries: list[FileSummary]
     seconds: float
     now: int
+    #: The world's list for its last day, and each item's draft.
+    today: DayPlan | None = None
+    drafts: dict[str, str] = field(default_factory=dict)
 
 
 def build_demo(
@@ -39,8 +48,10 @@ def build_demo(
     people: int = 300,
     progress: Progress | None = None,
     clock: Callable[[], float] = time.monotonic,
+    today: bool = True,
 ) -> DemoResult:
-    """Generate the sample world into ``workspace``, and import it into a fresh ledger.
+    """Generate the sample world into ``workspace``, and import it into a fresh ledger;
+    with ``today``, refresh the analytics and plan the world's last day.
 
     ``now`` for the import run is the world's own end, so the demo is the
     same on every machine and every day.
@@ -65,4 +76,17 @@ def build_demo(
     for address in (world.owner, *world.owner_aliases):
         repository.add_me(engine, "email", address.email, name=world.owner.name, now=now)
     summaries = import_paths(engine, files, Settings(database_url=url), now=now, progress=progress)
-    return DemoResult(workspace, url, engine, files, summaries, clock() - started, now)
+    result = DemoResult(workspace, url, engine, files, summaries, clock() - started, now)
+    if today:
+        from kith.analytics.refresh import refresh
+        from kith.attention.drafts import render_all
+        from kith.attention.settings import TodaySettings
+        from kith.attention.today import end_of, plan_day
+
+        refresh(engine, now=now)
+        # The world ends late on its last day: the list is that day's, as of its end.
+        plan = plan_day(engine, end_of(world.end.date()), TodaySettings())
+        result.today = plan
+        result.drafts = render_all(engine, plan.items, plan.now, None)
+        result.seconds = clock() - started
+    return result

@@ -3,14 +3,16 @@
 Pure functions of (relationship rows, now, settings). Each candidate carries
 its reason in words and what a draft needs; the scheduler decides which fit
 the day. The rules are *proposals* (see SCIENCE.md): thresholds are named
-here and shown in ``kith explain today``.
+here and explained in ``docs/design.md`` ("Today: the daily queue").
 """
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from kith.attention.scheduler import SECONDS_PER_DAY, Candidate
@@ -32,6 +34,21 @@ THANK_AFTER_GIVES = 2
 COOLING_RATIO = 2.0
 #: … for relationships with at least this many contact days (a rhythm to break).
 MIN_CONTACT_DAYS = 4
+#: … and at least this many separate conversations (threads): a burst of
+#: messages over a few days is not a rhythm. Measured on the sample world:
+#: with it, 25 check-ins for its 11 planted cooling relationships (all found);
+#: without it, 82 (the median gap of a burst is a day, so any silence "cools").
+#: Applied when the row says how many threads there were.
+MIN_THREADS = 5
+#: Silent longer than this, a relationship is cold, not cooling: reviving it
+#: is not a daily check-in (``kith audit attention`` counts them).
+COLD_AFTER_DAYS = 365
+#: A waiting message older than this, with nothing newer from them, is stale:
+#: kith stops asking for a reply (the analytics' ``waiting`` counts every
+#: unanswered message, a thank-you note as much as a question).
+REPLY_HORIZON_DAYS = 30
+#: Days before a birthday it becomes an item.
+CELEBRATE_AHEAD_DAYS = 7
 #: The inner circle and the active ring, by decayed contact rank (Dunbar's 15 / 150).
 INNER_RANK = 15
 ACTIVE_RANK = 150
@@ -57,7 +74,9 @@ class Relationship:
     oldest_waiting_at: int | None = None
     gives_in: int = 0
     gives_out: int = 0
-    birthday: str | None = None  # MM-DD
+    #: Separate conversations with them; None when unknown (``MIN_THREADS`` not applied).
+    threads: int | None = None
+    birthday: str | None = None  # MM-DD, YYYY-MM-DD or --MM-DD
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Relationship:
@@ -85,9 +104,14 @@ class Item(Candidate):
         }
 
 
+#: Hex digits of an item id after its kind: 40 bits keep ids of the open items
+#: of a million-person ledger apart (8 digits would collide there).
+ID_HEX = 10
+
+
 def item_id(kind: str, person_id: int, anchor: int | str) -> str:
     """Stable, short: the same due item keeps its id from day to day."""
-    digest = hashlib.sha1(f"{kind}:{person_id}:{anchor}".encode()).hexdigest()[:8]
+    digest = hashlib.sha1(f"{kind}:{person_id}:{anchor}".encode()).hexdigest()[:ID_HEX]
     return f"{kind[:2]}{digest}"
 
 
@@ -96,17 +120,27 @@ def tiers(relationships: Sequence[Relationship]) -> dict[int, str]:
     people who give and get little attention back (they would otherwise sit
     at the end of the long tail for ever)."""
     ranked = sorted(relationships, key=lambda r: (-r.decayed, r.person_id))
-    found: dict[int, str] = {}
-    for rank, r in enumerate(ranked):
-        if r.gives_in > r.gives_out and r.n_out <= 1:
-            found[r.person_id] = "unseen"
-        elif rank < INNER_RANK:
-            found[r.person_id] = "inner"
-        elif rank < ACTIVE_RANK:
-            found[r.person_id] = "active"
-        else:
-            found[r.person_id] = "long_tail"
-    return found
+    return {r.person_id: tier_of(r, rank) for rank, r in enumerate(ranked)}
+
+
+def tier_of(r: Relationship, rank: int | None) -> str:
+    """The tier of ``r`` at decayed-contact ``rank`` (0 = closest; None: past
+    the active ring), the unseen first."""
+    if r.gives_in > r.gives_out and r.n_out <= 1:
+        return "unseen"
+    if rank is not None and rank < INNER_RANK:
+        return "inner"
+    if rank is not None and rank < ACTIVE_RANK:
+        return "active"
+    return "long_tail"
+
+
+def first_name(name: str) -> str:
+    """The first word of ``name`` (a ``Last, First`` name gives First)."""
+    if "," in name:
+        name = name.split(",", 1)[1]
+    words = name.split()
+    return words[0] if words else name
 
 
 def _days(seconds: float) -> int:
@@ -119,11 +153,26 @@ def candidates(
     *,
     minutes: Mapping[str, int] = DEFAULT_MINUTES,
     first_due: Mapping[str, int] | None = None,
+    ranks: Mapping[int, int] | None = None,
+    replies: Mapping[int, int] | None = None,
 ) -> list[Item]:
     """Every item due today. ``first_due`` maps item ids to when they were
-    first seen due (kept by the queue), so waiting can raise priority."""
+    first seen due (kept by the queue), so waiting can raise priority.
+
+    ``replies`` maps people to the wait start of a reply item the queue
+    holds for them: it stays due past ``REPLY_HORIZON_DAYS`` (the horizon
+    decides what enters the queue, not what leaves it) until they are
+    answered.
+
+    ``ranks`` gives the decayed-contact rank of the closest people (person id
+    → rank) when ``relationships`` are not everyone (the queue reads only the
+    rows that can make items); by default they are ranked among themselves.
+    """
     first_due = first_due or {}
-    tier_of = tiers(relationships)
+    if ranks is None:
+        tier = tiers(relationships)
+    else:
+        tier = {r.person_id: tier_of(r, ranks.get(r.person_id)) for r in relationships}
     found: list[Item] = []
 
     def add(
@@ -141,30 +190,45 @@ def candidates(
                 id=iid,
                 kind=kind,
                 person_id=r.person_id,
-                tier=tier_of[r.person_id],
+                tier=tier[r.person_id],
                 minutes=int(minutes.get(kind, DEFAULT_MINUTES[kind])),
                 urgency=urgency,
                 due_since=first_due.get(iid, due),
                 person=r.name,
                 reason=reason,
-                context={"name": r.name, "first_name": r.name.split()[0], **context},
+                context={"name": r.name, "first_name": first_name(r.name), **context},
             )
         )
 
+    horizon = now - REPLY_HORIZON_DAYS * SECONDS_PER_DAY
+    held = replies or {}
     for r in relationships:
         newcomer = (
             r.first_contact_at is not None
             and now - r.first_contact_at <= NEWCOMER_DAYS * SECONDS_PER_DAY
         )
-        if r.waiting and r.oldest_waiting_at is not None:
-            waited = _days(now - r.oldest_waiting_at)
+        since = _waiting_since(r, horizon, held.get(r.person_id))
+        if since is not None:
+            waited = _days(now - since)
             reason = f"has waited {waited} day{'s' * (waited != 1)} for your answer"
-            if r.waiting > 1:
+            if since == r.oldest_waiting_at and r.waiting > 1:
                 reason += f" ({r.waiting} messages)"
+            elif since != r.oldest_waiting_at and r.waiting > 1:
+                older = r.waiting - 1
+                reason += f" ({older} older message{'s' * (older != 1)} left unanswered too)"
             if newcomer:
                 reason += "; it is their first message to you"
-            at = r.oldest_waiting_at
-            add("reply", r, at, at, 1.0, reason, waited_days=waited, newcomer=newcomer)
+            add(
+                "reply",
+                r,
+                since,
+                since,
+                1.0,
+                reason,
+                waited_days=waited,
+                newcomer=newcomer,
+                messages=r.waiting,
+            )
             continue  # answering them is the contact they need
         if r.gives_in >= THANK_AFTER_GIVES and r.gives_out == 0:
             reason = (
@@ -174,52 +238,143 @@ def candidates(
             urgency = 1.0 + 0.2 * r.gives_in
             add("thank", r, r.gives_in, r.last_in_at or now, urgency, reason, gives=r.gives_in)
         elif newcomer and r.last_out_at is None:
-            since = _days(now - (r.first_contact_at or now))
-            plural = "s" * (since != 1)
-            reason = f"is new: first in touch {since} day{plural} ago, not yet welcomed"
-            add("welcome", r, r.first_contact_at or 0, r.first_contact_at or now, 1.5, reason)
-        elif (
-            r.cooling_ratio is not None
-            and r.cooling_ratio >= COOLING_RATIO
-            and r.contact_days >= MIN_CONTACT_DAYS
-            and r.median_gap_days
-        ):
-            gap = max(1, round(r.median_gap_days))
-            silent = round(r.silence_days or 0)
-            reason = f"usually in touch every {gap} days; silent for {silent} days"
-            last = max(r.last_in_at or 0, r.last_out_at or 0)
-            due = int(last + r.median_gap_days * COOLING_RATIO * SECONDS_PER_DAY)
-            urgency = min(r.cooling_ratio / COOLING_RATIO, 3.0)
-            add("check_in", r, last, due, urgency, reason, gap_days=gap, silent_days=silent)
-        if r.birthday and _within_days(r.birthday, now, 7):
-            reason = f"has a birthday on {r.birthday}"
-            anchor = f"{r.birthday}:{_year(now)}"
-            add("celebrate", r, anchor, now, 0.8, reason, birthday=r.birthday)
+            since_days = _days(now - (r.first_contact_at or now))
+            plural = "s" * (since_days != 1)
+            reason = f"is new: first in touch {since_days} day{plural} ago, not yet welcomed"
+            add(
+                "welcome",
+                r,
+                r.first_contact_at or 0,
+                r.first_contact_at or now,
+                1.5,
+                reason,
+                days=since_days,
+            )
+        elif (cooling := _cooling(r, now)) is not None:
+            last, silent, ratio = cooling
+            gap = max(1, round(r.median_gap_days or 1))
+            reason = f"usually in touch every {gap} days; silent for {round(silent)} days"
+            due = int(last + (r.median_gap_days or 0) * COOLING_RATIO * SECONDS_PER_DAY)
+            urgency = min(ratio / COOLING_RATIO, 3.0)
+            add(
+                "check_in",
+                r,
+                last,
+                due,
+                urgency,
+                reason,
+                gap_days=gap,
+                silent_days=round(silent),
+            )
+        if r.birthday and (when := next_birthday(r.birthday, now)) is not None:
+            day, days_left = when
+            if days_left <= CELEBRATE_AHEAD_DAYS:
+                spoken = f"{day.day} {day.strftime('%B')}"
+                soon = "today" if days_left == 0 else f"in {days_left} day{'s' * (days_left != 1)}"
+                reason = f"has a birthday on {spoken} ({soon})"
+                due = _epoch(day) - CELEBRATE_AHEAD_DAYS * SECONDS_PER_DAY
+                add(
+                    "celebrate",
+                    r,
+                    f"{r.birthday[-5:]}:{day.year}",
+                    due,
+                    0.8,
+                    reason,
+                    birthday=spoken,
+                    days_left=days_left,
+                )
     return found
 
 
-def _year(now: int) -> int:
-    from datetime import UTC, datetime
+def _waiting_since(r: Relationship, horizon: int, held: int | None = None) -> int | None:
+    """When the wait for a reply started, or None when no reply is due.
 
-    return datetime.fromtimestamp(now, UTC).year
+    A reply the queue holds (started at ``held``) while what waited then
+    still waits. Else the oldest unanswered message, if it is within the
+    horizon; if it is older (stale), but they wrote again after my last
+    message to them, their latest message is taken to wait (the stale ones
+    are let go).
+    """
+    if not r.waiting or r.oldest_waiting_at is None:
+        return None
+    if held is not None and r.oldest_waiting_at <= held and (r.last_out_at or 0) < held:
+        return held
+    if r.oldest_waiting_at >= horizon:
+        return r.oldest_waiting_at
+    last_in = r.last_in_at or 0
+    if last_in >= horizon and last_in > (r.last_out_at or 0):
+        return last_in
+    return None
 
 
-def _within_days(month_day: str, now: int, days: int) -> bool:
-    from datetime import UTC, date, datetime, timedelta
+def _cooling(r: Relationship, now: int) -> tuple[int, float, float] | None:
+    """(last contact, days silent, silence / usual gap) when ``r`` is cooling at ``now``.
 
-    today = datetime.fromtimestamp(now, UTC).date()
+    Computed from the raw times, so a row computed days ago is read as of
+    ``now``; the stored ``silence_days`` / ``cooling_ratio`` stand in when
+    the row has no contact times.
+    """
+    if r.contact_days < MIN_CONTACT_DAYS or not r.median_gap_days:
+        return None
+    if r.threads is not None and r.threads < MIN_THREADS:
+        return None
+    last = max(r.last_in_at or 0, r.last_out_at or 0)
+    if last:
+        silent = (now - last) / SECONDS_PER_DAY
+        ratio = silent / r.median_gap_days
+    elif r.cooling_ratio is not None and r.silence_days is not None:
+        silent, ratio = r.silence_days, r.cooling_ratio
+    else:
+        return None
+    if ratio < COOLING_RATIO or silent > COLD_AFTER_DAYS:
+        return None
+    return last, silent, ratio
+
+
+def _epoch(day: date) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
+
+
+def month_day(birthday: str) -> tuple[int, int] | None:
+    """(month, day) of ``MM-DD``, ``YYYY-MM-DD`` or ``--MM-DD``; None if unreadable."""
     try:
-        month, day = (int(x) for x in month_day.split("-")[-2:])
+        month, day = (int(x) for x in birthday.split("-")[-2:])
     except ValueError:
-        return False
+        return None
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return month, day
+
+
+def next_birthday(birthday: str, now: int) -> tuple[date, int] | None:
+    """The next birthday on or after ``now``'s day (UTC) and the days until it.
+
+    Born on 29 February: celebrated on the 28th in other years."""
+    md = month_day(birthday)
+    if md is None:
+        return None
+    today = datetime.fromtimestamp(now, UTC).date()
     for year in (today.year, today.year + 1):
+        month, day = md
+        if (month, day) == (2, 29) and not calendar.isleap(year):
+            day = 28
         try:
             when = date(year, month, day)
         except ValueError:
-            continue
-        if timedelta(0) <= when - today <= timedelta(days=days):
-            return True
-    return False
+            return None
+        if when >= today:
+            return when, (when - today).days
+    return None
+
+
+def birthday_keys(now: int, days: int = CELEBRATE_AHEAD_DAYS) -> list[str]:
+    """``MM-DD`` of the days from ``now``'s (UTC) to ``days`` later: the
+    birthdays that make items (the store looks them up by these)."""
+    today = datetime.fromtimestamp(now, UTC).date()
+    keys = [(today + timedelta(days=n)).strftime("%m-%d") for n in range(days + 1)]
+    if "02-28" in keys and not calendar.isleap(today.year) and "02-29" not in keys:
+        keys.append("02-29")
+    return keys
 
 
 def by_id(items: Iterable[Item]) -> dict[str, Item]:

@@ -120,7 +120,7 @@ _LIST_HEADERS = frozenset({b"to", b"cc", b"bcc"})
 
 _ID_RE = re.compile(r"<([^<>\s]*)>")
 _MSGID_RE = re.compile(r"<([^<>]*)>")
-_EMAIL_RE = re.compile(r"[^\s@<>()\[\],;:\"\\]+@[\w-]+(?:\.[\w-]+)*\.?")
+_EMAIL_RE = re.compile(r"[^\s@<>()\[\],;:\"\\\x00-\x1f\x7f]+@[\w-]+(?:\.[\w-]+)*\.?")
 _QUOTED_NAME_RE = re.compile(r'\s*"([^"\\]*)"\s*<([^<>\s]*)>\s*')
 _PLAIN_ADDR_RE = re.compile(r"[^\s<>]+")
 _NOTES_DOMAIN_RE = re.compile(r"@[\w-]+$")

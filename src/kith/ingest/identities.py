@@ -21,25 +21,32 @@ kind           value                                        example
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from kith.ingest.email_headers import normalise_email
 from kith.model import IdentityRef
 
 __all__ = [
+    "discourse",
     "email",
+    "linkedin",
     "mastodon",
     "normalise_email",
     "normalise_phone",
     "normalise_url",
     "phone",
+    "stackexchange",
     "url",
     "x_handle",
+    "x_id",
 ]
 
 _PHONE_JUNK = re.compile(r"[^\d+]")
 _HANDLE = re.compile(r"^@?([A-Za-z0-9_]{1,50})$")
 _MASTODON = re.compile(r"^@?([A-Za-z0-9_.\-]+)@([A-Za-z0-9.\-]+\.[A-Za-z]{2,})$")
+#: A member's profile: ``in/<slug>``, or the old ``pub/<slug>/<id>/<id>/<id>``
+#: whose numbers are what makes it unique.
+_LINKEDIN_PATH = re.compile(r"^(?:in/[^/?#\s]+|pub/[^?#\s]+)")
 
 
 def normalise_phone(text: str) -> str | None:
@@ -103,6 +110,26 @@ def normalise_mastodon(text: str) -> str | None:
     return f"{match.group(1)}@{match.group(2)}".lower() if match else None
 
 
+def normalise_linkedin(text: str) -> str | None:
+    """``https://www.linkedin.com/in/Ana-Lima/`` (or ``uk.linkedin.com/in/…``,
+    ``linkedin.com/pub/…``, ``in/ana-lima``) → ``in/ana-lima``; None for other
+    pages (companies, posts) and other sites. Percent-escapes are decoded."""
+    raw = text.strip()
+    if not raw:
+        return None
+    if raw.lower().startswith(("in/", "pub/")):
+        path = raw
+    else:
+        url = normalise_url(raw)
+        if url is None:
+            return None
+        host, _, path = url.partition("/")
+        if host != "linkedin.com" and not host.endswith(".linkedin.com"):
+            return None
+    match = _LINKEDIN_PATH.match(unquote(path).lower())
+    return match.group(0).rstrip("/") if match else None
+
+
 def _ref(kind: str, value: str | None, name: str | None) -> IdentityRef | None:
     return IdentityRef(kind, value, name or None) if value else None
 
@@ -133,3 +160,33 @@ def x_handle(text: str, name: str | None = None) -> IdentityRef | None:
 
 def mastodon(text: str, name: str | None = None) -> IdentityRef | None:
     return _ref("mastodon", normalise_mastodon(text), name)
+
+
+def linkedin(text: str, name: str | None = None) -> IdentityRef | None:
+    """A LinkedIn member's profile URL or path, as ``linkedin:in/ana-lima``."""
+    return _ref("linkedin", normalise_linkedin(text), name)
+
+
+_X_ID = re.compile(r"^\d{1,30}$")
+_DISCOURSE_USER = re.compile(r"^[\w.\-]{1,60}$")
+_HOST = re.compile(r"^[a-z0-9][a-z0-9.\-]{0,252}$")
+
+
+def x_id(text: str, name: str | None = None) -> IdentityRef | None:
+    """A numeric X account id (stable across renames, unlike the handle)."""
+    raw = text.strip()
+    return _ref("x-id", raw if _X_ID.match(raw) else None, name)
+
+
+def discourse(host: str, username: str, name: str | None = None) -> IdentityRef | None:
+    """A Discourse account: ``host/username``, lower case."""
+    host, user = host.strip().lower(), username.strip().lower()
+    ok = _HOST.match(host) and _DISCOURSE_USER.match(user)
+    return _ref("discourse", f"{host}/{user}" if ok else None, name)
+
+
+def stackexchange(site: str, user_id: str, name: str | None = None) -> IdentityRef | None:
+    """A Stack Exchange account: ``site/user-id`` (ids are per site)."""
+    site, uid = site.strip().lower(), user_id.strip()
+    ok = _HOST.match(site) and uid.lstrip("-").isdigit() and len(uid) <= 20
+    return _ref("stackexchange", f"{site}/{int(uid)}" if ok else None, name)

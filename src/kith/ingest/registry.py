@@ -21,7 +21,17 @@ log = logging.getLogger(__name__)
 #: Built-in importers, most specific first (a folder that is a Maildir is not
 #: looked into file by file).
 BUILTINS: tuple[str, ...] = (
+    "kith.ingest.x_archive:XArchiveImporter",
+    "kith.ingest.mastodon:MastodonImporter",
+    "kith.ingest.stackexchange:StackExchangeImporter",
+    "kith.ingest.wordpress:WordPressImporter",
+    "kith.ingest.discourse:DiscourseImporter",
     "kith.ingest.maildir:MaildirImporter",
+    "kith.ingest.vcard:VCardImporter",
+    "kith.ingest.ics:IcsImporter",
+    "kith.ingest.contacts_csv:GoogleContactsImporter",
+    "kith.ingest.contacts_csv:LinkedInImporter",
+    "kith.ingest.purchases:PurchasesImporter",
     "kith.ingest.mbox:MboxImporter",
 )
 

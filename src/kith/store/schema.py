@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
 )
 
 metadata = MetaData(
@@ -225,4 +226,194 @@ imap_sync = Table(
     Column("updated_at", BigInteger, nullable=False),
     #: The sync run that committed ``last_uid``.
     Column("import_id", Integer, ForeignKey("import_run.id")),
+)
+
+# -- analytics results (written by ``kith.analytics``, read by the surfaces) ----
+
+#: One row per relationship (me ↔ a person who is not me and not merged away),
+#: as of ``computed_at`` (the ``now`` it was computed for, epoch seconds UTC).
+#: Decayed counts are values at ``computed_at``: a reader ages them to its own
+#: ``now`` with ``kith.analytics.read.age`` (exact for exponential decay);
+#: ``*_at`` columns are the raw times the now-dependent figures come from.
+relationship = Table(
+    "relationship",
+    metadata,
+    #: No foreign keys here or in ``tie``: the rows are derived and replaced in
+    #: bulk, and checking a million person ids on every refresh costs more than
+    #: it protects (``forget`` deletes a person's rows here too).
+    Column("person_id", Integer, primary_key=True),
+    Column("computed_at", BigInteger, nullable=False),
+    Column("half_life_days", Float, nullable=False),
+    Column("interactions", Integer, nullable=False),
+    Column("n_in", Integer, nullable=False),
+    Column("n_out", Integer, nullable=False),
+    Column("n_among", Integer, nullable=False),
+    Column("n_email", Integer, nullable=False),
+    Column("n_social", Integer, nullable=False),
+    Column("n_comment", Integer, nullable=False),
+    Column("n_meeting", Integer, nullable=False),
+    Column("n_call", Integer, nullable=False),
+    Column("n_purchase", Integer, nullable=False),
+    Column("n_referral", Integer, nullable=False),
+    Column("n_intro", Integer, nullable=False),
+    Column("n_note", Integer, nullable=False),
+    Column("decayed", Float, nullable=False),
+    Column("decayed_in", Float, nullable=False),
+    Column("decayed_out", Float, nullable=False),
+    Column("first_at", BigInteger),
+    Column("last_at", BigInteger),
+    Column("first_contact_at", BigInteger),
+    Column("last_contact_at", BigInteger),
+    Column("last_in_at", BigInteger),
+    Column("last_out_at", BigInteger),
+    Column("tenure_days", Float),
+    Column("active_days", Integer, nullable=False),
+    Column("contact_days", Integer, nullable=False),
+    Column("median_gap_days", Float),
+    Column("silence_days", Float),
+    Column("cooling_ratio", Float),
+    Column("my_replies", Integer, nullable=False),
+    Column("my_reply_median_s", Float),
+    Column("their_replies", Integer, nullable=False),
+    Column("their_reply_median_s", Float),
+    Column("waiting", Integer, nullable=False),
+    Column("oldest_waiting_at", BigInteger),
+    Column("gives_in", Integer, nullable=False),
+    Column("gives_out", Integer, nullable=False),
+    Column("give_balance", Integer, nullable=False),
+    Column("sentiment_n", Integer, nullable=False),
+    Column("sentiment_mean", Float),
+    Column("negative_share", Float),
+    Column("channels", Integer, nullable=False),
+    Column("public_share", Float),
+    Column("threads", Integer, nullable=False),
+    Column("threads_started", Integer, nullable=False),
+    Column("started_share", Float),
+)
+
+#: One row per tie between two people (``person_a < person_b``, neither me):
+#: interactions both took part in, as of ``computed_at``.
+tie = Table(
+    "tie",
+    metadata,
+    Column("person_a", Integer, primary_key=True),
+    Column("person_b", Integer, primary_key=True),
+    Column("computed_at", BigInteger, nullable=False),
+    Column("half_life_days", Float, nullable=False),
+    Column("interactions", Integer, nullable=False),
+    Column("decayed", Float, nullable=False),
+    Column("first_at", BigInteger, nullable=False),
+    Column("last_at", BigInteger, nullable=False),
+    Column("shared_threads", Integer, nullable=False),
+    Index("ix_tie_person_b", "person_b"),
+)
+
+#: How far the analytics got: one row. ``token`` pairs the ledger with its
+#: analytics mirror (a DuckDB file); ``last_interaction_id`` is the newest
+#: interaction the stored rows include; ``fingerprint`` the merges and my
+#: identities they were computed under; ``settings`` the settings, as JSON.
+analytics_state = Table(
+    "analytics_state",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token", Text, nullable=False),
+    Column("computed_at", BigInteger, nullable=False),
+    Column("last_interaction_id", BigInteger, nullable=False),
+    Column("fingerprint", Text, nullable=False),
+    Column("settings", Text, nullable=False),
+    Column("mode", String(12), nullable=False),
+    Column("finished_at", BigInteger, nullable=False),
+)
+
+# -- the daily queue (``kith.attention``: kith today, done, snooze, skip) -----
+
+#: Every item the queue has found due, by its stable id (``kind`` + person +
+#: what it is about: a new situation is a new id): when its wait started, when
+#: it was first found and first listed, and what the user did about it.
+attention_item = Table(
+    "attention_item",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("kind", String(12), nullable=False),
+    Column("person_id", Integer, ForeignKey("person.id"), nullable=False),
+    Column("tier", String(10), nullable=False),
+    #: The wait counts from here (``Candidate.due_since``), kept across days.
+    Column("first_due_at", BigInteger, nullable=False),
+    #: The ``now`` of the first list that found it due, and of the first that showed it.
+    Column("first_seen_at", BigInteger, nullable=False),
+    Column("first_listed_at", BigInteger),
+    #: open, done, snoozed, skipped; gone: no longer due, not by the user's doing
+    #: (back to open if the same situation comes back)
+    Column("status", String(10), nullable=False),
+    Column("snoozed_until", BigInteger),
+    Column("acted_at", BigInteger),
+    Index("ix_attention_item_person_id", "person_id"),
+    Index("ix_attention_item_status", "status"),
+)
+
+#: What the user did, one row per command (append-only): the audit reads it.
+attention_action = Table(
+    "attention_action",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("item_id", String(16), ForeignKey("attention_item.id"), nullable=False),
+    Column("person_id", Integer, ForeignKey("person.id"), nullable=False),
+    Column("kind", String(12), nullable=False),
+    #: done, snooze, skip
+    Column("action", String(8), nullable=False),
+    #: The day's list it belongs to (``YYYY-MM-DD``, UTC) and when.
+    Column("day", String(10), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("minutes", Integer, nullable=False),
+    Column("snooze_days", Integer),
+    Column("note", Text),
+    #: ``done`` records the contact as an interaction (source ``kith``) with this id.
+    Column("interaction_source_id", Text),
+    Index("ix_attention_action_day", "day"),
+    Index("ix_attention_action_person_id", "person_id"),
+)
+
+#: Each day's list: the budget, the scheduler's fair state before and after
+#: (``FairState.served`` as JSON, carried to the next day) and the items.
+attention_day = Table(
+    "attention_day",
+    metadata,
+    Column("day", String(10), primary_key=True),
+    Column("planned_at", BigInteger, nullable=False),
+    Column("budget", Integer, nullable=False),
+    #: How many items were due (the candidates the scheduler chose from), and
+    #: the first-due time of the longest-waiting one left off the list.
+    Column("due", Integer, nullable=False),
+    Column("oldest_left_at", BigInteger),
+    Column("state_before", Text, nullable=False),
+    Column("state_after", Text, nullable=False),
+    #: The chosen items as JSON: id, kind, person_id, person, tier, minutes, reason.
+    Column("items", Text, nullable=False),
+)
+
+#: The queue reads only the relationships that can make an item, by these
+#: indexes (migration 0005); ``kith.store.attention`` writes its queries with
+#: the same expressions so that they are used (a test reads SQLite's plans).
+#: Replies: waiting, by their last message.
+Index(
+    "ix_relationship_waiting",
+    relationship.c.last_in_at,
+    sqlite_where=relationship.c.waiting > 0,
+    postgresql_where=relationship.c.waiting > 0,
+)
+#: Thanks: gives received, none returned.
+Index("ix_relationship_gives", relationship.c.gives_out, relationship.c.gives_in)
+#: Check-ins: when silence reaches twice the usual gap (``COOLING_DUE_SQL``).
+Index(
+    "ix_relationship_cooling_due",
+    relationship.c.last_contact_at + relationship.c.median_gap_days * 172800,
+)
+#: Newcomers, and the closest people (tiers) by decayed contact.
+Index("ix_relationship_first_contact_at", relationship.c.first_contact_at)
+Index("ix_relationship_decayed", relationship.c.decayed)
+#: Birthdays by month and day, whether stored as YYYY-MM-DD or --MM-DD.
+Index(
+    "ix_fact_birthday",
+    fact.c.key,
+    func.substr(fact.c.value, func.length(fact.c.value) - 4, 5),
 )

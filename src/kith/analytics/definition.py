@@ -1,0 +1,359 @@
+"""The feature definitions: written once, as SQL in DuckDB's dialect, run by
+both engines (DuckDB as written; Spark after SQLGlot transpiles each step).
+
+Every step is one ``SELECT`` over the inputs and the steps before it, so an
+engine only has to make each step a named relation (DuckDB: a temporary
+table; Spark: a cached temporary view). The SQL keeps to what both engines
+mean the same by: explicit casts to ``DOUBLE`` before dividing,
+``FLOOR`` for whole days, ``MEDIAN`` (both interpolate between the two middle
+values), no order-dependent aggregates (a thread's starter is its earliest
+interaction, ties broken by the smaller id, in two plain aggregations).
+
+The inputs, the same columns in both engines (``kith.analytics.mirror``
+builds them from the ledger; ``export-parquet`` writes them for Spark):
+
+- ``person(id, is_me, merged_into)``
+- ``identity(id, person_id)``
+- ``interaction(id, source_key, parent_key, channel, kind, direction,
+  occurred_at, thread_id, is_public, sentiment)``: ``source_key`` is a 63-bit
+  hash of ``(source, source_id)`` and ``parent_key`` the same hash of
+  ``(source, parent_ref)``, so a reply finds its parent by an integer join;
+  ``is_public`` is true in a public circle or with ``extra`` visibility
+  public; ``sentiment`` the VADER compound of the body (``kith.analytics.
+  sentiment``), null for my own messages and when no body is stored.
+- ``participant(interaction_id, identity_id, role)``
+- ``target(person_id)``: whose relationship rows to produce (everyone but me
+  and the merged on a full run; the touched people on an incremental one).
+
+Parameters: ``now`` (epoch seconds; interactions after it are ignored) and
+the half-life of the decayed counts. Nothing else varies.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+#: Kinds that do something for the other side (see ``docs/design.md``). A reply
+#: to someone's question is not counted as an answer: only ``answer`` is.
+GIVE_KINDS = ("share", "mention", "referral", "purchase", "intro", "answer")
+#: Channels counted one by one (``kith.model.Channel``).
+CHANNELS = (
+    "email",
+    "social",
+    "comment",
+    "meeting",
+    "call",
+    "purchase",
+    "referral",
+    "intro",
+    "note",
+)
+#: Kinds of inbound interaction that wait for an answer.
+ANSWERABLE_KINDS = ("message", "reply")
+#: VADER's own convention: a compound score at or below this is negative.
+NEGATIVE_COMPOUND = -0.05
+DAY = 86400
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One named relation of the pipeline."""
+
+    name: str
+    sql: str
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+def steps(now: int, half_life_days: float) -> list[Step]:
+    """The pipeline for ``now`` and ``half_life_days``; the last two steps are
+    ``relationship`` and ``tie``, the rows written back to the ledger."""
+    if half_life_days <= 0:
+        raise ValueError("half_life_days must be positive")
+    lam = repr(math.log(2) / (half_life_days * DAY))
+    hl = repr(float(half_life_days))
+    gives = _in(GIVE_KINDS)
+    decay = f"EXP(-{lam} * CAST({now} - occurred_at AS DOUBLE))"
+    channel_counts = ",\n  ".join(
+        f"COUNT(*) FILTER (WHERE channel = '{c}') AS n_{c}" for c in CHANNELS
+    )
+    channel_cols = ",\n  ".join(f"CAST(COALESCE(a.n_{c}, 0) AS BIGINT) AS n_{c}" for c in CHANNELS)
+    multiplexity = " + ".join(
+        f"CASE WHEN COALESCE(a.n_{c}, 0) > 0 THEN 1 ELSE 0 END" for c in CHANNELS
+    )
+    return [
+        Step("me_people", "SELECT id AS person_id FROM person WHERE is_me"),
+        # Participants as people (merges move identities, so this is current).
+        Step(
+            "pp",
+            """
+SELECT pa.interaction_id, idn.person_id, pa.role
+FROM participant pa JOIN identity idn ON idn.id = pa.identity_id""",
+        ),
+        # One row per interaction and person other than me: the log everything reads.
+        Step(
+            "who",
+            """
+SELECT interaction_id, person_id,
+  MAX(CASE WHEN role = 'from' THEN 1 ELSE 0 END) AS is_author
+FROM pp
+WHERE person_id NOT IN (SELECT person_id FROM me_people)
+GROUP BY interaction_id, person_id""",
+        ),
+        Step(
+            "log",
+            f"""
+SELECT w.interaction_id, w.person_id, w.is_author, i.occurred_at, i.direction,
+  i.channel, i.kind, i.thread_id, i.is_public, i.sentiment
+FROM who w JOIN interaction i ON i.id = w.interaction_id
+WHERE i.occurred_at <= {now}""",
+        ),
+        Step(
+            "agg",
+            f"""
+SELECT person_id,
+  COUNT(*) AS interactions,
+  COUNT(*) FILTER (WHERE direction = 'in') AS n_in,
+  COUNT(*) FILTER (WHERE direction = 'out') AS n_out,
+  COUNT(*) FILTER (WHERE direction = 'among') AS n_among,
+  {channel_counts},
+  SUM({decay}) AS decayed,
+  SUM({decay}) FILTER (WHERE direction = 'in') AS decayed_in,
+  SUM({decay}) FILTER (WHERE direction = 'out') AS decayed_out,
+  MIN(occurred_at) AS first_at,
+  MAX(occurred_at) AS last_at,
+  MIN(occurred_at) FILTER (WHERE direction IN ('in', 'out')) AS first_contact_at,
+  MAX(occurred_at) FILTER (WHERE direction IN ('in', 'out')) AS last_contact_at,
+  MAX(occurred_at) FILTER (WHERE direction = 'in') AS last_in_at,
+  MAX(occurred_at) FILTER (WHERE direction = 'out') AS last_out_at,
+  COUNT(*) FILTER (WHERE is_public) AS n_public,
+  COUNT(*) FILTER (WHERE kind IN {gives} AND is_author = 1 AND direction <> 'out')
+    AS gives_in,
+  COUNT(*) FILTER (WHERE kind IN {gives} AND direction = 'out') AS gives_out,
+  COUNT(sentiment) FILTER (WHERE is_author = 1 AND direction <> 'out') AS sentiment_n,
+  AVG(sentiment) FILTER (WHERE is_author = 1 AND direction <> 'out') AS sentiment_mean,
+  COUNT(*) FILTER (
+    WHERE is_author = 1 AND direction <> 'out' AND sentiment <= {NEGATIVE_COMPOUND}
+  ) AS negative_n
+FROM log
+GROUP BY person_id""",
+        ),
+        # Days (UTC) with any interaction; contact days are those with one in or out.
+        Step(
+            "days",
+            f"""
+SELECT person_id, CAST(FLOOR(occurred_at / {DAY}) AS BIGINT) AS day,
+  MAX(CASE WHEN direction IN ('in', 'out') THEN 1 ELSE 0 END) AS contact
+FROM log
+GROUP BY person_id, CAST(FLOOR(occurred_at / {DAY}) AS BIGINT)""",
+        ),
+        Step(
+            "cadence",
+            """
+SELECT person_id, COUNT(*) AS active_days, SUM(contact) AS contact_days
+FROM days GROUP BY person_id""",
+        ),
+        Step(
+            "gaps",
+            """
+SELECT person_id, MEDIAN(gap) AS median_gap_days
+FROM (
+  SELECT person_id, day - LAG(day) OVER (PARTITION BY person_id ORDER BY day) AS gap
+  FROM days WHERE contact = 1
+) g
+WHERE gap IS NOT NULL
+GROUP BY person_id""",
+        ),
+        # A reply and its parent, one of them mine: the parent_ref → source_id join.
+        Step(
+            "reply_pairs",
+            f"""
+SELECT c.id AS child_id, c.direction AS child_direction, c.occurred_at AS child_at,
+  p.id AS parent_id, p.occurred_at AS parent_at
+FROM interaction c JOIN interaction p ON p.source_key = c.parent_key
+WHERE c.parent_key IS NOT NULL AND c.occurred_at <= {now} AND p.occurred_at <= {now}
+  AND ((c.direction = 'out' AND p.direction = 'in')
+    OR (c.direction = 'in' AND p.direction = 'out'))""",
+        ),
+        # My first reply to each message of theirs.
+        Step(
+            "my_latency",
+            """
+SELECT l.person_id, MEDIAN(r.latency) AS my_reply_median_s, COUNT(*) AS my_replies
+FROM (
+  SELECT parent_id, GREATEST(MIN(child_at) - MIN(parent_at), 0) AS latency
+  FROM reply_pairs WHERE child_direction = 'out' GROUP BY parent_id
+) r
+JOIN log l ON l.interaction_id = r.parent_id AND l.is_author = 1
+GROUP BY l.person_id""",
+        ),
+        # Their first reply to each message of mine.
+        Step(
+            "their_latency",
+            """
+SELECT person_id, MEDIAN(latency) AS their_reply_median_s, COUNT(*) AS their_replies
+FROM (
+  SELECT l.person_id, r.parent_id,
+    GREATEST(MIN(r.child_at) - MIN(r.parent_at), 0) AS latency
+  FROM reply_pairs r
+  JOIN log l ON l.interaction_id = r.child_id AND l.is_author = 1
+  WHERE r.child_direction = 'in'
+  GROUP BY l.person_id, r.parent_id
+) t
+GROUP BY person_id""",
+        ),
+        # Waiting on me: their message to me (to/cc), no later message of mine in
+        # its thread and no reply of mine to it.
+        Step(
+            "thread_last_out",
+            f"""
+SELECT thread_id, MAX(occurred_at) AS last_out_at
+FROM interaction
+WHERE direction = 'out' AND thread_id IS NOT NULL AND occurred_at <= {now}
+GROUP BY thread_id""",
+        ),
+        Step(
+            "open_candidates",
+            f"""
+SELECT l.interaction_id, l.person_id, l.occurred_at, i.source_key
+FROM log l
+JOIN interaction i ON i.id = l.interaction_id
+LEFT JOIN thread_last_out t ON t.thread_id = l.thread_id
+WHERE l.direction = 'in' AND l.is_author = 1 AND l.kind IN {_in(ANSWERABLE_KINDS)}
+  AND (t.last_out_at IS NULL OR t.last_out_at < l.occurred_at)""",
+        ),
+        Step(
+            "waiting",
+            f"""
+SELECT o.person_id, COUNT(*) AS waiting, MIN(o.occurred_at) AS oldest_waiting_at
+FROM open_candidates o
+WHERE o.interaction_id IN (
+    SELECT pp.interaction_id FROM pp
+    JOIN me_people m ON m.person_id = pp.person_id
+    WHERE pp.role IN ('to', 'cc'))
+  AND o.source_key NOT IN (
+    SELECT parent_key FROM interaction
+    WHERE direction = 'out' AND parent_key IS NOT NULL AND occurred_at <= {now})
+GROUP BY o.person_id""",
+        ),
+        # Threads with this person, and those whose earliest interaction they wrote.
+        Step(
+            "thread_start",
+            f"""
+SELECT i.thread_id, MIN(i.id) AS first_id
+FROM interaction i
+JOIN (
+  SELECT thread_id, MIN(occurred_at) AS first_at FROM interaction
+  WHERE thread_id IS NOT NULL AND occurred_at <= {now} GROUP BY thread_id
+) f ON f.thread_id = i.thread_id AND f.first_at = i.occurred_at
+GROUP BY i.thread_id""",
+        ),
+        Step(
+            "threads",
+            """
+SELECT t.person_id, COUNT(*) AS threads, SUM(t.started) AS threads_started
+FROM (
+  SELECT l.person_id, l.thread_id,
+    MAX(CASE WHEN l.is_author = 1 AND l.interaction_id = s.first_id THEN 1 ELSE 0 END)
+      AS started
+  FROM log l JOIN thread_start s ON s.thread_id = l.thread_id
+  GROUP BY l.person_id, l.thread_id
+) t
+GROUP BY t.person_id""",
+        ),
+        Step(
+            "relationship",
+            f"""
+SELECT
+  CAST(tg.person_id AS BIGINT) AS person_id,
+  CAST({now} AS BIGINT) AS computed_at,
+  CAST({hl} AS DOUBLE) AS half_life_days,
+  CAST(COALESCE(a.interactions, 0) AS BIGINT) AS interactions,
+  CAST(COALESCE(a.n_in, 0) AS BIGINT) AS n_in,
+  CAST(COALESCE(a.n_out, 0) AS BIGINT) AS n_out,
+  CAST(COALESCE(a.n_among, 0) AS BIGINT) AS n_among,
+  {channel_cols},
+  CAST(COALESCE(a.decayed, 0) AS DOUBLE) AS decayed,
+  CAST(COALESCE(a.decayed_in, 0) AS DOUBLE) AS decayed_in,
+  CAST(COALESCE(a.decayed_out, 0) AS DOUBLE) AS decayed_out,
+  CAST(a.first_at AS BIGINT) AS first_at,
+  CAST(a.last_at AS BIGINT) AS last_at,
+  CAST(a.first_contact_at AS BIGINT) AS first_contact_at,
+  CAST(a.last_contact_at AS BIGINT) AS last_contact_at,
+  CAST(a.last_in_at AS BIGINT) AS last_in_at,
+  CAST(a.last_out_at AS BIGINT) AS last_out_at,
+  CAST({now} - a.first_at AS DOUBLE) / {DAY} AS tenure_days,
+  CAST(COALESCE(c.active_days, 0) AS BIGINT) AS active_days,
+  CAST(COALESCE(c.contact_days, 0) AS BIGINT) AS contact_days,
+  CAST(g.median_gap_days AS DOUBLE) AS median_gap_days,
+  CAST({now} - a.last_contact_at AS DOUBLE) / {DAY} AS silence_days,
+  (CAST({now} - a.last_contact_at AS DOUBLE) / {DAY})
+    / CAST(g.median_gap_days AS DOUBLE) AS cooling_ratio,
+  CAST(COALESCE(ml.my_replies, 0) AS BIGINT) AS my_replies,
+  CAST(ml.my_reply_median_s AS DOUBLE) AS my_reply_median_s,
+  CAST(COALESCE(tl.their_replies, 0) AS BIGINT) AS their_replies,
+  CAST(tl.their_reply_median_s AS DOUBLE) AS their_reply_median_s,
+  CAST(COALESCE(w.waiting, 0) AS BIGINT) AS waiting,
+  CAST(w.oldest_waiting_at AS BIGINT) AS oldest_waiting_at,
+  CAST(COALESCE(a.gives_in, 0) AS BIGINT) AS gives_in,
+  CAST(COALESCE(a.gives_out, 0) AS BIGINT) AS gives_out,
+  CAST(COALESCE(a.gives_in, 0) - COALESCE(a.gives_out, 0) AS BIGINT) AS give_balance,
+  CAST(COALESCE(a.sentiment_n, 0) AS BIGINT) AS sentiment_n,
+  CAST(a.sentiment_mean AS DOUBLE) AS sentiment_mean,
+  CAST(a.negative_n AS DOUBLE) / CAST(NULLIF(a.sentiment_n, 0) AS DOUBLE) AS negative_share,
+  CAST({multiplexity} AS BIGINT) AS channels,
+  CAST(a.n_public AS DOUBLE) / CAST(NULLIF(a.interactions, 0) AS DOUBLE) AS public_share,
+  CAST(COALESCE(th.threads, 0) AS BIGINT) AS threads,
+  CAST(COALESCE(th.threads_started, 0) AS BIGINT) AS threads_started,
+  CAST(th.threads_started AS DOUBLE) / CAST(NULLIF(th.threads, 0) AS DOUBLE) AS started_share
+FROM target tg
+LEFT JOIN agg a ON a.person_id = tg.person_id
+LEFT JOIN cadence c ON c.person_id = tg.person_id
+LEFT JOIN gaps g ON g.person_id = tg.person_id
+LEFT JOIN my_latency ml ON ml.person_id = tg.person_id
+LEFT JOIN their_latency tl ON tl.person_id = tg.person_id
+LEFT JOIN waiting w ON w.person_id = tg.person_id
+LEFT JOIN threads th ON th.person_id = tg.person_id""",
+        ),
+        # Ties: two people (neither me) in the same interaction, in any role.
+        Step(
+            "tie",
+            f"""
+SELECT
+  CAST(a.person_id AS BIGINT) AS person_a,
+  CAST(b.person_id AS BIGINT) AS person_b,
+  CAST({now} AS BIGINT) AS computed_at,
+  CAST({hl} AS DOUBLE) AS half_life_days,
+  CAST(COUNT(*) AS BIGINT) AS interactions,
+  CAST(SUM(EXP(-{lam} * CAST({now} - a.occurred_at AS DOUBLE))) AS DOUBLE) AS decayed,
+  CAST(MIN(a.occurred_at) AS BIGINT) AS first_at,
+  CAST(MAX(a.occurred_at) AS BIGINT) AS last_at,
+  CAST(COUNT(DISTINCT a.thread_id) AS BIGINT) AS shared_threads
+FROM log a
+JOIN log b ON b.interaction_id = a.interaction_id AND a.person_id < b.person_id
+WHERE a.person_id IN (SELECT person_id FROM target)
+  AND b.person_id IN (SELECT person_id FROM target)
+GROUP BY a.person_id, b.person_id""",
+        ),
+    ]
+
+
+#: Names of the steps whose rows are written back, in order.
+RESULTS = ("relationship", "tie")
+
+
+def baseline_sql(now: int) -> str:
+    """The bare aggregation the bench compares against: counts, first and last
+    per person over the interaction × participant log (same inputs)."""
+    return f"""
+SELECT idn.person_id, COUNT(*) AS n,
+  COUNT(*) FILTER (WHERE i.direction = 'in') AS n_in,
+  MIN(i.occurred_at) AS first_at, MAX(i.occurred_at) AS last_at
+FROM participant pa
+JOIN identity idn ON idn.id = pa.identity_id
+JOIN interaction i ON i.id = pa.interaction_id
+WHERE i.occurred_at <= {now}
+GROUP BY idn.person_id"""

@@ -1,0 +1,253 @@
+"""The analytics mirror: a DuckDB file holding the ledger's columns the
+features need, kept in step with the ledger by appending what is new.
+
+Why a mirror: reading a 20M-interaction SQLite ledger into DuckDB takes far
+longer than computing on it (bench/bench_analytics.py prints both), so it is
+read once and then appended to: new interactions by id (ids only grow), new
+people and identities by id. An incremental refresh then reads only the
+rows imported since, and a full recompute (new settings, a merge) reads
+nothing from the ledger but the person and identity tables.
+
+The mirror is a cache: it can be deleted at any time. ``token`` pairs it
+with one ledger (the ledger's ``analytics_state`` row holds the same token),
+so a rebuilt or replaced ledger is never mixed with an old mirror; when my
+identities change (directions are recomputed in the ledger) the mirror is
+rebuilt from the ledger.
+
+Where it lives: beside a SQLite ledger (``kith.db`` → ``kith.analytics.duckdb``);
+for PostgreSQL under ``$XDG_DATA_HOME/kith/analytics/``, named by a hash of the
+URL; an in-memory SQLite ledger gets an in-memory mirror.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from sqlalchemy import Engine, text
+
+from kith.analytics import sentiment
+from kith.analytics.ledger import read_batches, sqlite_path
+from kith.config import data_home
+from kith.errors import KithError
+
+log = logging.getLogger(__name__)
+
+#: DuckDB's memory cap for the mirror's work; past it DuckDB spills to disk.
+MEMORY_LIMIT = "2GB"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS m_interaction (
+  id BIGINT, source_key BIGINT, parent_key BIGINT, channel VARCHAR, kind VARCHAR,
+  direction VARCHAR, occurred_at BIGINT, thread_id BIGINT, is_public BOOLEAN,
+  sentiment DOUBLE);
+CREATE TABLE IF NOT EXISTS m_participant (interaction_id BIGINT, identity_id BIGINT, role VARCHAR);
+CREATE TABLE IF NOT EXISTS m_identity (id BIGINT, person_id BIGINT);
+CREATE TABLE IF NOT EXISTS m_person (id BIGINT, is_me BOOLEAN, merged_into BIGINT);
+CREATE TABLE IF NOT EXISTS m_circle (id BIGINT, visibility VARCHAR);
+CREATE TABLE IF NOT EXISTS m_state (
+  token VARCHAR, last_interaction_id BIGINT, last_identity_id BIGINT, last_person_id BIGINT,
+  merges VARCHAR, me VARCHAR);
+"""
+_TABLES = ("m_interaction", "m_participant", "m_identity", "m_person", "m_circle", "m_state")
+
+_INSERT = {
+    "interaction": """
+INSERT INTO m_interaction
+SELECT b.id,
+  CAST(hash(b.source, b.source_id) >> 1 AS BIGINT),
+  CASE WHEN b.parent_ref = '' THEN NULL
+       ELSE CAST(hash(b.source, b.parent_ref) >> 1 AS BIGINT) END,
+  b.channel, b.kind, b.direction, b.occurred_at, b.thread_id,
+  COALESCE(c.visibility = 'public', FALSE)
+    OR COALESCE(json_extract_string(NULLIF(b.extra, ''), '$.visibility') = 'public', FALSE),
+  b.sentiment
+FROM batches b LEFT JOIN m_circle c ON c.id = b.circle_id""",
+    "participant": "INSERT INTO m_participant SELECT interaction_id, identity_id, role FROM batches",
+    "identity": "INSERT INTO m_identity SELECT id, person_id FROM batches",
+    "person": "INSERT INTO m_person SELECT id, is_me = 1, merged_into FROM batches",
+    "circle": "INSERT INTO m_circle SELECT id, visibility FROM batches",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerFacts:
+    """What decides whether the mirror (and the stored rows) are still current."""
+
+    last_interaction_id: int
+    last_identity_id: int
+    last_person_id: int
+    #: The newest merge and how many were undone: a merge moves identities.
+    merges: str
+    #: My identities: they decide every interaction's direction.
+    me: str
+
+    @property
+    def fingerprint(self) -> str:
+        return f"merges={self.merges};me={self.me}"
+
+
+@dataclass(frozen=True, slots=True)
+class MirrorState:
+    token: str
+    last_interaction_id: int
+    last_identity_id: int
+    last_person_id: int
+    merges: str
+    me: str
+
+
+def ledger_facts(engine: Engine) -> LedgerFacts:
+    with engine.connect() as conn:
+        top = conn.execute(
+            text(
+                "SELECT (SELECT MAX(id) FROM interaction), (SELECT MAX(id) FROM identity), "
+                "(SELECT MAX(id) FROM person)"
+            )
+        ).one()
+        merges = conn.execute(
+            text("SELECT MAX(id), COUNT(undone_at) FROM merge"),
+        ).one()
+        mine = conn.execute(
+            text(
+                "SELECT identity.id FROM identity JOIN person ON person.id = identity.person_id "
+                "WHERE person.is_me = :yes ORDER BY identity.id"
+            ),
+            {"yes": True},
+        ).all()
+    me = hashlib.sha1(" ".join(str(r[0]) for r in mine).encode()).hexdigest()[:16]
+    return LedgerFacts(
+        int(top[0] or 0), int(top[1] or 0), int(top[2] or 0), f"{merges[0] or 0}/{merges[1]}", me
+    )
+
+
+def default_path(engine: Engine) -> Path | None:
+    """Where the mirror of ``engine``'s ledger lives (None: in memory)."""
+    path = sqlite_path(engine)
+    if path is not None:
+        return path.with_name(f"{path.stem}.analytics.duckdb")
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        return None
+    key = hashlib.sha1(url.render_as_string(hide_password=True).encode()).hexdigest()[:16]
+    return data_home() / "analytics" / f"{key}.duckdb"
+
+
+def connect(path: Path | None, *, memory_limit: str = MEMORY_LIMIT) -> Any:
+    """A DuckDB connection to the mirror at ``path`` (in memory for None)."""
+    import duckdb
+
+    database = ":memory:"
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        database = str(path)
+    try:
+        con = duckdb.connect(database)
+    except duckdb.IOException as exc:
+        raise KithError(
+            f"the analytics mirror is in use: {exc}",
+            where=database,
+            hint="another kith analytics refresh is running; try again when it ends",
+        ) from None
+    con.execute(f"SET memory_limit = '{memory_limit}'")
+    con.execute("SET preserve_insertion_order = false")
+    if path is not None:
+        con.execute(f"SET temp_directory = '{path.with_suffix('.tmp')}'")
+    con.execute(_SCHEMA)
+    return con
+
+
+def state(con: Any) -> MirrorState | None:
+    row = con.execute("SELECT * FROM m_state").fetchone()
+    if row is None:
+        return None
+    return MirrorState(str(row[0]), int(row[1]), int(row[2]), int(row[3]), str(row[4]), str(row[5]))
+
+
+def _save_state(con: Any, token: str, facts: LedgerFacts) -> None:
+    con.execute("DELETE FROM m_state")
+    con.execute(
+        "INSERT INTO m_state VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            token,
+            facts.last_interaction_id,
+            facts.last_identity_id,
+            facts.last_person_id,
+            facts.merges,
+            facts.me,
+        ],
+    )
+
+
+def _with_sentiment(reader: pa.RecordBatchReader) -> pa.RecordBatchReader:
+    """Interaction batches with ``body`` replaced by its VADER score."""
+    names = [n for n in reader.schema.names if n != "body"]
+    schema = pa.schema([*(reader.schema.field(n) for n in names), ("sentiment", pa.float64())])
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        for batch in reader:
+            scores = sentiment.score_column(batch.column("body"))
+            yield pa.RecordBatch.from_arrays(
+                [*(batch.column(n) for n in names), scores], schema=schema
+            )
+
+    return pa.RecordBatchReader.from_batches(schema, batches())
+
+
+def _load(con: Any, engine: Engine, table: str, lo: int, hi: int) -> None:
+    if hi <= lo:
+        return
+    with read_batches(engine, table, lo, hi) as reader:
+        stream = _with_sentiment(reader) if table == "interaction" else reader
+        con.register("batches", stream)
+        try:
+            con.execute(_INSERT[table])
+        finally:
+            con.unregister("batches")
+
+
+def sync(con: Any, engine: Engine, token: str, facts: LedgerFacts) -> bool:
+    """Bring the mirror up to ``facts``; True when it was (re)built from scratch.
+
+    Appends what is new when the mirror belongs to this ledger (same token)
+    and my identities are unchanged; after a merge, people and identities are
+    read again whole. Anything else rebuilds it.
+    """
+    current = state(con)
+    fresh = (
+        current is None
+        or current.token != token
+        or current.me != facts.me
+        or current.last_interaction_id > facts.last_interaction_id
+    )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if fresh:
+            log.info("analytics mirror: reading the whole ledger")
+            for name in _TABLES:
+                con.execute(f"DELETE FROM {name}")
+            since = MirrorState(token, 0, 0, 0, "", "")
+        else:
+            assert current is not None
+            since = current
+            con.execute("DELETE FROM m_circle")
+            if current.merges != facts.merges:
+                con.execute("DELETE FROM m_identity")
+                con.execute("DELETE FROM m_person")
+                since = MirrorState(token, current.last_interaction_id, 0, 0, "", "")
+        _load(con, engine, "circle", 0, 2**62)
+        _load(con, engine, "person", since.last_person_id, facts.last_person_id)
+        _load(con, engine, "identity", since.last_identity_id, facts.last_identity_id)
+        _load(con, engine, "interaction", since.last_interaction_id, facts.last_interaction_id)
+        _load(con, engine, "participant", since.last_interaction_id, facts.last_interaction_id)
+        _save_state(con, token, facts)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return fresh

@@ -1,0 +1,186 @@
+"""``kith analytics refresh``: bring the ``relationship`` and ``tie`` rows up to date.
+
+What ``now`` means for stored rows: every row is computed *as of* a ``now``,
+stored in its ``computed_at``; interactions after it are left out. An
+incremental refresh recomputes only the people (and pairs) that something
+new touches, so rows of different ``computed_at`` live side by side: each is
+exact as of its own ``computed_at``, and a reader ages it to its own ``now``
+with ``kith.analytics.read.age`` — exact for the decayed counts (a decayed sum
+ages by one factor when nothing new happened) and for silence and cooling
+(kept as raw times). "Something new" is an interaction imported since the
+last refresh (id above ``last_interaction_id``) or one that happened between
+the last ``now`` and this one, and every interaction in the same threads.
+
+A full recompute happens when there are no stored results, when the
+settings (the half-life) changed, when people were merged or unmerged, when
+my identities changed, when ``now`` is earlier than the last one, or when
+asked (``--full``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from kith.analytics import duck, mirror, writeback
+from kith.analytics.settings import AnalyticsSettings
+from kith.errors import KithError
+
+log = logging.getLogger(__name__)
+
+#: Sentinel for ``refresh(mirror_path=...)``: the mirror's default place.
+DEFAULT = Path("<default>")
+
+
+@dataclass(slots=True)
+class RefreshResult:
+    """What a refresh did: ``mode`` is full, incremental or unchanged."""
+
+    mode: str
+    now: int
+    people: int = 0
+    relationships: int = 0
+    ties: int = 0
+    last_interaction_id: int = 0
+    mirror_rebuilt: bool = False
+    reason: str = ""
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def refresh(
+    engine: Engine,
+    *,
+    now: int,
+    settings: AnalyticsSettings | None = None,
+    full: bool = False,
+    mirror_path: Path | None = DEFAULT,
+    clock: Callable[[], float] = time.perf_counter,
+) -> RefreshResult:
+    """Recompute what changed since the last refresh (all of it when needed).
+
+    ``mirror_path``: where the DuckDB mirror lives (default: beside a SQLite
+    ledger, see ``kith.analytics.mirror``); None keeps it in memory (every
+    refresh then reads the whole ledger).
+    """
+    settings = settings or AnalyticsSettings()
+    seconds: dict[str, float] = {}
+    started = clock()
+    stored = writeback.stored_state(engine)
+    facts = mirror.ledger_facts(engine)
+    path = mirror.default_path(engine) if mirror_path is DEFAULT else mirror_path
+    token = stored.token if stored is not None else uuid.uuid4().hex
+    con = mirror.connect(path)
+    try:
+        rebuilt = mirror.sync(con, engine, token, facts)
+        seconds["load"] = clock() - started
+        reason = _full_reason(stored, facts, settings, now, full, rebuilt)
+        result = RefreshResult(
+            "full" if reason else "incremental",
+            now,
+            last_interaction_id=facts.last_interaction_id,
+            mirror_rebuilt=rebuilt,
+            reason=reason,
+        )
+        step = clock()
+        if reason:
+            duck.full_inputs(con)
+        else:
+            assert stored is not None
+            people = duck.touched_people(con, stored.last_interaction_id, stored.computed_at, now)
+            if not people:
+                new_state = _state(token, now, facts, settings, "unchanged")
+                writeback.save_state(engine, new_state, now)
+                result.mode = "unchanged"
+                result.seconds = {**seconds, "total": clock() - started}
+                return result
+            duck.scoped_inputs(con, people)
+        result.people = int(con.execute("SELECT COUNT(*) FROM target").fetchone()[0])
+        seconds["scope"] = clock() - step
+        step = clock()
+        duck.run(con, now, settings.half_life_days)
+        seconds["compute"] = clock() - step
+        step = clock()
+        readers = {
+            name: (lambda name=name: duck.result_reader(con, name))
+            for name in ("relationship", "tie")
+        }
+        counts = writeback.write(
+            engine,
+            readers,
+            replace_all=bool(reason),
+            state=_state(token, now, facts, settings, result.mode),
+            finished_at=now,
+        )
+        seconds["write"] = clock() - step
+        result.relationships = counts["relationship"]
+        result.ties = counts["tie"]
+        duck.drop_inputs(con)
+    finally:
+        con.close()
+    seconds["total"] = clock() - started
+    result.seconds = seconds
+    log.info(
+        "analytics %s: %d relationships, %d ties in %.1fs",
+        result.mode,
+        result.relationships,
+        result.ties,
+        seconds["total"],
+    )
+    return result
+
+
+def _full_reason(
+    stored: writeback.StoredState | None,
+    facts: mirror.LedgerFacts,
+    settings: AnalyticsSettings,
+    now: int,
+    full: bool,
+    rebuilt: bool,
+) -> str:
+    """Why this refresh must recompute everything ('' when it need not)."""
+    if full:
+        return "asked for"
+    if stored is None:
+        return "no results stored yet"
+    if stored.settings != settings.as_json():
+        return "the settings changed"
+    if stored.fingerprint != facts.fingerprint:
+        return "people were merged or my identities changed"
+    if now < stored.computed_at:
+        return "now is earlier than the last refresh"
+    if rebuilt:
+        return "the analytics mirror was rebuilt"
+    return ""
+
+
+def _state(
+    token: str,
+    now: int,
+    facts: mirror.LedgerFacts,
+    settings: AnalyticsSettings,
+    mode: str,
+) -> writeback.StoredState:
+    return writeback.StoredState(
+        token, now, facts.last_interaction_id, facts.fingerprint, settings.as_json(), mode
+    )
+
+
+def as_dict(result: RefreshResult) -> dict[str, Any]:
+    return asdict(result)
+
+
+def require_duckdb() -> None:
+    """Fail with a clear message when DuckDB is missing (it is a core dependency)."""
+    try:
+        import duckdb  # noqa: F401
+    except ImportError:  # pragma: no cover
+        raise KithError(
+            "kith analytics needs DuckDB", hint="pip install duckdb pyarrow (they come with kith)"
+        ) from None

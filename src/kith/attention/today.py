@@ -1,0 +1,387 @@
+"""``kith today``: the day's list, chosen fairly, kept in the ledger.
+
+One plan per day (UTC), remade whenever it is asked for, so that it always
+reflects what was done, snoozed or skipped and what the last analytics
+refresh found. The steps:
+
+1. Read the relationship rows that can make an item (``kith.store.attention``:
+   indexed queries only, never every relationship).
+2. Lay the contacts recorded with ``kith done`` over them: a contact made
+   since the last analytics refresh resets the rhythm and answers what the
+   person sent before it at once.
+3. Make the candidate items (``kith.attention.candidates``), tiers ranked by
+   the decayed contact of the closest people, aged to ``now``.
+4. Keep each item's first-due time in ``attention_item``; leave out what is
+   done, skipped, or snoozed until a later day.
+5. Choose with the fair scheduler (``kith.attention.scheduler``), from the
+   fair state the previous day's plan left, within the minutes left after
+   what was already done today; save the plan and the state after it in
+   ``attention_day``.
+
+When a wait starts: a reply's at the oldest message still waiting (the
+person has waited since then, whatever kith knew); a proactive item's when
+it fell due, but not before the first day kith planned a list, so that a
+relationship that cooled a year before kith was installed is not a year
+overdue on its first morning. A snoozed item comes back on its day with its
+wait as it was, ahead of the scheduler's choice (the user asked to see it
+then), as far as the minutes go.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from kith.analytics.definition import ANSWERABLE_KINDS
+from kith.attention.candidates import (
+    ACTIVE_RANK,
+    COLD_AFTER_DAYS,
+    MIN_CONTACT_DAYS,
+    NEWCOMER_DAYS,
+    REPLY_HORIZON_DAYS,
+    THANK_AFTER_GIVES,
+    Item,
+    Relationship,
+    birthday_keys,
+    candidates,
+)
+from kith.attention.scheduler import (
+    MAX_WAIT_DAYS,
+    SECONDS_PER_DAY,
+    TIER_WEIGHTS,
+    FairState,
+    choose,
+)
+from kith.attention.settings import TodaySettings
+from kith.identity import is_automated
+from kith.store import attention as store
+
+DAY = SECONDS_PER_DAY
+#: The closest people read to rank the inner circle and the active ring: by
+#: decayed contact as stored, then aged to ``now`` (a row computed earlier
+#: holds a larger figure); read again, wider, when the aged ranking could
+#: miss someone.
+RANK_READ = 3 * ACTIVE_RANK
+RANK_READ_MAX = 64 * ACTIVE_RANK
+
+
+def day_of(now: int) -> date:
+    """The UTC day of ``now``."""
+    return datetime.fromtimestamp(now, UTC).date()
+
+
+def day_start(day: date) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
+
+
+def end_of(day: date) -> int:
+    """The ``now`` of ``--date DAY``: its last second (UTC)."""
+    return day_start(day) + DAY - 1
+
+
+#: How each kind of item reads as a task ("Reply to Ana Lima").
+TITLES = {
+    "reply": "Reply to",
+    "thank": "Thank",
+    "check_in": "Check in with",
+    "welcome": "Welcome",
+    "follow_up": "Follow up with",
+    "celebrate": "Celebrate",
+}
+
+
+def title(kind: str, person: str) -> str:
+    return f"{TITLES.get(kind, kind)} {person}"
+
+
+@dataclass(frozen=True, slots=True)
+class DoneToday:
+    """An item done on the plan's day."""
+
+    id: str
+    kind: str
+    person_id: int
+    person: str
+    minutes: int
+    at: int
+
+
+@dataclass(slots=True)
+class DayPlan:
+    """The day's list: the items to do, in order, and what is done already."""
+
+    day: date
+    now: int
+    budget: int
+    items: list[Item]
+    done: list[DoneToday] = field(default_factory=list)
+    #: How many items were due (what the scheduler chose from).
+    due: int = 0
+    analytics: store.AnalyticsStatus | None = None
+
+    @property
+    def planned(self) -> int:
+        return sum(i.minutes for i in self.items)
+
+    @property
+    def spent(self) -> int:
+        return sum(d.minutes for d in self.done)
+
+
+def plan_day(engine: Engine, now: int, settings: TodaySettings, *, save: bool = True) -> DayPlan:
+    """The list for ``now``'s day (see the module docstring); saved unless ``save`` is false."""
+    today = day_of(now)
+    key = today.isoformat()
+    with store.begin_write(engine) as conn:
+        status = store.analytics_status(conn)
+        held = store.held_items(conn)
+        rels = relationships(conn, now, people=[r.person_id for r in held.values()])
+        ranks = _ranks(conn, now) if rels else {}
+        replies: dict[int, int] = {}
+        for row in held.values():
+            if row.kind == "reply":
+                replies[row.person_id] = min(row.first_due_at, replies.get(row.person_id, now))
+        found = candidates(rels, now, minutes=settings.minutes, ranks=ranks, replies=replies)
+        known = store.known_items(conn, [i.id for i in found])
+        ids = {i.id for i in found}
+        gone = sorted(i for i in held if i not in ids)
+        back = sorted(i for i, row in known.items() if row.status == "gone")
+        first = store.first_day(conn)
+        queue_start = day_start(min(date.fromisoformat(first), today) if first else today)
+        due, new = _due_items(found, known, now, queue_start)
+        before = store.day_before(conn, key)
+        state = FairState()
+        if before is not None:
+            state.served.update(before.state_after)
+        state_before = dict(state.served)
+        done = _done_today(conn, key, state)
+        left_minutes = max(0, settings.budget - sum(d.minutes for d in done))
+        returning = _back_from_snooze(due, known, left_minutes, now, state)
+        rest = [i for i in due if i not in returning]
+        picked = choose(rest, left_minutes - sum(i.minutes for i in returning), now, state)
+        chosen = returning + [i for i in picked if isinstance(i, Item)]
+        listed = {c.id for c in chosen}
+        left = [i.due_since for i in due if i.id not in listed]
+        if save:
+            store.add_items(conn, new)
+            store.mark_gone(conn, gone, now)
+            store.reopen(conn, back)
+            store.mark_listed(conn, [c.id for c in chosen], now)
+            store.save_day(
+                conn,
+                store.DayRow(
+                    key,
+                    now,
+                    settings.budget,
+                    len(due),
+                    min(left, default=None),
+                    state_before,
+                    dict(state.served),
+                    [brief(c) for c in chosen],
+                ),
+            )
+    return DayPlan(today, now, settings.budget, chosen, done, len(due), status)
+
+
+def brief(item: Item) -> dict[str, Any]:
+    """What the day's row keeps of an item."""
+    return {
+        "id": item.id,
+        "kind": item.kind,
+        "person_id": item.person_id,
+        "person": item.person,
+        "tier": item.tier,
+        "minutes": item.minutes,
+        "reason": item.reason,
+        "due_since": item.due_since,
+    }
+
+
+def relationships(conn: Connection, now: int, *, people: Sequence[int] = ()) -> list[Relationship]:
+    """The rows that can make an item at ``now`` (and the rows of ``people``:
+    those the queue holds items for), with ``kith done`` contacts laid over."""
+    rows = store.candidate_rows(
+        conn,
+        now=now,
+        reply_since=now - REPLY_HORIZON_DAYS * DAY,
+        newcomer_since=now - NEWCOMER_DAYS * DAY,
+        cold_since=now - COLD_AFTER_DAYS * DAY,
+        thank_after=THANK_AFTER_GIVES,
+        min_contact_days=MIN_CONTACT_DAYS,
+        birthday_keys=birthday_keys(now),
+        people=people,
+    )
+    machines = _machines(store.addresses(conn, [int(r["person_id"]) for r in rows]))
+    rows = [r for r in rows if int(r["person_id"]) not in machines]
+    contacts = store.kith_contacts(conn) if rows else {}
+    found = []
+    for row in rows:
+        r = Relationship.from_row(row)
+        at = contacts.get(r.person_id)
+        if at is not None and at <= now:
+            r = with_kith_contact(conn, r, at, now)
+        found.append(r)
+    return found
+
+
+#: Local parts of shop and billing senders, besides ``kith.identity.is_automated``'s:
+#: their mail is a receipt, not someone waiting for an answer.
+MACHINE_LOCAL_PARTS = frozenset({"orders", "order", "receipts", "billing", "invoices", "invoice"})
+
+
+def _machines(addresses: Mapping[int, Sequence[tuple[str, str]]]) -> set[int]:
+    """People all of whose identities are e-mail addresses machines send from."""
+    found = set()
+    for pid, idents in addresses.items():
+        if idents and all(
+            kind == "email"
+            and (is_automated(value) or value.split("@", 1)[0] in MACHINE_LOCAL_PARTS)
+            for kind, value in idents
+        ):
+            found.add(pid)
+    return found
+
+
+def with_kith_contact(conn: Connection, r: Relationship, at: int, now: int) -> Relationship:
+    """``r`` as if the analytics knew of my contact at ``at`` (``kith done``).
+
+    It is my latest message to them, and it answers everything they sent
+    before it: what is still waiting is what they wrote after it and after my
+    latest message the analytics know of (looked up for this person only).
+    """
+    last_out = max(r.last_out_at or 0, at)
+    if not r.waiting or r.oldest_waiting_at is None or r.oldest_waiting_at > at:
+        return replace(r, last_out_at=last_out)
+    after = None
+    if (r.last_in_at or 0) > at:
+        after = store.inbound_after(conn, r.person_id, last_out, now, ANSWERABLE_KINDS)
+    if after is None:
+        return replace(r, last_out_at=last_out, waiting=0, oldest_waiting_at=None)
+    first, count = after
+    return replace(r, last_out_at=last_out, waiting=count, oldest_waiting_at=first)
+
+
+def _age(decayed: float, computed_at: int, half_life_days: float, now: int) -> float:
+    """A decayed count stored at ``computed_at``, as of ``now`` (exact for
+    exponential decay when nothing happened in between)."""
+    if now <= computed_at or half_life_days <= 0:
+        return decayed
+    return float(decayed * 2.0 ** (-(now - computed_at) / (half_life_days * DAY)))
+
+
+def _ranks(conn: Connection, now: int) -> dict[int, int]:
+    """person id → rank by decayed contact at ``now``, for the ``ACTIVE_RANK`` closest.
+
+    Aging only lowers a figure, so when the ``ACTIVE_RANK``-th aged figure
+    is at least the smallest stored figure read, nobody unread can be above
+    it and the ranking is exact; otherwise read wider (up to ``RANK_READ_MAX``).
+    """
+    limit = RANK_READ
+    while True:
+        rows = store.closest(conn, limit)
+        aged = sorted((-_age(d, c, hl, now), pid) for pid, d, c, hl in rows)[:ACTIVE_RANK]
+        complete = len(rows) < limit
+        settled = len(aged) == ACTIVE_RANK and -aged[-1][0] >= rows[-1][1]
+        if complete or settled or limit >= RANK_READ_MAX:
+            return {pid: rank for rank, (_, pid) in enumerate(aged)}
+        limit *= 4
+
+
+def _due_items(
+    found: Sequence[Item], known: Mapping[str, store.ItemRow], now: int, queue_start: int
+) -> tuple[list[Item], list[dict[str, Any]]]:
+    """The items due now with the wait each carries, and the rows of those new to the queue."""
+    due: list[Item] = []
+    new: list[dict[str, Any]] = []
+    for item in found:
+        row = known.get(item.id)
+        if row is None:
+            since = item.due_since if item.kind == "reply" else max(item.due_since, queue_start)
+            new.append(
+                {
+                    "id": item.id,
+                    "kind": item.kind,
+                    "person_id": item.person_id,
+                    "tier": item.tier,
+                    "first_due_at": since,
+                    "first_seen_at": now,
+                    "first_listed_at": None,
+                    "status": "open",
+                    "snoozed_until": None,
+                    "acted_at": None,
+                }
+            )
+        elif row.status in ("done", "skipped") or (
+            row.status == "snoozed" and now < (row.snoozed_until or 0)
+        ):
+            continue
+        else:
+            since = row.first_due_at
+        due.append(replace(item, due_since=since))
+    return due, new
+
+
+def _back_from_snooze(
+    due: Sequence[Item],
+    known: Mapping[str, store.ItemRow],
+    budget: int,
+    now: int,
+    state: FairState,
+) -> list[Item]:
+    """Snoozed items back today, as many as fit: the user asked to see them
+    that day, so they go on the list ahead of the scheduler's choice (their
+    proactive minutes count as their tier's service). From the next day on
+    they are ordinary due items, their wait as it was."""
+    start = day_start(day_of(now))
+
+    def returning(i: Item) -> bool:
+        row = known.get(i.id)
+        until = row.snoozed_until if row is not None and row.status == "snoozed" else None
+        return until is not None and start <= until < start + DAY
+
+    back = sorted(
+        (i for i in due if returning(i)),
+        key=lambda i: (known[i.id].snoozed_until or 0, i.due_since, i.id),
+    )
+    taken: list[Item] = []
+    used = 0
+    for item in back:
+        if used + item.minutes > budget:
+            continue
+        taken.append(item)
+        used += item.minutes
+        if item.kind != "reply" and item.days_due(now) < MAX_WAIT_DAYS:
+            weight = TIER_WEIGHTS.get(item.tier, min(TIER_WEIGHTS.values()))
+            state.served[item.tier] = state.served.get(item.tier, 0.0) + item.minutes / weight
+    return taken
+
+
+def _done_today(conn: Connection, key: str, state: FairState) -> list[DoneToday]:
+    """What was done on day ``key``; its proactive minutes count as the day's
+    service in ``state``, as the scheduler would have counted them (overdue
+    items excepted, which it takes without charging their tier)."""
+    acts = [a for a in store.actions(conn, key) if a["action"] == "done"]
+    rows = store.known_items(conn, [str(a["item_id"]) for a in acts])
+    done = []
+    for a in acts:
+        row = rows.get(str(a["item_id"]))
+        tier = row.tier if row else "long_tail"
+        overdue = row is not None and int(a["at"]) - row.first_due_at >= MAX_WAIT_DAYS * DAY
+        if a["kind"] != "reply" and not overdue:
+            weight = TIER_WEIGHTS.get(tier, min(TIER_WEIGHTS.values()))
+            state.served[tier] = state.served.get(tier, 0.0) + int(a["minutes"]) / weight
+        done.append(
+            DoneToday(
+                str(a["item_id"]),
+                str(a["kind"]),
+                int(a["person_id"]),
+                store.person_name(conn, int(a["person_id"])),
+                int(a["minutes"]),
+                int(a["at"]),
+            )
+        )
+    return done

@@ -1,0 +1,1 @@
+"""Validating kith's relationship features: predicting the next interactions (DyGLib protocol)."""

@@ -1,0 +1,1 @@
+"""Derived relationships: scores of ties between people, from the interaction ledger."""

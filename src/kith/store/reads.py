@@ -1,0 +1,334 @@
+"""The reads a person waits for — `kith people`, `kith person` — on the
+database driver alone.
+
+Importing SQLAlchemy costs a command more than these queries do (measured in
+bench/RESULTS.md: the import is most of a `kith person` call on a
+million-person ledger), so these queries are plain SQL that SQLite and
+PostgreSQL both read, run through a DB-API connection: ``sqlite3`` or
+``psycopg`` opened directly (``open_reader``), or one borrowed from an
+SQLAlchemy engine (``reader_for``) where the engine is open anyway. This
+module imports neither SQLAlchemy nor a driver until it is used.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from kith import identity as rules
+from kith.errors import AmbiguousError, NotFoundError
+
+VERSIONS = Path(__file__).parent / "migrations" / "versions"
+
+SORTS = ("name", "recent", "interactions")
+
+_PEOPLE = """
+SELECT p.id, p.name,
+  (SELECT i.kind || ':' || i.value FROM identity i
+     WHERE i.person_id = p.id AND i.alias_of IS NULL ORDER BY i.id LIMIT 1) AS ident,
+  (SELECT count(DISTINCT pa.interaction_id) FROM participant pa
+     JOIN identity i ON i.id = pa.identity_id WHERE i.person_id = p.id) AS n,
+  (SELECT max(x.occurred_at) FROM interaction x
+     JOIN participant pa ON pa.interaction_id = x.id
+     JOIN identity i ON i.id = pa.identity_id WHERE i.person_id = p.id) AS last_at
+FROM person p
+WHERE p.merged_into IS NULL AND p.is_me = ?
+"""
+_ORDER = {
+    "name": " ORDER BY p.name, p.id",
+    "recent": " ORDER BY last_at DESC, p.id",
+    "interactions": " ORDER BY n DESC, p.id",
+}
+_THEIRS = (
+    "SELECT pa.interaction_id FROM participant pa "
+    "JOIN identity i ON i.id = pa.identity_id WHERE i.person_id = ?"
+)
+
+
+def latest_revision() -> str:
+    """The newest migration shipped (the scripts are numbered ``NNNN_name.py``)."""
+    names = sorted(n for n in os.listdir(VERSIONS) if n[:4].isdigit() and n.endswith(".py"))
+    return names[-1].split("_", 1)[0]
+
+
+@dataclass(slots=True)
+class PersonRow:
+    id: int
+    name: str | None
+    identity: str | None
+    interactions: int
+    last_contact: int | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "identity": self.identity,
+            "interactions": self.interactions,
+            "last_contact": self.last_contact,
+        }
+
+
+@dataclass(slots=True)
+class Profile:
+    id: int
+    name: str | None
+    is_me: bool
+    identities: list[dict[str, Any]]
+    counts: dict[str, int]
+    first_contact: int | None
+    last_contact: int | None
+    threads: int
+    timeline: list[dict[str, Any]] = field(default_factory=list)
+    merged_from: list[int] = field(default_factory=list)
+    facts: list[dict[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "is_me": self.is_me,
+            "identities": self.identities,
+            "counts": self.counts,
+            "first_contact": self.first_contact,
+            "last_contact": self.last_contact,
+            "threads": self.threads,
+            "merged_from": self.merged_from,
+            "facts": self.facts,
+            "timeline": self.timeline,
+        }
+
+
+class Reader:
+    """Read-only queries on one DB-API connection (``?`` marks are adapted)."""
+
+    def __init__(self, conn: Any, paramstyle: str) -> None:
+        self.conn = conn
+        self.mark = "?" if paramstyle == "qmark" else "%s"
+        self.postgres = paramstyle != "qmark"
+
+    def _sql(self, sql: str) -> str:
+        return sql if self.mark == "?" else sql.replace("?", self.mark)
+
+    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        cur = self.conn.cursor()
+        try:
+            cur.execute(self._sql(sql), params)
+            return list(cur.fetchall())
+        finally:
+            cur.close()
+
+    def first(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
+        found = self.rows(sql, params)
+        return found[0] if found else None
+
+    # -- people ------------------------------------------------------------------
+
+    def iter_people(self, *, sort: str = "name", limit: int | None = None) -> Iterator[PersonRow]:
+        """People (not me, not merged away), streamed in ``sort`` order.
+
+        By name the query walks an index, so the first rows come at once on
+        any size; ``recent`` and ``interactions`` count everyone first.
+        """
+        sql = _PEOPLE + _ORDER.get(sort, _ORDER["name"])
+        params: tuple[Any, ...] = (False,)
+        if limit is not None:
+            sql += " LIMIT ?"
+            params += (limit,)
+        # PostgreSQL streams through a server-side cursor; SQLite's cursor streams.
+        cur = self.conn.cursor(name="kith_people") if self.postgres else self.conn.cursor()
+        try:
+            cur.execute(self._sql(sql), params)
+            while batch := cur.fetchmany(500):
+                for pid, name, ident, n, last_at in batch:
+                    last = None if last_at is None else int(last_at)
+                    yield PersonRow(int(pid), name, ident, int(n or 0), last)
+        finally:
+            cur.close()
+
+    def find_person(self, query: str) -> int:
+        """The one person ``query`` names: ``#id``, an identity (``ana@x.org``,
+        ``email:ana@x.org``) or a name (exact, else a unique part of one)."""
+        q = query.strip()
+        if q.startswith("#") and q[1:].isdigit():
+            if self.first("SELECT id FROM person WHERE id = ?", (int(q[1:]),)) is None:
+                raise NotFoundError(f"no person #{q[1:]}")
+            return self._follow_merges(int(q[1:]))
+        has_kind = ":" in q and "@" not in q.split(":")[0]
+        kind, _, value = q.partition(":") if has_kind else ("", "", q)
+        value = value.lower() if "@" in value else value
+        if kind:
+            found = self.rows(
+                "SELECT person_id FROM identity WHERE value = ? AND kind = ?", (value, kind)
+            )
+        else:
+            found = self.rows("SELECT person_id FROM identity WHERE value = ?", (value,))
+        ids = sorted({int(r[0]) for r in found})
+        key = rules.name_key(q)
+        active = " AND merged_into IS NULL"
+        if not ids and key:  # an indexed look-up, instant on any size
+            ids = self._ids("SELECT id FROM person WHERE name_key = ?" + active, (key,))
+        if not ids:  # reads every name
+            ids = self._ids("SELECT id FROM person WHERE lower(name) = ?" + active, (q.lower(),))
+        if not ids:
+            pattern = f"%{q.lower()}%"
+            ids = self._ids(
+                "SELECT id FROM person WHERE lower(name) LIKE ?" + active + " LIMIT 11", (pattern,)
+            )
+        if not ids:
+            raise NotFoundError(
+                f"nobody matches {query!r}", hint="try an e-mail address, #id, or `kith people`"
+            )
+        ids = sorted({self._follow_merges(i) for i in ids})
+        if len(ids) > 1:
+            marks = ", ".join("?" * len(ids[:10]))
+            names = self.rows(
+                f"SELECT id, name FROM person WHERE id IN ({marks}) ORDER BY id", tuple(ids[:10])
+            )
+            listing = ", ".join(f"#{i} {n}" for i, n in names)
+            raise AmbiguousError(
+                f"{query!r} matches {len(ids)} people: {listing}",
+                hint="name one by #id or by address",
+            )
+        return ids[0]
+
+    def _ids(self, sql: str, params: tuple[Any, ...]) -> list[int]:
+        return [
+            int(r[0]) for r in self.rows(sql + ("" if "LIMIT" in sql else " LIMIT 100"), params)
+        ]
+
+    def _follow_merges(self, pid: int) -> int:
+        seen = {pid}
+        while True:
+            row = self.first("SELECT merged_into FROM person WHERE id = ?", (pid,))
+            if row is None or row[0] is None:
+                return pid
+            pid = int(row[0])
+            if pid in seen:  # pragma: no cover - merges never form a cycle
+                return pid
+            seen.add(pid)
+
+    def person_profile(self, pid: int, *, timeline: int = 20) -> Profile:
+        """One person: identities, interaction counts by direction, facts, and
+        the latest ``timeline`` interactions."""
+        row = self.first("SELECT name, is_me FROM person WHERE id = ?", (pid,))
+        if row is None:
+            raise NotFoundError(f"no person #{pid}")
+        identities = [
+            {"kind": k, "value": v, "display_name": d, "alias": a is not None}
+            for k, v, d, a in self.rows(
+                "SELECT kind, value, display_name, alias_of FROM identity "
+                "WHERE person_id = ? ORDER BY id",
+                (pid,),
+            )
+        ]
+        theirs = f"x.id IN ({_THEIRS})"
+        counts = {
+            str(d): int(n)
+            for d, n in self.rows(
+                f"SELECT x.direction, count(*) FROM interaction x WHERE {theirs} "
+                "GROUP BY x.direction",
+                (pid,),
+            )
+        }
+        span = self.first(
+            "SELECT min(x.occurred_at), max(x.occurred_at), count(DISTINCT x.thread_id) "
+            f"FROM interaction x WHERE {theirs}",
+            (pid,),
+        ) or (None, None, 0)
+        items = [
+            {
+                "id": int(i),
+                "at": int(at),
+                "direction": d,
+                "channel": ch,
+                "kind": k,
+                "subject": s,
+                "circle": c,
+            }
+            for i, at, d, ch, k, s, c in self.rows(
+                "SELECT x.id, x.occurred_at, x.direction, x.channel, x.kind, x.subject, c.name "
+                f"FROM interaction x LEFT JOIN circle c ON c.id = x.circle_id WHERE {theirs} "
+                "ORDER BY x.occurred_at DESC, x.id DESC LIMIT ?",
+                (pid, timeline),
+            )
+        ]
+        merged_from = [
+            int(r[0])
+            for r in self.rows("SELECT id FROM person WHERE merged_into = ? ORDER BY id", (pid,))
+        ]
+        facts = [
+            {"key": k, "value": v, "source": s}
+            for k, v, s in self.rows(
+                "SELECT f.key, f.value, f.source FROM fact f "
+                "JOIN identity i ON i.id = f.identity_id WHERE i.person_id = ? "
+                "ORDER BY f.key, f.id",
+                (pid,),
+            )
+        ]
+        return Profile(
+            id=pid,
+            name=row[0],
+            is_me=bool(row[1]),
+            identities=identities,
+            counts=counts,
+            first_contact=None if span[0] is None else int(span[0]),
+            last_contact=None if span[1] is None else int(span[1]),
+            threads=int(span[2] or 0),
+            timeline=items,
+            merged_from=merged_from,
+            facts=facts,
+        )
+
+
+@contextmanager
+def reader_for(engine: Any) -> Iterator[Reader]:
+    """A Reader on a connection borrowed from an SQLAlchemy engine."""
+    raw = engine.raw_connection()
+    try:
+        yield Reader(raw.driver_connection, engine.dialect.paramstyle)
+    finally:
+        raw.close()
+
+
+@contextmanager
+def open_reader(url: str) -> Iterator[Reader | None]:
+    """A Reader straight on the driver, or None when the ledger must first be
+    created or migrated (then the caller opens it the ordinary way)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.split("+", 1)[0]
+    conn: Any
+    if scheme == "sqlite":
+        import sqlite3
+
+        path = unquote(url.split(":///", 1)[1]) if ":///" in url else ""
+        if not path or path == ":memory:" or not Path(path).is_file():
+            yield None
+            return
+        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+        paramstyle = "qmark"
+    elif scheme == "postgresql":
+        try:
+            import psycopg
+        except ModuleNotFoundError:
+            yield None
+            return
+        conn = psycopg.connect(url.replace(parts.scheme + "://", "postgresql://", 1))
+        paramstyle = "format"
+    else:
+        yield None
+        return
+    try:
+        reader = Reader(conn, paramstyle)
+        try:
+            current = reader.first("SELECT version_num FROM alembic_version")
+        except Exception:  # no alembic_version table: a new or foreign database
+            current = None
+        yield reader if current is not None and current[0] == latest_revision() else None
+    finally:
+        conn.close()

@@ -1,0 +1,7 @@
+window.YTD.follower.part0 = [
+  {
+    "follower": {
+      "userLink": "x"
+    }
+  }
+]

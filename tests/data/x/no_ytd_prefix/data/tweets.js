@@ -1,0 +1,1 @@
+[{"tweet": {"id_str": "4001", "id": "4001", "created_at": "Mon Jan 06 10:00:00 +0000 2025", "full_text": "@BenO hi", "entities": {"user_mentions": [{"name": "Ben Okafor", "screen_name": "BenO", "id_str": "200", "id": "200", "indices": ["0", "1"]}], "urls": []}}}]

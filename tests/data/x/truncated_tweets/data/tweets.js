@@ -1,0 +1,50 @@
+window.YTD.tweets.part0 = [
+  {
+    "tweet": {
+      "id_str": "3001",
+      "id": "3001",
+      "created_at": "Mon Jan 06 10:00:00 +0000 2025",
+      "full_text": "@BenO one",
+      "entities": {
+        "user_mentions": [
+          {
+            "name": "Ben Okafor",
+            "screen_name": "BenO",
+            "id_str": "200",
+            "id": "200",
+            "indices": [
+              "0",
+              "1"
+            ]
+          }
+        ],
+        "urls": []
+      }
+    }
+  },
+  {
+    "tweet": {
+      "id_str": "3002",
+      "id": "3002",
+      "created_at": "Mon Jan 06 10:00:00 +0000 2025",
+      "full_text": "@BenO two",
+      "entities": {
+        "user_mentions": [
+          {
+            "name": "Ben Okafor",
+            "screen_name": "BenO",
+            "id_str": "200",
+            "id": "200",
+            "indices": [
+              "0",
+              "1"
+            ]
+          }
+        ],
+        "urls": []
+      }
+    }
+  },
+  {
+    "tweet": {
+      "id_str": "30

@@ -1,0 +1,358 @@
+"""The feature pipeline on small hand-made ledgers: one edge case per test,
+exact expected values, fixed dates. Write-back runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from kith.analytics import AnalyticsSettings, refresh
+from kith.analytics.read import age
+from kith.analytics.sentiment import compound
+from kith.model import Channel, InteractionRecord, Kind, Origin, Participant, Role
+from kith.model import IdentityRef as Ref
+from kith.store import repository
+from kith.store.writer import LedgerWriter
+
+DAY = 86400
+NOW = 1_767_225_600  # 2026-01-01 00:00 UTC
+ME = "me@kith.test"
+
+
+def rec(
+    sid: str,
+    at: int,
+    frm: str,
+    to: tuple[str, ...] = (),
+    *,
+    cc: tuple[str, ...] = (),
+    kind: Kind = Kind.MESSAGE,
+    channel: Channel = Channel.EMAIL,
+    refs: tuple[str, ...] = (),
+    body: str | None = None,
+    extra: dict[str, str] | None = None,
+    list_id: str | None = None,
+    roles: tuple[Role, Role] = (Role.FROM, Role.TO),
+) -> InteractionRecord:
+    parts = [Participant(roles[0], Ref("email", frm))]
+    parts += [Participant(roles[1], Ref("email", a)) for a in to]
+    parts += [Participant(Role.CC, Ref("email", a)) for a in cc]
+    return InteractionRecord(
+        source="test",
+        source_id=sid,
+        channel=channel,
+        kind=Kind.REPLY if refs and kind is Kind.MESSAGE else kind,
+        occurred_at=at,
+        participants=tuple(parts),
+        origin=Origin("test", 0),
+        refs=refs,
+        is_reply=bool(refs),
+        body=body,
+        extra=extra or {},
+        list_id=list_id,
+        list_name=list_id,
+    )
+
+
+def store(engine: Engine, records: list[InteractionRecord]) -> None:
+    if not repository.my_identities(engine):
+        repository.add_me(engine, "email", ME, name="Me", now=0)
+    writer = LedgerWriter(engine, importer="test", path="test", now=NOW)
+    writer.start()
+    writer.write(records)
+    writer.finish("done", NOW)
+
+
+def pid(engine: Engine, address: str) -> int:
+    return repository.find_person(engine, address)
+
+
+def rel(engine: Engine, address: str) -> dict[str, object]:
+    with engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT * FROM relationship WHERE person_id = :p"), {"p": pid(engine, address)}
+        ).one()
+    return dict(row._mapping)
+
+
+def ties(engine: Engine) -> dict[tuple[int, int], dict[str, object]]:
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT * FROM tie")).all()
+    return {(r.person_a, r.person_b): dict(r._mapping) for r in rows}
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Engine:
+    from kith.store.db import open_store
+
+    return open_store(f"sqlite:///{tmp_path / 'kith.db'}")
+
+
+def test_waiting_message_is_the_last_one_i_left_unanswered(engine):
+    store(
+        engine,
+        [
+            rec("a1", NOW - 10 * DAY, "ana@x.org", (ME,)),
+            rec("a2", NOW - 9 * DAY, ME, ("ana@x.org",), refs=("a1",)),
+            rec("a3", NOW - 5 * DAY, "ana@x.org", (ME,), refs=("a1", "a2")),
+            # To a list I read, not to me: nobody waits on me for it.
+            rec("l1", NOW - 4 * DAY, "ana@x.org", ("list@x.org",), list_id="club.x.org"),
+            # Sent to me in Cc: waiting too.
+            rec("b1", NOW - 3 * DAY, "bob@y.org", ("carol@y.org",), cc=(ME,)),
+        ],
+    )
+    refresh(engine, now=NOW)
+    ana, bob, carol = rel(engine, "ana@x.org"), rel(engine, "bob@y.org"), rel(engine, "carol@y.org")
+    assert (ana["waiting"], ana["oldest_waiting_at"]) == (1, NOW - 5 * DAY)
+    assert (bob["waiting"], bob["oldest_waiting_at"]) == (1, NOW - 3 * DAY)
+    assert (carol["waiting"], carol["oldest_waiting_at"]) == (0, None)
+    assert (ana["n_in"], ana["n_out"], ana["n_among"], ana["interactions"]) == (2, 1, 1, 4)
+
+
+def test_reply_latency_is_the_median_first_reply_each_way(engine):
+    t0, t1, t2 = NOW - 30 * DAY, NOW - 20 * DAY, NOW - 10 * DAY
+    store(
+        engine,
+        [
+            rec("m1", t0, "ana@x.org", (ME,)),
+            rec("m2", t0 + 3600, ME, ("ana@x.org",), refs=("m1",)),
+            rec("m3", t1, ME, ("ana@x.org",)),
+            rec("m4", t1 + 7200, "ana@x.org", (ME,), refs=("m3",)),
+            rec("m5", t2, "ana@x.org", (ME,)),
+            rec("m6", t2 + 100, ME, ("ana@x.org",), refs=("m5",)),
+            # A second reply to the same message: only the first one counts.
+            rec("m7", t2 + 5000, ME, ("ana@x.org",), refs=("m5",)),
+        ],
+    )
+    refresh(engine, now=NOW)
+    ana = rel(engine, "ana@x.org")
+    assert (ana["my_replies"], ana["my_reply_median_s"]) == (2, 1850.0)
+    assert (ana["their_replies"], ana["their_reply_median_s"]) == (1, 7200.0)
+    assert (ana["threads"], ana["threads_started"], ana["started_share"]) == (3, 2, 2 / 3)
+
+
+def test_cooling_person_is_silent_four_times_their_usual_gap(engine):
+    first = NOW - 70 * DAY
+    store(
+        engine,
+        [
+            rec(f"c{i}", first + i * 10 * DAY + 3600 * i, "dan@z.org", (ME,))
+            for i in range(4)
+        ]
+        # Two contacts on one day are one contact day.
+        + [rec("c3b", first + 30 * DAY + 7200, ME, ("dan@z.org",))],
+    )
+    refresh(engine, now=NOW)
+    dan = rel(engine, "dan@z.org")
+    last = first + 30 * DAY + 3 * 3600
+    assert dan["median_gap_days"] == 10.0
+    assert (dan["active_days"], dan["contact_days"]) == (4, 4)
+    assert dan["last_contact_at"] == last
+    assert dan["silence_days"] == pytest.approx((NOW - last) / DAY, abs=1e-12)
+    assert dan["cooling_ratio"] == pytest.approx((NOW - last) / DAY / 10, abs=1e-12)
+    assert dan["tenure_days"] == 70.0
+
+
+def test_gives_both_ways_and_their_balance(engine):
+    ana = "ana@x.org"
+    store(
+        engine,
+        [
+            rec("g1", NOW - 9 * DAY, ana, (ME,), kind=Kind.SHARE, channel=Channel.SOCIAL,
+                extra={"visibility": "public"}),
+            rec("g2", NOW - 8 * DAY, ana, (ME,), kind=Kind.REFERRAL, channel=Channel.REFERRAL),
+            rec("g3", NOW - 7 * DAY, ana, (ME,), kind=Kind.MENTION, channel=Channel.SOCIAL,
+                extra={"visibility": "public"}),
+            rec("g4", NOW - 6 * DAY, ME, (ana,), kind=Kind.INTRO, channel=Channel.INTRO),
+            # Not a give: a plain message, and a like.
+            rec("g5", NOW - 5 * DAY, ana, (ME,)),
+            rec("g6", NOW - 4 * DAY, ana, (ME,), kind=Kind.LIKE, channel=Channel.SOCIAL),
+        ],
+    )  # fmt: skip
+    refresh(engine, now=NOW)
+    row = rel(engine, ana)
+    assert (row["gives_in"], row["gives_out"], row["give_balance"]) == (3, 1, 2)
+    assert (row["n_social"], row["n_referral"], row["n_intro"], row["n_email"]) == (3, 1, 1, 1)
+    assert row["channels"] == 4
+    assert row["public_share"] == 2 / 6
+
+
+def test_tie_from_a_cc_and_a_meeting(engine):
+    t1, t2 = NOW - 90 * DAY, NOW - 10 * DAY
+    store(
+        engine,
+        [
+            rec("t1", t1, "ana@x.org", (ME,), cc=("bob@y.org",)),
+            rec(
+                "t2",
+                t2,
+                "ana@x.org",
+                (ME, "bob@y.org", "carol@y.org"),
+                kind=Kind.MEETING,
+                channel=Channel.MEETING,
+                roles=(Role.ORGANIZER, Role.ATTENDEE),
+            ),
+        ],
+    )
+    refresh(engine, now=NOW)
+    a, b, c = (pid(engine, x) for x in ("ana@x.org", "bob@y.org", "carol@y.org"))
+    got = ties(engine)
+    assert set(got) == {tuple(sorted(p)) for p in ((a, b), (a, c), (b, c))}
+    ab = got[tuple(sorted((a, b)))]
+    assert (ab["interactions"], ab["first_at"], ab["last_at"], ab["shared_threads"]) == (
+        2,
+        t1,
+        t2,
+        2,
+    )
+    assert ab["decayed"] == pytest.approx(0.5 + 2 ** (-10 / 90), rel=1e-12)
+    assert got[tuple(sorted((b, c)))]["interactions"] == 1
+
+
+def test_decayed_count_halves_per_half_life_and_ages_exactly(engine):
+    store(engine, [rec("d1", NOW - 90 * DAY, "ana@x.org", (ME,))])
+    refresh(engine, now=NOW)
+    row = rel(engine, "ana@x.org")
+    assert row["decayed"] == pytest.approx(0.5, rel=1e-12)
+    assert row["decayed_in"] == pytest.approx(0.5, rel=1e-12)
+    assert row["decayed_out"] == 0.0
+    later = age(row, NOW + 90 * DAY)
+    assert later["decayed"] == pytest.approx(0.25, rel=1e-12)
+    assert later["silence_days"] == 180.0
+
+
+def test_valence_is_vader_on_what_they_wrote(engine):
+    kind, unkind = "I love this, thank you so much!", "This is terrible and I am angry."
+    store(
+        engine,
+        [
+            rec("v1", NOW - 3 * DAY, "ana@x.org", (ME,), body=kind),
+            rec("v2", NOW - 2 * DAY, "ana@x.org", (ME,), body=unkind),
+            # My own words are not their valence.
+            rec("v3", NOW - DAY, ME, ("ana@x.org",), body=unkind),
+        ],
+    )
+    refresh(engine, now=NOW)
+    row = rel(engine, "ana@x.org")
+    assert row["sentiment_n"] == 2
+    assert row["sentiment_mean"] == pytest.approx((compound(kind) + compound(unkind)) / 2)
+    assert row["negative_share"] == 0.5
+
+
+def test_person_with_no_interactions_gets_an_empty_row(engine):
+    store(engine, [rec("x1", NOW - DAY, "ana@x.org", (ME,))])
+    repository.add_me(engine, "email", "me2@kith.test", name=None, now=0)  # a second address of mine
+    refresh(engine, now=NOW)
+    with engine.connect() as conn:
+        n = conn.execute(text("SELECT COUNT(*) FROM relationship")).scalar_one()
+    assert n == 1  # me is not a relationship
+    assert rel(engine, "ana@x.org")["median_gap_days"] is None
+
+
+def _rows(engine: Engine) -> list[dict[str, object]]:
+    """Every stored row, aged to NOW (rows an incremental refresh left alone are
+    exact as of their own computed_at)."""
+    with engine.connect() as conn:
+        r = conn.execute(text("SELECT * FROM relationship ORDER BY person_id")).all()
+        t = conn.execute(text("SELECT * FROM tie ORDER BY person_a, person_b")).all()
+    return [age(dict(row._mapping), NOW) for row in [*r, *t]]
+
+
+def assert_same_rows(got: list[dict[str, object]], want: list[dict[str, object]]) -> None:
+    assert len(got) == len(want)
+    for g, w in zip(got, want, strict=True):
+        assert g.keys() == w.keys()
+        for key in g:
+            if isinstance(w[key], float):
+                assert g[key] == pytest.approx(w[key], rel=1e-9, abs=1e-12), key
+            else:
+                assert g[key] == w[key], key
+
+
+def _world() -> list[InteractionRecord]:
+    people = [f"p{i}@x.org" for i in range(8)]
+    out = []
+    for i in range(60):
+        a = people[i % 8]
+        b = people[(i * 3 + 1) % 8]
+        at = NOW - (120 - i * 2) * DAY + i * 977
+        if i % 3 == 0:
+            out.append(rec(f"w{i}", at, a, (ME,), cc=(b,) if a != b else ()))
+        elif i % 3 == 1:
+            out.append(rec(f"w{i}", at, ME, (a,), refs=(f"w{i - 1}",)))
+        else:
+            out.append(rec(f"w{i}", at, a, (ME,), refs=(f"w{i - 2}", f"w{i - 1}"), body="thanks!"))
+    return out
+
+
+def test_incremental_refresh_gives_the_rows_a_full_one_would(engine):
+    store(engine, _world())
+    first = refresh(engine, now=NOW - 10 * DAY)
+    assert first.mode == "full"
+    store(
+        engine,
+        [
+            rec("n1", NOW - 5 * DAY, "p0@x.org", (ME,), cc=("p1@x.org",)),
+            rec("n2", NOW - 4 * DAY, ME, ("p0@x.org",), refs=("n1",)),
+            rec("n3", NOW - 3 * DAY, "new@x.org", (ME,), refs=("w10",)),
+        ],
+    )
+    inc = refresh(engine, now=NOW)
+    assert inc.mode == "incremental"
+    assert 0 < inc.people < 9
+    incremental = _rows(engine)
+    full = refresh(engine, now=NOW, full=True)
+    assert full.mode == "full"
+    assert_same_rows(incremental, _rows(engine))
+
+
+def test_nothing_new_changes_nothing(sqlite_engine):
+    store(sqlite_engine, _world())
+    refresh(sqlite_engine, now=NOW)
+    again = refresh(sqlite_engine, now=NOW)
+    assert again.mode == "unchanged"
+
+
+def test_new_settings_a_merge_or_an_earlier_now_recompute_everyone(sqlite_engine):
+    engine = sqlite_engine
+    store(engine, _world())
+    refresh(engine, now=NOW)
+    assert refresh(engine, now=NOW, settings=AnalyticsSettings(30)).reason == (
+        "the settings changed"
+    )
+    row = rel(engine, "p1@x.org")
+    assert row["half_life_days"] == 30.0
+    repository.merge_people(
+        engine, pid(engine, "p1@x.org"), pid(engine, "p2@x.org"), reason="test", now=NOW
+    )
+    merged = refresh(engine, now=NOW, settings=AnalyticsSettings(30))
+    assert merged.mode == "full"
+    assert merged.relationships == 7
+    assert refresh(engine, now=NOW - DAY, settings=AnalyticsSettings(30)).mode == "full"
+
+
+def test_a_deleted_mirror_is_rebuilt(sqlite_engine, tmp_path):
+    store(sqlite_engine, _world())
+    refresh(sqlite_engine, now=NOW)
+    before = _rows(sqlite_engine)
+    (tmp_path / "kith.analytics.duckdb").unlink()
+    result = refresh(sqlite_engine, now=NOW)
+    assert result.mirror_rebuilt and result.mode == "full"
+    assert_same_rows(_rows(sqlite_engine), before)
+
+
+def test_half_life_must_be_positive():
+    from kith.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="half-life must be positive"):
+        AnalyticsSettings(0)
+
+
+def test_aging_refuses_to_go_back():
+    row = {"computed_at": NOW, "half_life_days": 90.0, "decayed": 1.0}
+    with pytest.raises(ValueError, match="back"):
+        age(row, NOW - 1)
+    assert math.isclose(age(row, NOW)["decayed"], 1.0)
