@@ -11,6 +11,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,20 @@ class State:
 
             self._engine = open_store(self.settings.database_url)
         return self._engine
+
+    @contextmanager
+    def reader(self) -> Iterator[Any]:
+        """Read-only queries on the bare driver when the ledger is ready (fast:
+        no SQLAlchemy import), else through the engine, creating or migrating
+        the ledger first."""
+        from kith.store.reads import open_reader, reader_for
+
+        with open_reader(self.settings.database_url) as fast:
+            if fast is not None:
+                yield fast
+                return
+        with reader_for(self.engine) as reader:
+            yield reader
 
 
 pass_state = click.make_pass_decorator(State)
@@ -515,11 +530,10 @@ def _stream_json_lines(rows: Iterator[dict[str, Any]]) -> None:
 @pass_state
 def people(state: State, as_json: bool, sort: str, limit: int | None) -> None:
     """Everyone in the ledger, with their interactions and last contact."""
-    from kith.store import repository
-
     if as_json:
-        rows = repository.iter_people(state.engine, sort=sort, limit=limit)
-        _stream_json_lines(r.as_dict() for r in rows)
+        with state.reader() as reader:
+            rows = reader.iter_people(sort=sort, limit=limit)
+            _stream_json_lines(r.as_dict() for r in rows)
         return
     from rich.console import Console
     from rich.table import Table
@@ -529,15 +543,16 @@ def people(state: State, as_json: bool, sort: str, limit: int | None) -> None:
     for col in ("id", "name", "identity", "interactions", "last contact"):
         table.add_column(col, justify="right" if col in ("id", "interactions") else "left")
     count = 0
-    for r in repository.iter_people(state.engine, sort=sort, limit=shown):
-        table.add_row(
-            f"#{r.id}",
-            r.name or "",
-            r.identity or "",
-            f"{r.interactions:,}",
-            fmt_ts(r.last_contact),
-        )
-        count += 1
+    with state.reader() as reader:
+        for r in reader.iter_people(sort=sort, limit=shown):
+            table.add_row(
+                f"#{r.id}",
+                r.name or "",
+                r.identity or "",
+                f"{r.interactions:,}",
+                fmt_ts(r.last_contact),
+            )
+            count += 1
     console = Console()
     if count == 0:
         console.print("Nobody yet. Import something: kith import PATH (or try kith demo).")
@@ -554,10 +569,8 @@ def people(state: State, as_json: bool, sort: str, limit: int | None) -> None:
 @pass_state
 def person(state: State, query: str, as_json: bool, limit: int) -> None:
     """One person's profile and timeline. QUERY is a name, an address or #id."""
-    from kith.store import repository
-
-    pid = repository.find_person(state.engine, query)
-    profile = repository.person_profile(state.engine, pid, timeline=limit)
+    with state.reader() as reader:
+        profile = reader.person_profile(reader.find_person(query), timeline=limit)
     if as_json:
         click.echo(json.dumps(profile.as_dict(), ensure_ascii=False, indent=2))
         return

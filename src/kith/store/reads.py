@@ -159,16 +159,15 @@ class Reader:
             if self.first("SELECT id FROM person WHERE id = ?", (int(q[1:]),)) is None:
                 raise NotFoundError(f"no person #{q[1:]}")
             return self._follow_merges(int(q[1:]))
-        has_kind = ":" in q and "@" not in q.split(":")[0]
-        kind, _, value = q.partition(":") if has_kind else ("", "", q)
-        value = value.lower() if "@" in value else value
-        if kind:
-            found = self.rows(
-                "SELECT person_id FROM identity WHERE value = ? AND kind = ?", (value, kind)
-            )
-        else:
-            found = self.rows("SELECT person_id FROM identity WHERE value = ?", (value,))
-        ids = sorted({int(r[0]) for r in found})
+        ids = sorted(
+            {
+                int(r[0])
+                for kind, value in _identity_guesses(q)
+                for r in self.rows(
+                    "SELECT person_id FROM identity WHERE kind = ? AND value = ?", (kind, value)
+                )
+            }
+        )
         key = rules.name_key(q)
         active = " AND merged_into IS NULL"
         if not ids and key:  # an indexed look-up, instant on any size
@@ -284,6 +283,24 @@ class Reader:
             merged_from=merged_from,
             facts=facts,
         )
+
+
+def _identity_guesses(q: str) -> list[tuple[str, str]]:
+    """The identities a query could name, each an indexed (kind, value) look-up:
+    ``kind:value`` as given; an address as e-mail or Mastodon; ``@handle`` on
+    X; a number as a phone. A plain name is no identity."""
+    if ":" in q and "@" not in q.split(":", 1)[0]:
+        kind, _, value = q.partition(":")
+        value = value.lower() if "@" in value else value
+        return [(kind.lower(), value), (kind.lower(), value.lstrip("@"))]
+    if q.startswith("@"):
+        return [("x", q[1:].lower()), ("mastodon", q[1:].lower())]
+    if "@" in q:
+        return [("email", q.lower()), ("mastodon", q.lower())]
+    digits = "".join(ch for ch in q if ch.isdigit() or ch == "+")
+    if len(digits) >= 5 and len(digits) >= len(q.replace(" ", "")) - 4:
+        return [("phone", digits)]
+    return []
 
 
 @contextmanager
