@@ -125,3 +125,4 @@ def test_people_json_stops_cleanly_when_the_reader_leaves(tmp_path):
     assert pipeline.stdout.startswith("[")
     assert "Traceback" not in pipeline.stderr
     assert "BrokenPipe" not in pipeline.stderr
+    assert "Exception ignored" not in pipeline.stderr

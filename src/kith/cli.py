@@ -11,7 +11,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -531,8 +531,8 @@ def _stream_json_lines(rows: Iterator[dict[str, Any]]) -> None:
 def people(state: State, as_json: bool, sort: str, limit: int | None) -> None:
     """Everyone in the ledger, with their interactions and last contact."""
     if as_json:
-        with state.reader() as reader:
-            rows = reader.iter_people(sort=sort, limit=limit)
+        with state.reader() as reader, closing(reader.iter_people(sort=sort, limit=limit)) as rows:
+            # closed here, before its connection, even when the reader of the pipe leaves
             _stream_json_lines(r.as_dict() for r in rows)
         return
     from rich.console import Console
