@@ -7,6 +7,7 @@ generator: realistic headers, threads, a mailing list), then in the same run:
   (``mailbox.mbox`` + ``email.parser.BytesHeaderParser``) on ``--baseline``
   messages, nothing stored;
 * ``kith import --no-bodies`` (headers only) and ``kith import`` (bodies kept),
+  both with ``--no-analytics`` (the feature refresh has its own benchmark),
   each as a separate process into a new ledger, timed from start to exit, with
   the process's peak resident memory.
 
@@ -52,7 +53,7 @@ def timed_import(path: Path, db: Path, *flags: str) -> tuple[float, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
     subprocess.run(
-        [str(KITH), "--db", str(db), "import", "-q", *flags, str(path)],
+        [str(KITH), "--db", str(db), "import", "-q", "--no-analytics", *flags, str(path)],
         check=True,
         stdout=subprocess.DEVNULL,
     )

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
 
@@ -228,6 +228,9 @@ def db_upgrade(state: State) -> None:
     help="An importer setting (repeatable), e.g. -o preset=shopify for a purchases CSV.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option(
+    "--no-analytics", is_flag=True, help="Do not refresh the relationship features afterwards."
+)
 @pass_state
 def import_(
     state: State,
@@ -237,6 +240,7 @@ def import_(
     no_bodies: bool,
     options: tuple[str, ...],
     quiet: bool,
+    no_analytics: bool,
 ) -> None:
     """Import PATHS (files or folders) into the ledger.
 
@@ -275,7 +279,8 @@ def import_(
         )
     elapsed = time.monotonic() - started
     _print_summaries(summaries, elapsed)
-    _analytics_after_import(state, sum(s.imported for s in summaries))
+    if not no_analytics:
+        _analytics_after_import(state, sum(s.imported for s in summaries))
     if any(not s.ok for s in summaries):
         sys.exit(1)
 
@@ -1149,10 +1154,16 @@ def audit_group() -> None:
 
 @audit_group.command("attention")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--date", "on", type=_DATE, help="As of this day, YYYY-MM-DD (UTC).")
 @pass_state
-def audit_attention_cmd(state: State, as_json: bool) -> None:
-    """Is the daily queue fair? Replies by group, the longest wait, budget use."""
+def audit_attention_cmd(state: State, as_json: bool, on: datetime | None) -> None:
+    """Is the daily queue fair? Replies by tier, the longest wait, budget use.
+
+    Measured from what kith listed and what you did (kith done / snooze /
+    skip); see docs/design.md, "Today: the daily queue".
+    """
     from kith.attention.audit import measure
+    from kith.attention.today import window
     from kith.store import attention as store
 
     with state.engine.connect() as conn:
@@ -1162,6 +1173,7 @@ def audit_attention_cmd(state: State, as_json: bool) -> None:
             store.days(conn),
             groups=("inner", "active", "long_tail", "unseen"),
         )
+        result.stale_replies, result.cold = store.let_go(conn, window(_attention_now(on)))
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=2))
         return
@@ -1178,16 +1190,18 @@ def _num(x: float | None, digits: int = 1) -> str:
 
 def print_audit(a: Any, *, group_label: str) -> None:
     """The attention audit as text (also used by bench/simulate_attention.py)."""
+    from kith.attention.candidates import REPLY_HORIZON_DAYS
+
     if not a.days and not a.items:
         click.echo("No lists yet: run kith today, and come back after a few days.")
         return
-    click.echo(f"{a.days} day(s) planned; {a.items} item(s) found due for {a.people} people.")
+    click.echo(f"{a.days} day(s) planned; {a.items} item(s) listed for {a.people} people.")
     click.echo(
         f"Budget: {_pct(a.budget_use)} of the minutes listed on average, {_pct(a.done_use)} done."
     )
     click.echo(
-        f"Replies: {a.answered} of {a.replies} done ({_pct(a.response_rate)}), "
-        f"median {_num(a.median_response_days)} days from the wait's start."
+        f"Replies listed: {a.replies}, done: {a.answered} ({_pct(a.response_rate)}), "
+        f"median {_num(a.median_response_days)} days from the wait's start to done."
     )
     within = "within" if a.over_bound == 0 else "PAST"
     click.echo(
@@ -1201,6 +1215,12 @@ def print_audit(a: Any, *, group_label: str) -> None:
             "list was made: waits count from that day)"
         )
     click.echo(f"Gini of minutes done per person: {_num(a.gini, 2)}")
+    if a.stale_replies is not None:
+        click.echo(
+            f"Let go: {a.stale_replies:,} people whose unanswered messages are all over "
+            f"{REPLY_HORIZON_DAYS} days old; {a.cold:,} relationships with a rhythm, "
+            f"silent over a year (cold, not cooling)."
+        )
     click.echo("")
     click.echo(
         f"{group_label:<12} {'people':>6} {'replies':>7} {'done':>5} {'rate':>5} "
@@ -1222,6 +1242,116 @@ def show_demo_today(result: Any) -> None:
     db_flag = f"--db {result.workspace / 'kith.db'}"
     day = result.today.day.isoformat()
     click.echo(f"\n  kith {db_flag} today --date {day}")
+
+
+# -- eval: predicting the next interactions -----------------------------------
+
+
+@cli.command("eval")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "--negatives",
+    type=click.Choice(["random", "historical", "inductive"]),
+    default="random",
+    show_default=True,
+    help="How each true interaction's negative is drawn (DyGLib's three ways).",
+)
+@click.option(
+    "--model",
+    "model_name",
+    type=click.Choice(["kith", "edgebank"]),
+    default="kith",
+    show_default=True,
+    help="kith's tie-feature model, or the EdgeBank baseline.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: ap, auc (percent), ...")
+@click.option("--explain", is_flag=True, help="Also print the fitted weight of each feature.")
+def eval_cmd(path: Path, negatives: str, model_name: str, as_json: bool, explain: bool) -> None:
+    """Predict the next interactions in PATH and print AP and AUC.
+
+    PATH holds interactions in DyGLib's CSV layout (columns u, i, ts, as in
+    ml_uci.csv) or as a 'src dst time' edge list. The DyGLib protocol is used:
+    split at the 70% and 85% time quantiles, 10% of later nodes hidden from
+    training, test edges in batches of 200, one negative each; AP and ROC-AUC
+    averaged over batches. For DyGLib's ml_uci.csv the published results are
+    printed beside.
+
+    \b
+    Examples:
+      kith eval ml_uci.csv
+      kith eval ml_uci.csv --negatives historical --explain
+      kith eval email-Eu-core-temporal-Dept1.txt --model edgebank --json
+    """
+    from kith.evaluation.runner import run
+
+    result, predictor = run(path, cast(Any, negatives), cast(Any, model_name))
+    weights = _eval_weights(predictor) if explain else None
+    if as_json:
+        data: dict[str, Any] = result.as_dict()
+        if weights is not None:
+            data["weights"] = {name: round(w, 4) for name, w, _ in weights}
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(
+        f"{path.name}: {result.interactions:,} interactions; training {result.train:,} "
+        f"({result.hidden:,} nodes hidden), validation {result.val:,}, "
+        f"test {result.scored:,} in {result.batches} batches"
+    )
+    click.echo(
+        f"{result.model}, {result.negatives} negatives: AP {result.ap:.2f}  "
+        f"AUC {result.auc:.2f}  ({result.seconds:.1f} s)"
+    )
+    _echo_published(path, result)
+    if weights is not None:
+        click.echo("")
+        if not weights:
+            click.echo("EdgeBank has no weights: 1 for a pair seen before, else 0.")
+        else:
+            click.echo("Weights (change in log-odds per standard deviation), largest first:")
+            for name, weight, meaning in weights:
+                click.echo(f"  {weight:+7.3f}  {name:<24} {meaning}")
+
+
+def _eval_weights(predictor: Any) -> list[tuple[str, float, str]]:
+    from kith.evaluation.kith_model import KithPredictor
+    from kith.relate.linkpred import FEATURES
+
+    if not isinstance(predictor, KithPredictor) or predictor.model is None:
+        return []
+    meaning = {f.name: f.meaning for f in FEATURES}
+    return [(n, w, meaning[n]) for n, w in predictor.model.explain()]
+
+
+def _echo_published(path: Path, result: Any) -> None:
+    from kith.evaluation.published import UCI_FILE_NAME, published_for
+
+    if path.name != UCI_FILE_NAME:
+        return
+    rows: list[tuple[float, str]] = []
+    for p in published_for(result.negatives):
+        mark = "" if p.dyglib else " *"
+        rows.append(
+            (
+                p.ap,
+                f"  {p.model + mark:<18} {p.ap:6.2f} ± {p.ap_std:4.2f}  "
+                f"{p.auc:6.2f} ± {p.auc_std:4.2f}",
+            )
+        )
+    rows.append(
+        (
+            result.ap,
+            f"→ {result.model + ' (this run)':<18} {result.ap:6.2f}         {result.auc:6.2f}",
+        )
+    )
+    click.echo("")
+    click.echo(
+        f"Published on UCI, transductive, {result.negatives} negatives "
+        "(DyGLib, NeurIPS 2023; mean ± std of 5 runs):"
+    )
+    click.echo(f"  {'model':<18} {'AP':>6}         {'AUC':>6}")
+    for _, line in sorted(rows, key=lambda r: -r[0]):
+        click.echo(line)
+    click.echo("  * not a DyGLib number: TPNet's (NeurIPS 2024) own runs or method")
 
 
 def main() -> None:
