@@ -138,10 +138,7 @@ def test_cooling_person_is_silent_four_times_their_usual_gap(engine):
     first = NOW - 70 * DAY
     store(
         engine,
-        [
-            rec(f"c{i}", first + i * 10 * DAY + 3600 * i, "dan@z.org", (ME,))
-            for i in range(4)
-        ]
+        [rec(f"c{i}", first + i * 10 * DAY + 3600 * i, "dan@z.org", (ME,)) for i in range(4)]
         # Two contacts on one day are one contact day.
         + [rec("c3b", first + 30 * DAY + 7200, ME, ("dan@z.org",))],
     )
@@ -244,7 +241,9 @@ def test_valence_is_vader_on_what_they_wrote(engine):
 
 def test_person_with_no_interactions_gets_an_empty_row(engine):
     store(engine, [rec("x1", NOW - DAY, "ana@x.org", (ME,))])
-    repository.add_me(engine, "email", "me2@kith.test", name=None, now=0)  # a second address of mine
+    repository.add_me(
+        engine, "email", "me2@kith.test", name=None, now=0
+    )  # a second address of mine
     refresh(engine, now=NOW)
     with engine.connect() as conn:
         n = conn.execute(text("SELECT COUNT(*) FROM relationship")).scalar_one()
@@ -356,3 +355,31 @@ def test_aging_refuses_to_go_back():
     with pytest.raises(ValueError, match="back"):
         age(row, NOW - 1)
     assert math.isclose(age(row, NOW)["decayed"], 1.0)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning", "ignore::sqlalchemy.exc.SAWarning")
+def test_migration_0004_matches_the_schema(engine):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from kith.store.schema import metadata
+
+    with engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), metadata)
+    mine = ("'relationship'", "'tie'", "'analytics_state'")
+    assert [d for d in diffs if any(name in repr(d) for name in mine)] == []
+
+
+def test_big_reads_go_through_a_child_process_with_the_same_rows(sqlite_engine, monkeypatch):
+    from kith.analytics import ledger
+
+    store(sqlite_engine, _world())
+    refresh(sqlite_engine, now=NOW, mirror_path=None)
+    direct = _rows(sqlite_engine)
+    monkeypatch.setattr(ledger, "CHILD_ABOVE", 0)
+    children = []
+    real = ledger._child_reader
+    monkeypatch.setattr(ledger, "_child_reader", lambda *a: children.append(a[1]) or real(*a))
+    refresh(sqlite_engine, now=NOW, mirror_path=None)
+    assert {"interaction", "participant", "identity", "person"} <= set(children)
+    assert_same_rows(_rows(sqlite_engine), direct)

@@ -335,7 +335,7 @@ def test_sample_import_matches_golden_and_twice_adds_nothing(
     for ident in mine:
         assert run("--db", db_url, "me", "add", ident).exit_code == 0
     flags = [arg for option in options for arg in ("-o", option)]
-    first = run("--db", db_url, "import", "-q", *flags, str(path))
+    first = run("--db", db_url, "import", "-q", "--no-analytics", *flags, str(path))
     assert first.exit_code == 0, first.output
     stats = json.loads(run("--db", db_url, "stats", "--json").output)
     actual = {
@@ -346,7 +346,7 @@ def test_sample_import_matches_golden_and_twice_adds_nothing(
     }
     check_golden(actual, _golden_file(sample))
 
-    again = run("--db", db_url, "import", "-q", *flags, str(path))
+    again = run("--db", db_url, "import", "-q", "--no-analytics", *flags, str(path))
     assert again.exit_code == 0, again.output
     lines = summary_lines(again.output, shared_data)
     assert lines and all(" 0 imported," in line for line in lines), lines
@@ -415,10 +415,10 @@ def test_overlapping_newer_export_adds_only_what_is_new(
     full = shared_data / rel
     old = tmp_path / old_name
     make_old(full, old)
-    assert run("--db", db_url, "import", "-q", *flags, str(old)).exit_code == 0
+    assert run("--db", db_url, "import", "-q", "--no-analytics", *flags, str(old)).exit_code == 0
     with engine.connect() as conn:
         before = conn.execute(select(func.count()).select_from(interaction)).scalar_one()
-    newer = run("--db", db_url, "import", "-q", *flags, str(full))
+    newer = run("--db", db_url, "import", "-q", "--no-analytics", *flags, str(full))
     assert newer.exit_code == 0, newer.output
     with engine.connect() as conn:
         after = conn.execute(select(func.count()).select_from(interaction)).scalar_one()
@@ -440,10 +440,12 @@ def test_overlapping_newer_export_adds_only_what_is_new(
 
 def test_fail_fast_stops_at_the_first_bad_record(db_url: str) -> None:
     case = DATA / "x" / "bad_records"
-    result = CliRunner().invoke(cli, ["--db", db_url, "import", "-q", "--fail-fast", str(case)])
+    result = CliRunner().invoke(
+        cli, ["--db", db_url, "import", "-q", "--no-analytics", "--fail-fast", str(case)]
+    )
     assert result.exit_code == 1
     assert "follower.js:0: a follower record without an accountId" in result.output
-    without = run("--db", db_url, "import", "-q", str(case))
+    without = run("--db", db_url, "import", "-q", "--no-analytics", str(case))
     assert without.exit_code == 0
     assert "5 skipped" in without.output
 
@@ -452,11 +454,30 @@ def test_a_bad_file_is_reported_by_name_and_the_others_go_on(db_url: str, tmp_pa
     broken = DATA / "wordpress" / "truncated.xml"
     good = DATA / "wordpress" / "comments.xml"
     result = CliRunner().invoke(
-        cli, ["--db", db_url, "import", "-q", "-o", "me=ana", str(broken), str(good)]
+        cli,
+        ["--db", db_url, "import", "-q", "--no-analytics", "-o", "me=ana", str(broken), str(good)],
     )
     assert result.exit_code == 1
     assert f"{broken}: broken XML at line" in result.output
     assert f"✓ {good} [wordpress]:" in result.output
+    stopped = CliRunner().invoke(
+        cli,
+        [
+            "--db",
+            db_url,
+            "import",
+            "-q",
+            "--no-analytics",
+            "--fail-fast",
+            "-o",
+            "me=ana",
+            str(broken),
+            str(good),
+        ],
+    )
+    assert stopped.exit_code == 1
+    assert f"kith: {broken}: broken XML at line 46, column 3: unclosed token" in stopped.output
+    assert str(good) not in stopped.output
 
 
 # --- fuzzing: mutated real samples ------------------------------------------------------

@@ -98,9 +98,13 @@ def world() -> tuple[list[InteractionRecord], list[ContactRecord]]:
     records: list[InteractionRecord] = []
     # Ana: known for two months; a question from three days ago is unanswered.
     records += exchange("ana", "ana-1", at(D, 60), "Project kickoff")
-    records.append(record("ana-2", at(D, 3), who("ana"), mine(), subject="Question about the invoice"))
+    records.append(
+        record("ana-2", at(D, 3), who("ana"), mine(), subject="Question about the invoice")
+    )
     # Nina: her first message ever, two days ago.
-    records.append(record("nina-1", at(D, 2), who("nina"), mine(), subject="Hello from a new reader"))
+    records.append(
+        record("nina-1", at(D, 2), who("nina"), mine(), subject="Hello from a new reader")
+    )
     # Ben: shared my work three times; I never did anything for him.
     for n, days in enumerate((40, 20, 5)):
         records.append(
@@ -223,7 +227,8 @@ def test_text_output_shows_reason_minutes_id_and_draft(ledger: Ledger):
     ana = ledger.today(D)["items"][0]
     assert f"Reply to Ana Lima  ·  5 min  ·  {ana['id']}" in out
     assert "Ana Lima has waited 3 days for your answer." in out
-    assert '│ I\'m sorry it took me 3 days to get back to you about "Question about the' in out
+    assert "Cleo Martin is usually in touch every 7 days; silent for 66 days." in out
+    assert "│ I'm sorry it took me 3 days to get back to you about \"Question about the" in out
     assert out.startswith("Today, Tuesday 10 March 2026: 6 items, 33 minutes of 120")
 
 
@@ -333,12 +338,14 @@ def test_drafts_are_filled_from_the_ledger(ledger: Ledger):
         "Hi Ana,\n\nI'm sorry it took me 3 days to get back to you about "
         '"Question about the invoice".\n\n[your answer]\n\nBest,\nSam\n'
     )
-    assert "Thank you for getting in touch about \"Hello from a new reader\", and welcome!" in (
-        items["Nina Park"]["draft"]
+    assert (
+        'Thank you for getting in touch about "Hello from a new reader", and welcome!'
+        in (items["Nina Park"]["draft"])
     )
     assert "I saw that you shared your work 3 times." in items["Ben Okafor"]["draft"]
-    assert 'It has been 66 days since we were last in touch ("Week 7 notes")' in (
-        items["Cleo Martin"]["draft"]
+    assert (
+        'It has been 66 days since we were last in touch ("Week 7 notes")'
+        in (items["Cleo Martin"]["draft"])
     )
     assert "coming up on 12 March" in items["Eve Adams"]["draft"]
     assert items["Dev Shah"]["draft"].startswith("Hi Dev,\n\nWelcome, and thank you")
@@ -421,9 +428,10 @@ def test_fair_state_and_first_due_are_kept_across_days(ledger: Ledger):
 def test_audit_attention(ledger: Ledger):
     day = ledger.today(D)
     ledger.run("done", day["items"][0]["id"], "--date", D.isoformat())
-    out = ledger.run("audit", "attention").output
-    assert "1 day(s) planned; " in out
-    assert "Replies: 1 of 2 done (50%), median 3.2 days from the wait's start." in out
+    out = ledger.run("audit", "attention", "--date", D.isoformat()).output
+    assert "1 day(s) planned; 5 item(s) listed for 5 people." in out
+    assert "Replies listed: 2, done: 1 (50%), median 3.2 days from the wait's start to done." in out
+    assert "Let go: 0 people whose unanswered messages are all over 30 days old; 0 " in out
     assert "within the bound of 14 days" in out
     data = json.loads(ledger.run("audit", "attention", "--json").output)
     assert data["answered"] == 1 and data["replies"] == 2

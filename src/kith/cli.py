@@ -85,21 +85,38 @@ def fmt_ts(ts: int | None) -> str:
 
 
 def identity_arg(text: str) -> tuple[str, str]:
-    """``ana@x.org`` → (email, ana@x.org); ``x:@ana`` → (x, @ana)."""
+    """``ana@x.org`` → (email, ana@x.org); ``x:@Ana`` → (x, ana): normalised the
+    way importers store each kind (``kith.ingest.identities``)."""
+    from kith.ingest import identities
+
     text = text.strip()
     if "@" in text and ":" not in text.split("@", 1)[0]:
-        from kith.ingest.email_headers import normalise_email
-
-        value = normalise_email(text)
+        value = identities.normalise_email(text)
         if value is None:
             raise KithError(f"not an e-mail address: {text!r}")
         return "email", value
     kind, sep, value = text.partition(":")
-    if not sep or not value:
+    kind = kind.strip().lower()
+    if not sep or not value.strip():
         raise KithError(
             f"not an identity: {text!r}", hint="give an e-mail address or kind:value (x:@ana)"
         )
-    return kind.lower(), value
+    normalisers = {
+        "email": identities.normalise_email,
+        "x": identities.normalise_x_handle,
+        "mastodon": identities.normalise_mastodon,
+        "phone": identities.normalise_phone,
+        "url": identities.normalise_url,
+    }
+    normalise = normalisers.get(kind)
+    if normalise is not None:
+        normalised = normalise(value)
+        if normalised is None:
+            raise KithError(f"not a valid {kind} identity: {value!r}")
+        return kind, normalised
+    if kind in ("discourse", "linkedin"):
+        return kind, value.strip().lower()
+    return kind, value.strip()
 
 
 @click.group(cls=KithGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -244,9 +261,12 @@ def import_(
 ) -> None:
     """Import PATHS (files or folders) into the ledger.
 
-    The format is chosen by content: mbox files, Maildir folders and folders of
-    message files. Importing the same thing twice adds nothing; bad records are
-    skipped and counted (with file and byte offset) unless --fail-fast.
+    The format is chosen by content: mail (mbox, Maildir, .eml), contacts
+    (vCard, Google and LinkedIn CSV), calendars (iCalendar), social archives
+    (X, Mastodon), WordPress WXR, Discourse JSON, Stack Exchange dumps and
+    purchase CSVs (-o preset=shopify|woocommerce|stripe|generic or -o col.X=...).
+    Importing the same thing twice adds nothing; bad records are skipped and
+    counted (with file and position) unless --fail-fast.
 
     \b
     Examples:
@@ -952,6 +972,7 @@ def _drafts(state: State, plan: Any, settings: Any) -> dict[str, str]:
 
 def print_plan(plan: Any, drafts: dict[str, str], *, hints: bool = True) -> None:
     """The day's list as text: each item with its reason, minutes, id and draft."""
+    from kith.attention.candidates import sentence
     from kith.attention.today import title
 
     d = plan.day
@@ -973,12 +994,12 @@ def print_plan(plan: Any, drafts: dict[str, str], *, hints: bool = True) -> None
         of = f"of the {plan.budget - plan.spent} left" if plan.spent else f"of {plan.budget}"
         click.echo(
             f"Today, {spoken}: {count} item{'s' * (count != 1)}, {plan.planned} minutes {of}"
-            + (f" ({more} more due)" if more > 0 else "")
+            + (f" ({more}{'+' * plan.more} more due)" if more > 0 else "")
         )
         for n, item in enumerate(plan.items, start=1):
             click.echo("")
             click.echo(f"{n}. {title(item.kind, item.person)}  ·  {item.minutes} min  ·  {item.id}")
-            click.echo(f"   {item.person} {item.reason}.")
+            click.echo(f"   {sentence(item)}")
             for line in drafts.get(item.id, "").rstrip().splitlines():
                 click.echo(f"   │ {line}".rstrip())
     if plan.done:
@@ -1206,7 +1227,8 @@ def print_audit(a: Any, *, group_label: str) -> None:
     within = "within" if a.over_bound == 0 else "PAST"
     click.echo(
         f"Longest wait before listing: {_num(a.longest_wait_days)} days "
-        f"({a.longest_wait_item or '-'}); {within} the bound of {a.bound_days} days"
+        f"({a.longest_wait_item or '-'}); {within} the bound of {a.bound_days} days "
+        "(and the day it falls in: one list a day)"
         + (f": {a.over_bound} item(s) over it" if a.over_bound else "")
     )
     if a.inherited:
@@ -1333,14 +1355,14 @@ def _echo_published(path: Path, result: Any) -> None:
         rows.append(
             (
                 p.ap,
-                f"  {p.model + mark:<18} {p.ap:6.2f} ± {p.ap_std:4.2f}  "
+                f"  {p.model + mark:<20} {p.ap:6.2f} ± {p.ap_std:4.2f}  "
                 f"{p.auc:6.2f} ± {p.auc_std:4.2f}",
             )
         )
     rows.append(
         (
             result.ap,
-            f"→ {result.model + ' (this run)':<18} {result.ap:6.2f}         {result.auc:6.2f}",
+            f"→ {result.model + ' (this run)':<20} {result.ap:6.2f}         {result.auc:6.2f}",
         )
     )
     click.echo("")
@@ -1348,7 +1370,7 @@ def _echo_published(path: Path, result: Any) -> None:
         f"Published on UCI, transductive, {result.negatives} negatives "
         "(DyGLib, NeurIPS 2023; mean ± std of 5 runs):"
     )
-    click.echo(f"  {'model':<18} {'AP':>6}         {'AUC':>6}")
+    click.echo(f"  {'model':<20} {'AP':>6}         {'AUC':>6}")
     for _, line in sorted(rows, key=lambda r: -r[0]):
         click.echo(line)
     click.echo("  * not a DyGLib number: TPNet's (NeurIPS 2024) own runs or method")

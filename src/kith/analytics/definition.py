@@ -3,8 +3,10 @@ both engines (DuckDB as written; Spark after SQLGlot transpiles each step).
 
 Every step is one ``SELECT`` over the inputs and the steps before it, so an
 engine only has to make each step a named relation (DuckDB: a temporary
-table; Spark: a cached temporary view). The SQL keeps to what both engines
-mean the same by: explicit casts to ``DOUBLE`` before dividing,
+table; Spark: a cached temporary view). The first, ``LOG``, is the
+interaction × person log; it depends on neither ``now`` nor the settings, so
+DuckDB keeps it (appended to as interactions arrive) and Spark computes it.
+The SQL keeps to what both engines mean the same by: explicit casts to ``DOUBLE`` before dividing,
 ``FLOOR`` for whole days, ``MEDIAN`` (both interpolate between the two middle
 values), no order-dependent aggregates (a thread's starter is its earliest
 interaction, ties broken by the smaller id, in two plain aggregations).
@@ -22,8 +24,9 @@ builds them from the ledger; ``export-parquet`` writes them for Spark):
   public; ``sentiment`` the VADER compound of the body (``kith.analytics.
   sentiment``), null for my own messages and when no body is stored.
 - ``participant(interaction_id, identity_id, role)``
-- ``target(person_id)``: whose relationship rows to produce (everyone but me
-  and the merged on a full run; the touched people on an incremental one).
+- ``target(person_id)``: whose relationship rows (and ties among whom) to
+  produce: everyone but me and the merged on a full run; the touched people
+  on an incremental one.
 
 Parameters: ``now`` (epoch seconds; interactions after it are ignored) and
 the half-life of the decayed counts. Nothing else varies.
@@ -54,6 +57,8 @@ ANSWERABLE_KINDS = ("message", "reply")
 #: VADER's own convention: a compound score at or below this is negative.
 NEGATIVE_COMPOUND = -0.05
 DAY = 86400
+#: Interaction ids stay below this (2**31), so (time, id) packs into one BIGINT.
+ID_SPAN = 2**31
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,77 +73,91 @@ def _in(values: tuple[str, ...]) -> str:
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
+#: The log: one row per interaction and person other than me, with what the
+#: features need of the interaction. It depends on no ``now`` and no setting,
+#: and each interaction's rows only on that interaction's participants, so
+#: the DuckDB engine keeps it in the mirror and appends to it as interactions
+#: arrive (``kith.analytics.mirror``); Spark computes it with the features.
+LOG = Step(
+    "log",
+    """
+SELECT w.interaction_id, w.person_id, w.is_author,
+  CAST(COUNT(*) OVER (PARTITION BY w.interaction_id) AS BIGINT) AS n_people,
+  CASE WHEN m.interaction_id IS NULL THEN 0 ELSE 1 END AS to_me,
+  i.occurred_at, i.direction, i.channel, i.kind, i.thread_id, i.is_public, i.sentiment,
+  i.source_key
+FROM (
+  SELECT pa.interaction_id, idn.person_id,
+    MAX(CASE WHEN pa.role = 'from' THEN 1 ELSE 0 END) AS is_author
+  FROM participant pa JOIN identity idn ON idn.id = pa.identity_id
+  WHERE idn.person_id NOT IN (SELECT id FROM person WHERE is_me)
+  GROUP BY pa.interaction_id, idn.person_id
+) w
+JOIN interaction i ON i.id = w.interaction_id
+LEFT JOIN (
+  SELECT DISTINCT pa.interaction_id
+  FROM participant pa JOIN identity idn ON idn.id = pa.identity_id
+  WHERE idn.person_id IN (SELECT id FROM person WHERE is_me) AND pa.role IN ('to', 'cc')
+) m ON m.interaction_id = w.interaction_id""",
+)
+
+
 def steps(now: int, half_life_days: float) -> list[Step]:
-    """The pipeline for ``now`` and ``half_life_days``; the last two steps are
-    ``relationship`` and ``tie``, the rows written back to the ledger."""
+    """The feature steps for ``now`` and ``half_life_days``, over ``log`` (see
+    ``LOG``), ``interaction`` and ``target``; the last two are ``relationship``
+    and ``tie``, the rows written back to the ledger."""
     if half_life_days <= 0:
         raise ValueError("half_life_days must be positive")
     lam = repr(math.log(2) / (half_life_days * DAY))
     hl = repr(float(half_life_days))
     gives = _in(GIVE_KINDS)
-    decay = f"EXP(-{lam} * CAST({now} - occurred_at AS DOUBLE))"
     channel_counts = ",\n  ".join(
-        f"COUNT(*) FILTER (WHERE channel = '{c}') AS n_{c}" for c in CHANNELS
+        f"SUM(CASE WHEN channel = '{c}' THEN 1 ELSE 0 END) AS n_{c}" for c in CHANNELS
     )
     channel_cols = ",\n  ".join(f"CAST(COALESCE(a.n_{c}, 0) AS BIGINT) AS n_{c}" for c in CHANNELS)
     multiplexity = " + ".join(
         f"CASE WHEN COALESCE(a.n_{c}, 0) > 0 THEN 1 ELSE 0 END" for c in CHANNELS
     )
+    theirs = "is_author = 1 AND direction <> 'out'"
     return [
-        Step("me_people", "SELECT id AS person_id FROM person WHERE is_me"),
-        # Participants as people (merges move identities, so this is current).
-        Step(
-            "pp",
-            """
-SELECT pa.interaction_id, idn.person_id, pa.role
-FROM participant pa JOIN identity idn ON idn.id = pa.identity_id""",
-        ),
-        # One row per interaction and person other than me: the log everything reads.
-        Step(
-            "who",
-            """
-SELECT interaction_id, person_id,
-  MAX(CASE WHEN role = 'from' THEN 1 ELSE 0 END) AS is_author
-FROM pp
-WHERE person_id NOT IN (SELECT person_id FROM me_people)
-GROUP BY interaction_id, person_id""",
-        ),
-        Step(
-            "log",
-            f"""
-SELECT w.interaction_id, w.person_id, w.is_author, i.occurred_at, i.direction,
-  i.channel, i.kind, i.thread_id, i.is_public, i.sentiment
-FROM who w JOIN interaction i ON i.id = w.interaction_id
-WHERE i.occurred_at <= {now}""",
-        ),
         Step(
             "agg",
             f"""
 SELECT person_id,
   COUNT(*) AS interactions,
-  COUNT(*) FILTER (WHERE direction = 'in') AS n_in,
-  COUNT(*) FILTER (WHERE direction = 'out') AS n_out,
-  COUNT(*) FILTER (WHERE direction = 'among') AS n_among,
+  SUM(CASE WHEN direction = 'in' THEN 1 ELSE 0 END) AS n_in,
+  SUM(CASE WHEN direction = 'out' THEN 1 ELSE 0 END) AS n_out,
+  SUM(CASE WHEN direction = 'among' THEN 1 ELSE 0 END) AS n_among,
   {channel_counts},
-  SUM({decay}) AS decayed,
-  SUM({decay}) FILTER (WHERE direction = 'in') AS decayed_in,
-  SUM({decay}) FILTER (WHERE direction = 'out') AS decayed_out,
+  SUM(w) AS decayed,
+  SUM(CASE WHEN direction = 'in' THEN w ELSE 0 END) AS decayed_in,
+  SUM(CASE WHEN direction = 'out' THEN w ELSE 0 END) AS decayed_out,
   MIN(occurred_at) AS first_at,
   MAX(occurred_at) AS last_at,
-  MIN(occurred_at) FILTER (WHERE direction IN ('in', 'out')) AS first_contact_at,
-  MAX(occurred_at) FILTER (WHERE direction IN ('in', 'out')) AS last_contact_at,
-  MAX(occurred_at) FILTER (WHERE direction = 'in') AS last_in_at,
-  MAX(occurred_at) FILTER (WHERE direction = 'out') AS last_out_at,
-  COUNT(*) FILTER (WHERE is_public) AS n_public,
-  COUNT(*) FILTER (WHERE kind IN {gives} AND is_author = 1 AND direction <> 'out')
-    AS gives_in,
-  COUNT(*) FILTER (WHERE kind IN {gives} AND direction = 'out') AS gives_out,
-  COUNT(sentiment) FILTER (WHERE is_author = 1 AND direction <> 'out') AS sentiment_n,
-  AVG(sentiment) FILTER (WHERE is_author = 1 AND direction <> 'out') AS sentiment_mean,
-  COUNT(*) FILTER (
-    WHERE is_author = 1 AND direction <> 'out' AND sentiment <= {NEGATIVE_COMPOUND}
-  ) AS negative_n
-FROM log
+  MIN(CASE WHEN direction IN ('in', 'out') THEN occurred_at END) AS first_contact_at,
+  MAX(CASE WHEN direction IN ('in', 'out') THEN occurred_at END) AS last_contact_at,
+  MAX(CASE WHEN direction = 'in' THEN occurred_at END) AS last_in_at,
+  MAX(CASE WHEN direction = 'out' THEN occurred_at END) AS last_out_at,
+  SUM(CASE WHEN is_public THEN 1 ELSE 0 END) AS n_public,
+  SUM(CASE WHEN kind IN {gives} AND {theirs} THEN 1 ELSE 0 END) AS gives_in,
+  SUM(CASE WHEN kind IN {gives} AND direction = 'out' THEN 1 ELSE 0 END) AS gives_out,
+  COUNT(CASE WHEN {theirs} THEN sentiment END) AS sentiment_n,
+  AVG(CASE WHEN {theirs} THEN sentiment END) AS sentiment_mean,
+  SUM(CASE WHEN {theirs} AND sentiment <= {NEGATIVE_COMPOUND} THEN 1 ELSE 0 END) AS negative_n
+FROM (
+  SELECT person_id, occurred_at, direction, channel, kind, is_author, is_public, sentiment,
+    EXP(-{lam} * CAST({now} - occurred_at AS DOUBLE)) AS w
+  FROM log WHERE occurred_at <= {now}
+) l
+GROUP BY person_id""",
+        ),
+        # Threads with this person (apart from ``agg``: a distinct count slows
+        # every other aggregate of the query it is in).
+        Step(
+            "threads",
+            f"""
+SELECT person_id, COUNT(DISTINCT thread_id) AS threads
+FROM log WHERE occurred_at <= {now}
 GROUP BY person_id""",
         ),
         # Days (UTC) with any interaction; contact days are those with one in or out.
@@ -147,7 +166,7 @@ GROUP BY person_id""",
             f"""
 SELECT person_id, CAST(FLOOR(occurred_at / {DAY}) AS BIGINT) AS day,
   MAX(CASE WHEN direction IN ('in', 'out') THEN 1 ELSE 0 END) AS contact
-FROM log
+FROM log WHERE occurred_at <= {now}
 GROUP BY person_id, CAST(FLOOR(occurred_at / {DAY}) AS BIGINT)""",
         ),
         Step(
@@ -156,6 +175,7 @@ GROUP BY person_id, CAST(FLOOR(occurred_at / {DAY}) AS BIGINT)""",
 SELECT person_id, COUNT(*) AS active_days, SUM(contact) AS contact_days
 FROM days GROUP BY person_id""",
         ),
+        # The usual gap: the median of the gaps between consecutive contact days.
         Step(
             "gaps",
             """
@@ -208,61 +228,38 @@ GROUP BY person_id""",
         # Waiting on me: their message to me (to/cc), no later message of mine in
         # its thread and no reply of mine to it.
         Step(
-            "thread_last_out",
-            f"""
-SELECT thread_id, MAX(occurred_at) AS last_out_at
-FROM interaction
-WHERE direction = 'out' AND thread_id IS NOT NULL AND occurred_at <= {now}
-GROUP BY thread_id""",
-        ),
-        Step(
-            "open_candidates",
-            f"""
-SELECT l.interaction_id, l.person_id, l.occurred_at, i.source_key
-FROM log l
-JOIN interaction i ON i.id = l.interaction_id
-LEFT JOIN thread_last_out t ON t.thread_id = l.thread_id
-WHERE l.direction = 'in' AND l.is_author = 1 AND l.kind IN {_in(ANSWERABLE_KINDS)}
-  AND (t.last_out_at IS NULL OR t.last_out_at < l.occurred_at)""",
-        ),
-        Step(
             "waiting",
             f"""
-SELECT o.person_id, COUNT(*) AS waiting, MIN(o.occurred_at) AS oldest_waiting_at
-FROM open_candidates o
-WHERE o.interaction_id IN (
-    SELECT pp.interaction_id FROM pp
-    JOIN me_people m ON m.person_id = pp.person_id
-    WHERE pp.role IN ('to', 'cc'))
-  AND o.source_key NOT IN (
+SELECT l.person_id, COUNT(*) AS waiting, MIN(l.occurred_at) AS oldest_waiting_at
+FROM log l
+LEFT JOIN (
+  SELECT thread_id, MAX(occurred_at) AS last_out_at
+  FROM interaction
+  WHERE direction = 'out' AND thread_id IS NOT NULL AND occurred_at <= {now}
+  GROUP BY thread_id
+) t ON t.thread_id = l.thread_id
+WHERE l.direction = 'in' AND l.is_author = 1 AND l.to_me = 1
+  AND l.kind IN {_in(ANSWERABLE_KINDS)} AND l.occurred_at <= {now}
+  AND (t.last_out_at IS NULL OR t.last_out_at < l.occurred_at)
+  AND l.source_key NOT IN (
     SELECT parent_key FROM interaction
     WHERE direction = 'out' AND parent_key IS NOT NULL AND occurred_at <= {now})
-GROUP BY o.person_id""",
+GROUP BY l.person_id""",
         ),
-        # Threads with this person, and those whose earliest interaction they wrote.
+        # Who started each thread: the author of its earliest interaction (the
+        # smaller id on a tie; ids below 2**31 keep the pair in one BIGINT).
         Step(
             "thread_start",
             f"""
-SELECT i.thread_id, MIN(i.id) AS first_id
-FROM interaction i
-JOIN (
-  SELECT thread_id, MIN(occurred_at) AS first_at FROM interaction
-  WHERE thread_id IS NOT NULL AND occurred_at <= {now} GROUP BY thread_id
-) f ON f.thread_id = i.thread_id AND f.first_at = i.occurred_at
-GROUP BY i.thread_id""",
-        ),
-        Step(
-            "threads",
-            """
-SELECT t.person_id, COUNT(*) AS threads, SUM(t.started) AS threads_started
+SELECT l.person_id, COUNT(*) AS threads_started
 FROM (
-  SELECT l.person_id, l.thread_id,
-    MAX(CASE WHEN l.is_author = 1 AND l.interaction_id = s.first_id THEN 1 ELSE 0 END)
-      AS started
-  FROM log l JOIN thread_start s ON s.thread_id = l.thread_id
-  GROUP BY l.person_id, l.thread_id
-) t
-GROUP BY t.person_id""",
+  SELECT MIN(occurred_at * {ID_SPAN} + id) % {ID_SPAN} AS first_id
+  FROM interaction
+  WHERE thread_id IS NOT NULL AND occurred_at <= {now}
+  GROUP BY thread_id
+) s
+JOIN log l ON l.interaction_id = s.first_id AND l.is_author = 1
+GROUP BY l.person_id""",
         ),
         Step(
             "relationship",
@@ -307,16 +304,18 @@ SELECT
   CAST({multiplexity} AS BIGINT) AS channels,
   CAST(a.n_public AS DOUBLE) / CAST(NULLIF(a.interactions, 0) AS DOUBLE) AS public_share,
   CAST(COALESCE(th.threads, 0) AS BIGINT) AS threads,
-  CAST(COALESCE(th.threads_started, 0) AS BIGINT) AS threads_started,
-  CAST(th.threads_started AS DOUBLE) / CAST(NULLIF(th.threads, 0) AS DOUBLE) AS started_share
+  CAST(COALESCE(s.threads_started, 0) AS BIGINT) AS threads_started,
+  CAST(COALESCE(s.threads_started, 0) AS DOUBLE)
+    / CAST(NULLIF(th.threads, 0) AS DOUBLE) AS started_share
 FROM target tg
 LEFT JOIN agg a ON a.person_id = tg.person_id
+LEFT JOIN threads th ON th.person_id = tg.person_id
 LEFT JOIN cadence c ON c.person_id = tg.person_id
 LEFT JOIN gaps g ON g.person_id = tg.person_id
 LEFT JOIN my_latency ml ON ml.person_id = tg.person_id
 LEFT JOIN their_latency tl ON tl.person_id = tg.person_id
 LEFT JOIN waiting w ON w.person_id = tg.person_id
-LEFT JOIN threads th ON th.person_id = tg.person_id""",
+LEFT JOIN thread_start s ON s.person_id = tg.person_id""",
         ),
         # Ties: two people (neither me) in the same interaction, in any role.
         Step(
@@ -332,10 +331,16 @@ SELECT
   CAST(MIN(a.occurred_at) AS BIGINT) AS first_at,
   CAST(MAX(a.occurred_at) AS BIGINT) AS last_at,
   CAST(COUNT(DISTINCT a.thread_id) AS BIGINT) AS shared_threads
-FROM log a
-JOIN log b ON b.interaction_id = a.interaction_id AND a.person_id < b.person_id
-WHERE a.person_id IN (SELECT person_id FROM target)
-  AND b.person_id IN (SELECT person_id FROM target)
+FROM (
+  SELECT interaction_id, person_id, occurred_at, thread_id FROM log
+  WHERE n_people > 1 AND occurred_at <= {now}
+    AND person_id IN (SELECT person_id FROM target)
+) a
+JOIN (
+  SELECT interaction_id, person_id FROM log
+  WHERE n_people > 1 AND occurred_at <= {now}
+    AND person_id IN (SELECT person_id FROM target)
+) b ON b.interaction_id = a.interaction_id AND a.person_id < b.person_id
 GROUP BY a.person_id, b.person_id""",
         ),
     ]

@@ -17,95 +17,86 @@ import pyarrow as pa
 
 from kith.analytics.definition import RESULTS, baseline_sql, steps
 
-_COLUMNS = {
-    "interaction": "id, source_key, parent_key, channel, kind, direction, occurred_at, "
-    "thread_id, is_public, sentiment",
-    "participant": "interaction_id, identity_id, role",
-    "identity": "id, person_id",
-    "person": "id, is_me, merged_into",
-}
+_INTERACTION = (
+    "id, source_key, parent_key, channel, kind, direction, occurred_at, thread_id, is_public, "
+    "sentiment"
+)
 
 
 def full_inputs(con: Any) -> None:
     """The inputs as views of the whole mirror; every eligible person is a target."""
-    for name, cols in _COLUMNS.items():
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {cols} FROM m_{name}")
+    con.execute("CREATE OR REPLACE TEMP VIEW log AS SELECT * FROM m_log")
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW interaction AS SELECT {_INTERACTION} FROM m_interaction"
+    )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE target AS "
         "SELECT id AS person_id FROM m_person WHERE NOT is_me AND merged_into IS NULL"
     )
 
 
-def touched_people(con: Any, after_id: int, after_time: int, now: int) -> list[int]:
+def touched_people(
+    con: Any, after_id: int, after_time: int, now: int, after_person: int
+) -> list[int]:
     """People (not me, not merged) in interactions with id above ``after_id``, or
-    that happened in ``(after_time, now]``, or in the same threads as those."""
-    con.execute(
-        f"""
-CREATE OR REPLACE TEMP TABLE new_ix AS
-SELECT id, thread_id FROM m_interaction
-WHERE id > {int(after_id)} OR (occurred_at > {int(after_time)} AND occurred_at <= {int(now)})"""
-    )
+    that happened in ``(after_time, now]``, or in the same threads as those; and
+    people with ids above ``after_person`` (new, maybe without interactions)."""
     rows = con.execute(
-        """
-WITH ix AS (
+        f"""
+WITH new_ix AS (
+  SELECT id, thread_id FROM m_interaction
+  WHERE id > {int(after_id)} OR (occurred_at > {int(after_time)} AND occurred_at <= {int(now)})
+),
+ix AS (
   SELECT id FROM new_ix
   UNION
   SELECT i.id FROM m_interaction i
   WHERE i.thread_id IN (SELECT thread_id FROM new_ix WHERE thread_id IS NOT NULL)
 )
-SELECT DISTINCT idn.person_id
-FROM m_participant pa
-JOIN m_identity idn ON idn.id = pa.identity_id
-JOIN m_person p ON p.id = idn.person_id
-WHERE pa.interaction_id IN (SELECT id FROM ix) AND NOT p.is_me AND p.merged_into IS NULL
+SELECT l.person_id
+FROM m_log l JOIN m_person p ON p.id = l.person_id
+WHERE l.interaction_id IN (SELECT id FROM ix) AND p.merged_into IS NULL
+UNION
+SELECT id FROM m_person
+WHERE id > {int(after_person)} AND NOT is_me AND merged_into IS NULL
 ORDER BY 1"""
     ).fetchall()
     return [int(r[0]) for r in rows]
 
 
 def scoped_inputs(con: Any, people: Iterable[int]) -> None:
-    """The inputs narrowed to what ``people``'s features depend on."""
+    """The inputs narrowed to what ``people``'s features depend on (``SEMI JOIN``
+    is DuckDB's; this narrowing is the DuckDB engine's, not the definition's)."""
     con.register("scope_people", pa.table({"person_id": pa.array(list(people), pa.int64())}))
     try:
         con.execute("CREATE OR REPLACE TEMP TABLE target AS SELECT person_id FROM scope_people")
     finally:
         con.unregister("scope_people")
+    # Every step reads the log only for rows of target people (ties: both are
+    # targets), so the log is theirs alone; interactions are their threads'
+    # (a later message of mine, the thread's first one) and their own.
     con.execute(
-        """
-CREATE OR REPLACE TEMP TABLE scope_ix AS
-WITH mine AS (
-  SELECT DISTINCT pa.interaction_id AS id
-  FROM m_participant pa
-  WHERE pa.identity_id IN (
-    SELECT id FROM m_identity WHERE person_id IN (SELECT person_id FROM target))
-)
-SELECT id FROM mine
-UNION
-SELECT i.id FROM m_interaction i
-WHERE i.thread_id IN (
-  SELECT thread_id FROM m_interaction
-  WHERE id IN (SELECT id FROM mine) AND thread_id IS NOT NULL)"""
+        "CREATE OR REPLACE TEMP TABLE log AS SELECT * FROM m_log "
+        "WHERE person_id IN (SELECT person_id FROM target)"
     )
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE interaction AS SELECT {_COLUMNS['interaction']} "
-        "FROM m_interaction WHERE id IN (SELECT id FROM scope_ix)"
+        f"""
+CREATE OR REPLACE TEMP TABLE interaction AS
+SELECT {_INTERACTION} FROM m_interaction i
+SEMI JOIN (SELECT DISTINCT thread_id FROM log WHERE thread_id IS NOT NULL) t
+  ON t.thread_id = i.thread_id
+UNION ALL
+SELECT {_INTERACTION} FROM m_interaction i
+SEMI JOIN (SELECT DISTINCT interaction_id FROM log WHERE thread_id IS NULL) o
+  ON o.interaction_id = i.id"""
     )
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE participant AS SELECT {_COLUMNS['participant']} "
-        "FROM m_participant WHERE interaction_id IN (SELECT id FROM scope_ix)"
-    )
-    for name in ("identity", "person"):
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {_COLUMNS[name]} FROM m_{name}"
-        )
 
 
 def drop_inputs(con: Any) -> None:
     """Forget the inputs of the last run (views on a full run, tables on a scoped one)."""
-    names = ("interaction", "participant", "identity", "person", "target")
     rows = con.execute("SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()
     views = {r[0] for r in rows}
-    for name in names:
+    for name in ("log", "interaction", "target"):
         kind = "VIEW" if name in views else "TABLE"
         con.execute(f"DROP {kind} IF EXISTS temp.main.{name}")
 
@@ -130,13 +121,38 @@ def results(con: Any) -> dict[str, pa.Table]:
 
 
 def result_reader(con: Any, name: str) -> pa.RecordBatchReader:
-    """The rows of result ``name`` as a stream of record batches."""
-    reader: pa.RecordBatchReader = con.sql(f"SELECT * FROM {name}").to_arrow_reader(65_536)
+    """The rows of result ``name`` as a stream of record batches, in key order
+    (appending to the ledger's primary-key B-tree is cheaper than scattering)."""
+    keys = {"relationship": "person_id", "tie": "person_a, person_b"}[name]
+    reader: pa.RecordBatchReader = con.sql(f"SELECT * FROM {name} ORDER BY {keys}").to_arrow_reader(
+        65_536
+    )
     return reader
 
 
 def baseline(con: Any, now: int) -> int:
-    """Run the bare aggregation (for the bench); returns its row count."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE baseline AS {baseline_sql(now)}")
+    """Run the bare aggregation over the raw tables (for the bench); returns its row count."""
+    from kith.analytics.mirror import drop_raw_views, raw_views
+
+    raw_views(con)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE baseline AS {baseline_sql(now)}")
+    finally:
+        drop_raw_views(con)
+        full_inputs(con)
     count = con.execute("SELECT COUNT(*) FROM baseline").fetchone()
     return int(count[0]) if count else 0
+
+
+def build_log(con: Any) -> None:
+    """Recompute the whole log from the raw tables (for the bench: the cost the
+    mirror saves a full refresh)."""
+    from kith.analytics.definition import LOG
+    from kith.analytics.mirror import drop_raw_views, raw_views
+
+    raw_views(con)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE log_again AS {LOG.sql}")
+    finally:
+        drop_raw_views(con)
+        full_inputs(con)

@@ -1,16 +1,22 @@
 """Reading the ledger as Arrow record batches, for DuckDB to take in.
 
 DuckDB cannot attach the ledger here (its sqlite and postgres extensions are
-downloads), so rows come through the ledger's own drivers in batches: for a
+downloads), so rows come through drivers in batches: the SQLAlchemy
+connection's driver cursor, ``fetchmany`` at a time; and for a big read of a
 SQLite file the ADBC SQLite driver (Arrow straight from C, about three times
-the speed of the ``sqlite3`` module), otherwise the SQLAlchemy connection's
-driver cursor, ``fetchmany`` at a time. Either way the batches have the
-schemas below, and memory holds one batch at a time.
+the speed of the ``sqlite3`` module) in a child process that streams Arrow
+IPC back. A child, because the ADBC driver carries its own copy of SQLite,
+and two copies of SQLite in one process break each other's POSIX locks on
+the same file (SQLite's "how to corrupt" §2.2.1; seen here as a bus error).
+Either way the batches have the schemas below, and memory holds one batch at
+a time.
 """
 
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -18,6 +24,8 @@ from typing import Any
 
 import pyarrow as pa
 from sqlalchemy import Engine
+
+from kith.errors import KithError
 
 log = logging.getLogger(__name__)
 
@@ -88,10 +96,8 @@ def read_batches(
     sql, schema = QUERIES[table]
     text = sql.format(lo=int(lo), hi=int(hi))
     path = sqlite_path(engine)
-    if path is not None:
-        adbc = _adbc_reader(path, text, schema)
-        if adbc is not None:
-            return adbc
+    if path is not None and table != "circle" and hi - lo > CHILD_ABOVE and _has_adbc():
+        return _child_reader(path, table, lo, hi)
     return _Closing(_driver_reader(engine, text, schema), lambda: None)
 
 
@@ -107,26 +113,67 @@ class _Closing(AbstractContextManager[pa.RecordBatchReader]):
         self.close()
 
 
-def _adbc_reader(path: Path, sql: str, schema: pa.Schema) -> _Closing | None:
+#: Reads of more ids than this go through the ADBC child process.
+CHILD_ABOVE = 200_000
+
+
+def _has_adbc() -> bool:
     try:
-        import adbc_driver_sqlite.dbapi as adbc
+        import adbc_driver_sqlite  # noqa: F401
     except ImportError:  # pragma: no cover - a core dependency; the driver path still works
-        return None
-    conn = adbc.connect(f"file:{path}?mode=ro")
-    cur = conn.cursor()
-    cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(BATCH_ROWS)})
-    cur.execute(sql)
-    raw = cur.fetch_record_batch()
+        return False
+    return True
+
+
+def _child_reader(path: Path, table: str, lo: int, hi: int) -> _Closing:
+    """Batches read by ``python -m kith.analytics.dump`` in a child process."""
+    cmd = [sys.executable, "-m", "kith.analytics.dump", str(path), table, str(lo), str(hi)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    stdout, stderr = proc.stdout, proc.stderr
+    schema = QUERIES[table][1]
 
     def batches() -> Iterator[pa.RecordBatch]:
-        for batch in raw:
-            yield _conform(batch, schema)
+        try:
+            stream = pa.ipc.open_stream(stdout)
+        except pa.ArrowInvalid:
+            stream = None
+        if stream is not None:
+            yield from stream
+        if proc.wait() != 0:
+            message = stderr.read().decode("utf-8", "replace").strip().splitlines()
+            raise KithError(
+                f"reading the ledger's {table} table failed: "
+                + (message[-1] if message else f"exit {proc.returncode}"),
+                where=str(path),
+            )
 
     def close() -> None:
-        cur.close()
-        conn.close()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        stdout.close()
+        stderr.close()
 
     return _Closing(pa.RecordBatchReader.from_batches(schema, batches()), close)
+
+
+def dump(path: str, table: str, lo: int, hi: int) -> None:
+    """The child's side: the rows as an Arrow IPC stream on stdout."""
+    import adbc_driver_sqlite.dbapi as adbc
+
+    sql, schema = QUERIES[table]
+    conn = adbc.connect(f"file:{path}?mode=ro")
+    try:
+        cur = conn.cursor()
+        cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(BATCH_ROWS)})
+        cur.execute(sql.format(lo=lo, hi=hi))
+        with pa.ipc.new_stream(sys.stdout.buffer, schema) as out:
+            for batch in cur.fetch_record_batch():
+                out.write_batch(_conform(batch, schema))
+        cur.close()
+    finally:
+        conn.close()
 
 
 def _conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
@@ -137,7 +184,11 @@ def _conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
     for i, field in enumerate(schema):
         col = batch.column(i)
         if col.type != field.type:
-            col = pa.nulls(len(col), field.type) if col.null_count == len(col) else col.cast(field.type)
+            col = (
+                pa.nulls(len(col), field.type)
+                if col.null_count == len(col)
+                else col.cast(field.type)
+            )
         columns.append(col)
     return pa.RecordBatch.from_arrays(columns, schema=schema)
 

@@ -32,6 +32,7 @@ import pyarrow as pa
 from sqlalchemy import Engine, text
 
 from kith.analytics import sentiment
+from kith.analytics.definition import LOG
 from kith.analytics.ledger import read_batches, sqlite_path
 from kith.config import data_home
 from kith.errors import KithError
@@ -55,6 +56,13 @@ CREATE TABLE IF NOT EXISTS m_state (
   merges VARCHAR, me VARCHAR);
 """
 _TABLES = ("m_interaction", "m_participant", "m_identity", "m_person", "m_circle", "m_state")
+_RAW = {
+    "interaction": "id, source_key, parent_key, channel, kind, direction, occurred_at, "
+    "thread_id, is_public, sentiment",
+    "participant": "interaction_id, identity_id, role",
+    "identity": "id, person_id",
+    "person": "id, is_me, merged_into",
+}
 
 _INSERT = {
     "interaction": """
@@ -68,7 +76,8 @@ SELECT b.id,
     OR COALESCE(json_extract_string(NULLIF(b.extra, ''), '$.visibility') = 'public', FALSE),
   b.sentiment
 FROM batches b LEFT JOIN m_circle c ON c.id = b.circle_id""",
-    "participant": "INSERT INTO m_participant SELECT interaction_id, identity_id, role FROM batches",
+    "participant": "INSERT INTO m_participant "
+    "SELECT interaction_id, identity_id, role FROM batches",
     "identity": "INSERT INTO m_identity SELECT id, person_id FROM batches",
     "person": "INSERT INTO m_person SELECT id, is_me = 1, merged_into FROM batches",
     "circle": "INSERT INTO m_circle SELECT id, visibility FROM batches",
@@ -114,9 +123,10 @@ def ledger_facts(engine: Engine) -> LedgerFacts:
             text("SELECT MAX(id), COUNT(undone_at) FROM merge"),
         ).one()
         mine = conn.execute(
+            # By the person_id index: a join would scan every identity.
             text(
-                "SELECT identity.id FROM identity JOIN person ON person.id = identity.person_id "
-                "WHERE person.is_me = :yes ORDER BY identity.id"
+                "SELECT id FROM identity WHERE person_id IN "
+                "(SELECT id FROM person WHERE is_me = :yes) ORDER BY id"
             ),
             {"yes": True},
         ).all()
@@ -211,12 +221,51 @@ def _load(con: Any, engine: Engine, table: str, lo: int, hi: int) -> None:
             con.unregister("batches")
 
 
-def sync(con: Any, engine: Engine, token: str, facts: LedgerFacts) -> bool:
-    """Bring the mirror up to ``facts``; True when it was (re)built from scratch.
+def raw_views(con: Any, lo: int | None = None, hi: int | None = None) -> None:
+    """The definition's raw inputs as temporary views of the mirror; with ``lo``
+    and ``hi``, only interactions (and their participants) with ids in ``(lo, hi]``."""
+    for name, cols in _RAW.items():
+        where = ""
+        if lo is not None and hi is not None and name in ("interaction", "participant"):
+            key = "id" if name == "interaction" else "interaction_id"
+            where = f" WHERE {key} > {int(lo)} AND {key} <= {int(hi)}"
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {cols} FROM m_{name}{where}")
+
+
+def drop_raw_views(con: Any) -> None:
+    for name in _RAW:
+        con.execute(f"DROP VIEW IF EXISTS temp.main.{name}")
+
+
+def _has_log(con: Any) -> bool:
+    row = con.execute(
+        "SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = 'm_log' AND NOT temporary"
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _extend_log(con: Any, lo: int | None, hi: int | None) -> None:
+    """Run the definition's ``LOG`` step over interactions in ``(lo, hi]`` (all for
+    None) and add the rows to ``m_log``."""
+    raw_views(con, lo, hi)
+    try:
+        if _has_log(con):
+            con.execute(f"INSERT INTO m_log {LOG.sql}")
+        else:
+            con.execute(f"CREATE TABLE m_log AS {LOG.sql}")
+    finally:
+        drop_raw_views(con)
+
+
+def sync(
+    con: Any, engine: Engine, token: str, facts: LedgerFacts
+) -> tuple[bool, MirrorState | None]:
+    """Bring the mirror up to ``facts``; returns whether it was (re)built from
+    scratch, and its state before.
 
     Appends what is new when the mirror belongs to this ledger (same token)
     and my identities are unchanged; after a merge, people and identities are
-    read again whole. Anything else rebuilds it.
+    read again whole and the log is recomputed. Anything else rebuilds it.
     """
     current = state(con)
     fresh = (
@@ -224,9 +273,11 @@ def sync(con: Any, engine: Engine, token: str, facts: LedgerFacts) -> bool:
         or current.token != token
         or current.me != facts.me
         or current.last_interaction_id > facts.last_interaction_id
+        or not _has_log(con)
     )
     con.execute("BEGIN TRANSACTION")
     try:
+        relog = fresh
         if fresh:
             log.info("analytics mirror: reading the whole ledger")
             for name in _TABLES:
@@ -240,14 +291,20 @@ def sync(con: Any, engine: Engine, token: str, facts: LedgerFacts) -> bool:
                 con.execute("DELETE FROM m_identity")
                 con.execute("DELETE FROM m_person")
                 since = MirrorState(token, current.last_interaction_id, 0, 0, "", "")
+                relog = True
         _load(con, engine, "circle", 0, 2**62)
         _load(con, engine, "person", since.last_person_id, facts.last_person_id)
         _load(con, engine, "identity", since.last_identity_id, facts.last_identity_id)
         _load(con, engine, "interaction", since.last_interaction_id, facts.last_interaction_id)
         _load(con, engine, "participant", since.last_interaction_id, facts.last_interaction_id)
+        if relog:
+            con.execute("DROP TABLE IF EXISTS m_log")
+            _extend_log(con, None, None)
+        elif facts.last_interaction_id > since.last_interaction_id:
+            _extend_log(con, since.last_interaction_id, facts.last_interaction_id)
         _save_state(con, token, facts)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return fresh
+    return fresh, current

@@ -35,9 +35,7 @@ def age(row: Mapping[str, Any], now: int) -> dict[str, Any]:
         last = out["last_contact_at"]
         out["silence_days"] = None if last is None else (now - last) / DAY
         gap = out.get("median_gap_days")
-        out["cooling_ratio"] = (
-            None if last is None or not gap else (now - last) / DAY / gap
-        )
+        out["cooling_ratio"] = None if last is None or not gap else (now - last) / DAY / gap
         first = out.get("first_at")
         out["tenure_days"] = None if first is None else (now - first) / DAY
     out["computed_at"] = now

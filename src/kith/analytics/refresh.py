@@ -31,7 +31,6 @@ from sqlalchemy import Engine
 
 from kith.analytics import duck, mirror, writeback
 from kith.analytics.settings import AnalyticsSettings
-from kith.errors import KithError
 
 log = logging.getLogger(__name__)
 
@@ -78,9 +77,16 @@ def refresh(
     token = stored.token if stored is not None else uuid.uuid4().hex
     con = mirror.connect(path)
     try:
-        rebuilt = mirror.sync(con, engine, token, facts)
+        rebuilt, before = mirror.sync(con, engine, token, facts)
         seconds["load"] = clock() - started
         reason = _full_reason(stored, facts, settings, now, full, rebuilt)
+        if (
+            not reason
+            and stored is not None
+            and before is not None
+            and before.last_interaction_id != stored.last_interaction_id
+        ):
+            reason = "the last refresh did not finish"
         result = RefreshResult(
             "full" if reason else "incremental",
             now,
@@ -92,8 +98,10 @@ def refresh(
         if reason:
             duck.full_inputs(con)
         else:
-            assert stored is not None
-            people = duck.touched_people(con, stored.last_interaction_id, stored.computed_at, now)
+            assert stored is not None and before is not None
+            people = duck.touched_people(
+                con, stored.last_interaction_id, stored.computed_at, now, before.last_person_id
+            )
             if not people:
                 new_state = _state(token, now, facts, settings, "unchanged")
                 writeback.save_state(engine, new_state, now)
@@ -107,9 +115,9 @@ def refresh(
         duck.run(con, now, settings.half_life_days)
         seconds["compute"] = clock() - step
         step = clock()
-        readers = {
-            name: (lambda name=name: duck.result_reader(con, name))
-            for name in ("relationship", "tie")
+        readers: dict[str, Callable[[], Any]] = {
+            "relationship": lambda: duck.result_reader(con, "relationship"),
+            "tie": lambda: duck.result_reader(con, "tie"),
         }
         counts = writeback.write(
             engine,
@@ -174,13 +182,3 @@ def _state(
 
 def as_dict(result: RefreshResult) -> dict[str, Any]:
     return asdict(result)
-
-
-def require_duckdb() -> None:
-    """Fail with a clear message when DuckDB is missing (it is a core dependency)."""
-    try:
-        import duckdb  # noqa: F401
-    except ImportError:  # pragma: no cover
-        raise KithError(
-            "kith analytics needs DuckDB", hint="pip install duckdb pyarrow (they come with kith)"
-        ) from None

@@ -23,7 +23,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from kith.analytics.definition import RESULTS, steps
+from kith.analytics.definition import LOG, RESULTS, steps
 from kith.errors import KithError
 
 #: The inputs, one Parquet file each.
@@ -52,9 +52,7 @@ def export_parquet(con: Any, folder: Path) -> dict[str, int]:
     }
     for name in INPUTS:
         target = folder / f"{name}.parquet"
-        con.execute(
-            f"COPY (SELECT {columns[name]} FROM m_{name}) TO '{target}' (FORMAT parquet)"
-        )
+        con.execute(f"COPY (SELECT {columns[name]} FROM m_{name}) TO '{target}' (FORMAT parquet)")
         row = con.execute(f"SELECT COUNT(*) FROM m_{name}").fetchone()
         counts[name] = int(row[0]) if row else 0
     (folder / "manifest.json").write_text(
@@ -71,7 +69,8 @@ def session(master: str = "local[2]", memory: str = "2g") -> Iterator[Any]:
         from pyspark.sql import SparkSession
     except ImportError:
         raise KithError(
-            "the Spark engine needs PySpark", hint="pip install 'kith[spark]' (and a Java 17 runtime)"
+            "the Spark engine needs PySpark",
+            hint="pip install 'kith[spark]' (and a Java 17 runtime)",
         ) from None
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     try:
@@ -111,7 +110,7 @@ def compute(spark: Any, folder: Path, now: int, half_life_days: float) -> dict[s
         "SELECT id AS person_id FROM person WHERE NOT is_me AND merged_into IS NULL"
     ).createOrReplaceTempView("target")
     cached = []
-    for step in steps(now, half_life_days):
+    for step in [LOG, *steps(now, half_life_days)]:
         frame = spark.sql(to_spark_sql(step.sql)).cache()
         frame.createOrReplaceTempView(step.name)
         cached.append(frame)

@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 from sqlalchemy import Connection, Engine, select
 
-from kith.store.schema import analytics_state
+from kith.store.schema import analytics_state, relationship, tie
 from kith.store.writer import bulk_insert
 
 _KEYS = {"relationship": ("person_id",), "tie": ("person_a", "person_b")}
@@ -114,16 +114,11 @@ def _delete_keys(
 def _insert(conn: Connection, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
     if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
         raw: Any = conn.connection.driver_connection
-        with raw.cursor() as cur, cur.copy(
-            f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-        ) as copy:
+        with (
+            raw.cursor() as cur,
+            cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
         return
-    bulk_insert(conn, _table(table), columns, rows)
-
-
-def _table(name: str) -> Any:
-    from kith.store.schema import relationship, tie
-
-    return {"relationship": relationship, "tie": tie}[name]
+    bulk_insert(conn, {"relationship": relationship, "tie": tie}[table], columns, rows)

@@ -67,6 +67,9 @@ class AttentionAudit:
     bound_days: int = MAX_WAIT_DAYS
     gini: float | None = None
     people: int = 0
+    #: What the queue lets go (``kith.store.attention.let_go``), when counted.
+    stale_replies: int | None = None
+    cold: int | None = None
     groups: list[GroupMeasure] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -109,14 +112,22 @@ def measure(
     audit = AttentionAudit(days=len(days), items=len(items))
     done_minutes: dict[int, int] = {}
     done_by_day: dict[str, int] = {}
+    done_ids: dict[str, set[str]] = {}
     for a in actions:
         if a["action"] == "done":
             pid = int(a["person_id"])
+            day = str(a["day"])
             done_minutes[pid] = done_minutes.get(pid, 0) + int(a["minutes"])
-            done_by_day[str(a["day"])] = done_by_day.get(str(a["day"]), 0) + int(a["minutes"])
+            done_by_day[day] = done_by_day.get(day, 0) + int(a["minutes"])
+            done_ids.setdefault(day, set()).add(str(a["item_id"]))
     if days:
+        # A day's minutes: what its (last) list holds and was not done, plus what was done.
         listed = [
-            (sum(int(i["minutes"]) for i in d.items) + done_by_day.get(d.day, 0)) / d.budget
+            (
+                sum(int(i["minutes"]) for i in d.items if i["id"] not in done_ids.get(d.day, ()))
+                + done_by_day.get(d.day, 0)
+            )
+            / d.budget
             for d in days
             if d.budget
         ]
@@ -134,7 +145,7 @@ def measure(
     for d in days:
         if d.oldest_left_at is not None:
             wait = (d.planned_at - max(d.oldest_left_at, start)) / DAY
-            waits.append((wait, f"(left off {d.day})"))
+            waits.append((wait, f"one left off on {d.day}"))
     if waits:
         longest = max(waits)
         audit.longest_wait_days, audit.longest_wait_item = longest

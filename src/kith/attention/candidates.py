@@ -17,6 +17,13 @@ from typing import Any
 
 from kith.attention.scheduler import SECONDS_PER_DAY, Candidate
 
+#: Kinds of interaction that do something for the other side, and kinds of
+#: inbound message that wait for an answer: ``kith.analytics.definition``'s
+#: ``GIVE_KINDS`` and ``ANSWERABLE_KINDS`` (a test keeps them equal). Copied,
+#: because importing ``kith.analytics`` loads DuckDB and Arrow (~0.8 s), more
+#: than the whole of ``kith today`` may take.
+GIVE_KINDS = ("share", "mention", "referral", "purchase", "intro", "answer")
+ANSWERABLE_KINDS = ("message", "reply")
 #: Minutes each kind of action takes, unless the user's settings say otherwise.
 DEFAULT_MINUTES: Mapping[str, int] = {
     "reply": 5,
@@ -107,6 +114,13 @@ class Item(Candidate):
 #: Hex digits of an item id after its kind: 40 bits keep ids of the open items
 #: of a million-person ledger apart (8 digits would collide there).
 ID_HEX = 10
+
+
+def sentence(item: Item) -> str:
+    """The item's reason as a sentence about the person: "Ana Lima has waited
+    3 days for your answer." (a check-in's reason is a state, so it gets "is")."""
+    verb = "is " if item.kind == "check_in" else ""
+    return f"{item.person} {verb}{item.reason}."
 
 
 def item_id(kind: str, person_id: int, anchor: int | str) -> str:

@@ -17,8 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from kith.analytics.definition import GIVE_KINDS
-from kith.attention.candidates import Item, first_name
+from kith.attention.candidates import GIVE_KINDS, Item, first_name
 from kith.errors import ConfigError
 from kith.store import attention as store
 

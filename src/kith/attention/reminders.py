@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from kith.attention.candidates import sentence
 from kith.attention.drafts import Drafts
 from kith.attention.today import DayPlan, title
 
@@ -41,6 +42,7 @@ def digest_context(plan: DayPlan, drafts: dict[str, str]) -> dict[str, Any]:
                 "person": i.person,
                 "minutes": i.minutes,
                 "reason": i.reason,
+                "sentence": sentence(i),
                 "draft": drafts.get(i.id, "").rstrip(),
             }
             for i in plan.items
@@ -84,7 +86,7 @@ def feed(plan: DayPlan, drafts: dict[str, str]) -> bytes:
         event.add("dtstart", plan.day)
         event.add("dtend", plan.day + timedelta(days=1))
         event.add("summary", f"{title(item.kind, item.person)} ({item.minutes} min)")
-        text = f"{item.person} {item.reason}."
+        text = sentence(item)
         draft = drafts.get(item.id, "").rstrip()
         if draft:
             text += f"\n\n{draft}"

@@ -36,11 +36,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from kith.analytics.definition import ANSWERABLE_KINDS
 from kith.attention.candidates import (
     ACTIVE_RANK,
+    ANSWERABLE_KINDS,
     COLD_AFTER_DAYS,
     MIN_CONTACT_DAYS,
+    MIN_THREADS,
     NEWCOMER_DAYS,
     REPLY_HORIZON_DAYS,
     THANK_AFTER_GIVES,
@@ -67,6 +68,12 @@ DAY = SECONDS_PER_DAY
 #: miss someone.
 RANK_READ = 3 * ACTIVE_RANK
 RANK_READ_MAX = 64 * ACTIVE_RANK
+#: Rows read per kind of item, those it wants most (the longest wait first):
+#: enough for any day's list (the knapsack weighs 80 candidates, a day holds
+#: a few dozen minutes), and the same few hundred rows on any size of ledger.
+#: The closest people's rows and those the queue holds items for are read
+#: besides, whatever their kind's order.
+CANDIDATES_PER_KIND = 100
 
 
 def day_of(now: int) -> date:
@@ -119,9 +126,11 @@ class DayPlan:
     budget: int
     items: list[Item]
     done: list[DoneToday] = field(default_factory=list)
-    #: How many items were due (what the scheduler chose from).
+    #: How many items were due (what the scheduler chose from) …
     due: int = 0
     analytics: store.AnalyticsStatus | None = None
+    #: … and whether more were (a kind had more than ``CANDIDATES_PER_KIND``).
+    more: bool = False
 
     @property
     def planned(self) -> int:
@@ -139,8 +148,9 @@ def plan_day(engine: Engine, now: int, settings: TodaySettings, *, save: bool = 
     with store.begin_write(engine) as conn:
         status = store.analytics_status(conn)
         held = store.held_items(conn)
-        rels = relationships(conn, now, people=[r.person_id for r in held.values()])
-        ranks = _ranks(conn, now) if rels else {}
+        ranks = _ranks(conn, now)
+        people = [*ranks, *(r.person_id for r in held.values())]
+        rels, capped = relationships(conn, now, people=people)
         replies: dict[int, int] = {}
         for row in held.values():
             if row.kind == "reply":
@@ -161,13 +171,14 @@ def plan_day(engine: Engine, now: int, settings: TodaySettings, *, save: bool = 
         done = _done_today(conn, key, state)
         left_minutes = max(0, settings.budget - sum(d.minutes for d in done))
         returning = _back_from_snooze(due, known, left_minutes, now, state)
-        rest = [i for i in due if i not in returning]
+        back_ids = {i.id for i in returning}
+        rest = [i for i in due if i.id not in back_ids]
         picked = choose(rest, left_minutes - sum(i.minutes for i in returning), now, state)
         chosen = returning + [i for i in picked if isinstance(i, Item)]
         listed = {c.id for c in chosen}
         left = [i.due_since for i in due if i.id not in listed]
         if save:
-            store.add_items(conn, new)
+            store.add_items(conn, [row for row in new if row["id"] in listed])
             store.mark_gone(conn, gone, now)
             store.reopen(conn, back)
             store.mark_listed(conn, [c.id for c in chosen], now)
@@ -184,7 +195,7 @@ def plan_day(engine: Engine, now: int, settings: TodaySettings, *, save: bool = 
                     [brief(c) for c in chosen],
                 ),
             )
-    return DayPlan(today, now, settings.budget, chosen, done, len(due), status)
+    return DayPlan(today, now, settings.budget, chosen, done, len(due), status, bool(capped))
 
 
 def brief(item: Item) -> dict[str, Any]:
@@ -201,20 +212,29 @@ def brief(item: Item) -> dict[str, Any]:
     }
 
 
-def relationships(conn: Connection, now: int, *, people: Sequence[int] = ()) -> list[Relationship]:
-    """The rows that can make an item at ``now`` (and the rows of ``people``:
-    those the queue holds items for), with ``kith done`` contacts laid over."""
-    rows = store.candidate_rows(
-        conn,
+def window(now: int) -> store.Window:
+    """What makes a relationship row a candidate at ``now`` (the thresholds of
+    ``kith.attention.candidates``)."""
+    return store.Window(
         now=now,
         reply_since=now - REPLY_HORIZON_DAYS * DAY,
         newcomer_since=now - NEWCOMER_DAYS * DAY,
         cold_since=now - COLD_AFTER_DAYS * DAY,
         thank_after=THANK_AFTER_GIVES,
         min_contact_days=MIN_CONTACT_DAYS,
+        min_threads=MIN_THREADS,
         birthday_keys=birthday_keys(now),
-        people=people,
     )
+
+
+def relationships(
+    conn: Connection, now: int, *, people: Sequence[int] = ()
+) -> tuple[list[Relationship], list[str]]:
+    """The rows that can make an item at ``now`` (and the rows of ``people``),
+    with ``kith done`` contacts laid over; and the kinds that had more rows
+    than were read."""
+    read = store.candidate_rows(conn, window(now), limit=CANDIDATES_PER_KIND, people=people)
+    rows = read.rows
     machines = _machines(store.addresses(conn, [int(r["person_id"]) for r in rows]))
     rows = [r for r in rows if int(r["person_id"]) not in machines]
     contacts = store.kith_contacts(conn) if rows else {}
@@ -225,7 +245,7 @@ def relationships(conn: Connection, now: int, *, people: Sequence[int] = ()) -> 
         if at is not None and at <= now:
             r = with_kith_contact(conn, r, at, now)
         found.append(r)
-    return found
+    return found, read.capped
 
 
 #: Local parts of shop and billing senders, besides ``kith.identity.is_automated``'s:
@@ -321,7 +341,7 @@ def _due_items(
             continue
         else:
             since = row.first_due_at
-        due.append(replace(item, due_since=since))
+        due.append(item if since == item.due_since else replace(item, due_since=since))
     return due, new
 
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime
-from typing import Any
+from json.scanner import make_scanner
+from typing import Any, cast
 
 from kith.errors import InputError
 
@@ -28,11 +29,16 @@ MAX_EPOCH = 4_133_980_800
 MAX_BODY_CHARS = 100_000
 
 _WS = re.compile(r"[ \t\n\r]*")
+#: What may follow an array element: a comma or the closing bracket, amid whitespace.
+_SEPARATOR = re.compile(r"[ \t\n\r]*([,\]])[ \t\n\r]*")
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 #: Dates ``twitter_time`` remembers: (year, month, day) as written → days since 1970.
 _DAYS: dict[tuple[str, str, str], int] = {}
 _DAY_CACHE = 50_000
 _DECODER = json.JSONDecoder()
+#: The decoder's scanner itself: ``raw_decode`` without its Python wrapper, per element.
+#: (typeshed types the C scanner's constructor oddly: the decoder is what it takes.)
+_SCAN: Callable[[str, int], tuple[Any, int]] = cast(Any, make_scanner)(_DECODER)
 _MONTHS = {
     m: i
     for i, m in enumerate(
@@ -213,22 +219,25 @@ def iter_json_array(source: str, start: int, where: str) -> Iterator[tuple[int, 
     if source[idx : idx + 1] == "]":
         return
     index = 0
+    scan = _SCAN
+    separator = _SEPARATOR.match
     while True:
         try:
-            value, idx = _DECODER.raw_decode(source, idx)
+            value, idx = scan(source, idx)
+        except StopIteration as stop:
+            raise BrokenJSON(index, f"Expecting value at character {stop.value}") from None
         except json.JSONDecodeError as exc:
             raise BrokenJSON(index, f"{exc.msg} at character {exc.pos}") from None
         except RecursionError:
             raise BrokenJSON(index, "nested too deeply") from None
         yield index, value
         index += 1
-        idx = _skip_ws(source, idx)
-        sep = source[idx : idx + 1]
-        if sep == ",":
-            idx = _skip_ws(source, idx + 1)
-        elif sep == "]":
-            return
-        elif not sep:
-            raise BrokenJSON(index, "the file ends inside the array (cut short?)")
-        else:
+        found = separator(source, idx)
+        if found is None:
+            idx = _skip_ws(source, idx)
+            if idx >= len(source):
+                raise BrokenJSON(index, "the file ends inside the array (cut short?)")
             raise BrokenJSON(index, f"expected ',' or ']' at character {idx}")
+        if found.group(1) == "]":
+            return
+        idx = found.end()

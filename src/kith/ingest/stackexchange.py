@@ -148,6 +148,8 @@ def _stream(file: Path, root: str, read: _RowReader) -> Iterator[Record]:
             where=where,
             hint="the dump may be cut short: unpack it again",
         ) from None
+    except LookupError as exc:  # an XML declaration naming an unknown encoding
+        raise InputError(f"unreadable XML: {exc}", where=where) from None
     except DefusedXmlException as exc:
         raise InputError(
             f"unsafe XML refused ({type(exc).__name__}): dumps declare no entities", where=where

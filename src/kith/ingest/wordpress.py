@@ -97,6 +97,8 @@ class WordPressImporter(Importer):
                 where=str(path),
                 hint="the export may be cut short: export it again from WordPress",
             ) from None
+        except LookupError as exc:  # an XML declaration naming an unknown encoding
+            raise InputError(f"unreadable XML: {exc}", where=str(path)) from None
         except DefusedXmlException as exc:
             raise InputError(
                 f"unsafe XML refused ({type(exc).__name__}): a WordPress export declares "

@@ -221,6 +221,7 @@ class _Reader:
         self.described: set[str] = set()  # x-ids whose ContactRecord was yielded
         self._handles: dict[str, tuple[str, str | None]] = {}  # x-id → (handle, name)
         self.follow: dict[str, tuple[Origin, list[Fact]]] = {}  # x-id → follows facts
+        self._mine: set[tuple[str, str]] = set()  # my identities, as (kind, value)
         self._handle_cache: dict[str, str | None] = {}
         self._ref_cache: dict[tuple[str | None, str | None, str | None], IdentityRef] = {}
 
@@ -261,6 +262,7 @@ class _Reader:
         name = text(account, "accountDisplayName") or text(account, "displayName")
         me_ref = IdentityRef("x-id", my_id, name)
         self.me = _Me(my_id, handle, me_ref, Participant(Role.FROM, me_ref))
+        self._mine = {("x-id", my_id), ("x", handle or "")}
         ids = [me_ref]
         if handle:
             ids.append(IdentityRef("x", handle, name))
@@ -388,7 +390,8 @@ class _Reader:
         if retweeted is not None:
             kind, main = Kind.SHARE, retweeted
         else:
-            others = [m for m in mentions.values() if not self._is_me(m)]
+            mine = self._mine
+            others = [m for m in mentions.values() if (m.kind, m.value) not in mine]
             if reply_uid is not None and reply_uid != me.id:
                 kind = Kind.REPLY
                 main = self._person(reply_uid, _str(tweet.get("in_reply_to_screen_name")), mentions)
@@ -430,10 +433,7 @@ class _Reader:
         return self.me
 
     def _is_me(self, ref: IdentityRef) -> bool:
-        me = self._owner()
-        return (ref.kind == "x-id" and ref.value == me.id) or (
-            ref.kind == "x" and ref.value == me.handle
-        )
+        return (ref.kind, ref.value) in self._mine
 
     def _mentions(self, entities: dict[str, Any]) -> dict[str, IdentityRef]:
         """People named in a tweet, by lower-case handle (or id), in order."""

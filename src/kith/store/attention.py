@@ -8,6 +8,10 @@ time silence reaches twice the usual gap, newcomers by first contact, the
 closest people by decayed contact, birthdays by month and day. The queries
 spell the indexed expressions exactly as the indexes do, or the database
 would not use them (``tests/test_today_store.py`` reads SQLite's plans).
+
+The SQL is written out rather than built from ``kith.store.schema``:
+`kith today` answers in a fraction of a second, and building the schema's
+tables costs a good part of that; the column names are the schema's.
 """
 
 from __future__ import annotations
@@ -17,24 +21,25 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, text
+from sqlalchemy.sql.elements import TextClause
 
 from kith.store.ids import allocate_ids, chunks
-from kith.store.schema import (
-    analytics_state,
-    attention_action,
-    attention_day,
-    attention_item,
-    identity,
-    interaction,
-    person,
-)
+
+
+def _in(sql: str, *names: str) -> TextClause:
+    """``sql`` whose ``IN :name`` parameters take a list."""
+    return text(sql).bindparams(*(bindparam(n, expanding=True) for n in names))
+
 
 #: When a check-in falls due: last contact + COOLING_RATIO (2) × the usual gap
 #: in seconds, written as the index ``ix_relationship_cooling_due`` is.
 COOLING_DUE_SQL = "(r.last_contact_at + r.median_gap_days * 172800)"
-#: The COOLING_RATIO × SECONDS_PER_DAY that ``COOLING_DUE_SQL`` is written for.
+#: The COOLING_RATIO × SECONDS_PER_DAY that ``COOLING_DUE_SQL`` is written for,
+#: and the rhythm thresholds (MIN_CONTACT_DAYS, MIN_THREADS) of the partial
+#: index: ``tests/test_today_store.py`` checks they are the queue's.
 COOLING_DUE_FACTOR = 172800
+COOLING_INDEX_WHERE = "contact_days >= 4 AND threads >= 5"
 #: A birthday's ``MM-DD``, as the index ``ix_fact_birthday`` has it.
 BIRTHDAY_KEY_SQL = "substr(f.value, length(f.value) - 4, 5)"
 
@@ -68,74 +73,137 @@ class AnalyticsStatus:
 def analytics_status(conn: Connection) -> AnalyticsStatus | None:
     """None when the analytics never ran on this ledger."""
     row = conn.execute(
-        select(analytics_state.c.computed_at, analytics_state.c.last_interaction_id)
+        text("SELECT computed_at, last_interaction_id FROM analytics_state ORDER BY id LIMIT 1")
     ).first()
     if row is None:
         return None
     behind = conn.execute(
-        select(func.count()).where(
-            interaction.c.id > int(row.last_interaction_id), interaction.c.source != "kith"
-        )
+        text("SELECT COUNT(*) FROM interaction WHERE id > :last AND source <> 'kith'"),
+        {"last": int(row.last_interaction_id)},
     ).scalar_one()
     return AnalyticsStatus(int(row.computed_at), int(behind))
 
 
-def candidate_rows(
-    conn: Connection,
-    *,
-    now: int,
-    reply_since: int,
-    newcomer_since: int,
-    cold_since: int,
-    thank_after: int,
-    min_contact_days: int,
-    birthday_keys: Sequence[str],
-    people: Sequence[int] = (),
-) -> list[dict[str, Any]]:
-    """The relationship rows that can make an item at ``now``, each once,
-    with the person's name and (for people with a birthday soon) ``birthday``.
+@dataclass(frozen=True, slots=True)
+class Window:
+    """What makes a relationship row a candidate at ``now`` (``kith.attention.candidates``)."""
 
-    Waiting people who wrote since ``reply_since``; thank-yous due; check-ins
-    that fell due between ``cold_since`` and ``now``; first contact since
-    ``newcomer_since``; birthdays on ``birthday_keys`` (``MM-DD``); and the
-    rows of ``people`` (those with items the queue holds).
+    now: int
+    #: Replies: a waiting message since this (the horizon).
+    reply_since: int
+    #: Welcomes: first contact since this.
+    newcomer_since: int
+    #: Check-ins: fell due since this (silent longer is cold).
+    cold_since: int
+    thank_after: int
+    min_contact_days: int
+    min_threads: int
+    birthday_keys: Sequence[str] = ()
+
+
+#: Each kind's rows, in the order the queue wants them most (the longest
+#: wait first; for thank-yous the most generous first), from its index.
+_QUERIES = {
+    # Replies: the oldest waiting message is within the horizon …
+    "reply": "r.waiting > 0 AND r.oldest_waiting_at >= :reply_since ORDER BY r.oldest_waiting_at",
+    # … or it is stale but they wrote since my last message (the latest waits).
+    "reply_again": "r.waiting > 0 AND r.last_in_at >= :reply_since"
+    " AND r.oldest_waiting_at < :reply_since AND r.last_in_at > COALESCE(r.last_out_at, 0)"
+    " ORDER BY r.last_in_at",
+    "thank": "r.gives_out = 0 AND r.gives_in >= :thank_after ORDER BY r.gives_in DESC",
+    # The rhythm's thresholds are written into the SQL, not bound: the partial
+    # index ``ix_relationship_cooling_due`` holds only rows past them, and a
+    # database uses it only when the query names the same constants.
+    "check_in": f"{COOLING_DUE_SQL} >= :cold_since AND {COOLING_DUE_SQL} <= :now"
+    " AND r.contact_days >= {min_contact_days} AND r.threads >= {min_threads}"
+    f" ORDER BY {COOLING_DUE_SQL}",
+    "welcome": "r.first_contact_at >= :newcomer_since AND r.last_out_at IS NULL"
+    " AND r.waiting = 0 ORDER BY r.first_contact_at",
+}
+
+
+@dataclass(slots=True)
+class Candidates:
+    """The rows read, each once, and the kinds whose query hit its limit (more are due)."""
+
+    rows: list[dict[str, Any]]
+    capped: list[str]
+
+
+def candidate_rows(
+    conn: Connection, window: Window, *, limit: int, people: Sequence[int] = ()
+) -> Candidates:
+    """The relationship rows that can make an item in ``window``, with the
+    person's name (and ``birthday`` for a birthday soon): for each kind of
+    item at most ``limit`` rows, those it wants most (``_QUERIES``), each by
+    its index; the rows of ``people`` (the closest, and those the queue
+    holds items for); birthdays on ``window.birthday_keys`` (``MM-DD``).
     """
-    queries = [
-        f"{_SELECT} WHERE r.waiting > 0 AND r.last_in_at >= :reply_since AND {_ACTIVE}",
-        f"{_SELECT} WHERE r.gives_out = 0 AND r.gives_in >= :thank_after AND {_ACTIVE}",
-        f"{_SELECT} WHERE {COOLING_DUE_SQL} >= :cold_since AND {COOLING_DUE_SQL} <= :now"
-        f" AND r.contact_days >= :min_contact_days AND {_ACTIVE}",
-        f"{_SELECT} WHERE r.first_contact_at >= :newcomer_since AND {_ACTIVE}",
-    ]
     params = {
-        "now": now,
-        "reply_since": reply_since,
-        "newcomer_since": newcomer_since,
-        "cold_since": cold_since,
-        "thank_after": thank_after,
-        "min_contact_days": min_contact_days,
+        "now": window.now,
+        "reply_since": window.reply_since,
+        "newcomer_since": window.newcomer_since,
+        "cold_since": window.cold_since,
+        "thank_after": window.thank_after,
+        "min_contact_days": window.min_contact_days,
+        "min_threads": window.min_threads,
+        "limit": limit,
     }
     found: dict[int, dict[str, Any]] = {}
-    for sql in queries:
-        for row in conn.execute(text(sql), params).mappings():
+    capped = []
+    for kind, where in _QUERIES.items():
+        condition, _, order = where.partition(" ORDER BY ")
+        condition = condition.replace(
+            "{min_contact_days}", str(int(window.min_contact_days))
+        ).replace("{min_threads}", str(int(window.min_threads)))
+        sql = f"{_SELECT} WHERE {condition} AND {_ACTIVE} ORDER BY {order} LIMIT :limit"
+        rows = conn.execute(text(sql), params).mappings().all()
+        if len(rows) >= limit:
+            capped.append(kind)
+        for row in rows:
             found.setdefault(int(row["person_id"]), dict(row))
     wanted = sorted({int(p) for p in people} - set(found))
     for start in range(0, len(wanted), 900):
         part = wanted[start : start + 900]
         marks = ", ".join(f":p{n}" for n in range(len(part)))
         sql = f"{_SELECT} WHERE r.person_id IN ({marks}) AND {_ACTIVE}"
-        rows = conn.execute(text(sql), {f"p{n}": pid for n, pid in enumerate(part)})
-        for mapping in rows.mappings():
+        result = conn.execute(text(sql), {f"p{n}": pid for n, pid in enumerate(part)})
+        for mapping in result.mappings():
             found.setdefault(int(mapping["person_id"]), dict(mapping))
-    if birthday_keys:
-        for pid, value in birthdays(conn, birthday_keys).items():
+    if window.birthday_keys:
+        for pid, value in birthdays(conn, window.birthday_keys).items():
             if pid not in found:
                 bare = _row_of(conn, pid)
                 if bare is None:
                     continue
                 found[pid] = bare
             found[pid]["birthday"] = value
-    return list(found.values())
+    return Candidates(list(found.values()), capped)
+
+
+def let_go(conn: Connection, window: Window) -> tuple[int, int]:
+    """(people whose waiting messages are all older than the reply horizon,
+    relationships with a rhythm that fell due before ``window.cold_since``):
+    what the queue no longer asks about. Counted by the same indexes."""
+    stale = conn.execute(
+        text(
+            "SELECT COUNT(*) FROM relationship r JOIN person p ON p.id = r.person_id"
+            f" WHERE r.waiting > 0 AND r.last_in_at < :since AND {_ACTIVE}"
+        ),
+        {"since": window.reply_since},
+    ).scalar_one()
+    rhythm = (
+        f"r.contact_days >= {int(window.min_contact_days)}"
+        f" AND r.threads >= {int(window.min_threads)}"
+    )
+    cold = conn.execute(
+        text(
+            "SELECT COUNT(*) FROM relationship r JOIN person p ON p.id = r.person_id"
+            f" WHERE {COOLING_DUE_SQL} < :cold_since AND {rhythm} AND {_ACTIVE}"
+        ),
+        {"cold_since": window.cold_since},
+    ).scalar_one()
+    return int(stale), int(cold)
 
 
 def birthdays(conn: Connection, keys: Sequence[str]) -> dict[int, str]:
@@ -156,9 +224,11 @@ def _row_of(conn: Connection, pid: int) -> dict[str, Any] | None:
     if found is not None:
         return dict(found)
     bare = conn.execute(
-        select(person.c.id, person.c.name).where(
-            person.c.id == pid, person.c.merged_into.is_(None), person.c.is_me.is_(False)
-        )
+        text(
+            "SELECT p.id, p.name FROM person p WHERE p.id = :pid AND p.merged_into IS NULL"
+            " AND NOT p.is_me"
+        ),
+        {"pid": pid},
     ).first()
     if bare is None:
         return None
@@ -183,13 +253,9 @@ def addresses(conn: Connection, person_ids: Sequence[int]) -> dict[int, list[tup
     """person id → (kind, value) of each identity, for ``person_ids``."""
     found: dict[int, list[tuple[str, str]]] = {}
     ids = sorted(set(person_ids))
+    query = _in("SELECT person_id, kind, value FROM identity WHERE person_id IN :ids", "ids")
     for start in range(0, len(ids), 900):
-        rows = conn.execute(
-            select(identity.c.person_id, identity.c.kind, identity.c.value).where(
-                identity.c.person_id.in_(ids[start : start + 900])
-            )
-        )
-        for pid, kind, value in rows:
+        for pid, kind, value in conn.execute(query, {"ids": ids[start : start + 900]}):
             found.setdefault(int(pid), []).append((str(kind), str(value)))
     return found
 
@@ -197,9 +263,10 @@ def addresses(conn: Connection, person_ids: Sequence[int]) -> dict[int, list[tup
 def kith_contacts(conn: Connection) -> dict[int, int]:
     """person id → the latest contact recorded with ``kith done``."""
     rows = conn.execute(
-        select(attention_action.c.person_id, func.max(attention_action.c.at))
-        .where(attention_action.c.action == "done")
-        .group_by(attention_action.c.person_id)
+        text(
+            "SELECT person_id, MAX(at) FROM attention_action WHERE action = 'done'"
+            " GROUP BY person_id"
+        )
     )
     return {int(pid): int(at) for pid, at in rows}
 
@@ -257,92 +324,110 @@ def _item(row: Any) -> ItemRow:
     )
 
 
+_ITEM = (
+    "SELECT id, kind, person_id, tier, first_due_at, first_seen_at, first_listed_at, status,"
+    " snoozed_until, acted_at FROM attention_item"
+)
+_ITEM_COLUMNS = _ITEM[len("SELECT ") : _ITEM.index(" FROM")].split(", ")
+
+
 def known_items(conn: Connection, ids: Iterable[str]) -> dict[str, ItemRow]:
     """The stored rows of the items ``ids`` (by primary key, in chunks)."""
     found: dict[str, ItemRow] = {}
+    query = _in(f"{_ITEM} WHERE id IN :ids", "ids")
     for part in chunks(sorted(set(ids))):
-        for row in conn.execute(select(attention_item).where(attention_item.c.id.in_(part))):
+        for row in conn.execute(query, {"ids": list(part)}):
             found[str(row.id)] = _item(row)
     return found
 
 
 def held_items(conn: Connection) -> dict[str, ItemRow]:
-    """The items the queue holds: open (or gone and maybe back) and snoozed."""
-    rows = conn.execute(
-        select(attention_item).where(attention_item.c.status.in_(("open", "snoozed")))
-    )
+    """The items the queue holds: listed and not done, skipped or gone; snoozed."""
+    rows = conn.execute(text(f"{_ITEM} WHERE status IN ('open', 'snoozed')"))
     return {str(r.id): _item(r) for r in rows}
+
+
+def _set_many(conn: Connection, sql: str, ids: Sequence[str], **values: Any) -> None:
+    query = _in(sql, "ids")
+    for start in range(0, len(ids), 900):
+        conn.execute(query, {"ids": list(ids[start : start + 900]), **values})
 
 
 def mark_gone(conn: Connection, ids: Sequence[str], now: int) -> None:
     """Items no longer due (their situation ended without the user): status ``gone``."""
-    for start in range(0, len(ids), 900):
-        conn.execute(
-            update(attention_item)
-            .where(attention_item.c.id.in_(ids[start : start + 900]))
-            .values(status="gone", acted_at=now)
-        )
+    sql = "UPDATE attention_item SET status = 'gone', acted_at = :now WHERE id IN :ids"
+    _set_many(conn, sql, ids, now=now)
 
 
 def reopen(conn: Connection, ids: Sequence[str]) -> None:
     """Gone items due again (the same situation came back): status ``open``."""
-    for start in range(0, len(ids), 900):
-        conn.execute(
-            update(attention_item)
-            .where(attention_item.c.id.in_(ids[start : start + 900]))
-            .values(status="open", acted_at=None)
-        )
-
-
-def item(conn: Connection, item_id: str) -> ItemRow | None:
-    row = conn.execute(select(attention_item).where(attention_item.c.id == item_id)).first()
-    return None if row is None else _item(row)
-
-
-def all_items(conn: Connection) -> list[ItemRow]:
-    return [_item(r) for r in conn.execute(select(attention_item).order_by(attention_item.c.id))]
-
-
-def add_items(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert new ``attention_item`` rows (status open)."""
-    batch = 500
-    for start in range(0, len(rows), batch):
-        conn.execute(attention_item.insert(), [dict(r) for r in rows[start : start + batch]])
+    sql = "UPDATE attention_item SET status = 'open', acted_at = NULL WHERE id IN :ids"
+    _set_many(conn, sql, ids)
 
 
 def mark_listed(conn: Connection, ids: Sequence[str], now: int) -> None:
     """Items shown for the first time at ``now`` get ``first_listed_at``."""
-    for part in chunks(list(ids)):
-        conn.execute(
-            update(attention_item)
-            .where(attention_item.c.id.in_(part), attention_item.c.first_listed_at.is_(None))
-            .values(first_listed_at=now)
-        )
+    sql = (
+        "UPDATE attention_item SET first_listed_at = :now"
+        " WHERE id IN :ids AND first_listed_at IS NULL"
+    )
+    _set_many(conn, sql, ids, now=now)
+
+
+def item(conn: Connection, item_id: str) -> ItemRow | None:
+    row = conn.execute(text(f"{_ITEM} WHERE id = :id"), {"id": item_id}).first()
+    return None if row is None else _item(row)
+
+
+def all_items(conn: Connection) -> list[ItemRow]:
+    return [_item(r) for r in conn.execute(text(f"{_ITEM} ORDER BY id"))]
+
+
+def add_items(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert new ``attention_item`` rows (every column of ``_ITEM`` given)."""
+    if not rows:
+        return
+    cols = ", ".join(_ITEM_COLUMNS)
+    marks = ", ".join(f":{c}" for c in _ITEM_COLUMNS)
+    conn.execute(
+        text(f"INSERT INTO attention_item ({cols}) VALUES ({marks})"),
+        [{c: r[c] for c in _ITEM_COLUMNS} for r in rows],
+    )
 
 
 def set_status(
     conn: Connection, item_id: str, status: str, *, at: int, until: int | None = None
 ) -> None:
     conn.execute(
-        update(attention_item)
-        .where(attention_item.c.id == item_id)
-        .values(status=status, acted_at=at, snoozed_until=until)
+        text(
+            "UPDATE attention_item SET status = :status, acted_at = :at,"
+            " snoozed_until = :until WHERE id = :id"
+        ),
+        {"status": status, "at": at, "until": until, "id": item_id},
     )
+
+
+_ACTION_COLUMNS = [
+    *("id", "item_id", "person_id", "kind", "action", "day", "at", "minutes"),
+    *("snooze_days", "note", "interaction_source_id"),
+]
 
 
 def record_action(conn: Connection, **values: Any) -> int:
     """Append an ``attention_action`` row; returns its id."""
     aid = allocate_ids(conn, "attention_action", 1)[0]
-    conn.execute(attention_action.insert(), {"id": aid, **values})
+    row = {"id": aid, **values}
+    cols = ", ".join(_ACTION_COLUMNS)
+    marks = ", ".join(f":{c}" for c in _ACTION_COLUMNS)
+    conn.execute(text(f"INSERT INTO attention_action ({cols}) VALUES ({marks})"), row)
     return aid
 
 
 def actions(conn: Connection, day: str | None = None) -> list[dict[str, Any]]:
     """Every recorded action (of ``day``, if given), oldest first."""
-    query = select(attention_action).order_by(attention_action.c.at, attention_action.c.id)
-    if day is not None:
-        query = query.where(attention_action.c.day == day)
-    return [dict(r) for r in conn.execute(query).mappings()]
+    where = "" if day is None else " WHERE day = :day"
+    sql = f"SELECT {', '.join(_ACTION_COLUMNS)} FROM attention_action{where} ORDER BY at, id"
+    return [dict(r) for r in conn.execute(text(sql), {"day": day}).mappings()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,37 +457,44 @@ def _day(row: Any) -> DayRow:
     )
 
 
+_DAY = (
+    "SELECT day, planned_at, budget, due, oldest_left_at, state_before, state_after, items"
+    " FROM attention_day"
+)
+
+
 def day_before(conn: Connection, day: str) -> DayRow | None:
     """The latest planned day before ``day``."""
     row = conn.execute(
-        select(attention_day)
-        .where(attention_day.c.day < day)
-        .order_by(attention_day.c.day.desc())
-        .limit(1)
+        text(f"{_DAY} WHERE day < :day ORDER BY day DESC LIMIT 1"), {"day": day}
     ).first()
     return None if row is None else _day(row)
 
 
 def first_day(conn: Connection) -> str | None:
     """The first day the queue was planned (``YYYY-MM-DD``)."""
-    value = conn.execute(select(func.min(attention_day.c.day))).scalar()
+    value = conn.execute(text("SELECT MIN(day) FROM attention_day")).scalar()
     return None if value is None else str(value)
 
 
 def days(conn: Connection) -> list[DayRow]:
-    return [_day(r) for r in conn.execute(select(attention_day).order_by(attention_day.c.day))]
+    return [_day(r) for r in conn.execute(text(f"{_DAY} ORDER BY day"))]
 
 
 def day(conn: Connection, day: str) -> DayRow | None:
-    row = conn.execute(select(attention_day).where(attention_day.c.day == day)).first()
+    row = conn.execute(text(f"{_DAY} WHERE day = :day"), {"day": day}).first()
     return None if row is None else _day(row)
 
 
 def save_day(conn: Connection, row: DayRow) -> None:
     """Write ``row``, replacing the day's earlier plan."""
-    conn.execute(attention_day.delete().where(attention_day.c.day == row.day))
+    conn.execute(text("DELETE FROM attention_day WHERE day = :day"), {"day": row.day})
     conn.execute(
-        attention_day.insert(),
+        text(
+            "INSERT INTO attention_day (day, planned_at, budget, due, oldest_left_at,"
+            " state_before, state_after, items) VALUES (:day, :planned_at, :budget, :due,"
+            " :oldest_left_at, :state_before, :state_after, :items)"
+        ),
         {
             "day": row.day,
             "planned_at": row.planned_at,
@@ -457,17 +549,24 @@ def gives_received(
     return {str(k): int(n) for k, n in conn.execute(text(sql), params)}
 
 
+def _me(conn: Connection) -> tuple[int, str | None] | None:
+    row = conn.execute(
+        text("SELECT id, name FROM person WHERE is_me = :yes LIMIT 1"), {"yes": True}
+    ).first()
+    return None if row is None else (int(row[0]), row[1])
+
+
 def my_name(conn: Connection) -> str | None:
-    return conn.execute(select(person.c.name).where(person.c.is_me.is_(True))).scalar()
+    me = _me(conn)
+    return None if me is None else me[1]
 
 
 def identities_of(conn: Connection, person_id: int) -> list[tuple[str, str]]:
     """(kind, value) of a person's identities, e-mail first, base addresses before aliases."""
     rows = sorted(
         conn.execute(
-            select(identity.c.kind, identity.c.value, identity.c.alias_of)
-            .where(identity.c.person_id == person_id)
-            .order_by(identity.c.id)
+            text("SELECT kind, value, alias_of FROM identity WHERE person_id = :pid ORDER BY id"),
+            {"pid": person_id},
         ).all(),
         key=lambda r: (r.kind != "email", r.alias_of is not None),
     )
@@ -475,12 +574,14 @@ def identities_of(conn: Connection, person_id: int) -> list[tuple[str, str]]:
 
 
 def my_identities(conn: Connection) -> list[tuple[str, str]]:
-    pid = conn.execute(select(person.c.id).where(person.c.is_me.is_(True))).scalar()
-    return [] if pid is None else identities_of(conn, int(pid))
+    me = _me(conn)
+    return [] if me is None else identities_of(conn, me[0])
 
 
 def person_name(conn: Connection, person_id: int) -> str:
-    name = conn.execute(select(person.c.name).where(person.c.id == person_id)).scalar()
+    name = conn.execute(
+        text("SELECT name FROM person WHERE id = :pid"), {"pid": person_id}
+    ).scalar()
     return str(name) if name else f"#{person_id}"
 
 

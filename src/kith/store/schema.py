@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 
 metadata = MetaData(
@@ -394,7 +395,13 @@ attention_day = Table(
 #: The queue reads only the relationships that can make an item, by these
 #: indexes (migration 0005); ``kith.store.attention`` writes its queries with
 #: the same expressions so that they are used (a test reads SQLite's plans).
-#: Replies: waiting, by their last message.
+#: Replies: waiting, by their oldest waiting message and by their last message.
+Index(
+    "ix_relationship_waiting_since",
+    relationship.c.oldest_waiting_at,
+    sqlite_where=relationship.c.waiting > 0,
+    postgresql_where=relationship.c.waiting > 0,
+)
 Index(
     "ix_relationship_waiting",
     relationship.c.last_in_at,
@@ -403,14 +410,19 @@ Index(
 )
 #: Thanks: gives received, none returned.
 Index("ix_relationship_gives", relationship.c.gives_out, relationship.c.gives_in)
-#: Check-ins: when silence reaches twice the usual gap (``COOLING_DUE_SQL``).
+#: Check-ins: when silence reaches twice the usual gap (``COOLING_DUE_SQL``), for
+#: relationships with a rhythm (MIN_CONTACT_DAYS, MIN_THREADS: ``COOLING_INDEX_WHERE``).
 Index(
     "ix_relationship_cooling_due",
     relationship.c.last_contact_at + relationship.c.median_gap_days * 172800,
+    sqlite_where=text("contact_days >= 4 AND threads >= 5"),
+    postgresql_where=text("contact_days >= 4 AND threads >= 5"),
 )
 #: Newcomers, and the closest people (tiers) by decayed contact.
 Index("ix_relationship_first_contact_at", relationship.c.first_contact_at)
 Index("ix_relationship_decayed", relationship.c.decayed)
+#: Me (one row of all): found without reading every person.
+Index("ix_person_is_me", person.c.is_me)
 #: Birthdays by month and day, whether stored as YYYY-MM-DD or --MM-DD.
 Index(
     "ix_fact_birthday",

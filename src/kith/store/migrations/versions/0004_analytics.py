@@ -14,10 +14,21 @@ down_revision = "0003"
 branch_labels = None
 depends_on = None
 
-_COUNTS = (
-    "interactions n_in n_out n_among n_email n_social n_comment n_meeting n_call n_purchase "
-    "n_referral n_intro n_note"
-).split()
+_COUNTS = [
+    "interactions",
+    "n_in",
+    "n_out",
+    "n_among",
+    "n_email",
+    "n_social",
+    "n_comment",
+    "n_meeting",
+    "n_call",
+    "n_purchase",
+    "n_referral",
+    "n_intro",
+    "n_note",
+]
 
 
 def upgrade() -> None:

@@ -18,6 +18,8 @@ depends_on = None
 #: The expressions of ``kith.store.schema`` (and ``kith.store.attention``'s queries).
 COOLING_DUE = "(last_contact_at + median_gap_days * 172800)"
 BIRTHDAY_KEY = "substr(value, length(value) - 4, 5)"
+#: Relationships with a rhythm (``kith.attention.candidates``: MIN_CONTACT_DAYS, MIN_THREADS).
+RHYTHM = "contact_days >= 4 AND threads >= 5"
 
 
 def upgrade() -> None:
@@ -85,21 +87,38 @@ def upgrade() -> None:
         sqlite_where=waiting,
         postgresql_where=waiting,
     )
+    op.create_index(
+        "ix_relationship_waiting_since",
+        "relationship",
+        ["oldest_waiting_at"],
+        sqlite_where=waiting,
+        postgresql_where=waiting,
+    )
     op.create_index("ix_relationship_gives", "relationship", ["gives_out", "gives_in"])
-    op.create_index("ix_relationship_cooling_due", "relationship", [sa.text(COOLING_DUE)])
+    rhythm = sa.text(RHYTHM)
+    op.create_index(
+        "ix_relationship_cooling_due",
+        "relationship",
+        [sa.text(COOLING_DUE)],
+        sqlite_where=rhythm,
+        postgresql_where=rhythm,
+    )
     op.create_index("ix_relationship_first_contact_at", "relationship", ["first_contact_at"])
     op.create_index("ix_relationship_decayed", "relationship", ["decayed"])
     op.create_index("ix_fact_birthday", "fact", ["key", sa.text(BIRTHDAY_KEY)])
+    op.create_index("ix_person_is_me", "person", ["is_me"])
 
 
 def downgrade() -> None:
     for name, table in (
+        ("ix_person_is_me", "person"),
         ("ix_fact_birthday", "fact"),
         ("ix_relationship_decayed", "relationship"),
         ("ix_relationship_first_contact_at", "relationship"),
         ("ix_relationship_cooling_due", "relationship"),
         ("ix_relationship_gives", "relationship"),
         ("ix_relationship_waiting", "relationship"),
+        ("ix_relationship_waiting_since", "relationship"),
         ("ix_attention_action_person_id", "attention_action"),
         ("ix_attention_action_day", "attention_action"),
         ("ix_attention_item_status", "attention_item"),
