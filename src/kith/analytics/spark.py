@@ -78,6 +78,7 @@ def session(master: str = "local[2]", memory: str = "2g") -> Iterator[Any]:
             SparkSession.builder.master(master)
             .appName("kith-analytics")
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.shuffle.partitions", "4")
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.driver.memory", memory)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 from sqlalchemy import Connection, text
+
+T = TypeVar("T")
 
 #: Most values bound in one ``IN (...)`` list (SQLite allows 32,766 in all).
 IN_CHUNK = 900
 
 
-def chunks(values: Sequence[str], size: int = IN_CHUNK) -> Iterable[Sequence[str]]:
+def chunks(values: Sequence[T], size: int = IN_CHUNK) -> Iterable[Sequence[T]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
 

@@ -111,7 +111,7 @@ def insert_dicts(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> 
 
 
 def fetch_in(
-    conn: Connection, sql: str, fixed: tuple[Any, ...], values: Sequence[str]
+    conn: Connection, sql: str, fixed: tuple[Any, ...], values: Sequence[Any]
 ) -> list[Any]:
     """Rows of ``sql`` whose ``IN ({marks})`` list is ``values``, straight through
     the driver: the batch look-ups run per batch on the hot path, where building
@@ -134,6 +134,8 @@ _LINKED = (
     "WHERE person.is_me = ? AND identity.link_key IN ({marks}) "
     "AND person.merged_into IS NULL ORDER BY identity.id"
 )
+_FACTS = "SELECT identity_id, key, value, source FROM fact WHERE identity_id IN ({marks})"
+_PERSON_OF = "SELECT id, person_id FROM identity WHERE id IN ({marks})"
 _THREADS = "SELECT root_key, id FROM thread WHERE source = ? AND root_key IN ({marks})"
 
 
@@ -356,10 +358,28 @@ class LedgerWriter:
 
     def _store_contacts(self, conn: Connection, contacts: Sequence[ContactRecord]) -> int:
         """Link each card's identities to one person, add its facts; returns how
-        many cards added anything."""
+        many cards added anything.
+
+        New people and identities are gathered and inserted in bulk (ids in
+        blocks); they are written out early only before a card links people
+        the ledger already has, since that merge reads them.
+        """
         known = self._known.identities
         self._load_identities(conn, [(i.kind, i.value) for c in contacts for i in c.identities])
-        added = 0
+        wanted = {(i.kind, i.value) for c in contacts for i in c.identities}
+        person_ids = iter(allocate_ids(conn, "person", len(contacts)))
+        identity_ids = iter(allocate_ids(conn, "identity", len(wanted - known.keys())))
+        new_people: list[dict[str, Any]] = []
+        new_identities: list[dict[str, Any]] = []
+        card_facts: list[tuple[ContactRecord, list[int]]] = []
+        changed_cards: set[int] = set()
+
+        def flush() -> None:
+            insert_dicts(conn, person, new_people)
+            insert_dicts(conn, identity, new_identities)
+            new_people.clear()
+            new_identities.clear()
+
         for card in contacts:
             keys = list(dict.fromkeys((i.kind, i.value) for i in card.identities))
             if not keys:
@@ -367,16 +387,20 @@ class LedgerWriter:
             changed = False
             people = sorted({known[k][1] for k in keys if k in known})
             if card.is_me:
-                me = self._me_person(conn, card)
+                flush()
+                me = self._me_person(conn, card, next(person_ids))
                 changed = self._link_people(conn, sorted({me, *people}), card) != me or any(
                     p != me for p in people
                 )
                 target = me
-            elif people:
+            elif len(people) > 1:
+                flush()
                 target = self._link_people(conn, people, card)
-                changed = len(people) > 1
+                changed = True
+            elif people:
+                target = people[0]
             else:
-                target = allocate_ids(conn, "person", 1)[0]
+                target = next(person_ids)
                 name = card.name or next(
                     (i.display_name for i in card.identities if i.display_name), None
                 )
@@ -384,8 +408,7 @@ class LedgerWriter:
                     first = card.identities[0]
                     email = first.kind == "email"
                     name = rules.name_from_address(first.value) if email else first.value
-                conn.execute(
-                    person.insert(),
+                new_people.append(
                     {
                         "id": target,
                         "name": name,
@@ -393,31 +416,27 @@ class LedgerWriter:
                         "is_me": False,
                         "created_at": self.now,
                         "import_id": self.import_id,
-                    },
+                    }
                 )
                 changed = True
             by_key = {(i.kind, i.value): i for i in card.identities}
-            missing = [k for k in keys if k not in known]
-            if missing:
-                new_ids = allocate_ids(conn, "identity", len(missing))
-                conn.execute(
-                    identity.insert(),
-                    [
-                        {
-                            "id": iid,
-                            "kind": k[0],
-                            "value": k[1],
-                            "display_name": by_key[k].display_name,
-                            "person_id": target,
-                            "alias_of": None,
-                            "first_seen": None,
-                            "import_id": self.import_id,
-                        }
-                        for iid, k in zip(new_ids, missing, strict=True)
-                    ],
+            for k in keys:
+                if k in known:
+                    continue
+                iid = next(identity_ids)
+                new_identities.append(
+                    {
+                        "id": iid,
+                        "kind": k[0],
+                        "value": k[1],
+                        "display_name": by_key[k].display_name,
+                        "person_id": target,
+                        "alias_of": None,
+                        "first_seen": None,
+                        "import_id": self.import_id,
+                    }
                 )
-                for iid, k in zip(new_ids, missing, strict=True):
-                    known[k] = (iid, target)
+                known[k] = (iid, target)
                 changed = True
             if card.is_me:
                 mine = {known[k][0] for k in keys}
@@ -425,18 +444,22 @@ class LedgerWriter:
                     self._known.me |= mine
                     self._me_changed = True
             if card.name and people and not card.is_me:
+                flush()
                 self._maybe_rename(conn, target, card.name)
             if card.facts:
-                changed |= self._add_facts(conn, card, [known[k][0] for k in keys])
-            added += changed
-        return added
+                card_facts.append((card, [known[k][0] for k in keys]))
+            if changed:
+                changed_cards.add(id(card))
+        flush()
+        changed_cards |= self._add_facts(conn, card_facts)
+        return len(changed_cards)
 
-    def _me_person(self, conn: Connection, card: ContactRecord) -> int:
-        """My person, made from ``card`` if the ledger has none yet."""
+    def _me_person(self, conn: Connection, card: ContactRecord, new_id: int) -> int:
+        """My person, made from ``card`` (as ``new_id``) if the ledger has none yet."""
         row = conn.execute(select(person.c.id).where(person.c.is_me.is_(True))).first()
         if row is not None:
             return int(row[0])
-        me = allocate_ids(conn, "person", 1)[0]
+        me = new_id
         conn.execute(
             person.insert(),
             {
@@ -486,37 +509,52 @@ class LedgerWriter:
                 .values(name=name, name_key=rules.name_key(name))
             )
 
-    def _add_facts(self, conn: Connection, card: ContactRecord, identity_ids: list[int]) -> bool:
-        """Store the card's facts not yet stored; they attach to its first identity."""
-        anchor = identity_ids[0]
-        have = {
-            (str(k), str(v))
-            for k, v in conn.execute(
-                select(fact.c.key, fact.c.value).where(
-                    fact.c.identity_id.in_(identity_ids), fact.c.source == card.source
-                )
-            )
+    def _add_facts(
+        self, conn: Connection, cards: list[tuple[ContactRecord, list[int]]]
+    ) -> set[int]:
+        """Store the cards' facts not yet stored (each attaches to its card's
+        first identity); returns the ``id()`` of the cards that added one."""
+        if not cards:
+            return set()
+        every = sorted({iid for _, ids in cards for iid in ids})
+        have: set[tuple[int, str, str, str]] = set()
+        for part in chunks(every):
+            for iid, key, value, source in fetch_in(conn, _FACTS, (), part):
+                have.add((int(iid), str(key), str(value), str(source)))
+        person_of = self._person_of(conn, every)
+        seen_by_person = {
+            (person_of.get(iid), key, value, source) for iid, key, value, source in have
         }
-        new = [f for f in dict.fromkeys(card.facts) if (f.key, f.value) not in have]
-        if not new:
-            return False
-        ids = allocate_ids(conn, "fact", len(new))
-        conn.execute(
-            fact.insert(),
-            [
-                {
-                    "id": fid,
-                    "identity_id": anchor,
-                    "key": f.key,
-                    "value": f.value,
-                    "source": card.source,
-                    "source_id": card.source_id,
-                    "import_id": self.import_id,
-                }
-                for fid, f in zip(ids, new, strict=True)
-            ],
-        )
-        return True
+        rows: list[dict[str, Any]] = []
+        added: set[int] = set()
+        for card, ids in cards:
+            anchor = ids[0]
+            for f in dict.fromkeys(card.facts):
+                mark = (person_of.get(anchor), f.key, f.value, card.source)
+                if mark in seen_by_person:
+                    continue
+                seen_by_person.add(mark)
+                added.add(id(card))
+                rows.append(
+                    {
+                        "identity_id": anchor,
+                        "key": f.key,
+                        "value": f.value,
+                        "source": card.source,
+                        "source_id": card.source_id,
+                        "import_id": self.import_id,
+                    }
+                )
+        ids = allocate_ids(conn, "fact", len(rows))
+        insert_dicts(conn, fact, [{"id": fid, **r} for fid, r in zip(ids, rows, strict=True)])
+        return added
+
+    def _person_of(self, conn: Connection, identity_ids: list[int]) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for part in chunks(identity_ids):
+            for iid, pid in fetch_in(conn, _PERSON_OF, (), part):
+                found[int(iid)] = int(pid)
+        return found
 
     # -- identities and people ---------------------------------------------
 
