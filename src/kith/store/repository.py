@@ -93,14 +93,16 @@ def add_me(engine: Engine, kind: str, value: str, *, name: str | None, now: int)
 
 
 def my_identities(engine: Engine) -> list[str]:
+    """My identities as ``kind:value``, sorted (two indexed look-ups: my person,
+    then its identities)."""
     with engine.connect() as conn:
+        me = me_person_id(conn)
+        if me is None:
+            return []
         rows = conn.execute(
-            select(identity.c.kind, identity.c.value)
-            .join(person, person.c.id == identity.c.person_id)
-            .where(person.c.is_me.is_(True))
-            .order_by(identity.c.kind, identity.c.value)
+            select(identity.c.kind, identity.c.value).where(identity.c.person_id == me)
         )
-        return [f"{k}:{v}" for k, v in rows]
+        return [f"{k}:{v}" for k, v in sorted((str(k), str(v)) for k, v in rows)]
 
 
 # -- finding people -----------------------------------------------------------
