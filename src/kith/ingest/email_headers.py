@@ -36,6 +36,7 @@ from email.utils import getaddresses, parsedate_tz
 from functools import lru_cache
 from html.parser import HTMLParser
 
+from kith import identity as identity_rules
 from kith.ingest.base import ImportOptions
 from kith.model import (
     Channel,
@@ -176,12 +177,7 @@ def normalise_email(addr: str | None) -> str | None:
 
 def base_address(addr: str) -> str:
     """The identity a plus-address belongs to: ``ana+news@x.org`` -> ``ana@x.org``."""
-    value = normalise_email(addr) or addr.strip().lower()
-    local, at, domain = value.rpartition("@")
-    if not at:
-        return value
-    stem = local.split("+", 1)[0]
-    return f"{stem}@{domain}" if stem else value
+    return identity_rules.base_address(normalise_email(addr) or addr.strip().lower())
 
 
 def normalise_name(display: str | None) -> str | None:
