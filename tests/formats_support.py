@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
+from hypothesis import strategies as st
 
 from kith.cli import cli
 from kith.errors import KithError
@@ -154,6 +155,19 @@ INSERTS: tuple[bytes, ...] = (
     b"-1",
 )
 ACTIONS = ("flip", "cut", "insert", "delete", "duplicate")
+
+
+#: Hypothesis strategy: a few mutations (action, position, length, bytes) of a sample.
+OPS = st.lists(
+    st.tuples(
+        st.sampled_from(ACTIONS),
+        st.integers(0, 1 << 16),
+        st.integers(0, 10_000),
+        st.sampled_from(INSERTS) | st.binary(min_size=1, max_size=12),
+    ),
+    min_size=1,
+    max_size=8,
+)
 
 
 def apply_ops(data: bytes, ops: list[tuple[str, int, int, bytes]]) -> bytes:

@@ -18,9 +18,8 @@ from kith.ingest.base import ImportOptions
 from kith.ingest.purchases import PRESETS, PurchasesImporter, parse_amount, parse_when
 from kith.model import Channel, Kind, Role, Skipped
 from tests.formats_support import (
-    ACTIONS,
     DATA,
-    INSERTS,
+    OPS,
     apply_ops,
     as_json,
     extract_mutated,
@@ -240,16 +239,6 @@ SAMPLES = [
     (CASES / name).read_bytes()
     for name in ("shopify.csv", "woocommerce.csv", "stripe.csv", "generic.csv", "bad_rows.csv")
 ]
-OPS = st.lists(
-    st.tuples(
-        st.sampled_from(ACTIONS),
-        st.integers(0, 1 << 16),
-        st.integers(0, 10_000),
-        st.sampled_from(INSERTS) | st.binary(min_size=1, max_size=12),
-    ),
-    min_size=1,
-    max_size=8,
-)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -18,10 +18,9 @@ from kith.ingest.base import ImportOptions
 from kith.ingest.vcard import VCardImporter, iso_birthday, logical_lines
 from kith.model import ContactRecord, Skipped
 from tests.formats_support import (
-    ACTIONS,
     DATA,
     GOLDEN,
-    INSERTS,
+    OPS,
     SHARED_FORMATS,
     apply_ops,
     as_json,
@@ -268,16 +267,6 @@ def _samples() -> list[bytes]:
 
 
 SAMPLES = _samples()
-OPS = st.lists(
-    st.tuples(
-        st.sampled_from(ACTIONS),
-        st.integers(0, 1 << 16),
-        st.integers(0, 10_000),
-        st.sampled_from(INSERTS) | st.binary(min_size=1, max_size=12),
-    ),
-    min_size=1,
-    max_size=8,
-)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
