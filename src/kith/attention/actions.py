@@ -139,22 +139,7 @@ def snooze(engine: Engine, item_id: str, *, days: int, now: int) -> Outcome:
     row = _find(engine, item_id)
     _not_done(row)
     until = day_start(day_of(now) + timedelta(days=days))
-    with store.begin_write(engine) as conn:
-        store.record_action(
-            conn,
-            item_id=row.id,
-            person_id=row.person_id,
-            kind=row.kind,
-            action="snooze",
-            day=day_of(now).isoformat(),
-            at=now,
-            minutes=0,
-            snooze_days=days,
-            note=None,
-            interaction_source_id=None,
-        )
-        store.set_status(conn, row.id, "snoozed", at=now, until=until)
-        name = store.person_name(conn, row.person_id)
+    name = _hide(row, "snooze", "snoozed", engine, now=now, until=until, snooze_days=days)
     return Outcome(row.id, row.kind, name, "snooze", until=until)
 
 
@@ -162,23 +147,37 @@ def skip(engine: Engine, item_id: str, *, now: int) -> Outcome:
     """Hide ``item_id`` for good (its situation, not the person: a new one is a new item)."""
     row = _find(engine, item_id)
     _not_done(row)
+    name = _hide(row, "skip", "skipped", engine, now=now)
+    return Outcome(row.id, row.kind, name, "skip")
+
+
+def _hide(
+    row: store.ItemRow,
+    action: str,
+    status: str,
+    engine: Engine,
+    *,
+    now: int,
+    until: int | None = None,
+    snooze_days: int | None = None,
+) -> str:
+    """Record a snooze or skip and set the item's status; returns the person's name."""
     with store.begin_write(engine) as conn:
         store.record_action(
             conn,
             item_id=row.id,
             person_id=row.person_id,
             kind=row.kind,
-            action="skip",
+            action=action,
             day=day_of(now).isoformat(),
             at=now,
             minutes=0,
-            snooze_days=None,
+            snooze_days=snooze_days,
             note=None,
             interaction_source_id=None,
         )
-        store.set_status(conn, row.id, "skipped", at=now)
-        name = store.person_name(conn, row.person_id)
-    return Outcome(row.id, row.kind, name, "skip")
+        store.set_status(conn, row.id, status, at=now, until=until)
+        return store.person_name(conn, row.person_id)
 
 
 def _not_done(row: store.ItemRow) -> None:
