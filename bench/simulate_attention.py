@@ -261,7 +261,7 @@ def main() -> None:
     )
     print("")
     print("kith's own records (as `kith audit attention` measures them), by reach decile:")
-    from kith.cli import print_audit
+    from kith.cli.today import print_audit
 
     print_audit(audit, group_label="decile")
     result = {

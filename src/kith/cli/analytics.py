@@ -1,0 +1,134 @@
+"""The command line: analytics: the feature pipeline."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kith.cli.base import State, cli, fmt_ts, now_ts, pass_state
+from kith.errors import KithError
+
+
+@cli.group()
+def analytics() -> None:
+    """The feature pipeline: relationship and tie rows computed from the ledger."""
+
+
+def _parse_now(text: str | None) -> int:
+    """``--now``: epoch seconds or an ISO date/time (UTC unless it says); default the clock."""
+    if text is None:
+        return now_ts()
+    if text.isdigit():
+        return int(text)
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise KithError(
+            f"--now wants a date (2026-11-20), a time (2026-11-20T17:00) or epoch seconds, "
+            f"not {text!r}"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return int(parsed.timestamp())
+
+
+def _print_refresh(result: Any) -> None:
+    if result.mode == "unchanged":
+        click.echo(f"analytics: nothing new since the last refresh (now {fmt_ts(result.now)})")
+        return
+    why = f" ({result.reason})" if result.reason else ""
+    click.echo(
+        f"analytics: {result.mode} refresh{why}: {result.relationships:,} relationships, "
+        f"{result.ties:,} ties as of {fmt_ts(result.now)} in {result.seconds['total']:.1f}s"
+    )
+
+
+@analytics.command("refresh")
+@click.option("--full", is_flag=True, help="Recompute everyone, not only what is new.")
+@click.option("--now", "now_text", metavar="WHEN", help="Compute as of this time (default: now).")
+@click.option(
+    "--half-life-days",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Half-life of the decayed counts (default 90; a change recomputes everyone).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON.")
+@pass_state
+def analytics_refresh(
+    state: State, full: bool, now_text: str | None, half_life_days: float | None, as_json: bool
+) -> None:
+    """Bring the relationship and tie rows up to date.
+
+    Only the people and pairs that new interactions touch are recomputed,
+    unless the settings changed, people were merged, or --full. The first
+    run reads the whole ledger into an analytics mirror beside it (a DuckDB
+    file; safe to delete).
+    """
+    from kith.analytics import AnalyticsSettings, refresh
+    from kith.analytics.refresh import as_dict
+
+    settings = AnalyticsSettings() if half_life_days is None else AnalyticsSettings(half_life_days)
+    result = refresh(state.engine, now=_parse_now(now_text), settings=settings, full=full)
+    if as_json:
+        click.echo(json.dumps(as_dict(result), indent=2))
+        return
+    _print_refresh(result)
+
+
+@analytics.command("export-parquet")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@pass_state
+def analytics_export(state: State, folder: Path) -> None:
+    """Write the pipeline's inputs as Parquet files into FOLDER (for the Spark engine)."""
+    from kith.analytics.export import export_ledger
+
+    counts = export_ledger(state.engine, folder)
+    for name, rows in counts.items():
+        click.echo(f"  {name}.parquet: {rows:,} rows")
+    click.echo(f"Exported to {folder}")
+
+
+@analytics.command("spark")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--now", "now_text", metavar="WHEN", help="Compute as of this time (default: now).")
+@click.option("--half-life-days", type=click.FloatRange(min=0, min_open=True), default=None)
+@click.option("--master", default="local[2]", show_default=True, help="Spark master URL.")
+def analytics_spark(
+    folder: Path, now_text: str | None, half_life_days: float | None, master: str
+) -> None:
+    """Compute the features with Spark over an export in FOLDER.
+
+    Writes FOLDER/relationship.parquet and FOLDER/tie.parquet: the same rows
+    `kith analytics refresh --full` writes to the ledger.
+    """
+    import pyarrow.parquet as pq
+
+    from kith.analytics import spark
+    from kith.analytics.settings import HALF_LIFE_DAYS
+
+    now = _parse_now(now_text)
+    with spark.session(master) as session:
+        tables = spark.compute(session, folder, now, half_life_days or HALF_LIFE_DAYS)
+    for name, table in tables.items():
+        pq.write_table(table, folder / f"{name}.parquet")
+        click.echo(f"  {name}.parquet: {table.num_rows:,} rows")
+
+
+def analytics_after_import(state: State, imported: int) -> None:
+    """After an import: refresh the analytics for what came in (a failure is reported,
+    and the import still counts)."""
+    if imported == 0:
+        return
+    from kith.analytics import refresh
+
+    try:
+        result = refresh(state.engine, now=now_ts())
+    except KithError as exc:
+        click.echo(f"analytics not refreshed: {exc}", err=True)
+        click.echo("  run: kith analytics refresh", err=True)
+        return
+    _print_refresh(result)

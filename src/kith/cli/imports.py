@@ -1,0 +1,88 @@
+"""The command line: importing files."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from kith.cli.analytics import analytics_after_import
+from kith.cli.base import State, cli, now_ts, pass_state
+from kith.cli.progress import print_summaries, progress_bar
+from kith.errors import KithError
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", metavar="NAME", help="Skip detection and read with this importer.")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first bad record or file.")
+@click.option("--no-bodies", is_flag=True, help="Metadata only: store no message text.")
+@click.option(
+    "--option",
+    "-o",
+    "options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="An importer setting (repeatable), e.g. -o preset=shopify for a purchases CSV.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option(
+    "--no-analytics", is_flag=True, help="Do not refresh the relationship features afterwards."
+)
+@pass_state
+def import_(
+    state: State,
+    paths: tuple[Path, ...],
+    fmt: str | None,
+    fail_fast: bool,
+    no_bodies: bool,
+    options: tuple[str, ...],
+    quiet: bool,
+    no_analytics: bool,
+) -> None:
+    """Import PATHS (files or folders) into the ledger.
+
+    The format is chosen by content: mail (mbox, Maildir, .eml), contacts
+    (vCard, Google and LinkedIn CSV), calendars (iCalendar), social archives
+    (X, Mastodon), WordPress WXR, Discourse JSON, Stack Exchange dumps and
+    purchase CSVs (-o preset=shopify|woocommerce|stripe|generic or -o col.X=...).
+    Importing the same thing twice adds nothing; bad records are skipped and
+    counted (with file and position) unless --fail-fast.
+
+    \b
+    Examples:
+      kith import ~/mail/archive.mbox
+      kith import --no-bodies ~/Maildir
+    """
+    from kith.importing import import_paths
+
+    params: dict[str, str] = {}
+    for item in options:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise KithError(f"--option wants KEY=VALUE, not {item!r}")
+        params[key.strip()] = value.strip()
+    settings = state.settings
+    if no_bodies:
+        settings = settings.with_overrides(store_bodies=False)
+    engine = state.engine
+    started = time.monotonic()
+    with progress_bar(quiet) as progress:
+        summaries = import_paths(
+            engine,
+            paths,
+            settings,
+            now=now_ts(),
+            fmt=fmt,
+            fail_fast=fail_fast,
+            progress=progress,
+            params=params,
+        )
+    elapsed = time.monotonic() - started
+    print_summaries(summaries, elapsed)
+    if not no_analytics:
+        analytics_after_import(state, sum(s.imported for s in summaries))
+    if any(not s.ok for s in summaries):
+        sys.exit(1)

@@ -1,0 +1,133 @@
+"""The command line: looking: people, person, stats."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import closing
+from typing import Any
+
+import click
+
+from kith.cli.base import State, cli, fmt_ts, pass_state
+
+
+def _stream_json_lines(rows: Iterator[dict[str, Any]]) -> None:
+    out = sys.stdout
+    out.write("[")
+    first = True
+    for row in rows:
+        out.write(("\n" if first else ",\n") + json.dumps(row, ensure_ascii=False))
+        first = False
+    out.write("\n]\n" if not first else "]\n")
+    out.flush()
+
+
+@cli.command()
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print JSON (streamed; safe to pipe to head)."
+)
+@click.option(
+    "--sort",
+    type=click.Choice(["name", "recent", "interactions"]),
+    default="name",
+    show_default=True,
+    help="Order; name is instant on any size, the others count everyone first.",
+)
+@click.option("--limit", type=int, default=None, help="At most this many (table default: 50).")
+@pass_state
+def people(state: State, as_json: bool, sort: str, limit: int | None) -> None:
+    """Everyone in the ledger, with their interactions and last contact."""
+    if as_json:
+        with state.reader() as reader, closing(reader.iter_people(sort=sort, limit=limit)) as rows:
+            # closed here, before its connection, even when the reader of the pipe leaves
+            _stream_json_lines(r.as_dict() for r in rows)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    shown = limit or 50
+    table = Table(box=None, header_style="bold")
+    for col in ("id", "name", "identity", "interactions", "last contact"):
+        table.add_column(col, justify="right" if col in ("id", "interactions") else "left")
+    count = 0
+    with state.reader() as reader:
+        for r in reader.iter_people(sort=sort, limit=shown):
+            table.add_row(
+                f"#{r.id}",
+                r.name or "",
+                r.identity or "",
+                f"{r.interactions:,}",
+                fmt_ts(r.last_contact),
+            )
+            count += 1
+    console = Console()
+    if count == 0:
+        console.print("Nobody yet. Import something: kith import PATH (or try kith demo).")
+        return
+    console.print(table)
+    if limit is None and count == shown:
+        console.print(f"[dim]first {shown}; --limit N for more, --json for all[/dim]")
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--limit", type=int, default=20, show_default=True, help="Timeline length.")
+@pass_state
+def person(state: State, query: str, as_json: bool, limit: int) -> None:
+    """One person's profile and timeline. QUERY is a name, an address or #id."""
+    with state.reader() as reader:
+        profile = reader.person_profile(reader.find_person(query), timeline=limit)
+    if as_json:
+        click.echo(json.dumps(profile.as_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"#{profile.id} {profile.name or '(no name)'}{'  (me)' if profile.is_me else ''}")
+    for ident in profile.identities:
+        alias = "  (alias)" if ident["alias"] else ""
+        shown_name = f'  "{ident["display_name"]}"' if ident["display_name"] else ""
+        click.echo(f"  {ident['kind']}:{ident['value']}{shown_name}{alias}")
+    c = profile.counts
+    click.echo(
+        f"  {sum(c.values()):,} interactions: {c.get('in', 0):,} to you, "
+        f"{c.get('out', 0):,} from you, {c.get('among', 0):,} among others; "
+        f"{profile.threads:,} threads"
+    )
+    click.echo(f"  first {fmt_ts(profile.first_contact)}, last {fmt_ts(profile.last_contact)}")
+    for f in profile.facts:
+        click.echo(f"  {f['key']}: {f['value']}  ({f['source']})")
+    if profile.merged_from:
+        click.echo("  merged from: " + ", ".join(f"#{i}" for i in profile.merged_from))
+    if profile.timeline:
+        click.echo("Timeline (newest first):")
+        arrows = {"in": "←", "out": "→", "among": "·"}
+        for item in profile.timeline:
+            where = f" [{item['circle']}]" if item["circle"] else ""
+            click.echo(
+                f"  {fmt_ts(item['at'])} {arrows.get(item['direction'], '?')} "
+                f"{item['kind']:<8} {item['subject'] or ''}{where}"
+            )
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def stats(state: State, as_json: bool) -> None:
+    """Counts of what the ledger holds."""
+    from kith.store import repository
+
+    data = repository.stats(state.engine)
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    d = data["by_direction"]
+    click.echo(f"people        {data['people']:>10,}")
+    click.echo(f"identities    {data['identities']:>10,}")
+    click.echo(
+        f"interactions  {data['interactions']:>10,}  "
+        f"(in {d['in']:,}, out {d['out']:,}, among {d['among']:,})"
+    )
+    click.echo(f"threads       {data['threads']:>10,}  ({data['replies']:,} replies)")
+    click.echo(f"circles       {data['circles']:>10,}")
+    click.echo(f"skipped       {data['skipped']:>10,}")
