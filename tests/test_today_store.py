@@ -7,13 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from kith.attention.audit import gini
 from kith.attention.candidates import Relationship, birthday_keys, next_birthday
 from kith.attention.today import _machines, _ranks, relationships
 from kith.store import attention as store
 from kith.store.db import open_store
+from kith.store.sql import Db
 
 NOW = 1_800_000_000
 DAY = 86_400
@@ -68,15 +69,22 @@ def sqlite_engine(tmp_path: Path):
     engine.dispose()
 
 
+class RecordingDb(Db):
+    """A Db that keeps what it ran against ``relationship``, with its parameters."""
+
+    def __init__(self, conn, dialect):
+        super().__init__(conn, dialect)
+        self.seen: list[tuple[str, dict]] = []
+
+    def execute(self, sql, params=None):
+        if "FROM relationship" in sql:
+            self.seen.append((sql, dict(params or {})))
+        return super().execute(sql, params)
+
+
 def test_candidate_reads_use_the_indexes(sqlite_engine):
-    seen: list[str] = []
-
-    def keep(conn, cursor, statement, params, context, many):
-        if "FROM relationship" in statement:
-            seen.append(statement)
-
-    event.listen(sqlite_engine, "before_cursor_execute", keep)
     with sqlite_engine.connect() as conn:
+        db = RecordingDb(conn.connection.driver_connection, "sqlite")
         window = store.Window(
             now=NOW,
             reply_since=NOW - 30 * DAY,
@@ -87,12 +95,11 @@ def test_candidate_reads_use_the_indexes(sqlite_engine):
             min_threads=5,
             birthday_keys=["01-02"],
         )
-        store.candidate_rows(conn, window, limit=100)
-        store.closest(conn, 450)
-        event.remove(sqlite_engine, "before_cursor_execute", keep)
+        store.candidate_rows(db, window, limit=100)
+        store.closest(db, 450)
         plans = {}
-        for sql in seen:
-            rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql.replace("?", "0")).all()
+        for sql, params in db.seen:
+            rows = Db.execute(db, "EXPLAIN QUERY PLAN " + sql, params).fetchall()
             plans[sql] = " | ".join(str(r[-1]) for r in rows)
     assert len(plans) == 6
     wanted = [

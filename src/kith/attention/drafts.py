@@ -11,15 +11,15 @@ the template, not a silent blank.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy import Engine
 
 from kith.attention.candidates import GIVE_KINDS, Item, first_name
 from kith.errors import ConfigError
 from kith.store import attention as store
+from kith.store.sql import Db
 
 PACKAGED = Path(__file__).with_name("templates")
 
@@ -135,10 +135,21 @@ def _times(n: int) -> str:
     return {1: "once", 2: "twice"}.get(n, f"{n} times")
 
 
-def contexts(engine: Engine, items: Iterable[Item], now: int) -> dict[str, dict[str, Any]]:
-    """item id → the fields its draft is filled with (``FIELDS``), from the ledger."""
+@contextmanager
+def reading(ledger: Any) -> Iterator[Db]:
+    """``ledger`` to read from: a ``Db`` as it is, or a connection of an engine."""
+    if isinstance(ledger, Db):
+        yield ledger
+        return
+    with ledger.connect() as conn:
+        yield Db.of(conn)
+
+
+def contexts(ledger: Any, items: Iterable[Item], now: int) -> dict[str, dict[str, Any]]:
+    """item id → the fields its draft is filled with (``FIELDS``), from the
+    ledger (an engine or a ``kith.store.sql.Db``)."""
     found: dict[str, dict[str, Any]] = {}
-    with engine.connect() as conn:
+    with reading(ledger) as conn:
         me = store.my_name(conn)
         for item in items:
             ctx: dict[str, Any] = dict.fromkeys(FIELDS)
@@ -188,12 +199,12 @@ def contexts(engine: Engine, items: Iterable[Item], now: int) -> dict[str, dict[
 
 
 def render_all(
-    engine: Engine, items: Iterable[Item], now: int, user_dir: Path | None
+    ledger: Any, items: Iterable[Item], now: int, user_dir: Path | None
 ) -> dict[str, str]:
     """item id → its draft."""
     listed = list(items)
     if not listed:
         return {}
     drafts = Drafts(user_dir)
-    filled = contexts(engine, listed, now)
+    filled = contexts(ledger, listed, now)
     return {i.id: drafts.draft(i, filled[i.id]) for i in listed}

@@ -29,12 +29,11 @@ then), as far as the minutes go.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
-
-from sqlalchemy import Connection, Engine
 
 from kith.attention.candidates import (
     ACTIVE_RANK,
@@ -60,6 +59,8 @@ from kith.attention.scheduler import (
 from kith.attention.settings import TodaySettings
 from kith.identity import is_automated
 from kith.store import attention as store
+from kith.store.attention import Conn
+from kith.store.sql import Db
 
 DAY = SECONDS_PER_DAY
 #: The closest people read to rank the inner circle and the active ring: by
@@ -141,11 +142,24 @@ class DayPlan:
         return sum(d.minutes for d in self.done)
 
 
-def plan_day(engine: Engine, now: int, settings: TodaySettings, *, save: bool = True) -> DayPlan:
-    """The list for ``now``'s day (see the module docstring); saved unless ``save`` is false."""
+@contextmanager
+def writing(ledger: Any) -> Iterator[Db]:
+    """A write transaction on ``ledger``: an SQLAlchemy engine (a transaction
+    of its own), or a ``Db`` already in one (``kith.store.sql.open_db``, the
+    fast path of `kith today`)."""
+    if isinstance(ledger, Db):
+        yield ledger
+        return
+    with store.begin_write(ledger) as conn:
+        yield Db.of(conn)
+
+
+def plan_day(ledger: Any, now: int, settings: TodaySettings, *, save: bool = True) -> DayPlan:
+    """The list for ``now``'s day (see the module docstring); saved unless
+    ``save`` is false. ``ledger``: an engine or a ``Db`` (see ``writing``)."""
     today = day_of(now)
     key = today.isoformat()
-    with store.begin_write(engine) as conn:
+    with writing(ledger) as conn:
         status = store.analytics_status(conn)
         held = store.held_items(conn)
         ranks = _ranks(conn, now)
@@ -228,7 +242,7 @@ def window(now: int) -> store.Window:
 
 
 def relationships(
-    conn: Connection, now: int, *, people: Sequence[int] = ()
+    conn: Conn, now: int, *, people: Sequence[int] = ()
 ) -> tuple[list[Relationship], list[str]]:
     """The rows that can make an item at ``now`` (and the rows of ``people``),
     with ``kith done`` contacts laid over; and the kinds that had more rows
@@ -266,7 +280,7 @@ def _machines(addresses: Mapping[int, Sequence[tuple[str, str]]]) -> set[int]:
     return found
 
 
-def with_kith_contact(conn: Connection, r: Relationship, at: int, now: int) -> Relationship:
+def with_kith_contact(conn: Conn, r: Relationship, at: int, now: int) -> Relationship:
     """``r`` as if the analytics knew of my contact at ``at`` (``kith done``).
 
     It is my latest message to them, and it answers everything they sent
@@ -293,7 +307,7 @@ def _age(decayed: float, computed_at: int, half_life_days: float, now: int) -> f
     return float(decayed * 2.0 ** (-(now - computed_at) / (half_life_days * DAY)))
 
 
-def _ranks(conn: Connection, now: int) -> dict[int, int]:
+def _ranks(conn: Conn, now: int) -> dict[int, int]:
     """person id → rank by decayed contact at ``now``, for the ``ACTIVE_RANK`` closest.
 
     Aging only lowers a figure, so when the ``ACTIVE_RANK``-th aged figure
@@ -380,7 +394,7 @@ def _back_from_snooze(
     return taken
 
 
-def _done_today(conn: Connection, key: str, state: FairState) -> list[DoneToday]:
+def _done_today(conn: Conn, key: str, state: FairState) -> list[DoneToday]:
     """What was done on day ``key``; its proactive minutes count as the day's
     service in ``state``, as the scheduler would have counted them (overdue
     items excepted, which it takes without charging their tier)."""

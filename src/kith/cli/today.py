@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,22 +32,38 @@ def _today_settings(minutes: int | None) -> Any:
     return load_today_settings().with_budget(minutes)
 
 
-def _plan(state: State, on: datetime | None, minutes: int | None, refresh: bool) -> Any:
+@contextmanager
+def _ledger(state: State) -> Iterator[Any]:
+    """The ledger for the day's list: straight on the driver, in one write
+    transaction, when it is ready (no SQLAlchemy import: most of what
+    `kith today` would cost), else the engine (creating or migrating it)."""
+    from kith.store.sql import open_db
+
+    with open_db(state.settings.database_url, write=True) as db:
+        if db is not None:
+            yield db
+            return
+    yield state.engine
+
+
+def _plan(ledger: Any, on: datetime | None, minutes: int | None) -> Any:
     from kith.attention.today import plan_day
 
     settings = _today_settings(minutes)
     now = _attention_now(on)
-    if refresh:
-        from kith.analytics.refresh import refresh as run_refresh
-
-        run_refresh(state.engine, now=now)
-    return settings, plan_day(state.engine, now, settings)
+    return settings, plan_day(ledger, now, settings)
 
 
-def _drafts(state: State, plan: Any, settings: Any) -> dict[str, str]:
+def _refresh(state: State, on: datetime | None) -> None:
+    from kith.analytics.refresh import refresh as run_refresh
+
+    run_refresh(state.engine, now=_attention_now(on))
+
+
+def _drafts(ledger: Any, plan: Any, settings: Any) -> dict[str, str]:
     from kith.attention.drafts import render_all
 
-    return render_all(state.engine, plan.items, plan.now, settings.templates)
+    return render_all(ledger, plan.items, plan.now, settings.templates)
 
 
 def print_plan(plan: Any, drafts: dict[str, str], *, hints: bool = True) -> None:
@@ -118,8 +136,11 @@ def today_cmd(
       kith snooze ID --days N      not now: back in N days
       kith skip ID                 not this one (it returns only if things change)
     """
-    settings, plan = _plan(state, on, minutes, refresh)
-    drafts = _drafts(state, plan, settings)
+    if refresh:
+        _refresh(state, on)
+    with _ledger(state) as ledger:
+        settings, plan = _plan(ledger, on, minutes)
+        drafts = _drafts(ledger, plan, settings)
     if as_json:
         data = {
             "date": plan.day.isoformat(),
@@ -214,8 +235,9 @@ def digest_cmd(state: State, out: Path, minutes: int | None, on: datetime | None
     from kith.attention.drafts import Drafts
     from kith.attention.reminders import write_digest
 
-    settings, plan = _plan(state, on, minutes, False)
-    drafts = _drafts(state, plan, settings)
+    with _ledger(state) as ledger:
+        settings, plan = _plan(ledger, on, minutes)
+        drafts = _drafts(ledger, plan, settings)
     for path in write_digest(plan, drafts, Drafts(settings.templates), out):
         click.echo(str(path))
 
@@ -235,8 +257,9 @@ def feed_cmd(state: State, out: Path, minutes: int | None, on: datetime | None) 
     """Write the day's list as an iCalendar feed (one all-day event per item)."""
     from kith.attention.reminders import feed
 
-    settings, plan = _plan(state, on, minutes, False)
-    data = feed(plan, _drafts(state, plan, settings))
+    with _ledger(state) as ledger:
+        settings, plan = _plan(ledger, on, minutes)
+        data = feed(plan, _drafts(ledger, plan, settings))
     if str(out) == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

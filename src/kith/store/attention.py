@@ -19,17 +19,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, bindparam, text
-from sqlalchemy.sql.elements import TextClause
+from kith.store.ids import IN_CHUNK, chunks
+from kith.store.sql import as_db
 
-from kith.store.ids import allocate_ids, chunks
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
-
-def _in(sql: str, *names: str) -> TextClause:
-    """``sql`` whose ``IN :name`` parameters take a list."""
-    return text(sql).bindparams(*(bindparam(n, expanding=True) for n in names))
+#: Every function takes a ``kith.store.sql.Db`` or an SQLAlchemy connection.
+Conn = Any
 
 
 #: When a check-in falls due: last contact + COOLING_RATIO (2) × the usual gap
@@ -70,18 +69,19 @@ class AnalyticsStatus:
     behind: int
 
 
-def analytics_status(conn: Connection) -> AnalyticsStatus | None:
+def analytics_status(conn: Conn) -> AnalyticsStatus | None:
     """None when the analytics never ran on this ledger."""
-    row = conn.execute(
-        text("SELECT computed_at, last_interaction_id FROM analytics_state ORDER BY id LIMIT 1")
-    ).first()
+    db = as_db(conn)
+    row = db.first(
+        "SELECT computed_at, last_interaction_id FROM analytics_state ORDER BY id LIMIT 1"
+    )
     if row is None:
         return None
-    behind = conn.execute(
-        text("SELECT COUNT(*) FROM interaction WHERE id > :last AND source <> 'kith'"),
-        {"last": int(row.last_interaction_id)},
-    ).scalar_one()
-    return AnalyticsStatus(int(row.computed_at), int(behind))
+    behind = db.scalar(
+        "SELECT COUNT(*) FROM interaction WHERE id > :last AND source <> 'kith'",
+        {"last": int(row[1])},
+    )
+    return AnalyticsStatus(int(row[0]), int(behind))
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +131,7 @@ class Candidates:
 
 
 def candidate_rows(
-    conn: Connection, window: Window, *, limit: int, people: Sequence[int] = ()
+    conn: Conn, window: Window, *, limit: int, people: Sequence[int] = ()
 ) -> Candidates:
     """The relationship rows that can make an item in ``window``, with the
     person's name (and ``birthday`` for a birthday soon): for each kind of
@@ -149,6 +149,7 @@ def candidate_rows(
         "min_threads": window.min_threads,
         "limit": limit,
     }
+    db = as_db(conn)
     found: dict[int, dict[str, Any]] = {}
     capped = []
     for kind, where in _QUERIES.items():
@@ -157,23 +158,20 @@ def candidate_rows(
             "{min_contact_days}", str(int(window.min_contact_days))
         ).replace("{min_threads}", str(int(window.min_threads)))
         sql = f"{_SELECT} WHERE {condition} AND {_ACTIVE} ORDER BY {order} LIMIT :limit"
-        rows = conn.execute(text(sql), params).mappings().all()
+        rows = db.dicts(sql, params)
         if len(rows) >= limit:
             capped.append(kind)
         for row in rows:
-            found.setdefault(int(row["person_id"]), dict(row))
+            found.setdefault(int(row["person_id"]), row)
     wanted = sorted({int(p) for p in people} - set(found))
-    for start in range(0, len(wanted), 900):
-        part = wanted[start : start + 900]
-        marks = ", ".join(f":p{n}" for n in range(len(part)))
-        sql = f"{_SELECT} WHERE r.person_id IN ({marks}) AND {_ACTIVE}"
-        result = conn.execute(text(sql), {f"p{n}": pid for n, pid in enumerate(part)})
-        for mapping in result.mappings():
-            found.setdefault(int(mapping["person_id"]), dict(mapping))
+    for part in chunks(wanted):
+        sql = f"{_SELECT} WHERE r.person_id IN :ids AND {_ACTIVE}"
+        for mapping in db.dicts(sql, {"ids": list(part)}):
+            found.setdefault(int(mapping["person_id"]), mapping)
     if window.birthday_keys:
-        for pid, value in birthdays(conn, window.birthday_keys).items():
+        for pid, value in birthdays(db, window.birthday_keys).items():
             if pid not in found:
-                bare = _row_of(conn, pid)
+                bare = _row_of(db, pid)
                 if bare is None:
                     continue
                 found[pid] = bare
@@ -181,61 +179,55 @@ def candidate_rows(
     return Candidates(list(found.values()), capped)
 
 
-def let_go(conn: Connection, window: Window) -> tuple[int, int]:
+def let_go(conn: Conn, window: Window) -> tuple[int, int]:
     """(people whose waiting messages are all older than the reply horizon,
     relationships with a rhythm that fell due before ``window.cold_since``):
     what the queue no longer asks about. Counted by the same indexes."""
-    stale = conn.execute(
-        text(
-            "SELECT COUNT(*) FROM relationship r JOIN person p ON p.id = r.person_id"
-            f" WHERE r.waiting > 0 AND r.last_in_at < :since AND {_ACTIVE}"
-        ),
+    db = as_db(conn)
+    stale = db.scalar(
+        "SELECT COUNT(*) FROM relationship r JOIN person p ON p.id = r.person_id"
+        f" WHERE r.waiting > 0 AND r.last_in_at < :since AND {_ACTIVE}",
         {"since": window.reply_since},
-    ).scalar_one()
+    )
     rhythm = (
         f"r.contact_days >= {int(window.min_contact_days)}"
         f" AND r.threads >= {int(window.min_threads)}"
     )
-    cold = conn.execute(
-        text(
-            "SELECT COUNT(*) FROM relationship r JOIN person p ON p.id = r.person_id"
-            f" WHERE {COOLING_DUE_SQL} < :cold_since AND {rhythm} AND {_ACTIVE}"
-        ),
+    cold = db.scalar(
+        "SELECT COUNT(*) FROM relationship r JOIN person p ON p.id = r.person_id"
+        f" WHERE {COOLING_DUE_SQL} < :cold_since AND {rhythm} AND {_ACTIVE}",
         {"cold_since": window.cold_since},
-    ).scalar_one()
+    )
     return int(stale), int(cold)
 
 
-def birthdays(conn: Connection, keys: Sequence[str]) -> dict[int, str]:
+def birthdays(conn: Conn, keys: Sequence[str]) -> dict[int, str]:
     """person id → birthday (as stored) for birthdays on ``keys`` (``MM-DD``)."""
-    marks = ", ".join(f":k{n}" for n in range(len(keys)))
     sql = (
         "SELECT i.person_id, MIN(f.value) FROM fact f JOIN identity i ON i.id = f.identity_id"
-        f" WHERE f.key = 'birthday' AND {BIRTHDAY_KEY_SQL} IN ({marks}) GROUP BY i.person_id"
+        f" WHERE f.key = 'birthday' AND {BIRTHDAY_KEY_SQL} IN :keys GROUP BY i.person_id"
     )
-    rows = conn.execute(text(sql), {f"k{n}": k for n, k in enumerate(keys)})
+    rows = as_db(conn).rows(sql, {"keys": list(keys)})
     return {int(pid): str(value) for pid, value in rows}
 
 
-def _row_of(conn: Connection, pid: int) -> dict[str, Any] | None:
+def _row_of(conn: Conn, pid: int) -> dict[str, Any] | None:
     """One person's row; a person the analytics have not seen gets an empty one."""
-    row = conn.execute(text(f"{_SELECT} WHERE r.person_id = :pid AND {_ACTIVE}"), {"pid": pid})
-    found = row.mappings().first()
-    if found is not None:
-        return dict(found)
-    bare = conn.execute(
-        text(
-            "SELECT p.id, p.name FROM person p WHERE p.id = :pid AND p.merged_into IS NULL"
-            " AND NOT p.is_me"
-        ),
+    db = as_db(conn)
+    found = db.dicts(f"{_SELECT} WHERE r.person_id = :pid AND {_ACTIVE}", {"pid": pid})
+    if found:
+        return found[0]
+    bare = db.first(
+        "SELECT p.id, p.name FROM person p WHERE p.id = :pid AND p.merged_into IS NULL"
+        " AND NOT p.is_me",
         {"pid": pid},
-    ).first()
+    )
     if bare is None:
         return None
-    return {"person_id": pid, "name": bare.name or f"#{pid}"}
+    return {"person_id": pid, "name": bare[1] or f"#{pid}"}
 
 
-def closest(conn: Connection, limit: int) -> list[tuple[int, float, int, float]]:
+def closest(conn: Conn, limit: int) -> list[tuple[int, float, int, float]]:
     """(person id, decayed, computed_at, half-life days) of the ``limit``
     people with the most decayed contact as stored, most first."""
     sql = (
@@ -245,48 +237,44 @@ def closest(conn: Connection, limit: int) -> list[tuple[int, float, int, float]]
     )
     return [
         (int(a), float(b), int(c), float(d))
-        for a, b, c, d in conn.execute(text(sql), {"limit": limit})
+        for a, b, c, d in as_db(conn).rows(sql, {"limit": limit})
     ]
 
 
-def addresses(conn: Connection, person_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
+def addresses(conn: Conn, person_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
     """person id → (kind, value) of each identity, for ``person_ids``."""
     found: dict[int, list[tuple[str, str]]] = {}
     ids = sorted(set(person_ids))
-    query = _in("SELECT person_id, kind, value FROM identity WHERE person_id IN :ids", "ids")
-    for start in range(0, len(ids), 900):
-        for pid, kind, value in conn.execute(query, {"ids": ids[start : start + 900]}):
+    db = as_db(conn)
+    query = "SELECT person_id, kind, value FROM identity WHERE person_id IN :ids"
+    for part in chunks(ids):
+        for pid, kind, value in db.rows(query, {"ids": list(part)}):
             found.setdefault(int(pid), []).append((str(kind), str(value)))
     return found
 
 
-def kith_contacts(conn: Connection) -> dict[int, int]:
+def kith_contacts(conn: Conn) -> dict[int, int]:
     """person id → the latest contact recorded with ``kith done``."""
-    rows = conn.execute(
-        text(
-            "SELECT person_id, MAX(at) FROM attention_action WHERE action = 'done'"
-            " GROUP BY person_id"
-        )
+    rows = as_db(conn).rows(
+        "SELECT person_id, MAX(at) FROM attention_action WHERE action = 'done' GROUP BY person_id"
     )
     return {int(pid): int(at) for pid, at in rows}
 
 
 def inbound_after(
-    conn: Connection, person_id: int, after: int, until: int, kinds: Sequence[str]
+    conn: Conn, person_id: int, after: int, until: int, kinds: Sequence[str]
 ) -> tuple[int, int] | None:
     """(time of the first, how many) of the messages ``person_id`` wrote to me
     after ``after`` and up to ``until`` (kinds ``kinds``); None if there were none."""
-    kind_marks = ", ".join(f":k{n}" for n in range(len(kinds)))
     sql = (
         "SELECT MIN(i.occurred_at), COUNT(*) FROM identity idn"
         " JOIN participant pa ON pa.identity_id = idn.id AND pa.role = 'from'"
         " JOIN interaction i ON i.id = pa.interaction_id"
         " WHERE idn.person_id = :pid AND i.direction = 'in'"
-        f" AND i.occurred_at > :after AND i.occurred_at <= :until AND i.kind IN ({kind_marks})"
+        " AND i.occurred_at > :after AND i.occurred_at <= :until AND i.kind IN :kinds"
     )
-    params: dict[str, Any] = {"pid": person_id, "after": after, "until": until}
-    params.update({f"k{n}": k for n, k in enumerate(kinds)})
-    first, count = conn.execute(text(sql), params).one()
+    params = {"pid": person_id, "after": after, "until": until, "kinds": list(kinds)}
+    first, count = as_db(conn).rows(sql, params)[0]
     return None if not count else (int(first), int(count))
 
 
@@ -309,18 +297,19 @@ class ItemRow:
     acted_at: int | None
 
 
-def _item(row: Any) -> ItemRow:
+def _item(row: Sequence[Any]) -> ItemRow:
+    iid, kind, pid, tier, due, seen, listed, status, until, acted = row
     return ItemRow(
-        str(row.id),
-        str(row.kind),
-        int(row.person_id),
-        str(row.tier),
-        int(row.first_due_at),
-        int(row.first_seen_at),
-        None if row.first_listed_at is None else int(row.first_listed_at),
-        str(row.status),
-        None if row.snoozed_until is None else int(row.snoozed_until),
-        None if row.acted_at is None else int(row.acted_at),
+        str(iid),
+        str(kind),
+        int(pid),
+        str(tier),
+        int(due),
+        int(seen),
+        None if listed is None else int(listed),
+        str(status),
+        None if until is None else int(until),
+        None if acted is None else int(acted),
     )
 
 
@@ -331,41 +320,41 @@ _ITEM = (
 _ITEM_COLUMNS = _ITEM[len("SELECT ") : _ITEM.index(" FROM")].split(", ")
 
 
-def known_items(conn: Connection, ids: Iterable[str]) -> dict[str, ItemRow]:
+def known_items(conn: Conn, ids: Iterable[str]) -> dict[str, ItemRow]:
     """The stored rows of the items ``ids`` (by primary key, in chunks)."""
     found: dict[str, ItemRow] = {}
-    query = _in(f"{_ITEM} WHERE id IN :ids", "ids")
+    db = as_db(conn)
     for part in chunks(sorted(set(ids))):
-        for row in conn.execute(query, {"ids": list(part)}):
-            found[str(row.id)] = _item(row)
+        for row in db.rows(f"{_ITEM} WHERE id IN :ids", {"ids": list(part)}):
+            found[str(row[0])] = _item(row)
     return found
 
 
-def held_items(conn: Connection) -> dict[str, ItemRow]:
+def held_items(conn: Conn) -> dict[str, ItemRow]:
     """The items the queue holds: listed and not done, skipped or gone; snoozed."""
-    rows = conn.execute(text(f"{_ITEM} WHERE status IN ('open', 'snoozed')"))
-    return {str(r.id): _item(r) for r in rows}
+    rows = as_db(conn).rows(f"{_ITEM} WHERE status IN ('open', 'snoozed')")
+    return {str(r[0]): _item(r) for r in rows}
 
 
-def _set_many(conn: Connection, sql: str, ids: Sequence[str], **values: Any) -> None:
-    query = _in(sql, "ids")
-    for start in range(0, len(ids), 900):
-        conn.execute(query, {"ids": list(ids[start : start + 900]), **values})
+def _set_many(conn: Conn, sql: str, ids: Sequence[str], **values: Any) -> None:
+    db = as_db(conn)
+    for part in chunks(ids, IN_CHUNK):
+        db.execute(sql, {"ids": list(part), **values}).close()
 
 
-def mark_gone(conn: Connection, ids: Sequence[str], now: int) -> None:
+def mark_gone(conn: Conn, ids: Sequence[str], now: int) -> None:
     """Items no longer due (their situation ended without the user): status ``gone``."""
     sql = "UPDATE attention_item SET status = 'gone', acted_at = :now WHERE id IN :ids"
     _set_many(conn, sql, ids, now=now)
 
 
-def reopen(conn: Connection, ids: Sequence[str]) -> None:
+def reopen(conn: Conn, ids: Sequence[str]) -> None:
     """Gone items due again (the same situation came back): status ``open``."""
     sql = "UPDATE attention_item SET status = 'open', acted_at = NULL WHERE id IN :ids"
     _set_many(conn, sql, ids)
 
 
-def mark_listed(conn: Connection, ids: Sequence[str], now: int) -> None:
+def mark_listed(conn: Conn, ids: Sequence[str], now: int) -> None:
     """Items shown for the first time at ``now`` get ``first_listed_at``."""
     sql = (
         "UPDATE attention_item SET first_listed_at = :now"
@@ -374,37 +363,33 @@ def mark_listed(conn: Connection, ids: Sequence[str], now: int) -> None:
     _set_many(conn, sql, ids, now=now)
 
 
-def item(conn: Connection, item_id: str) -> ItemRow | None:
-    row = conn.execute(text(f"{_ITEM} WHERE id = :id"), {"id": item_id}).first()
+def item(conn: Conn, item_id: str) -> ItemRow | None:
+    row = as_db(conn).first(f"{_ITEM} WHERE id = :id", {"id": item_id})
     return None if row is None else _item(row)
 
 
-def all_items(conn: Connection) -> list[ItemRow]:
-    return [_item(r) for r in conn.execute(text(f"{_ITEM} ORDER BY id"))]
+def all_items(conn: Conn) -> list[ItemRow]:
+    return [_item(r) for r in as_db(conn).rows(f"{_ITEM} ORDER BY id")]
 
 
-def add_items(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+def add_items(conn: Conn, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert new ``attention_item`` rows (every column of ``_ITEM`` given)."""
     if not rows:
         return
     cols = ", ".join(_ITEM_COLUMNS)
     marks = ", ".join(f":{c}" for c in _ITEM_COLUMNS)
-    conn.execute(
-        text(f"INSERT INTO attention_item ({cols}) VALUES ({marks})"),
+    as_db(conn).executemany(
+        f"INSERT INTO attention_item ({cols}) VALUES ({marks})",
         [{c: r[c] for c in _ITEM_COLUMNS} for r in rows],
     )
 
 
-def set_status(
-    conn: Connection, item_id: str, status: str, *, at: int, until: int | None = None
-) -> None:
-    conn.execute(
-        text(
-            "UPDATE attention_item SET status = :status, acted_at = :at,"
-            " snoozed_until = :until WHERE id = :id"
-        ),
+def set_status(conn: Conn, item_id: str, status: str, *, at: int, until: int | None = None) -> None:
+    as_db(conn).execute(
+        "UPDATE attention_item SET status = :status, acted_at = :at,"
+        " snoozed_until = :until WHERE id = :id",
         {"status": status, "at": at, "until": until, "id": item_id},
-    )
+    ).close()
 
 
 _ACTION_COLUMNS = [
@@ -413,21 +398,25 @@ _ACTION_COLUMNS = [
 ]
 
 
-def record_action(conn: Connection, **values: Any) -> int:
+def record_action(conn: Conn, **values: Any) -> int:
     """Append an ``attention_action`` row; returns its id."""
-    aid = allocate_ids(conn, "attention_action", 1)[0]
+    db = as_db(conn)
+    if db.dialect == "postgresql":
+        aid = int(db.scalar("SELECT nextval(pg_get_serial_sequence('attention_action', 'id'))"))
+    else:  # a writer: the transaction holds SQLite's write lock
+        aid = int(db.scalar("SELECT coalesce(max(id), 0) + 1 FROM attention_action"))
     row = {"id": aid, **values}
     cols = ", ".join(_ACTION_COLUMNS)
     marks = ", ".join(f":{c}" for c in _ACTION_COLUMNS)
-    conn.execute(text(f"INSERT INTO attention_action ({cols}) VALUES ({marks})"), row)
+    db.execute(f"INSERT INTO attention_action ({cols}) VALUES ({marks})", row).close()
     return aid
 
 
-def actions(conn: Connection, day: str | None = None) -> list[dict[str, Any]]:
+def actions(conn: Conn, day: str | None = None) -> list[dict[str, Any]]:
     """Every recorded action (of ``day``, if given), oldest first."""
     where = "" if day is None else " WHERE day = :day"
     sql = f"SELECT {', '.join(_ACTION_COLUMNS)} FROM attention_action{where} ORDER BY at, id"
-    return [dict(r) for r in conn.execute(text(sql), {"day": day}).mappings()]
+    return as_db(conn).dicts(sql, {"day": day} if day is not None else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -444,16 +433,17 @@ class DayRow:
     items: list[dict[str, Any]]
 
 
-def _day(row: Any) -> DayRow:
+def _day(row: Sequence[Any]) -> DayRow:
+    day, planned_at, budget, due, oldest_left_at, state_before, state_after, items = row
     return DayRow(
-        str(row.day),
-        int(row.planned_at),
-        int(row.budget),
-        int(row.due),
-        None if row.oldest_left_at is None else int(row.oldest_left_at),
-        json.loads(row.state_before),
-        json.loads(row.state_after),
-        json.loads(row.items),
+        str(day),
+        int(planned_at),
+        int(budget),
+        int(due),
+        None if oldest_left_at is None else int(oldest_left_at),
+        json.loads(state_before),
+        json.loads(state_after),
+        json.loads(items),
     )
 
 
@@ -463,38 +453,35 @@ _DAY = (
 )
 
 
-def day_before(conn: Connection, day: str) -> DayRow | None:
+def day_before(conn: Conn, day: str) -> DayRow | None:
     """The latest planned day before ``day``."""
-    row = conn.execute(
-        text(f"{_DAY} WHERE day < :day ORDER BY day DESC LIMIT 1"), {"day": day}
-    ).first()
+    row = as_db(conn).first(f"{_DAY} WHERE day < :day ORDER BY day DESC LIMIT 1", {"day": day})
     return None if row is None else _day(row)
 
 
-def first_day(conn: Connection) -> str | None:
+def first_day(conn: Conn) -> str | None:
     """The first day the queue was planned (``YYYY-MM-DD``)."""
-    value = conn.execute(text("SELECT MIN(day) FROM attention_day")).scalar()
+    value = as_db(conn).scalar("SELECT MIN(day) FROM attention_day")
     return None if value is None else str(value)
 
 
-def days(conn: Connection) -> list[DayRow]:
-    return [_day(r) for r in conn.execute(text(f"{_DAY} ORDER BY day"))]
+def days(conn: Conn) -> list[DayRow]:
+    return [_day(r) for r in as_db(conn).rows(f"{_DAY} ORDER BY day")]
 
 
-def day(conn: Connection, day: str) -> DayRow | None:
-    row = conn.execute(text(f"{_DAY} WHERE day = :day"), {"day": day}).first()
+def day(conn: Conn, day: str) -> DayRow | None:
+    row = as_db(conn).first(f"{_DAY} WHERE day = :day", {"day": day})
     return None if row is None else _day(row)
 
 
-def save_day(conn: Connection, row: DayRow) -> None:
+def save_day(conn: Conn, row: DayRow) -> None:
     """Write ``row``, replacing the day's earlier plan."""
-    conn.execute(text("DELETE FROM attention_day WHERE day = :day"), {"day": row.day})
-    conn.execute(
-        text(
-            "INSERT INTO attention_day (day, planned_at, budget, due, oldest_left_at,"
-            " state_before, state_after, items) VALUES (:day, :planned_at, :budget, :due,"
-            " :oldest_left_at, :state_before, :state_after, :items)"
-        ),
+    db = as_db(conn)
+    db.execute("DELETE FROM attention_day WHERE day = :day", {"day": row.day}).close()
+    db.execute(
+        "INSERT INTO attention_day (day, planned_at, budget, due, oldest_left_at,"
+        " state_before, state_after, items) VALUES (:day, :planned_at, :budget, :due,"
+        " :oldest_left_at, :state_before, :state_after, :items)",
         {
             "day": row.day,
             "planned_at": row.planned_at,
@@ -505,7 +492,7 @@ def save_day(conn: Connection, row: DayRow) -> None:
             "state_after": json.dumps(row.state_after, sort_keys=True),
             "items": json.dumps(row.items, ensure_ascii=False),
         },
-    )
+    ).close()
 
 
 # -- what drafts need -------------------------------------------------------------
@@ -518,7 +505,7 @@ _THEIR = (
 
 
 def message(
-    conn: Connection, person_id: int, now: int, *, inbound: bool, since: int | None = None
+    conn: Conn, person_id: int, now: int, *, inbound: bool, since: int | None = None
 ) -> tuple[str | None, int] | None:
     """(subject, time) of a message with ``person_id``: the first they wrote
     at or after ``since``, or else the latest with them (written by them if
@@ -531,57 +518,52 @@ def message(
         )
     else:
         sql = f"SELECT i.subject, i.occurred_at {_THEIR}{where} ORDER BY i.occurred_at DESC LIMIT 1"
-    row = conn.execute(text(sql), {"pid": person_id, "now": now, "since": since}).first()
+    params = {"pid": person_id, "now": now}
+    if since is not None:
+        params["since"] = since
+    row = as_db(conn).first(sql, params)
     return None if row is None else (row[0], int(row[1]))
 
 
-def gives_received(
-    conn: Connection, person_id: int, now: int, kinds: Sequence[str]
-) -> dict[str, int]:
+def gives_received(conn: Conn, person_id: int, now: int, kinds: Sequence[str]) -> dict[str, int]:
     """How many times ``person_id`` gave, by kind (shares, referrals, …)."""
-    marks = ", ".join(f":k{n}" for n in range(len(kinds)))
     sql = (
         f"SELECT i.kind, COUNT(*) {_THEIR} AND pa.role = 'from' AND i.direction <> 'out'"
-        f" AND i.kind IN ({marks}) GROUP BY i.kind"
+        " AND i.kind IN :kinds GROUP BY i.kind"
     )
-    params: dict[str, Any] = {"pid": person_id, "now": now}
-    params.update({f"k{n}": k for n, k in enumerate(kinds)})
-    return {str(k): int(n) for k, n in conn.execute(text(sql), params)}
+    params = {"pid": person_id, "now": now, "kinds": list(kinds)}
+    return {str(k): int(n) for k, n in as_db(conn).rows(sql, params)}
 
 
-def _me(conn: Connection) -> tuple[int, str | None] | None:
-    row = conn.execute(
-        text("SELECT id, name FROM person WHERE is_me = :yes LIMIT 1"), {"yes": True}
-    ).first()
+def _me(conn: Conn) -> tuple[int, str | None] | None:
+    row = as_db(conn).first("SELECT id, name FROM person WHERE is_me = :yes LIMIT 1", {"yes": True})
     return None if row is None else (int(row[0]), row[1])
 
 
-def my_name(conn: Connection) -> str | None:
+def my_name(conn: Conn) -> str | None:
     me = _me(conn)
     return None if me is None else me[1]
 
 
-def identities_of(conn: Connection, person_id: int) -> list[tuple[str, str]]:
+def identities_of(conn: Conn, person_id: int) -> list[tuple[str, str]]:
     """(kind, value) of a person's identities, e-mail first, base addresses before aliases."""
     rows = sorted(
-        conn.execute(
-            text("SELECT kind, value, alias_of FROM identity WHERE person_id = :pid ORDER BY id"),
+        as_db(conn).rows(
+            "SELECT kind, value, alias_of FROM identity WHERE person_id = :pid ORDER BY id",
             {"pid": person_id},
-        ).all(),
-        key=lambda r: (r.kind != "email", r.alias_of is not None),
+        ),
+        key=lambda r: (r[0] != "email", r[2] is not None),
     )
-    return [(str(r.kind), str(r.value)) for r in rows]
+    return [(str(kind), str(value)) for kind, value, _ in rows]
 
 
-def my_identities(conn: Connection) -> list[tuple[str, str]]:
+def my_identities(conn: Conn) -> list[tuple[str, str]]:
     me = _me(conn)
     return [] if me is None else identities_of(conn, me[0])
 
 
-def person_name(conn: Connection, person_id: int) -> str:
-    name = conn.execute(
-        text("SELECT name FROM person WHERE id = :pid"), {"pid": person_id}
-    ).scalar()
+def person_name(conn: Conn, person_id: int) -> str:
+    name = as_db(conn).scalar("SELECT name FROM person WHERE id = :pid", {"pid": person_id})
     return str(name) if name else f"#{person_id}"
 
 

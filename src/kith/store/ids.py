@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import Connection, text
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 T = TypeVar("T")
 
@@ -25,6 +26,8 @@ def allocate_ids(conn: Connection, table_name: str, count: int) -> list[int]:
     block after ``max(id)`` is its own. PostgreSQL: taken from the column's
     sequence, safe beside other writers.
     """
+    from sqlalchemy import text
+
     if count == 0:
         return []
     if conn.dialect.name == "postgresql":
