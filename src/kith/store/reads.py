@@ -12,18 +12,14 @@ module imports neither SQLAlchemy nor a driver until it is used.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from kith import identity as rules
 from kith.errors import AmbiguousError, NotFoundError
-
-VERSIONS = Path(__file__).parent / "migrations" / "versions"
+from kith.store.sql import open_db
 
 SORTS = ("name", "recent", "interactions")
 
@@ -48,12 +44,6 @@ _THEIRS = (
     "SELECT pa.interaction_id FROM participant pa "
     "JOIN identity i ON i.id = pa.identity_id WHERE i.person_id = ?"
 )
-
-
-def latest_revision() -> str:
-    """The newest migration shipped (the scripts are numbered ``NNNN_name.py``)."""
-    names = sorted(n for n in os.listdir(VERSIONS) if n[:4].isdigit() and n.endswith(".py"))
-    return names[-1].split("_", 1)[0]
 
 
 @dataclass(slots=True)
@@ -317,35 +307,8 @@ def reader_for(engine: Any) -> Iterator[Reader]:
 def open_reader(url: str) -> Iterator[Reader | None]:
     """A Reader straight on the driver, or None when the ledger must first be
     created or migrated (then the caller opens it the ordinary way)."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.split("+", 1)[0]
-    conn: Any
-    if scheme == "sqlite":
-        import sqlite3
-
-        path = unquote(url.split(":///", 1)[1]) if ":///" in url else ""
-        if not path or path == ":memory:" or not Path(path).is_file():
+    with open_db(url) as db:
+        if db is None:
             yield None
             return
-        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
-        paramstyle = "qmark"
-    elif scheme == "postgresql":
-        try:
-            import psycopg
-        except ModuleNotFoundError:
-            yield None
-            return
-        conn = psycopg.connect(url.replace(parts.scheme + "://", "postgresql://", 1))
-        paramstyle = "format"
-    else:
-        yield None
-        return
-    try:
-        reader = Reader(conn, paramstyle)
-        try:
-            current = reader.first("SELECT version_num FROM alembic_version")
-        except Exception:  # no alembic_version table: a new or foreign database
-            current = None
-        yield reader if current is not None and current[0] == latest_revision() else None
-    finally:
-        conn.close()
+        yield Reader(db.conn, "qmark" if db.dialect == "sqlite" else "format")
