@@ -28,45 +28,17 @@ import statistics
 import time
 from pathlib import Path
 
+from scale_ledger import build
+
 from kith.analytics import duck, mirror, refresh
 from kith.analytics.settings import HALF_LIFE_DAYS
-from kith.sample.entities import DEFAULT_END, OWNER
+from kith.sample.entities import DEFAULT_END
 from kith.sample.scale import iter_scale_records
-from kith.store import repository
 from kith.store.db import open_store
 from kith.store.writer import LedgerWriter
 
 CACHE = Path(__file__).resolve().parent / ".cache"
-BATCH = 20_000
 NOW = int(DEFAULT_END.timestamp())
-
-
-def build(path: Path, people: int, interactions: int) -> None:
-    """The scale ledger, written under a temporary name and renamed when whole."""
-    partial = path.with_suffix(".partial")
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{partial}{suffix}").unlink(missing_ok=True)
-    engine = open_store(f"sqlite:///{partial}")
-    # Sam, the sample world's owner, is me: that decides every direction.
-    repository.add_me(engine, "email", OWNER.email, name=OWNER.name, now=0)
-    writer = LedgerWriter(engine, importer="bench", path="sample:scale", now=0, store_bodies=False)
-    writer.start()
-    started = time.perf_counter()
-    batch = []
-    for record in iter_scale_records(people, interactions, seed=5):
-        batch.append(record)
-        if len(batch) == BATCH:
-            writer.write(batch)
-            batch = []
-            done = writer.totals.imported
-            if done % 1_000_000 == 0:
-                rate = done / (time.perf_counter() - started)
-                print(f"  {done:,} interactions stored ({rate:,.0f}/s)", flush=True)
-    writer.write(batch)
-    writer.finish("done", 0)
-    engine.dispose()
-    partial.rename(path)
-    print(f"built in {time.perf_counter() - started:,.0f}s", flush=True)
 
 
 def import_new(url: str, people: int, count: int) -> float:

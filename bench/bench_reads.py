@@ -20,10 +20,10 @@ import sys
 import time
 from pathlib import Path
 
+from scale_ledger import build
 from sqlalchemy import Engine, text
 
 from kith.model import Channel, IdentityRef, InteractionRecord, Kind, Origin, Participant, Role
-from kith.sample.scale import iter_scale_records
 from kith.store import repository
 from kith.store.db import open_store
 from kith.store.writer import LedgerWriter
@@ -31,27 +31,6 @@ from kith.store.writer import LedgerWriter
 CACHE = Path(__file__).resolve().parent / ".cache"
 KITH = Path(sys.executable).with_name("kith")
 BATCH = 20_000
-
-
-def build(path: Path, people: int, interactions: int) -> None:
-    engine = open_store(f"sqlite:///{path}")
-    writer = LedgerWriter(engine, importer="bench", path="sample:scale", now=0, store_bodies=False)
-    writer.start()
-    started = time.perf_counter()
-    batch = []
-    for record in iter_scale_records(people, interactions, seed=5):
-        batch.append(record)
-        if len(batch) == BATCH:
-            writer.write(batch)
-            batch = []
-            done = writer.totals.imported
-            if done % 500_000 == 0:
-                rate = done / (time.perf_counter() - started)
-                print(f"  {done:,} interactions stored ({rate:,.0f}/s)", flush=True)
-    writer.write(batch)
-    writer.finish("done", 0)
-    engine.dispose()
-    print(f"built in {time.perf_counter() - started:,.0f}s")
 
 
 def top_up(path: Path, target: int) -> None:
@@ -136,7 +115,7 @@ def main() -> None:
     db = CACHE / f"ledger-{args.people}-{args.interactions}.db"
     if not db.exists():
         print(f"building {db.name} ...", flush=True)
-        build(db, args.people, args.interactions)
+        build(db, args.people, args.interactions, me=False)
     top_up(db, args.target_people)
     engine = open_store(f"sqlite:///{db}")
     counts = repository.stats(engine)
