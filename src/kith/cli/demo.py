@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -20,7 +21,7 @@ from kith.cli.today import show_demo_today
 )
 @click.option("--seed", type=int, default=7, show_default=True, help="Seed of the sample world.")
 @click.option("--people", "n_people", type=int, default=300, show_default=True, help="Its size.")
-@click.option("--no-browser", is_flag=True, help="Do not offer to open the web app.")
+@click.option("--no-browser", is_flag=True, help="Do not offer to open the web app at the end.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def demo(workspace: Path | None, seed: int, n_people: int, no_browser: bool, quiet: bool) -> None:
     """Build a sample world (no network), import it, and show what kith knows.
@@ -34,7 +35,6 @@ def demo(workspace: Path | None, seed: int, n_people: int, no_browser: bool, qui
     from kith.demo import build_demo
     from kith.store import repository
 
-    del no_browser  # the web app comes with `kith serve`
     folder = (workspace or data_home() / "demo").expanduser().resolve()
     with progress_bar(quiet) as progress:
         result = build_demo(folder, seed=seed, people=n_people, progress=progress)
@@ -61,3 +61,11 @@ def demo(workspace: Path | None, seed: int, n_people: int, no_browser: bool, qui
     click.echo(f"  kith {db_flag} person '#<id>'")
     click.echo(f"  kith {db_flag} stats")
     show_demo_today(result)
+    click.echo(
+        f"\n  kith {db_flag} serve" + (f" --date {result.today.day}" if result.today else "")
+    )
+    # Only at a terminal: a pipe, a test or CI never waits for an answer.
+    if not no_browser and sys.stdin.isatty() and sys.stdout.isatty():
+        from kith.cli.serve import offer_demo_app
+
+        offer_demo_app(result.database_url, result.today.day if result.today else None)

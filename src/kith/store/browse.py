@@ -1,0 +1,251 @@
+"""The reads behind the web app's People and Network pages, on a ``Reader``.
+
+Plain SQL that SQLite and PostgreSQL both read, like ``kith.store.reads``:
+a page of people matching a search and filters, the circles to filter by,
+one relationship row, and the ties among the strongest relationships.
+
+The filters read the ``relationship`` table the analytics write. It has no
+``strength`` or ``layer`` column (yet): strength here is ``decayed``, the
+exponentially decayed count of contacts as of the last refresh, and a Dunbar
+layer is a rank by it. Ranks do not change as the figures age (every row
+decays at the same rate), so ranking the stored values is exact.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from kith.store.reads import Reader
+
+#: Dunbar's layers, by rank of strength (Dunbar 1998; Zhou et al. 2005):
+#: a layer holds everyone ranked at or above its size.
+LAYERS: dict[str, int] = {
+    "support": 5,
+    "sympathy": 15,
+    "close": 50,
+    "active": 150,
+    "acquainted": 500,
+    "known": 1500,
+}
+#: A relationship is cooling when its silence reaches this many of its own
+#: usual gaps (the same threshold as the daily queue's check-ins).
+COOLING_RATIO = 2.0
+SORTS = ("name", "strength", "recent")
+#: The most rows one page may ask for.
+MAX_PAGE = 200
+
+
+@dataclass(frozen=True, slots=True)
+class PeopleQuery:
+    """What the People page asks for. Empty fields do not filter."""
+
+    q: str = ""
+    role: str = ""
+    layer: str = ""
+    min_strength: float | None = None
+    cooling: bool = False
+    #: "owed": they gave more than they got; "owing": I gave more.
+    debt: str = ""
+    circle: int | None = None
+    sort: str = "name"
+    page: int = 1
+    per_page: int = 50
+
+
+@dataclass(slots=True)
+class PeoplePage:
+    rows: list[dict[str, Any]]
+    page: int
+    per_page: int
+    more: bool
+
+
+_SELECT = """
+SELECT p.id, p.name,
+  (SELECT i.kind || ':' || i.value FROM identity i
+     WHERE i.person_id = p.id AND i.alias_of IS NULL ORDER BY i.id LIMIT 1) AS ident,
+  r.decayed, r.interactions, r.last_contact_at, r.cooling_ratio, r.give_balance
+FROM person p LEFT JOIN relationship r ON r.person_id = p.id
+WHERE p.merged_into IS NULL AND p.is_me = ?
+"""
+_ORDER = {
+    "name": " ORDER BY p.name, p.id",
+    "strength": " ORDER BY r.decayed DESC, p.id",
+    "recent": " ORDER BY r.last_contact_at DESC, p.id",
+}
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: how a search is compared with name keys."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def search_people(reader: Reader, query: PeopleQuery) -> PeoplePage:
+    """One page of people (not me, not merged away) matching ``query``.
+
+    The search ``q`` matches an address from its start (``ana@``), or a name
+    from its start (``ana li`` finds Ana Lima), both by index. Pages are
+    counted by offset: cheap along an index, and a person can name a page.
+    """
+    sql = _SELECT
+    params: list[Any] = [False]
+    q = query.q.strip()
+    if q:
+        low = q.lower().removeprefix("email:")
+        if "@" in low or ":" in low:
+            sql += (
+                " AND p.id IN (SELECT i.person_id FROM identity i"
+                " WHERE i.value >= ? AND i.value < ?)"
+            )
+            params += [low, low + "\uffff"]
+        else:
+            key = fold(q)
+            sql += " AND ((p.name_key >= ? AND p.name_key < ?) OR p.name = ?)"
+            params += [key, key + "\uffff", q]
+    if query.role.strip():
+        sql += (
+            " AND p.id IN (SELECT i.person_id FROM fact f JOIN identity i ON i.id = f.identity_id"
+            " WHERE f.key = 'title' AND lower(f.value) LIKE ?)"
+        )
+        params.append(f"%{query.role.strip().lower()}%")
+    if query.layer:
+        size = LAYERS.get(query.layer)
+        if size is not None:
+            sql += (
+                " AND p.id IN (SELECT person_id FROM relationship"
+                " ORDER BY decayed DESC, person_id LIMIT ?)"
+            )
+            params.append(size)
+    if query.min_strength is not None:
+        sql += " AND r.decayed >= ?"
+        params.append(query.min_strength)
+    if query.cooling:
+        sql += " AND r.cooling_ratio >= ?"
+        params.append(COOLING_RATIO)
+    if query.debt == "owed":
+        sql += " AND r.give_balance > 0"
+    elif query.debt == "owing":
+        sql += " AND r.give_balance < 0"
+    if query.circle is not None:
+        sql += (
+            " AND p.id IN (SELECT i.person_id FROM interaction x"
+            " JOIN participant pa ON pa.interaction_id = x.id"
+            " JOIN identity i ON i.id = pa.identity_id WHERE x.circle_id = ?)"
+        )
+        params.append(query.circle)
+    per_page = max(1, min(query.per_page, MAX_PAGE))
+    page = max(1, query.page)
+    sql += _ORDER.get(query.sort, _ORDER["name"]) + " LIMIT ? OFFSET ?"
+    params += [per_page + 1, (page - 1) * per_page]
+    rows = [
+        {
+            "id": int(pid),
+            "name": name,
+            "identity": ident,
+            "strength": None if decayed is None else float(decayed),
+            "interactions": int(n or 0),
+            "last_contact": None if last is None else int(last),
+            "cooling_ratio": None if cooling is None else float(cooling),
+            "give_balance": None if balance is None else int(balance),
+        }
+        for pid, name, ident, decayed, n, last, cooling, balance in reader.rows(sql, tuple(params))
+    ]
+    return PeoplePage(rows[:per_page], page, per_page, len(rows) > per_page)
+
+
+def circles(reader: Reader) -> list[dict[str, Any]]:
+    """Every circle, by name."""
+    return [
+        {"id": int(i), "name": name or key, "visibility": vis}
+        for i, key, name, vis in reader.rows(
+            "SELECT id, key, name, visibility FROM circle ORDER BY name, id"
+        )
+    ]
+
+
+def relationship_row(reader: Reader, person_id: int) -> dict[str, Any] | None:
+    """The analytics' row for me ↔ ``person_id``, or None before a refresh."""
+    cols = (
+        "computed_at, half_life_days, interactions, n_in, n_out, decayed, first_contact_at, "
+        "last_contact_at, median_gap_days, silence_days, cooling_ratio, waiting, gives_in, "
+        "gives_out, give_balance, sentiment_mean, channels, threads"
+    )
+    try:
+        row = reader.first(f"SELECT {cols} FROM relationship WHERE person_id = ?", (person_id,))
+    except Exception:  # no relationship table: a ledger older than the analytics
+        reader.conn.rollback()
+        return None
+    if row is None:
+        return None
+    return dict(zip([c.strip() for c in cols.split(",")], row, strict=True))
+
+
+def rank_of(reader: Reader, decayed: float) -> int:
+    """How many relationships are stronger than ``decayed``, plus one."""
+    found = reader.first("SELECT count(*) FROM relationship WHERE decayed > ?", (decayed,))
+    return int(found[0] if found else 0) + 1
+
+
+def notes(reader: Reader, person_id: int, *, limit: int = 20) -> list[dict[str, Any]]:
+    """What the user wrote when closing the day's items for this person, newest first."""
+    return [
+        {"at": int(at), "action": action, "note": note}
+        for at, action, note in reader.rows(
+            "SELECT at, action, note FROM attention_action WHERE person_id = ?"
+            " AND note IS NOT NULL ORDER BY at DESC, id DESC LIMIT ?",
+            (person_id, limit),
+        )
+    ]
+
+
+def network(
+    reader: Reader, *, limit: int, min_strength: float = 0.0, circle: int | None = None
+) -> tuple[list[tuple[int, str | None, float]], list[tuple[int, int, float]], int]:
+    """The ``limit`` strongest relationships (optionally in one circle, at
+    least ``min_strength``) and the ties among them; and how many matched.
+
+    Returns (nodes as (id, name, strength), edges as (a, b, decayed), total).
+    """
+    where = "r.decayed >= ?"
+    params: list[Any] = [min_strength]
+    if circle is not None:
+        where += (
+            " AND r.person_id IN (SELECT i.person_id FROM interaction x"
+            " JOIN participant pa ON pa.interaction_id = x.id"
+            " JOIN identity i ON i.id = pa.identity_id WHERE x.circle_id = ?)"
+        )
+        params.append(circle)
+    total_row = reader.first(f"SELECT count(*) FROM relationship r WHERE {where}", tuple(params))
+    total = int(total_row[0]) if total_row else 0
+    nodes = [
+        (int(pid), name, float(decayed))
+        for pid, name, decayed in reader.rows(
+            f"SELECT r.person_id, p.name, r.decayed FROM relationship r"
+            f" JOIN person p ON p.id = r.person_id WHERE {where}"
+            " ORDER BY r.decayed DESC, r.person_id LIMIT ?",
+            (*params, limit),
+        )
+    ]
+    top = (
+        f"SELECT r.person_id FROM relationship r WHERE {where}"
+        " ORDER BY r.decayed DESC, r.person_id LIMIT ?"
+    )
+    edges = [
+        (int(a), int(b), float(d))
+        for a, b, d in reader.rows(
+            f"WITH top AS ({top}) SELECT t.person_a, t.person_b, t.decayed FROM tie t"
+            " WHERE t.person_a IN (SELECT person_id FROM top)"
+            " AND t.person_b IN (SELECT person_id FROM top)",
+            (*params, limit),
+        )
+    ]
+    return nodes, edges, total
+
+
+def me(reader: Reader) -> tuple[int, str | None] | None:
+    """The owner's person row, if declared."""
+    row = reader.first("SELECT id, name FROM person WHERE is_me = ? ORDER BY id LIMIT 1", (True,))
+    return None if row is None else (int(row[0]), row[1])

@@ -1,0 +1,81 @@
+"""The app factory: one FastAPI application for one ledger."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from kith.errors import ConfigError
+from kith.web import errors
+from kith.web.config import WebConfig
+from kith.web.jobs import Jobs
+from kith.web.ledger import Ledger
+from kith.web.routes import auth, health, home, imports, network, people, person, today
+from kith.web.security import guard
+
+STATIC = Path(__file__).parent / "static"
+
+DESCRIPTION = """\
+Everything the kith command line does, as JSON. The pages at `/`, `/today`,
+`/people`, `/people/{id}`, `/network` and `/import` read the same functions.
+
+Errors always have one shape: `{"error": {"status", "message", "where", "hint"}}`.
+Requests that change the ledger send a JSON body (or the page's CSRF token).
+Off this machine's loopback address every route asks for a login first.
+"""
+
+
+def create_app(config: WebConfig) -> FastAPI:
+    """The web app for ``config``'s ledger.
+
+    Refuses (``ConfigError``) to listen beyond loopback without a login.
+    """
+    if config.login_required and not config.password_hash:
+        raise ConfigError(
+            f"kith serve on {config.host} needs a login: anyone who can reach it could "
+            "read your ledger",
+            hint="set a password first (kith serve --set-password), or serve on 127.0.0.1",
+        )
+    ledger = Ledger(config)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        ledger.close()
+
+    app = FastAPI(
+        title="kith",
+        description=DESCRIPTION,
+        version="1",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.config = config
+    app.state.ledger = ledger
+    app.state.jobs = Jobs(ledger)
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(health.router)
+    app.include_router(auth.router)
+    for feature in (home, today, people, person, network, imports):
+        app.include_router(feature.router, dependencies=[Depends(guard)])
+
+    @app.get("/docs", include_in_schema=False, dependencies=[Depends(guard)])
+    def docs(request: Request) -> HTMLResponse:
+        # Swagger UI from the app's own static files: nothing is fetched from a CDN.
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="kith API",
+            swagger_js_url="/static/docs/swagger-ui-bundle.js",
+            swagger_css_url="/static/docs/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
+    return app

@@ -1,0 +1,157 @@
+"""The web app's hold on the ledger: reads on the bare driver, writes through
+the engine, and the day's list kept between requests.
+
+Reads (every page) go through ``kith.store.reads.Reader`` on one driver
+connection per server thread, opened once: a page then costs its queries
+and nothing else. Writes and the queue's planning go through the
+SQLAlchemy engine, as in the CLI.
+
+The day's list (``plan_day``) writes what it listed, and costs tens of
+milliseconds on a million people; planned for every request, twenty people
+reloading the page would queue behind each other's writes. So the plan is
+kept, keyed by the day and a change token: the newest interaction, action,
+merge and analytics run. Anything that changes the list (an action here or
+on the command line, an import, a refresh, a merge) changes the token, and
+the next request plans again — one request, while the others wait for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from kith.web.config import WebConfig
+
+log = logging.getLogger(__name__)
+
+_TOKEN = (
+    "SELECT (SELECT max(id) FROM interaction), (SELECT max(id) FROM attention_action),"
+    " (SELECT max(finished_at) FROM analytics_state), (SELECT max(id) FROM merge),"
+    " (SELECT max(undone_at) FROM merge)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    """A planned day and its drafts (item id → text)."""
+
+    plan: Any
+    drafts: dict[str, str]
+    token: tuple[Any, ...]
+
+
+class Ledger:
+    """The ledger one web app serves."""
+
+    def __init__(self, config: WebConfig) -> None:
+        self.config = config
+        self._engine: Any = None
+        self._engine_lock = threading.Lock()
+        self._local = threading.local()
+        self._opened: list[AbstractContextManager[Any]] = []
+        self._opened_lock = threading.Lock()
+        self._day: Day | None = None
+        self._day_lock = threading.Lock()
+
+    # -- access ----------------------------------------------------------------
+
+    @property
+    def engine(self) -> Any:
+        """The SQLAlchemy engine (created, and the ledger migrated, on first use)."""
+        with self._engine_lock:
+            if self._engine is None:
+                from kith.store.db import open_store
+
+                self._engine = open_store(self.config.database_url)
+            return self._engine
+
+    @contextmanager
+    def reader(self) -> Iterator[Any]:
+        """This thread's Reader, opened on first use and kept."""
+        found = getattr(self._local, "reader", None)
+        if found is not None:
+            yield found
+            return
+        from kith.store.reads import open_reader, reader_for
+
+        opened = open_reader(self.config.database_url)
+        fast = opened.__enter__()
+        if fast is None:
+            opened.__exit__(None, None, None)
+            self.engine  # noqa: B018  (creates or migrates the ledger)
+            opened = open_reader(self.config.database_url)
+            fast = opened.__enter__()
+        if fast is None:  # a database the bare drivers do not open (in memory)
+            opened.__exit__(None, None, None)
+            with reader_for(self.engine) as borrowed:
+                yield borrowed
+            return
+        if fast.postgres:
+            # Idle connections must not sit in a transaction (they would hold
+            # back the analytics' table swaps): each statement commits itself.
+            fast.conn.rollback()
+            fast.conn.autocommit = True
+        with self._opened_lock:
+            self._opened.append(opened)
+        self._local.reader = fast
+        yield fast
+
+    def now(self) -> int:
+        """The clock, or the end of the configured day."""
+        if self.config.day is not None:
+            from kith.attention.today import end_of
+
+            return end_of(self.config.day)
+        return int(time.time())
+
+    def close(self) -> None:
+        with self._opened_lock:
+            for opened in self._opened:
+                try:
+                    opened.__exit__(None, None, None)
+                except Exception:  # a connection another thread still holds
+                    log.debug("closing a reader failed", exc_info=True)
+            self._opened.clear()
+        if self._engine is not None:
+            self._engine.dispose()
+
+    # -- the day's list ----------------------------------------------------------
+
+    def _token(self) -> tuple[Any, ...]:
+        with self.reader() as reader:
+            row = reader.first(_TOKEN)
+        return tuple(row or ())
+
+    def today(self) -> Day:
+        """The day's list and drafts, planned again only when something changed."""
+        from kith.attention.today import day_of
+
+        now = self.now()
+        key = (day_of(now).isoformat(), *self._token())
+        held = self._day
+        if held is not None and held.token == key:
+            return held
+        with self._day_lock:
+            held = self._day
+            if held is not None and held.token == key:
+                return held
+            from kith.attention.drafts import render_all
+            from kith.attention.settings import load_today_settings
+            from kith.attention.today import plan_day
+
+            settings = load_today_settings()
+            plan = plan_day(self.engine, now, settings)
+            drafts = render_all(self.engine, plan.items, plan.now, settings.templates)
+            # Planning writes the day's list: the token is read after it.
+            day = Day(plan, drafts, (day_of(now).isoformat(), *self._token()))
+            self._day = day
+            return day
+
+    def forget_day(self) -> None:
+        """Plan again on the next request (after an action here)."""
+        self._day = None

@@ -1,0 +1,124 @@
+"""People: search and filters over everyone, a page at a time."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from kith.store import browse
+from kith.web.render import render
+from kith.web.routes import ledger_of
+
+router = APIRouter(tags=["people"])
+
+Sort = Literal["name", "strength", "recent"]
+Layer = Literal["", "support", "sympathy", "close", "active", "acquainted", "known"]
+Debt = Literal["", "owed", "owing"]
+
+
+def _query(
+    q: str,
+    role: str,
+    layer: str,
+    min_strength: float | None,
+    cooling: bool,
+    debt: str,
+    circle: int | None,
+    sort: str,
+    page: int,
+    per_page: int,
+) -> browse.PeopleQuery:
+    return browse.PeopleQuery(
+        q=q,
+        role=role,
+        layer=layer,
+        min_strength=min_strength,
+        cooling=cooling,
+        debt=debt,
+        circle=circle,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+    )
+
+
+@router.get("/api/people")
+def people_api(
+    request: Request,
+    q: Annotated[str, Query(description="A name or an address, from its start.")] = "",
+    role: Annotated[str, Query(description="Part of their job title.")] = "",
+    layer: Annotated[Layer, Query(description="Within this Dunbar layer, by strength.")] = "",
+    min_strength: Annotated[float | None, Query(ge=0, description="Decayed contacts.")] = None,
+    cooling: Annotated[bool, Query(description="Silent for twice their usual gap.")] = False,
+    debt: Annotated[Debt, Query(description="owed: they gave more; owing: you did.")] = "",
+    circle: Annotated[int | None, Query(description="A circle's id (GET /api/circles).")] = None,
+    sort: Sort = "name",
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=browse.MAX_PAGE)] = 50,
+) -> dict[str, Any]:
+    """A page of people matching a search and filters (strength is the decayed
+    contact count as of the last `kith analytics refresh`)."""
+    query = _query(q, role, layer, min_strength, cooling, debt, circle, sort, page, per_page)
+    with ledger_of(request).reader() as reader:
+        found = browse.search_people(reader, query)
+    return {
+        "people": found.rows,
+        "page": found.page,
+        "per_page": found.per_page,
+        "more": found.more,
+    }
+
+
+@router.get("/api/circles")
+def circles_api(request: Request) -> dict[str, Any]:
+    """Every circle (mailing list, community, cohort), to filter people by."""
+    with ledger_of(request).reader() as reader:
+        return {"circles": browse.circles(reader)}
+
+
+@router.get("/people", include_in_schema=False)
+def people_page(
+    request: Request,
+    q: str = "",
+    role: str = "",
+    layer: Layer = "",
+    min_strength: Annotated[float | None, Query(ge=0)] = None,
+    cooling: bool = False,
+    debt: Debt = "",
+    circle: int | None = None,
+    sort: Sort = "name",
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> Response:
+    query = _query(q, role, layer, min_strength, cooling, debt, circle, sort, page, 50)
+    with ledger_of(request).reader() as reader:
+        found = browse.search_people(reader, query)
+        circles = browse.circles(reader)
+    shown = {
+        k: v
+        for k, v in {
+            "q": q,
+            "role": role,
+            "layer": layer,
+            "min_strength": min_strength,
+            "cooling": "true" if cooling else "",
+            "debt": debt,
+            "circle": circle,
+            "sort": sort if sort != "name" else "",
+        }.items()
+        if v not in ("", None)
+    }
+    return render(
+        request,
+        "people.html",
+        {
+            "query": query,
+            "found": found,
+            "circles": circles,
+            "layers": list(browse.LAYERS),
+            "prev_url": f"/people?{urlencode({**shown, 'page': page - 1})}" if page > 1 else None,
+            "next_url": f"/people?{urlencode({**shown, 'page': page + 1})}" if found.more else None,
+        },
+    )

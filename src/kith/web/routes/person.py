@@ -1,0 +1,166 @@
+"""Person: one person's identities, timeline, scores and notes; merge and unmerge."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from kith.errors import KithError
+from kith.store import browse
+from kith.web.render import render
+from kith.web.routes import ledger_of
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["person"])
+
+#: The sections of ``kith.relate.report.person_report``, in the page's order.
+SECTIONS = (
+    ("strength", "Strength"),
+    ("layer", "Layer"),
+    ("cooling", "Cooling"),
+    ("reciprocity", "Reciprocity"),
+    ("fournier", "The relationship's form"),
+    ("warmth_competence", "Warmth and competence, as perceived"),
+    ("referrals", "Referrals"),
+    ("community", "Community"),
+    ("transactional", "Transactional"),
+)
+
+
+class MergeBody(BaseModel):
+    other: str = Field(description="Who to fold into this person: #id, an address or a name.")
+
+
+def scores(reader: Any, pid: int, now: int) -> tuple[dict[str, Any] | None, list[Any] | None]:
+    """The relationship report and strength history, or (None, None) while
+    ``kith.relate.report`` is not there. A failing report is logged and
+    shown as missing: one broken score must not take the page down."""
+    try:
+        from kith.relate.report import (  # type: ignore[import-not-found,unused-ignore]
+            person_report,
+            strength_history,
+        )
+    except ImportError:
+        return None, None
+    try:
+        return person_report(reader, pid, now), strength_history(reader, pid, now)
+    except Exception:
+        log.exception("the relationship report for #%s failed", pid)
+        return None, None
+
+
+def chart(points: list[Any] | None, width: int = 560, height: int = 120) -> dict[str, Any] | None:
+    """An SVG polyline of strength over time (the page draws it without script)."""
+    if not points or len(points) < 2:
+        return None
+    xs = [int(p["at"]) for p in points]
+    ys = [float(p["score"]) for p in points]
+    x0, x1 = min(xs), max(xs)
+    top = max(ys) or 1.0
+    pad = 4
+    coords = " ".join(
+        f"{pad + (x - x0) / ((x1 - x0) or 1) * (width - 2 * pad):.1f},"
+        f"{height - pad - y / top * (height - 2 * pad):.1f}"
+        for x, y in zip(xs, ys, strict=True)
+    )
+    return {"width": width, "height": height, "points": coords, "first": x0, "last": x1, "top": top}
+
+
+def _person(request: Request, pid: int, timeline: int) -> dict[str, Any]:
+    ledger = ledger_of(request)
+    now = ledger.now()
+    with ledger.reader() as reader:
+        profile = reader.person_profile(pid, timeline=timeline)
+        relationship = browse.relationship_row(reader, pid)
+        rank = None
+        if relationship is not None:
+            rank = browse.rank_of(reader, float(relationship["decayed"]))
+        notes = browse.notes(reader, pid)
+        report, history = scores(reader, pid, now)
+    return {
+        **profile.as_dict(),
+        "relationship": relationship,
+        "rank": rank,
+        "notes": notes,
+        "report": report,
+        "strength_history": history,
+    }
+
+
+@router.get("/api/people/{pid}")
+def person_api(
+    request: Request, pid: int, timeline: Annotated[int, Query(ge=0, le=1000)] = 50
+) -> dict[str, Any]:
+    """One person: identities, facts, counts, the latest interactions, the
+    analytics' figures, notes, and the relationship report (null until computed)."""
+    return _person(request, pid, timeline)
+
+
+@router.get("/people/{pid}", include_in_schema=False)
+def person_page(request: Request, pid: int) -> Response:
+    with ledger_of(request).reader() as reader:
+        current = reader.find_person(f"#{pid}")
+    if current != pid:  # merged into someone: show them
+        return RedirectResponse(f"/people/{current}", status_code=303)
+    data = _person(request, pid, 50)
+    sections = [(key, label, data["report"].get(key)) for key, label in SECTIONS if data["report"]]
+    return render(
+        request,
+        "person.html",
+        {"p": data, "sections": sections, "chart": chart(data["strength_history"])},
+    )
+
+
+def _merge(request: Request, pid: int, other: str) -> tuple[int, int]:
+    from kith.store import repository
+
+    ledger = ledger_of(request)
+    with ledger.reader() as reader:
+        kept = reader.find_person(f"#{pid}")
+        merged = reader.find_person(other)
+    if merged == kept:
+        raise KithError(f"{other!r} is #{kept} already", hint="name someone else to merge in")
+    repository.merge_people(
+        ledger.engine, kept, merged, reason="merged on the web", now=ledger.now()
+    )
+    ledger.forget_day()
+    return kept, merged
+
+
+def _unmerge(request: Request, pid: int) -> tuple[int, int]:
+    from kith.store import repository
+
+    ledger = ledger_of(request)
+    kept, merged = repository.unmerge_person(ledger.engine, pid, now=ledger.now())
+    ledger.forget_day()
+    return kept, merged
+
+
+@router.post("/api/people/{pid}/merge")
+def merge_api(request: Request, pid: int, body: MergeBody) -> dict[str, int]:
+    """Fold another person into this one (recorded; undo with unmerge)."""
+    kept, merged = _merge(request, pid, body.other)
+    return {"kept": kept, "merged": merged}
+
+
+@router.post("/api/people/{pid}/unmerge")
+def unmerge_api(request: Request, pid: int) -> dict[str, int]:
+    """Undo the merge that folded this person into someone."""
+    kept, merged = _unmerge(request, pid)
+    return {"kept": kept, "merged": merged}
+
+
+@router.post("/people/{pid}/merge", include_in_schema=False)
+def merge_form(request: Request, pid: int, other: Annotated[str, Form()]) -> Response:
+    kept, _ = _merge(request, pid, other)
+    return RedirectResponse(f"/people/{kept}", status_code=303)
+
+
+@router.post("/people/{pid}/unmerge", include_in_schema=False)
+def unmerge_form(request: Request, pid: int) -> Response:
+    _, merged = _unmerge(request, pid)
+    return RedirectResponse(f"/people/{merged}", status_code=303)
