@@ -1,0 +1,223 @@
+"""Fit the strength score's weights and measure them on a temporal hold-out.
+
+The question the score answers: given a relationship as of time T, will there
+be two-way contact (at least one message each way) in (T, T + 30 days]?
+
+Data (../shared/data/temporal, see its SOURCES.md): UCI (CollegeMsg, 194
+days) and the two email-Eu-core departments (~530 days). Each unordered pair
+of people with a message before T is one relationship; the lower id plays
+"me" (every factor is symmetric, so the choice changes nothing). Features
+come from ``kith.relate.history.row_as_of`` — the same columns the feature
+pipeline stores — and ``kith.relate.strength.factor_values``, the very
+function the shipped score calls. No data set here marks replies, so a
+message answering one from the other side within a day counts as a reply
+(``history.replies_by_gap``); every pair has one channel, so the channels
+weight cannot be fitted and is left at its stated guess.
+
+Split: snapshots every ``STEP_DAYS`` in each data set's first 60% of time
+train; snapshots whose whole label window lies after every training label
+(a gap of one horizon) test. Weights are fitted on the training snapshots of
+all three data sets pooled; AUC is reported on each data set's hold-out, next
+to single-factor baselines, and the cross-data-set check (fit on UCI only,
+test on the e-mail departments, and the other way round).
+
+Then two e-mail ledgers (../shared/data/email): each imported into a
+temporary kith ledger, the owner chosen as the mailbox holder (Enron) or the
+list's most active member (Apache), and the same label checked by the real
+pipeline's rows (``kith.analytics.refresh`` at T) with the fitted weights.
+
+Run: ``.venv/bin/python bench/fit_strength.py`` (prints the constants to
+paste into ``src/kith/relate/strength.py`` and the figures for RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from kith.evaluation.data import read_interactions
+from kith.evaluation.protocol import roc_auc
+from kith.relate import strength
+from kith.relate.history import Contact, replies_by_gap, row_as_of
+from kith.relate.linkpred import LogisticModel
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DAY = 86_400
+H = strength.HORIZON_DAYS * DAY
+STEP_DAYS = 15
+TRAIN_SHARE = 0.6
+MAX_GAP_DAYS = 60
+FITTED = ("recency", "frequency", "tenure", "reciprocity", "replies")
+
+
+@dataclass
+class Snapshot:
+    x: NDArray[np.float64]  # two-way pairs × FACTORS
+    y: NDArray[np.float64]
+    state: list[str]  # every pair's state
+    y_all: NDArray[np.float64]  # every pair's label
+
+
+def pairs_of(path: Path) -> tuple[dict[tuple[int, int], list[Contact]], float, float]:
+    data = read_interactions(path)
+    pairs: dict[tuple[int, int], list[Contact]] = defaultdict(list)
+    for s, d, t in zip(data.src.tolist(), data.dst.tolist(), data.ts.tolist(), strict=True):
+        if s == d:
+            continue
+        a, b = min(s, d), max(s, d)
+        pairs[(a, b)].append(Contact(int(t), "out" if s == a else "in"))
+    marked = {k: replies_by_gap(v) for k, v in pairs.items()}
+    # The e-mail departments fall silent for eight months near their end (a
+    # hole in the data, not in the people): time ends at the first gap that long.
+    gaps = np.nonzero(np.diff(data.ts) > MAX_GAP_DAYS * DAY)[0]
+    end = float(data.ts[gaps[0]]) if len(gaps) else float(data.ts.max())
+    return marked, float(data.ts.min()), end
+
+
+def snapshot(pairs: dict[tuple[int, int], list[Contact]], t: int) -> Snapshot:
+    xs: list[list[float]] = []
+    ys: list[float] = []
+    states: list[str] = []
+    y_all: list[float] = []
+    for contacts in pairs.values():
+        if contacts[0].at > t:
+            continue
+        future = {c.direction for c in contacts if t < c.at <= t + H}
+        label = float(future == {"in", "out"})
+        row = row_as_of(contacts, t)
+        state = strength.state_of(row["n_in"], row["n_out"])
+        states.append(state)
+        y_all.append(label)
+        if state == "two-way":
+            f = strength.factor_values(row, t)
+            xs.append([f[k] for k in strength.FACTORS])
+            ys.append(label)
+    return Snapshot(
+        np.array(xs, dtype=np.float64).reshape(-1, len(strength.FACTORS)),
+        np.array(ys),
+        states,
+        np.array(y_all),
+    )
+
+
+def split(start: float, end: float) -> tuple[list[int], list[int]]:
+    cut = start + TRAIN_SHARE * (end - start)
+    times = np.arange(start + 2 * STEP_DAYS * DAY, end - H, STEP_DAYS * DAY)
+    train = [int(t) for t in times if t + H <= cut]
+    test = [int(t) for t in times if t >= cut + H]
+    return train, test
+
+
+def fit(snaps: list[Snapshot]) -> LogisticModel:
+    x = np.vstack([s.x for s in snaps])
+    y = np.concatenate([s.y for s in snaps])
+    cols = [strength.FACTORS.index(k) for k in FITTED]
+    return LogisticModel.fit(x[:, cols], y, names=FITTED)
+
+
+def scores(model: LogisticModel, x: NDArray[np.float64]) -> NDArray[np.float64]:
+    cols = [strength.FACTORS.index(k) for k in FITTED]
+    return model.log_odds(x[:, cols])
+
+
+def one_way_rates(snaps: list[Snapshot]) -> dict[str, float]:
+    out = {}
+    for state in ("never replied", "unanswered"):
+        labels = [y for s in snaps for st, y in zip(s.state, s.y_all, strict=True) if st == state]
+        out[state] = float(np.mean(labels)) if labels else 0.0
+    return out
+
+
+def all_pairs_auc(model: LogisticModel, snaps: list[Snapshot], rates: dict[str, float]) -> float:
+    """AUC over every pair: two-way pairs by the model, one-way at their state's rate."""
+    ys, ps = [], []
+    for s in snaps:
+        p_two = 1 / (1 + np.exp(-scores(model, s.x)))
+        it = iter(p_two.tolist())
+        for st, y in zip(s.state, s.y_all, strict=True):
+            ys.append(y)
+            ps.append(next(it) if st == "two-way" else rates.get(st, 0.0))
+    return roc_auc(np.array(ys), np.array(ps))
+
+
+def report(name: str, model: LogisticModel, test: list[Snapshot], rates: dict[str, float]) -> None:
+    x = np.vstack([s.x for s in test])
+    y = np.concatenate([s.y for s in test])
+    p = 1 / (1 + np.exp(-scores(model, x)))
+    col = strength.FACTORS.index
+    baselines = {
+        "recency alone": -x[:, col("recency")],
+        "frequency alone": x[:, col("frequency")],
+    }
+    print(
+        f"  {name:<22} two-way pairs {len(y):>6,} (positive {y.mean():5.1%}): "
+        f"AUC {roc_auc(y, p):.3f}; all pairs {all_pairs_auc(model, test, rates):.3f}; "
+        + "; ".join(f"{k} {roc_auc(y, v):.3f}" for k, v in baselines.items())
+    )
+    order = np.argsort(p)
+    bins = np.array_split(order, 5)
+    cal = ", ".join(f"{p[b].mean():.2f}/{y[b].mean():.2f}" for b in bins)
+    print(f"  {'':<22} calibration by quintile (predicted/observed): {cal}")
+
+
+def main() -> None:
+    argparse.ArgumentParser(description=__doc__).parse_args()
+    started = time.perf_counter()
+    sets = {
+        "UCI": DATA / "temporal" / "ml_uci.csv",
+        "Eu-core Dept1": DATA / "temporal" / "email-Eu-core-temporal-Dept1.txt",
+        "Eu-core Dept2": DATA / "temporal" / "email-Eu-core-temporal-Dept2.txt",
+    }
+    train: dict[str, list[Snapshot]] = {}
+    test: dict[str, list[Snapshot]] = {}
+    for name, path in sets.items():
+        pairs, start, end = pairs_of(path)
+        tr, te = split(start, end)
+        train[name] = [snapshot(pairs, t) for t in tr]
+        test[name] = [snapshot(pairs, t) for t in te]
+        n_tr = sum(len(s.y) for s in train[name])
+        n_te = sum(len(s.y) for s in test[name])
+        print(
+            f"{name}: {len(pairs):,} pairs; {len(tr)} training snapshots ({n_tr:,} two-way rows), "
+            f"{len(te)} test snapshots ({n_te:,}), days {(tr[0] - start) / DAY:.0f}–"
+            f"{(tr[-1] - start) / DAY:.0f} / "
+            f"{(te[0] - start) / DAY:.0f}–{(te[-1] - start) / DAY:.0f}"
+        )
+    pooled = [s for v in train.values() for s in v]
+    model = fit(pooled)
+    rates = one_way_rates(pooled)
+    print("\nFitted on the three training periods pooled; tested on each later hold-out:")
+    for name in sets:
+        report(name, model, test[name], rates)
+    print("\nCross-data-set: fit on one, test on the others' hold-outs:")
+    uci = fit(train["UCI"])
+    report("UCI → Eu-core Dept1", uci, test["Eu-core Dept1"], rates)
+    report("UCI → Eu-core Dept2", uci, test["Eu-core Dept2"], rates)
+    eu = fit(train["Eu-core Dept1"] + train["Eu-core Dept2"])
+    report("Eu-core → UCI", eu, test["UCI"], rates)
+
+    print("\nWeights (log-odds per standard deviation):")
+    for k, w in model.explain():
+        print(f"  {k:<12} {w:+.3f}")
+    print("\nConstants for src/kith/relate/strength.py:")
+    mean = dict(zip(FITTED, model.mean.tolist(), strict=True))
+    scale = dict(zip(FITTED, model.scale.tolist(), strict=True))
+    weights = dict(zip(FITTED, model.weights.tolist(), strict=True))
+    mean["channels"], scale["channels"], weights["channels"] = math.log(2), 1.0, 0.0
+    for label, d in (("MEAN", mean), ("SCALE", scale), ("WEIGHTS", weights)):
+        body = ", ".join(f'"{k}": {d[k]:.4f}' for k in strength.FACTORS)
+        print(f"{label} = {{{body}}}")
+    print(f"INTERCEPT = {model.intercept:.4f}")
+    print("ONE_WAY_RATE = {" + ", ".join(f'"{k}": {v:.4f}' for k, v in rates.items()) + "}")
+    print(f"\n{time.perf_counter() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

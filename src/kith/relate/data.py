@@ -1,0 +1,201 @@
+"""What the scores read about one person: a few small queries, no SQLAlchemy.
+
+``Source`` wraps whatever connection the caller has — a
+``kith.store.reads.Reader``, a DB-API connection (``sqlite3``, ``psycopg``)
+or an SQLAlchemy ``Connection`` — and runs plain SQL that SQLite and
+PostgreSQL both read, written with ``?`` marks. ``load_person`` gathers one
+person's relationship row and their interactions with me; the scores are pure
+functions of what it returns.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from kith.relate.strength import ROW_COLUMNS
+
+#: Kinds that do something for the other side (as ``kith.analytics.definition``).
+GIVE_KINDS = ("share", "mention", "referral", "purchase", "intro", "answer")
+
+#: The relationship columns the report reads.
+RELATIONSHIP_COLUMNS = (
+    "person_id",
+    *ROW_COLUMNS,
+    "interactions",
+    "n_among",
+    "n_purchase",
+    "decayed",
+    "first_at",
+    "last_at",
+    "last_contact_at",
+    "active_days",
+    "contact_days",
+    "median_gap_days",
+    "my_reply_median_s",
+    "their_reply_median_s",
+    "waiting",
+    "gives_in",
+    "gives_out",
+    "sentiment_n",
+    "sentiment_mean",
+    "negative_share",
+    "public_share",
+    "threads",
+    "threads_started",
+    "started_share",
+)
+
+
+class Source:
+    """Plain SQL with ``?`` marks on any of the connections kith hands out."""
+
+    def __init__(self, conn: Any) -> None:
+        self._reader = conn if hasattr(conn, "rows") and hasattr(conn, "first") else None
+        driver = conn
+        if self._reader is None and hasattr(conn, "dialect") and hasattr(conn, "connection"):
+            driver = conn.connection.driver_connection  # an SQLAlchemy Connection
+        self._conn = driver
+        module = type(driver).__module__
+        self.postgres = (
+            bool(getattr(conn, "postgres", False)) if self._reader else "psycopg" in module
+        )
+
+    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        if self._reader is not None:
+            found: list[tuple[Any, ...]] = self._reader.rows(sql, params)
+            return found
+        cur = self._conn.cursor()
+        try:
+            cur.execute(sql.replace("?", "%s") if self.postgres else sql, params)
+            return list(cur.fetchall())
+        finally:
+            cur.close()
+
+    def dicts(
+        self, sql: str, names: tuple[str, ...], params: tuple[Any, ...] = ()
+    ) -> list[dict[str, Any]]:
+        return [dict(zip(names, r, strict=True)) for r in self.rows(sql, params)]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One interaction the person took part in, as the scores need it."""
+
+    id: int
+    at: int
+    direction: str
+    channel: str
+    kind: str
+    reply: bool
+    authored: bool  # they wrote it (role from/sender)
+    public: bool
+    tz_offset_min: int | None
+    extra: dict[str, Any]
+    body: str | None
+
+
+@dataclass
+class PersonData:
+    person_id: int
+    name: str | None
+    row: dict[str, Any] | None
+    events: list[Event] = field(default_factory=list)
+    facts: list[tuple[str, str]] = field(default_factory=list)
+
+
+_EVENT_COLUMNS = (
+    "id",
+    "occurred_at",
+    "direction",
+    "channel",
+    "kind",
+    "is_reply",
+    "authored",
+    "public",
+    "tz_offset_min",
+    "extra",
+    "body",
+)
+
+_EVENTS = """
+SELECT x.id, x.occurred_at, x.direction, x.channel, x.kind, x.is_reply,
+  MAX(CASE WHEN pa.role IN ('from', 'sender') THEN 1 ELSE 0 END) AS authored,
+  MAX(CASE WHEN c.visibility = 'public' THEN 1 ELSE 0 END) AS public,
+  x.tz_offset_min, x.extra, {body}
+FROM participant pa
+JOIN identity i ON i.id = pa.identity_id
+JOIN interaction x ON x.id = pa.interaction_id
+LEFT JOIN circle c ON c.id = x.circle_id
+WHERE i.person_id = ? AND x.occurred_at <= ?
+GROUP BY x.id, x.occurred_at, x.direction, x.channel, x.kind, x.is_reply,
+  x.tz_offset_min, x.extra{group_body}
+ORDER BY x.occurred_at, x.id
+"""
+
+
+def parse_extra(text: Any) -> dict[str, Any]:
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def events_of(src: Source, person_id: int, now: int, *, bodies: bool = True) -> list[Event]:
+    """Every interaction ``person_id`` took part in, up to ``now``, oldest first."""
+    sql = _EVENTS.format(
+        body="x.body" if bodies else "NULL", group_body=", x.body" if bodies else ""
+    )
+    out = []
+    for r in src.dicts(sql, _EVENT_COLUMNS, (person_id, now)):
+        extra = parse_extra(r["extra"])
+        out.append(
+            Event(
+                int(r["id"]),
+                int(r["occurred_at"]),
+                str(r["direction"]),
+                str(r["channel"]),
+                str(r["kind"]),
+                bool(r["is_reply"]),
+                bool(r["authored"]),
+                bool(r["public"]) or extra.get("visibility") == "public",
+                None if r["tz_offset_min"] is None else int(r["tz_offset_min"]),
+                extra,
+                r["body"],
+            )
+        )
+    return out
+
+
+def relationship_row(src: Source, person_id: int) -> dict[str, Any] | None:
+    cols = ", ".join(RELATIONSHIP_COLUMNS)
+    found = src.dicts(
+        f"SELECT {cols} FROM relationship WHERE person_id = ?", RELATIONSHIP_COLUMNS, (person_id,)
+    )
+    return found[0] if found else None
+
+
+def load_person(src: Source, person_id: int, now: int) -> PersonData:
+    """The person's name, relationship row, interactions and facts."""
+    named = src.rows("SELECT name FROM person WHERE id = ?", (person_id,))
+    facts = src.rows(
+        "SELECT f.key, f.value FROM fact f JOIN identity i ON i.id = f.identity_id "
+        "WHERE i.person_id = ? ORDER BY f.id",
+        (person_id,),
+    )
+    return PersonData(
+        person_id,
+        named[0][0] if named else None,
+        relationship_row(src, person_id),
+        events_of(src, person_id, now),
+        [(str(k), str(v)) for k, v in facts],
+    )
+
+
+def me_names(src: Source) -> list[str]:
+    """My names (for telling mentions of me in others' text)."""
+    return [str(r[0]) for r in src.rows("SELECT name FROM person WHERE is_me AND name IS NOT NULL")]
