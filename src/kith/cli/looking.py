@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from kith.cli.base import State, cli, fmt_ts, pass_state
+from kith.cli.base import State, cli, fmt_ts, now_ts, pass_state
 
 
 def _stream_json_lines(rows: Iterator[dict[str, Any]]) -> None:
@@ -78,10 +78,16 @@ def people(state: State, as_json: bool, sort: str, limit: int | None) -> None:
 @pass_state
 def person(state: State, query: str, as_json: bool, limit: int) -> None:
     """One person's profile and timeline. QUERY is a name, an address or #id."""
+    from kith.relate.report import person_report
+
+    now = now_ts()
     with state.reader() as reader:
         profile = reader.person_profile(reader.find_person(query), timeline=limit)
+        scores = None if profile.is_me else person_report(reader, profile.id, now)
     if as_json:
-        click.echo(json.dumps(profile.as_dict(), ensure_ascii=False, indent=2))
+        data = profile.as_dict()
+        data["scores"] = scores
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     click.echo(f"#{profile.id} {profile.name or '(no name)'}{'  (me)' if profile.is_me else ''}")
     for ident in profile.identities:
@@ -99,6 +105,11 @@ def person(state: State, query: str, as_json: bool, limit: int) -> None:
         click.echo(f"  {f['key']}: {f['value']}  ({f['source']})")
     if profile.merged_from:
         click.echo("  merged from: " + ", ".join(f"#{i}" for i in profile.merged_from))
+    if scores is not None:
+        from kith.cli.relationships import person_scores_text
+
+        for line in person_scores_text(scores):
+            click.echo(line)
     if profile.timeline:
         click.echo("Timeline (newest first):")
         arrows = {"in": "←", "out": "→", "among": "·"}

@@ -1,0 +1,107 @@
+"""The command line: relationships (the scores, sorted) and explain (what a score is)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, time
+from typing import Any
+
+import click
+
+from kith.cli.base import State, cli, now_ts, pass_state
+
+_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def at_date(on: datetime | None) -> int:
+    """``--date D``: the last second of D (UTC); else the clock."""
+    if on is None:
+        return now_ts()
+    return int(datetime.combine(on.date(), time(23, 59, 59), UTC).timestamp())
+
+
+@cli.command()
+@click.option(
+    "--sort",
+    type=click.Choice(["strength", "cooling", "debt", "referrals"]),
+    default="strength",
+    show_default=True,
+    help="strength: highest first; cooling: longest silence against their own rhythm; "
+    "debt: most given to you, least returned; referrals: most people brought.",
+)
+@click.option("--limit", type=int, default=30, show_default=True, help="How many (0: all).")
+@click.option("--date", "on", type=_DATE, help="Score as of the end of this day, YYYY-MM-DD.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def relationships(state: State, sort: str, limit: int, on: datetime | None, as_json: bool) -> None:
+    """Your relationships with their strength, layer, cooling, debt and referrals."""
+    from kith.relate.listing import relationships as listing
+
+    with state.reader() as reader:
+        rows = listing(reader, at_date(on), sort=sort, limit=limit or None)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("No relationships yet: import something, then kith analytics refresh.")
+        return
+    click.echo(
+        f"{'id':>7}  {'name':<28} {'strength':>8}  {'state':<14} {'layer':<7} "
+        f"{'cooling':>7} {'debt':>5}" + ("  brought" if sort == "referrals" else "")
+    )
+    for r in rows:
+        cooling = "-" if r["cooling_ratio"] is None else f"{r['cooling_ratio']:.1f}×"
+        line = (
+            f"{'#' + str(r['person_id']):>7}  {(r['name'] or '')[:28]:<28} {r['strength']:>8}  "
+            f"{r['state']:<14} {r['layer']:<7} {cooling:>7} {r['debt']:>+5}"
+        )
+        if sort == "referrals":
+            line += f"  {r['referrals']:>7}"
+        click.echo(line)
+
+
+@cli.command()
+@click.argument("score", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def explain(score: str | None, as_json: bool) -> None:
+    """How a score is computed: its formula, source and validation. Alone: the list."""
+    from kith.errors import NotFoundError
+    from kith.relate.report import SCORES
+
+    if score is None:
+        if as_json:
+            click.echo(json.dumps([e.as_dict() for e in SCORES.values()], indent=2))
+            return
+        for e in SCORES.values():
+            click.echo(f"{e.name:<14} {e.title}")
+        click.echo("\nkith explain SCORE for its formula, source and validation.")
+        return
+    found = SCORES.get(score.lower())
+    if found is None:
+        raise NotFoundError(
+            f"no score called {score!r}",
+            hint="kith explain lists them: " + ", ".join(SCORES),
+        )
+    click.echo(json.dumps(found.as_dict(), indent=2) if as_json else found.text())
+
+
+def person_scores_text(report: dict[str, Any]) -> list[str]:
+    """The report's lines for ``kith person``: each score's summary, then its reasons."""
+    lines = ["Scores (kith explain SCORE for the formulas):"]
+    labels = (
+        ("strength", "strength"),
+        ("layer", "layer"),
+        ("cooling", "cooling"),
+        ("reciprocity", "reciprocity"),
+        ("fournier", "form"),
+        ("warmth_competence", "warmth"),
+        ("referrals", "referrals"),
+        ("community", "community"),
+        ("transactional", "purchases"),
+    )
+    for key, label in labels:
+        part = report[key]
+        lines.append(f"  {label:<12} {part['summary']}")
+        for reason in part.get("evidence", [])[:6]:
+            lines.append(f"  {'':<12}   · {reason}")
+    return lines
