@@ -35,6 +35,7 @@ from kith.model import (
     Role,
     Skipped,
 )
+from kith.store.gives import mark_introductions
 from kith.store.ids import allocate_ids, chunks
 from kith.store.merging import merge_in, recompute_directions
 from kith.store.schema import (
@@ -185,6 +186,9 @@ class LedgerWriter:
         self._known = _Known()
         self._me_changed = False
         self.totals = BatchResult()
+        #: The first and last interaction id this run stored.
+        self._ids: tuple[int, int] | None = None
+        self.introductions = 0
 
     # -- the run ---------------------------------------------------------
 
@@ -216,6 +220,9 @@ class LedgerWriter:
 
     def finish(self, status: str, finished_at: int) -> None:
         with self._begin() as conn:
+            if self._ids is not None:
+                lo, hi = self._ids
+                self.introductions = mark_introductions(conn, run=self.import_id, lo=lo, hi=hi)
             conn.execute(
                 update(import_run)
                 .where(import_run.c.id == self.import_id)
@@ -305,6 +312,8 @@ class LedgerWriter:
         circles = self._resolve_circles(conn, records)
         threads = self._resolve_threads(conn, records, circles)
         ids = allocate_ids(conn, "interaction", len(records))
+        lo, hi = (ids[0], ids[-1]) if self._ids is None else self._ids
+        self._ids = (min(lo, ids[0]), max(hi, ids[-1]))
         me = self._known.me
         import_id = self.import_id
         store_bodies = self.store_bodies

@@ -1,0 +1,88 @@
+"""Gives that e-mail shows by its shape: introductions.
+
+An e-mail carries no "this is an introduction" field, but an introduction
+has a shape and words: someone writes to me, not in reply to anything, to a
+handful of people at most (``MAX_RECIPIENTS``), putting in To or Cc a person
+the ledger has never seen before that moment, and the subject or the first
+lines say so ("Intro: Sam <> Ana", "meet", "introducing", "cc'ing", "sent
+them your way": ``CUE``). The shape alone is not enough: in an Enron mailbox
+it also catches forwards and memos to new colleagues (11 of 21 inbound
+messages of allen-p; 0 with the words and the recipient cap). The message
+becomes an interaction of kind ``intro``: a give of its author (counted in
+``gives_in`` by the feature pipeline, thanked by `kith today`), and the
+record of who brought whom (``kith.relate``'s referrals).
+
+The rule looks at one import run's new messages after the run is stored
+(every message of the run is in the ledger, so "never seen before" includes
+what the run itself brought). A later import of older mail can show that the
+"new" person was known after all; the message keeps its kind (the rule does
+not run twice over the same messages), which ``docs/design.md`` notes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from kith.store.sql import as_db
+
+#: Words that say a message introduces someone (subject or first lines).
+CUE = re.compile(
+    r"<>|\bintro\b|\bintroduc|\bmeet\b|\breferr|\bconnect(?:ing)? you\b|\bshould (?:talk|meet)\b"
+    r"|\blooping in\b|\bcc'?ing\b|\bsent (?:him|her|them) your way\b",
+    re.IGNORECASE,
+)
+#: An introduction is personal: at most this many people in To and Cc (me included).
+MAX_RECIPIENTS = 4
+#: How much of the body the cue is looked for in: the author's own first
+#: lines, before anything quoted or forwarded (where "I would like to
+#: introduce myself" is somebody else's words).
+CUE_CHARS = 1000
+_QUOTED = re.compile(r"^\s*>|-----\s*(?:Original Message|Forwarded)|^On .+ wrote:$", re.M | re.I)
+
+
+def own_words(body: str | None) -> str:
+    """The start of ``body`` up to the first quoted or forwarded part."""
+    text = (body or "")[:CUE_CHARS]
+    cut = _QUOTED.search(text)
+    return text if cut is None else text[: cut.start()]
+
+
+#: Inbound first messages of ids ``lo``..``hi`` of one run that bring in a
+#: recipient nobody wrote with before; the recipient did not write it.
+_INTRODUCTIONS = """
+SELECT DISTINCT i.id, i.subject, i.body FROM interaction i
+JOIN participant pa ON pa.interaction_id = i.id AND pa.role IN ('to', 'cc')
+JOIN identity idn ON idn.id = pa.identity_id
+JOIN person p ON p.id = idn.person_id
+WHERE i.id BETWEEN :lo AND :hi AND i.import_id = :run
+  AND i.channel = 'email' AND i.direction = 'in' AND i.kind = 'message' AND NOT i.is_reply
+  AND NOT p.is_me
+  AND (SELECT COUNT(*) FROM participant r WHERE r.interaction_id = i.id
+       AND r.role IN ('to', 'cc')) <= :most
+  AND NOT EXISTS (
+    SELECT 1 FROM participant fa JOIN identity fi ON fi.id = fa.identity_id
+    WHERE fa.interaction_id = i.id AND fa.role = 'from' AND fi.person_id = p.id)
+  AND NOT EXISTS (
+    SELECT 1 FROM identity i2 JOIN participant p2 ON p2.identity_id = i2.id
+    JOIN interaction x ON x.id = p2.interaction_id
+    WHERE i2.person_id = p.id AND x.occurred_at < i.occurred_at)
+"""
+
+
+def mark_introductions(conn: Any, *, run: int, lo: int, hi: int) -> int:
+    """Give kind ``intro`` to the introductions among the run's interactions
+    ``lo``..``hi`` (see the module docstring); returns how many."""
+    db = as_db(conn)
+    params = {"run": run, "lo": lo, "hi": hi, "most": MAX_RECIPIENTS}
+    ids = [
+        int(iid)
+        for iid, subject, body in db.rows(_INTRODUCTIONS, params)
+        if CUE.search(subject or "") or CUE.search(own_words(body))
+    ]
+    for start in range(0, len(ids), 900):
+        db.execute(
+            "UPDATE interaction SET kind = 'intro' WHERE id IN :ids",
+            {"ids": ids[start : start + 900]},
+        ).close()
+    return len(ids)
