@@ -3,6 +3,7 @@ dates; the report on the sample world; ``kith relationships`` and ``kith explain
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from pathlib import Path
@@ -273,7 +274,7 @@ def test_contact_only_around_purchases():
     near = [ev(NOW - 99 * DAY, "out"), ev(NOW - 98 * DAY, "in"), ev(NOW - 8 * DAY, "out")]
     result = transactional(buy + near)
     assert result["transactional"] and result["share_near_purchase"] == 1.0
-    far = near + [ev(NOW - 50 * DAY, "in"), ev(NOW - 60 * DAY, "out")]
+    far = [*near, ev(NOW - 50 * DAY, "in"), ev(NOW - 60 * DAY, "out")]
     assert not transactional(buy + far)["transactional"]
 
 
@@ -393,7 +394,7 @@ def test_strength_history_has_a_point_a_month(world):
     with reader_for(result.engine) as reader:
         points = strength_history(reader, reader.find_person(truth["rhythm_weekly"][0]), result.now)
     assert points[-1]["at"] == result.now
-    gaps = [b["at"] - a["at"] for a, b in zip(points, points[1:-1], strict=False)]
+    gaps = [b["at"] - a["at"] for a, b in itertools.pairwise(points)]
     assert all(27 * DAY <= g <= 32 * DAY for g in gaps)
     assert all(0 <= p["score"] <= 100 for p in points)
 
