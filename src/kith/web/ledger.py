@@ -45,6 +45,14 @@ class Day:
     token: tuple[Any, ...]
 
 
+def _end_snapshot(reader: Any) -> None:
+    """Close any transaction a read left open: an idle connection must not
+    hold a snapshot (new rows unseen, SQLite's WAL unable to checkpoint,
+    PostgreSQL's table swaps blocked)."""
+    if getattr(reader.conn, "in_transaction", False):
+        reader.conn.rollback()
+
+
 class Ledger:
     """The ledger one web app serves."""
 
@@ -75,7 +83,10 @@ class Ledger:
         """This thread's Reader, opened on first use and kept."""
         found = getattr(self._local, "reader", None)
         if found is not None:
-            yield found
+            try:
+                yield found
+            finally:
+                _end_snapshot(found)
             return
         from kith.store.reads import open_reader, reader_for
 
@@ -91,15 +102,18 @@ class Ledger:
             with reader_for(self.engine) as borrowed:
                 yield borrowed
             return
+        # The driver opens a snapshot for one command; a server keeps the
+        # connection, so each request reads the ledger as it is now instead.
+        fast.conn.rollback()
         if fast.postgres:
-            # Idle connections must not sit in a transaction (they would hold
-            # back the analytics' table swaps): each statement commits itself.
-            fast.conn.rollback()
             fast.conn.autocommit = True
         with self._opened_lock:
             self._opened.append(opened)
         self._local.reader = fast
-        yield fast
+        try:
+            yield fast
+        finally:
+            _end_snapshot(fast)
 
     def now(self) -> int:
         """The clock, or the end of the configured day."""

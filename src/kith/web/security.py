@@ -9,8 +9,9 @@
 - **CSRF.** Every page sets a random token in an HttpOnly, SameSite=Strict
   cookie and writes the same token into its forms (and a ``<meta>`` that
   the htmx requests send as ``X-CSRF-Token``). A POST must bring it back,
-  or carry a JSON body: browsers do not send JSON across sites without a
-  CORS preflight, and the app allows no other origin. SameSite alone would
+  or have a body of another type than a plain form can send (JSON, raw
+  bytes): browsers send those across sites only after a CORS preflight,
+  and the app allows no other origin. SameSite alone would
   leave older browsers and same-site subdomains open; the token does not.
 """
 
@@ -37,6 +38,9 @@ SESSION_SECONDS = 12 * 3600
 PASSWORD_ENV = "KITH_WEB_PASSWORD_HASH"
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+#: What a page on another site can POST without a preflight (the Fetch
+#: standard's CORS-safelisted types, or no body at all).
+_SIMPLE = frozenset({*_FORMS, "text/plain", ""})
 
 
 def password_file() -> Path:
@@ -136,7 +140,7 @@ async def _check_csrf(request: Request) -> None:
     if request.method in _SAFE:
         return
     kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if kind == "application/json":
+    if kind not in _SIMPLE:
         return
     expected = request.cookies.get(CSRF_COOKIE, "")
     given = request.headers.get(CSRF_HEADER, "")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+import tempfile
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, UploadFile
+from fastapi import APIRouter, Query, Request, UploadFile
+from starlette.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from kith.errors import InputError
@@ -25,11 +27,33 @@ def _start(request: Request, file: UploadFile) -> int:
     return _jobs(request).start(file.filename, file.file).id
 
 
-@router.post("/api/imports", status_code=202)
-def start_import_api(request: Request, file: UploadFile) -> dict[str, Any]:
-    """Import one export file (any format `kith import` reads) in the background."""
-    job_id = _start(request, file)
-    return _jobs(request).get(job_id).as_dict()
+@router.post(
+    "/api/imports",
+    status_code=202,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
+        }
+    },
+)
+async def start_import_api(
+    request: Request,
+    filename: Annotated[
+        str, Query(description="The file's name (formats are known partly by it).")
+    ],
+) -> dict[str, Any]:
+    """Import one export file (any format `kith import` reads) in the background:
+    the file is the request's body (`curl --data-binary @FILE -H 'Content-Type:
+    application/octet-stream' '.../api/imports?filename=FILE'`)."""
+    with tempfile.SpooledTemporaryFile(max_size=8 << 20) as spool:
+        async for chunk in request.stream():
+            spool.write(chunk)
+        spool.seek(0)
+        job = await run_in_threadpool(_jobs(request).start, filename, spool)
+    return job.as_dict()
 
 
 @router.get("/api/imports/{job_id}")
