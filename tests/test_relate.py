@@ -394,7 +394,7 @@ def test_strength_history_has_a_point_a_month(world):
     with reader_for(result.engine) as reader:
         points = strength_history(reader, reader.find_person(truth["rhythm_weekly"][0]), result.now)
     assert points[-1]["at"] == result.now
-    gaps = [b["at"] - a["at"] for a, b in itertools.pairwise(points)]
+    gaps = [b["at"] - a["at"] for a, b in itertools.pairwise(points[:-1])]
     assert all(27 * DAY <= g <= 32 * DAY for g in gaps)
     assert all(0 <= p["score"] <= 100 for p in points)
 
@@ -430,3 +430,17 @@ def test_relationships_and_explain_on_the_command_line(world):
         runner.invoke(cli, ["--db", db, "person", truth["rhythm_weekly"][0], "--json"]).output
     )
     assert as_json["scores"]["strength"]["state"] == "two-way"
+
+
+@pytest.mark.parametrize("sort", ["strength", "cooling", "debt"])
+def test_the_database_orders_as_the_python_score_does(world, sort):
+    from kith.relate.data import Source
+    from kith.relate.listing import _relationships_in_python, relationships
+
+    result, _ = world
+    with reader_for(result.engine) as reader:
+        by_sql = relationships(reader, result.now, sort=sort, limit=25)
+        by_python = _relationships_in_python(Source(reader), result.now, sort, 25)
+    key = {"strength": "strength", "cooling": "cooling_ratio", "debt": "debt"}[sort]
+    assert [r[key] for r in by_sql] == [r[key] for r in by_python]
+    assert len(by_sql) == 25

@@ -43,7 +43,11 @@ def relationships(state: State, sort: str, limit: int, on: datetime | None, as_j
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not rows:
-        click.echo("No relationships yet: import something, then kith analytics refresh.")
+        click.echo(
+            "Nobody has brought anyone yet (no referral or intro interactions)."
+            if sort == "referrals"
+            else "No relationships yet: import something, then kith analytics refresh."
+        )
         return
     click.echo(
         f"{'id':>7}  {'name':<28} {'strength':>8}  {'state':<14} {'layer':<7} "

@@ -1,14 +1,17 @@
 """Every relationship with its headline scores, sorted: ``kith relationships``.
 
-Computed in Python from the stored ``relationship`` rows, vectorised with
-numpy (``strength.score_columns``), rather than stored by the refresh: the
-scores change with ``now`` and with the weights, and on the 1M-person bench
-ledger reading the rows is most of the time (bench/RESULTS.md). The layer is
-the rank by decayed contact among two-way relationships, as in the report.
+Scores are not stored: they change with ``now`` and with the weights. The
+database orders the stored ``relationship`` rows by the score's own formula
+written as SQL (``strength_sql``) and keeps the top few; Python then scores
+those exactly (``strength.score_columns``). Reading and scoring every row in
+Python took 8–13 s on the 745k-relationship bench ledger (bench/RESULTS.md).
+The layer is the rank by decayed contact among two-way relationships, as in
+the report.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from kith.relate import layers, strength
@@ -36,17 +39,153 @@ GROUP BY i.person_id
 """
 
 
+def strength_sql(now: int, postgres: bool) -> str:
+    """``strength.score_row``'s log-odds as one SQL expression over a relationship
+    row (``ln``/``exp``: PostgreSQL, and SQLite built with its math functions)."""
+    least = "LEAST" if postgres else "min"
+    greatest = "GREATEST" if postgres else "max"
+    day = float(strength.DAY)
+    x = {
+        "recency": f"ln(1 + {greatest}({now} - {least}(last_in_at, last_out_at), 0) / {day})",
+        "frequency": (
+            f"ln(1 + (decayed_in + decayed_out) * exp(-{math.log(2)!r} * ({now} - computed_at)"
+            f" / (half_life_days * {day})))"
+        ),
+        "tenure": f"ln(1 + {greatest}({now} - first_contact_at, 0) / {day})",
+        "reciprocity": "(1.0 - abs(n_in - n_out) * 1.0 / (n_in + n_out))",
+        "channels": "ln(1 + COALESCE(channels, 0))",
+        "replies": "ln(1 + my_replies + their_replies)",
+    }
+    terms = " + ".join(
+        f"({strength.WEIGHTS[k]!r}) * ({x[k]} - ({strength.MEAN[k]!r})) / {strength.SCALE[k]!r}"
+        for k in strength.FACTORS
+    )
+    rates = {k: math.log(v / (1 - v)) for k, v in strength.ONE_WAY_RATE.items()}
+    return (
+        f"CASE WHEN n_in > 0 AND n_out > 0 THEN {strength.INTERCEPT!r} + {terms} "
+        f"WHEN n_in > 0 THEN {rates['never replied']!r} "
+        f"WHEN n_out > 0 THEN {rates['unanswered']!r} ELSE -1e9 END"
+    )
+
+
+def _order_key(sort: str, now: int, postgres: bool) -> str:
+    if sort == "strength":
+        return strength_sql(now, postgres)
+    if sort == "cooling":
+        return (
+            f"CASE WHEN median_gap_days > 0 THEN ({now} - last_contact_at) / 86400.0 "
+            "/ median_gap_days END"
+        )
+    return "gives_in - gives_out"
+
+
 def relationships(
     conn: Any, now: int, sort: str = "strength", limit: int | None = 50
 ) -> list[dict[str, Any]]:
     """The top ``limit`` relationships by ``sort``: strength (highest first),
     cooling (silence / usual gap, highest first), debt (gives received minus
-    given, highest first), referrals (interactions bringing others, most first)."""
-    import numpy as np
+    given, highest first), referrals (interactions bringing others, most first).
 
+    The database orders and cuts (one pass over ``relationship``); Python
+    scores the rows kept. Where SQLite lacks ``ln``, every row is read and
+    scored in Python instead (the same order, slower)."""
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}")
     src = Source(conn)
+    cols = ", ".join(_COLUMNS)
+    brought: dict[int, int] = {}
+    if sort == "referrals":
+        brought = {int(p): int(n) for p, n in src.rows(_BROUGHT, (now,))}
+        ids = sorted(brought, key=lambda p: (-brought[p], p))[: limit or None]
+        rows = _rows_of(src, ids)
+    else:
+        cut = f" LIMIT {int(limit)}" if limit else ""
+        sql = (
+            f"SELECT {cols} FROM relationship "
+            f"ORDER BY COALESCE({_order_key(sort, now, src.postgres)}, -1e18) DESC, person_id{cut}"
+        )
+        try:
+            rows = src.rows(sql)
+        except Exception as exc:  # SQLite without its math functions
+            if "no such function" not in str(exc):
+                raise
+            return _relationships_in_python(src, now, sort, limit)
+    return _present(src, rows, now, brought, ranked=None)
+
+
+def _rows_of(src: Source, ids: list[int]) -> list[tuple[Any, ...]]:
+    by_id: dict[int, tuple[Any, ...]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        for r in src.rows(
+            f"SELECT {', '.join(_COLUMNS)} FROM relationship WHERE person_id IN ({marks})",
+            tuple(chunk),
+        ):
+            by_id[int(r[0])] = r
+    return [by_id[p] for p in ids if p in by_id]
+
+
+def _rank(src: Source, decayed: float) -> int:
+    above = src.rows(
+        "SELECT count(*) FROM (SELECT 1 FROM relationship WHERE decayed > ? "
+        "AND n_in > 0 AND n_out > 0 LIMIT 151) t",
+        (decayed,),
+    )
+    return int(above[0][0]) + 1
+
+
+def _present(
+    src: Source,
+    rows: list[tuple[Any, ...]],
+    now: int,
+    brought: dict[int, int],
+    ranked: dict[int, int] | None,
+) -> list[dict[str, Any]]:
+    import numpy as np
+
+    if not rows:
+        return []
+    cols = {
+        name: np.array([np.nan if r[i] is None else r[i] for r in rows], dtype=np.float64)
+        for i, name in enumerate(_COLUMNS)
+    }
+    score = strength.score_columns(cols, now)
+    names = _names(src, [int(r[0]) for r in rows])
+    out = []
+    for k, r in enumerate(rows):
+        pid = int(r[0])
+        n_in, n_out = int(cols["n_in"][k]), int(cols["n_out"][k])
+        two_way = n_in > 0 and n_out > 0
+        rank = None
+        if two_way:
+            rank = ranked[pid] if ranked is not None else _rank(src, float(cols["decayed"][k]))
+        silence = (now - cols["last_contact_at"][k]) / strength.DAY
+        gap = cols["median_gap_days"][k]
+        cooling = None if np.isnan(silence) or not gap > 0 else round(float(silence / gap), 2)
+        gives_in, gives_out = int(cols["gives_in"][k]), int(cols["gives_out"][k])
+        out.append(
+            {
+                "person_id": pid,
+                "name": names.get(pid),
+                "strength": round(float(score[k])),
+                "state": strength.state_of(n_in, n_out),
+                "layer": layers.layer_of_rank(rank),
+                "cooling_ratio": cooling,
+                "gives_in": gives_in,
+                "gives_out": gives_out,
+                "debt": gives_in - gives_out,
+                "referrals": brought.get(pid, 0) if brought else None,
+            }
+        )
+    return out
+
+
+def _relationships_in_python(
+    src: Source, now: int, sort: str, limit: int | None
+) -> list[dict[str, Any]]:
+    import numpy as np
+
     rows = src.rows(f"SELECT {', '.join(_COLUMNS)} FROM relationship")
     if not rows:
         return []
@@ -55,47 +194,16 @@ def relationships(
         for i, name in enumerate(_COLUMNS)
     }
     score = strength.score_columns(cols, now)
-    two_way = (cols["n_in"] > 0) & (cols["n_out"] > 0)
-    decayed = np.where(two_way, cols["decayed"], -np.inf)
-    order = np.argsort(-decayed, kind="stable")
-    rank = np.empty(len(rows), dtype=np.int64)
-    rank[order] = np.arange(1, len(rows) + 1)
     silence = (now - cols["last_contact_at"]) / strength.DAY
     with np.errstate(divide="ignore", invalid="ignore"):
         cooling = np.where(cols["median_gap_days"] > 0, silence / cols["median_gap_days"], np.nan)
-    debt = cols["gives_in"] - cols["gives_out"]
-    brought = np.zeros(len(rows))
-    if sort == "referrals":
-        counts = dict(src.rows(_BROUGHT, (now,)))
-        brought = np.array([counts.get(int(p), 0) for p in cols["person_id"]], dtype=np.float64)
     key = {
         "strength": score,
-        "cooling": np.nan_to_num(cooling, nan=-1.0),
-        "debt": debt,
-        "referrals": brought,
+        "cooling": np.nan_to_num(cooling, nan=-1e18),
+        "debt": cols["gives_in"] - cols["gives_out"],
     }[sort]
-    top = np.argsort(-key, kind="stable")[: limit if limit else len(rows)]
-    ids = [int(cols["person_id"][k]) for k in top]
-    names = _names(src, ids)
-    out = []
-    for k in top:
-        pid = int(cols["person_id"][k])
-        state = strength.state_of(int(cols["n_in"][k]), int(cols["n_out"][k]))
-        out.append(
-            {
-                "person_id": pid,
-                "name": names.get(pid),
-                "strength": round(float(score[k])),
-                "state": state,
-                "layer": layers.layer_of_rank(int(rank[k]) if two_way[k] else None),
-                "cooling_ratio": None if np.isnan(cooling[k]) else round(float(cooling[k]), 2),
-                "gives_in": int(cols["gives_in"][k]),
-                "gives_out": int(cols["gives_out"][k]),
-                "debt": int(debt[k]),
-                "referrals": int(brought[k]) if sort == "referrals" else None,
-            }
-        )
-    return out
+    top = np.lexsort((cols["person_id"], -key))[: limit or len(rows)]
+    return _present(src, [rows[k] for k in top], now, {}, ranked=None)
 
 
 def _names(src: Source, ids: list[int]) -> dict[int, str | None]:
