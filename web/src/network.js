@@ -69,12 +69,21 @@ function load(container, data) {
   return { graph, renderer };
 }
 
+// The form's fields, without the empty ones ("any circle").
+function filled(form) {
+  const params = new URLSearchParams();
+  for (const [key, value] of new FormData(form)) {
+    if (value !== "") params.set(key, value);
+  }
+  return params;
+}
+
 async function show() {
   const container = document.getElementById("network-map");
   if (!container) return;
   const form = document.getElementById("network-filters");
   const status = document.getElementById("network-status");
-  const params = new URLSearchParams(new FormData(form));
+  const params = filled(form);
   status.textContent = "Loading the map…";
   const response = await fetch(`/api/network?${params}`, { headers: { Accept: "application/json" } });
   const data = await response.json();
@@ -97,7 +106,7 @@ document.addEventListener("DOMContentLoaded", () => {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const url = new URL(window.location.href);
-    url.search = new URLSearchParams(new FormData(form)).toString();
+    url.search = filled(form).toString();
     window.history.replaceState(null, "", url);
     show();
   });

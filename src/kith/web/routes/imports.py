@@ -6,8 +6,8 @@ import tempfile
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, UploadFile
-from starlette.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from kith.errors import InputError
 from kith.web.jobs import Jobs

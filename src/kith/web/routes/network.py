@@ -67,10 +67,12 @@ def network_api(
 def network_page(
     request: Request,
     limit: Annotated[int, Query(ge=1, le=MAX_NODES)] = 2000,
-    min_strength: Annotated[float, Query(ge=0)] = 0.0,
-    circle: int | None = None,
+    min_strength: str = "",
+    circle: str = "",
     me: bool = True,
 ) -> Response:
+    from kith.web.routes.people import number
+
     with ledger_of(request).reader() as reader:
         circles = browse.circles(reader)
     return render(
@@ -79,8 +81,8 @@ def network_page(
         {
             "circles": circles,
             "limit": limit,
-            "min_strength": min_strength,
-            "circle": circle,
+            "min_strength": number(min_strength, float, "min_strength") or 0,
+            "circle": number(circle, int, "circle"),
             "me": me,
         },
     )

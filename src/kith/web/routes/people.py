@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from kith.errors import InputError
 from kith.store import browse
 from kith.web.render import render
 from kith.web.routes import ledger_of
@@ -79,20 +80,44 @@ def circles_api(request: Request) -> dict[str, Any]:
         return {"circles": browse.circles(reader)}
 
 
+def number(text: str, kind: type[float] | type[int], field: str) -> Any:
+    """A form's number field: empty is None (a plain form sends every field)."""
+    if not text.strip():
+        return None
+    try:
+        value = kind(text)
+    except ValueError:
+        raise InputError(f"{field}: not a number: {text!r}") from None
+    if value < 0:
+        raise InputError(f"{field}: must not be negative")
+    return value
+
+
 @router.get("/people", include_in_schema=False)
 def people_page(
     request: Request,
     q: str = "",
     role: str = "",
     layer: Layer = "",
-    min_strength: Annotated[float | None, Query(ge=0)] = None,
+    min_strength: str = "",
     cooling: bool = False,
     debt: Debt = "",
-    circle: int | None = None,
+    circle: str = "",
     sort: Sort = "name",
     page: Annotated[int, Query(ge=1)] = 1,
 ) -> Response:
-    query = _query(q, role, layer, min_strength, cooling, debt, circle, sort, page, 50)
+    query = _query(
+        q,
+        role,
+        layer,
+        number(min_strength, float, "min_strength"),
+        cooling,
+        debt,
+        number(circle, int, "circle"),
+        sort,
+        page,
+        50,
+    )
     with ledger_of(request).reader() as reader:
         found = browse.search_people(reader, query)
         circles = browse.circles(reader)
@@ -102,10 +127,10 @@ def people_page(
             "q": q,
             "role": role,
             "layer": layer,
-            "min_strength": min_strength,
+            "min_strength": query.min_strength,
             "cooling": "true" if cooling else "",
             "debt": debt,
-            "circle": circle,
+            "circle": query.circle,
             "sort": sort if sort != "name" else "",
         }.items()
         if v not in ("", None)

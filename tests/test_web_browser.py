@@ -1,0 +1,213 @@
+"""The web app in a real browser: Debian's Chromium, headless, driven by
+Playwright, against a real ``kith serve`` on the sample world.
+
+Screenshots of every page are saved in tests/artifacts/ (not committed).
+Where Chromium or Playwright is missing these tests are skipped, except in
+CI (``CI=true``), where that is a failure — as with PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.pg import free_port
+from tests.web_world import build_world
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+def _missing(message: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[str]:
+    """A real ``kith serve`` (its own process) on the sample world; yields its URL."""
+    folder = tmp_path_factory.mktemp("browser-world")
+    db = folder / "kith.db"
+    day = build_world(f"sqlite:///{db}", folder)
+    port = free_port()
+    env = {
+        **os.environ,
+        "XDG_DATA_HOME": str(folder / "data"),
+        "XDG_CONFIG_HOME": str(folder / "config"),
+    }
+    kith = Path(sys.executable).with_name("kith")
+    proc = subprocess.Popen(
+        [str(kith), "--db", str(db), "serve", "--port", str(port), "--date", day.isoformat()],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                out = proc.stdout.read() if proc.stdout else ""
+                pytest.fail(f"kith serve did not start:\n{out}")
+            time.sleep(0.1)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        _missing(f"{CHROMIUM} not found (scripts/setup --system installs Debian's chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ModuleNotFoundError:
+        _missing("playwright is not installed (pip install -e '.[dev]')")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(base_url=server, viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    pg = context.new_page()
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    context.close()
+    assert errors == [], f"script errors on the page: {errors}"
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def unlabelled_controls(page) -> list[str]:
+    """Form controls a screen reader could not name."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('input, select, textarea, button')]
+          .filter(e => e.type !== 'hidden')
+          .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
+                       && !(e.tagName === 'BUTTON' && e.textContent.trim()))
+          .map(e => e.outerHTML)"""
+    )
+
+
+def test_every_page_opens_with_labels_and_a_screenshot(page):
+    for path, name, heading in [
+        ("/", "home", "Your people"),
+        ("/today", "today", "Today, 2026-11-20"),
+        ("/people", "people", "People"),
+        ("/network", "network", "Network"),
+        ("/import", "import", "Import"),
+    ]:
+        page.goto(path)
+        assert heading in page.locator("h1").inner_text(), path
+        assert unlabelled_controls(page) == [], path
+        assert page.locator("html").get_attribute("lang") == "en"
+        if path == "/network":
+            page.wait_for_selector("#network-map[data-ready='true']", timeout=20_000)
+        shot(page, name)
+    page.goto("/docs")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=20_000)
+    shot(page, "docs")
+
+
+def test_acting_on_the_today_queue_changes_it_without_a_reload(page):
+    page.goto("/today")
+    items = page.locator("ol.queue > li.item:not(.closed)")
+    before = items.count()
+    assert before >= 2
+    page.evaluate("window.notReloaded = true")
+    first = items.nth(0)
+    title = first.locator("h2 a").inner_text()
+    first.get_by_role("button", name="Done").click()
+    closed = page.locator("li.item.closed").first
+    closed.wait_for()
+    assert f"Done: {title}" in closed.inner_text()
+    assert page.evaluate("window.notReloaded") is True
+    second = page.locator("ol.queue > li.item:not(.closed)").first
+    second_title = second.locator("h2 a").inner_text()
+    second.get_by_role("button", name="Skip").click()
+    page.locator("li.item.closed").nth(1).wait_for()
+    assert page.locator("ol.queue > li.item:not(.closed)").count() == before - 2
+    shot(page, "today-after-actions")
+    page.reload()
+    assert title in page.locator(".done-list").inner_text()
+    assert second_title not in page.locator("ol.queue").inner_text()
+
+
+def test_the_queue_works_from_the_keyboard(page):
+    page.goto("/today")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    snooze = page.locator("ol.queue > li.item:not(.closed)").first.get_by_role(
+        "button", name="Snooze"
+    )
+    snooze.focus()
+    page.keyboard.press("Enter")
+    page.locator("li.item.closed").first.wait_for()
+    assert "Snoozed:" in page.locator("li.item.closed").first.inner_text()
+
+
+def test_search_and_open_a_person(page):
+    page.goto("/people?sort=strength")
+    name = page.locator("table.people tbody tr td a").first.inner_text()
+    page.goto("/people")
+    page.get_by_label("Name or address").fill(name.split()[0][:4])
+    page.get_by_label("Name or address").press("Enter")
+    page.wait_for_url("**/people?q=*")
+    page.get_by_role("link", name=name, exact=True).first.click()
+    page.wait_for_url("**/people/*")
+    assert page.locator("h1").inner_text().startswith(name)
+    for section in ["Identities", "Figures", "Strength over time", "Timeline", "Merge"]:
+        assert page.get_by_role("heading", name=section).count() == 1, section
+    assert unlabelled_controls(page) == []
+    shot(page, "person")
+
+
+def test_drag_a_person_on_the_network_map(page):
+    page.goto("/network?limit=200")
+    page.wait_for_selector("#network-map[data-ready='true']", timeout=20_000)
+    assert page.evaluate("!!document.querySelector('#network-map canvas')")
+    node = page.evaluate(
+        """() => {
+          const {graph, renderer} = window.kithNetwork;
+          const id = graph.nodes().find(n => n !== 'me');
+          const box = document.getElementById('network-map').getBoundingClientRect();
+          const at = renderer.graphToViewport(graph.getNodeAttributes(id));
+          return {id, x: box.left + at.x, y: box.top + at.y,
+                  gx: graph.getNodeAttribute(id, 'x'), gy: graph.getNodeAttribute(id, 'y')};
+        }"""
+    )
+    page.mouse.move(node["x"], node["y"])
+    page.mouse.down()
+    for step in range(1, 11):
+        page.mouse.move(node["x"] + 12 * step, node["y"] + 8 * step)
+    page.mouse.up()
+    moved = page.evaluate(
+        "id => { const g = window.kithNetwork.graph; "
+        "return {gx: g.getNodeAttribute(id, 'x'), gy: g.getNodeAttribute(id, 'y')}; }",
+        node["id"],
+    )
+    assert (moved["gx"], moved["gy"]) != (node["gx"], node["gy"])
+    shot(page, "network-dragged")
