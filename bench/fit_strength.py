@@ -21,10 +21,9 @@ all three data sets pooled; AUC is reported on each data set's hold-out, next
 to single-factor baselines, and the cross-data-set check (fit on UCI only,
 test on the e-mail departments, and the other way round).
 
-Then two e-mail ledgers (../shared/data/email): each imported into a
-temporary kith ledger, the owner chosen as the mailbox holder (Enron) or the
-list's most active member (Apache), and the same label checked by the real
-pipeline's rows (``kith.analytics.refresh`` at T) with the fitted weights.
+The Enron and Apache mailboxes in ../shared/data/email are not used: one
+month per list, a few hundred messages per mailbox — too short for a 30-day
+label with a history before it.
 
 Run: ``.venv/bin/python bench/fit_strength.py`` (prints the constants to
 paste into ``src/kith/relate/strength.py`` and the figures for RESULTS.md).
