@@ -29,11 +29,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kith.relate.data import Event, Source, parse_extra
 from kith.relate.explain import Explanation
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 MAX_DEPTH = 6
 #: At most this many people in the chain below someone.
@@ -103,6 +105,8 @@ def _people_named(src: Source, names: Sequence[str]) -> dict[str, int]:
 
 def purchases(src: Source, people: Sequence[int], now: int) -> dict[str, Decimal]:
     """Their own purchases' amounts summed per currency (``?`` when none is given)."""
+    from decimal import Decimal, InvalidOperation  # only when someone bought
+
     totals: dict[str, Decimal] = {}
     if not people:
         return totals
