@@ -90,6 +90,8 @@ def test_candidate_reads_use_the_indexes(sqlite_engine):
             reply_since=NOW - 30 * DAY,
             newcomer_since=NOW - 14 * DAY,
             cold_since=NOW - 365 * DAY,
+            ask_since=NOW - 30 * DAY,
+            ask_until=NOW - 7 * DAY,
             thank_after=2,
             min_contact_days=4,
             min_threads=5,
@@ -101,7 +103,7 @@ def test_candidate_reads_use_the_indexes(sqlite_engine):
         for sql, params in db.seen:
             rows = Db.execute(db, "EXPLAIN QUERY PLAN " + sql, params).fetchall()
             plans[sql] = " | ".join(str(r[-1]) for r in rows)
-    assert len(plans) == 6
+    assert len(plans) == 7
     wanted = [
         "ix_relationship_waiting_since",
         "ix_relationship_waiting",
@@ -109,6 +111,7 @@ def test_candidate_reads_use_the_indexes(sqlite_engine):
         "ix_relationship_cooling_due",
         "ix_relationship_first_contact_at",
         "ix_relationship_decayed",
+        "ix_relationship_last_out_at",
     ]
     for sql, plan in plans.items():
         assert "SCAN r" not in plan.replace("SCAN r USING INDEX", "index"), (sql, plan)

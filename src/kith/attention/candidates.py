@@ -54,6 +54,10 @@ COLD_AFTER_DAYS = 365
 #: kith stops asking for a reply (the analytics' ``waiting`` counts every
 #: unanswered message, a thank-you note as much as a question).
 REPLY_HORIZON_DAYS = 30
+#: My question unanswered this many days makes a follow-up due …
+FOLLOW_UP_AFTER_DAYS = 7
+#: … until this many days (then it is let go, like a stale reply).
+FOLLOW_UP_HORIZON_DAYS = 30
 #: Days before a birthday it becomes an item.
 CELEBRATE_AHEAD_DAYS = 7
 #: The inner circle and the active ring, by decayed contact rank (Dunbar's 15 / 150).
@@ -84,6 +88,10 @@ class Relationship:
     #: Separate conversations with them; None when unknown (``MIN_THREADS`` not applied).
     threads: int | None = None
     birthday: str | None = None  # MM-DD, YYYY-MM-DD or --MM-DD
+    #: The question in my latest message to them, when it went unanswered.
+    asked: str | None = None
+    #: Who introduced them to me, when their first contact was an introduction.
+    introduced_by: str | None = None
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Relationship:
@@ -244,13 +252,43 @@ def candidates(
                 messages=r.waiting,
             )
             continue  # answering them is the contact they need
-        if r.gives_in >= THANK_AFTER_GIVES and r.gives_out == 0:
+        if (asked_days := _asked_days(r, now)) is not None:
+            plural = "s" * (asked_days != 1)
+            reason = f'has not answered your question "{r.asked}" ({asked_days} day{plural} ago)'
+            add(
+                "follow_up",
+                r,
+                f"ask:{r.last_out_at}",
+                (r.last_out_at or now) + FOLLOW_UP_AFTER_DAYS * SECONDS_PER_DAY,
+                1.2,
+                reason,
+                days=asked_days,
+                asked=r.asked,
+            )
+        elif r.gives_in >= THANK_AFTER_GIVES and r.gives_out == 0:
             reason = (
                 f"gave to you {r.gives_in} times (shares, referrals, mentions); "
                 "you never answered in kind"
             )
             urgency = 1.0 + 0.2 * r.gives_in
             add("thank", r, r.gives_in, r.last_in_at or now, urgency, reason, gives=r.gives_in)
+        elif newcomer and r.last_out_at is None and r.introduced_by:
+            since_days = _days(now - (r.first_contact_at or now))
+            plural = "s" * (since_days != 1)
+            reason = (
+                f"was introduced to you by {r.introduced_by} {since_days} day{plural} ago; "
+                "you have not written yet"
+            )
+            add(
+                "follow_up",
+                r,
+                f"intro:{r.first_contact_at}",
+                r.first_contact_at or now,
+                1.5,
+                reason,
+                days=since_days,
+                introduced_by=r.introduced_by,
+            )
         elif newcomer and r.last_out_at is None:
             since_days = _days(now - (r.first_contact_at or now))
             plural = "s" * (since_days != 1)
@@ -298,6 +336,16 @@ def candidates(
                     days_left=days_left,
                 )
     return found
+
+
+def _asked_days(r: Relationship, now: int) -> int | None:
+    """Days since my unanswered question to ``r``, when a follow-up is due."""
+    if not r.asked or r.last_out_at is None or (r.last_in_at or 0) >= r.last_out_at:
+        return None
+    days = (now - r.last_out_at) / SECONDS_PER_DAY
+    if not FOLLOW_UP_AFTER_DAYS <= days <= FOLLOW_UP_HORIZON_DAYS:
+        return None
+    return _days(now - r.last_out_at)
 
 
 def _waiting_since(r: Relationship, horizon: int, held: int | None = None) -> int | None:

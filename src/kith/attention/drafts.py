@@ -29,7 +29,7 @@ FIELDS: Mapping[str, str] = {
     "first_name": "their first name",
     "my_name": "your name (kith init --name)",
     "my_first_name": "your first name",
-    "kind": "reply, thank, check_in, welcome, celebrate",
+    "kind": "reply, thank, check_in, welcome, follow_up, celebrate",
     "reason": "why the item is on the list",
     "minutes": "the minutes it is given",
     "subject": "the topic: their waiting message's subject (reply), their first "
@@ -43,6 +43,8 @@ FIELDS: Mapping[str, str] = {
     "gives": "thank: how many times they gave",
     "gap_days": "check_in: your usual days between contacts",
     "silent_days": "check_in: days since the last contact",
+    "asked": "follow_up: the question you asked them (None for an introduction)",
+    "introduced_by": "follow_up: who introduced them to you (None for a question)",
     "birthday": "celebrate: the day ('22 November')",
     "days_left": "celebrate: days until it",
 }
@@ -186,6 +188,12 @@ def contexts(ledger: Any, items: Iterable[Item], now: int) -> dict[str, dict[str
                     gap_days=c.get("gap_days"),
                     silent_days=c.get("silent_days"),
                     days=c.get("silent_days"),
+                )
+            elif item.kind == "follow_up":
+                ctx.update(
+                    days=c.get("days"),
+                    asked=c.get("asked"),
+                    introduced_by=c.get("introduced_by"),
                 )
             elif item.kind == "celebrate":
                 ctx.update(

@@ -39,6 +39,8 @@ from kith.attention.candidates import (
     ACTIVE_RANK,
     ANSWERABLE_KINDS,
     COLD_AFTER_DAYS,
+    FOLLOW_UP_AFTER_DAYS,
+    FOLLOW_UP_HORIZON_DAYS,
     MIN_CONTACT_DAYS,
     MIN_THREADS,
     NEWCOMER_DAYS,
@@ -234,6 +236,8 @@ def window(now: int) -> store.Window:
         reply_since=now - REPLY_HORIZON_DAYS * DAY,
         newcomer_since=now - NEWCOMER_DAYS * DAY,
         cold_since=now - COLD_AFTER_DAYS * DAY,
+        ask_since=now - FOLLOW_UP_HORIZON_DAYS * DAY,
+        ask_until=now - FOLLOW_UP_AFTER_DAYS * DAY,
         thank_after=THANK_AFTER_GIVES,
         min_contact_days=MIN_CONTACT_DAYS,
         min_threads=MIN_THREADS,
@@ -252,9 +256,29 @@ def relationships(
     machines = _machines(store.addresses(conn, [int(r["person_id"]) for r in rows]))
     rows = [r for r in rows if int(r["person_id"]) not in machines]
     contacts = store.kith_contacts(conn) if rows else {}
+    w = window(now)
+    last_out = {
+        int(r["person_id"]): int(r["last_out_at"])
+        for r in rows
+        if r.get("last_out_at") is not None
+        and w.ask_since <= int(r["last_out_at"]) <= w.ask_until
+        and int(r["last_out_at"]) > int(r.get("last_in_at") or 0)
+    }
+    questions = store.my_questions(conn, last_out) if last_out else {}
+    firsts = {
+        int(r["person_id"]): int(r["first_contact_at"])
+        for r in rows
+        if r.get("first_contact_at") is not None
+        and int(r["first_contact_at"]) >= w.newcomer_since
+        and r.get("last_out_at") is None
+    }
+    introduced = store.introducers(conn, firsts) if firsts else {}
     found = []
     for row in rows:
         r = Relationship.from_row(row)
+        pid = r.person_id
+        if pid in questions or pid in introduced:
+            r = replace(r, asked=questions.get(pid), introduced_by=introduced.get(pid))
         at = contacts.get(r.person_id)
         if at is not None and at <= now:
             r = with_kith_contact(conn, r, at, now)
@@ -287,6 +311,8 @@ def with_kith_contact(conn: Conn, r: Relationship, at: int, now: int) -> Relatio
     before it: what is still waiting is what they wrote after it and after my
     latest message the analytics know of (looked up for this person only).
     """
+    if r.asked is not None and at >= (r.last_out_at or 0):
+        r = replace(r, asked=None)  # my question was followed up
     last_out = max(r.last_out_at or 0, at)
     if not r.waiting or r.oldest_waiting_at is None or r.oldest_waiting_at > at:
         return replace(r, last_out_at=last_out)

@@ -17,6 +17,7 @@ tables costs a good part of that; the column names are the schema's.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -95,6 +96,9 @@ class Window:
     newcomer_since: int
     #: Check-ins: fell due since this (silent longer is cold).
     cold_since: int
+    #: Follow-ups: my last message between these, unanswered.
+    ask_since: int
+    ask_until: int
     thank_after: int
     min_contact_days: int
     min_threads: int
@@ -119,6 +123,10 @@ _QUERIES = {
     f" ORDER BY {COOLING_DUE_SQL}",
     "welcome": "r.first_contact_at >= :newcomer_since AND r.last_out_at IS NULL"
     " AND r.waiting = 0 ORDER BY r.first_contact_at",
+    # Follow-ups: I wrote last, a while ago, and heard nothing back (whether
+    # I asked something is read from my message: ``my_questions``).
+    "follow_up": "r.last_out_at >= :ask_since AND r.last_out_at <= :ask_until"
+    " AND r.last_out_at > COALESCE(r.last_in_at, 0) ORDER BY r.last_out_at",
 }
 
 
@@ -144,6 +152,8 @@ def candidate_rows(
         "reply_since": window.reply_since,
         "newcomer_since": window.newcomer_since,
         "cold_since": window.cold_since,
+        "ask_since": window.ask_since,
+        "ask_until": window.ask_until,
         "thank_after": window.thank_after,
         "min_contact_days": window.min_contact_days,
         "min_threads": window.min_threads,
@@ -276,6 +286,69 @@ def inbound_after(
     params = {"pid": person_id, "after": after, "until": until, "kinds": list(kinds)}
     first, count = as_db(conn).rows(sql, params)[0]
     return None if not count else (int(first), int(count))
+
+
+def my_questions(conn: Conn, last_out: Mapping[int, int]) -> dict[int, str]:
+    """person id → the question I asked in my latest message to them (sent
+    at ``last_out[person id]``), for those whose latest message asked one."""
+    db = as_db(conn)
+    found: dict[int, str] = {}
+    pids = sorted(last_out)
+    sql = (
+        "SELECT idn.person_id, i.occurred_at, i.subject, i.body FROM interaction i"
+        " JOIN participant pa ON pa.interaction_id = i.id AND pa.role IN ('to', 'cc')"
+        " JOIN identity idn ON idn.id = pa.identity_id"
+        " WHERE i.occurred_at IN :times AND i.direction = 'out' AND i.source <> 'kith'"
+        " AND idn.person_id IN :pids ORDER BY i.occurred_at, i.id"
+    )
+    for part in chunks(pids):
+        times = sorted({last_out[p] for p in part})
+        for pid, at, subject, body in db.rows(sql, {"times": times, "pids": list(part)}):
+            if int(at) == last_out.get(int(pid)):
+                question = asked(subject, body)
+                if question is not None:
+                    found[int(pid)] = question
+    return found
+
+
+#: A sentence that ends in a question mark.
+_QUESTION = re.compile(r"[^.!?\n]*\?")
+_PREFIX = re.compile(r"^\s*((re|fwd?|aw|wg|sv|tr)\s*:\s*)+", re.IGNORECASE)
+
+
+def asked(subject: str | None, body: str | None) -> str | None:
+    """The first question in my own words of a message (the body before
+    anything quoted; the subject when there is no body), or None."""
+    from kith.store.gives import own_words
+
+    text = own_words(body) if body else _PREFIX.sub("", subject or "")
+    m = _QUESTION.search(text)
+    if m is None:
+        return None
+    question = " ".join(m.group(0).split())
+    return question if len(question) <= 120 else "…" + question[-119:]
+
+
+def introducers(conn: Conn, first_contact: Mapping[int, int]) -> dict[int, str]:
+    """person id → the name of who introduced them to me, for those whose
+    first contact (at ``first_contact[person id]``) was an introduction
+    (``kith.store.gives``)."""
+    db = as_db(conn)
+    found: dict[int, str] = {}
+    sql = (
+        "SELECT idn.person_id, i.occurred_at, COALESCE(ap.name, fi.value) FROM interaction i"
+        " JOIN participant pa ON pa.interaction_id = i.id AND pa.role IN ('to', 'cc')"
+        " JOIN identity idn ON idn.id = pa.identity_id"
+        " JOIN participant fa ON fa.interaction_id = i.id AND fa.role = 'from'"
+        " JOIN identity fi ON fi.id = fa.identity_id JOIN person ap ON ap.id = fi.person_id"
+        " WHERE i.occurred_at IN :times AND i.kind = 'intro' AND idn.person_id IN :pids"
+    )
+    for part in chunks(sorted(first_contact)):
+        times = sorted({first_contact[p] for p in part})
+        for pid, at, name in db.rows(sql, {"times": times, "pids": list(part)}):
+            if int(at) == first_contact.get(int(pid)):
+                found.setdefault(int(pid), str(name))
+    return found
 
 
 # -- the queue's own rows ------------------------------------------------------

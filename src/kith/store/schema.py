@@ -418,6 +418,15 @@ Index(
     sqlite_where=text("contact_days >= 4 AND threads >= 5"),
     postgresql_where=text("contact_days >= 4 AND threads >= 5"),
 )
+#: Follow-ups: my last message, by when, where I wrote last (migration 0006).
+#: Partial, so that it holds few rows and never serves ``last_out_at IS NULL``
+#: (the newcomers' query, which most people match).
+Index(
+    "ix_relationship_last_out_at",
+    relationship.c.last_out_at,
+    sqlite_where=text("last_out_at > COALESCE(last_in_at, 0)"),
+    postgresql_where=text("last_out_at > COALESCE(last_in_at, 0)"),
+)
 #: Newcomers, and the closest people (tiers) by decayed contact.
 Index("ix_relationship_first_contact_at", relationship.c.first_contact_at)
 Index("ix_relationship_decayed", relationship.c.decayed)
