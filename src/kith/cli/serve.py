@@ -26,13 +26,20 @@ def run_server(
     open_browser: bool = False,
     certfile: Path | None = None,
     keyfile: Path | None = None,
+    workers: int = 1,
 ) -> None:
-    """Serve ``config``'s ledger until Ctrl-C; with ``open_browser``, open it once up."""
+    """Serve ``config``'s ledger until Ctrl-C; with ``open_browser``, open it once up.
+
+    With ``workers`` > 1, that many processes share the port (each its own
+    app, made by ``kith.web.app.from_environment``).
+    """
+    import os
+
     import uvicorn
 
-    from kith.web.app import create_app
+    from kith.web.app import CONFIG_ENV, create_app
 
-    app = create_app(config)
+    app = create_app(config)  # checks the settings before anything listens
     scheme = "https" if certfile else "http"
     shown_host = f"[{config.host}]" if ":" in config.host else config.host
     url = f"{scheme}://{shown_host}:{port}/"
@@ -59,6 +66,21 @@ def run_server(
 
             webbrowser.open(url)
 
+    if workers > 1:
+        os.environ[CONFIG_ENV] = config.to_json()
+        click.echo(f"kith is serving {url} with {workers} processes (Ctrl-C to stop)")
+        uvicorn.run(
+            "kith.web.app:from_environment",
+            factory=True,
+            workers=workers,
+            host=config.host,
+            port=port,
+            log_level="warning",
+            ssl_certfile=str(certfile) if certfile else None,
+            ssl_keyfile=str(keyfile) if keyfile else None,
+            proxy_headers=False,
+        )
+        return
     threading.Thread(target=announce, name="kith-announce", daemon=True).start()
     server.run()
     if not server.started:
@@ -95,6 +117,13 @@ def run_server(
     is_flag=True,
     help="Ask for the login's password, store its argon2 hash, and exit.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Server processes (one per core serves more people at once).",
+)
 @click.option("--open", "open_browser", is_flag=True, help="Open the app in a browser.")
 @pass_state
 def serve_cmd(
@@ -106,6 +135,7 @@ def serve_cmd(
     keyfile: Path | None,
     behind_proxy: bool,
     set_password: bool,
+    workers: int,
     open_browser: bool,
 ) -> None:
     """Serve the ledger as a web app: Today, People, Person, Network, Import,
@@ -148,7 +178,14 @@ def serve_cmd(
         secure_cookies=tls or behind_proxy,
         day=on.date() if on else None,
     )
-    run_server(config, port, open_browser=open_browser, certfile=certfile, keyfile=keyfile)
+    run_server(
+        config,
+        port,
+        open_browser=open_browser,
+        certfile=certfile,
+        keyfile=keyfile,
+        workers=workers,
+    )
 
 
 def offer_demo_app(database_url: str, day: date | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,6 +21,8 @@ from kith.web.routes import auth, health, home, imports, network, people, person
 from kith.web.security import guard
 
 STATIC = Path(__file__).parent / "static"
+#: How ``kith serve --workers N`` hands its settings to each worker process.
+CONFIG_ENV = "KITH_WEB_CONFIG"
 
 DESCRIPTION = """\
 Everything the kith command line does, as JSON. The pages at `/`, `/today`,
@@ -79,3 +82,8 @@ def create_app(config: WebConfig) -> FastAPI:
         )
 
     return app
+
+
+def from_environment() -> FastAPI:
+    """The app for a worker process started by ``kith serve --workers N``."""
+    return create_app(WebConfig.from_json(os.environ[CONFIG_ENV]))

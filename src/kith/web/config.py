@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import date
@@ -40,3 +41,32 @@ class WebConfig:
     @property
     def login_required(self) -> bool:
         return not is_loopback(self.host)
+
+    def to_json(self) -> str:
+        """For worker processes (``kith serve --workers``): they share the secret."""
+        return json.dumps(
+            {
+                "database_url": self.database_url,
+                "store_bodies": self.store_bodies,
+                "host": self.host,
+                "password_hash": self.password_hash,
+                "secure_cookies": self.secure_cookies,
+                "secret": self.secret.hex(),
+                "day": self.day.isoformat() if self.day else None,
+                "upload_dir": str(self.upload_dir) if self.upload_dir else None,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> WebConfig:
+        d = json.loads(text)
+        return cls(
+            database_url=d["database_url"],
+            store_bodies=d["store_bodies"],
+            host=d["host"],
+            password_hash=d["password_hash"],
+            secure_cookies=d["secure_cookies"],
+            secret=bytes.fromhex(d["secret"]),
+            day=date.fromisoformat(d["day"]) if d["day"] else None,
+            upload_dir=Path(d["upload_dir"]) if d["upload_dir"] else None,
+        )

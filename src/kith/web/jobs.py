@@ -16,7 +16,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from kith.config import Settings
 from kith.errors import NotFoundError
@@ -68,7 +68,7 @@ class Jobs:
     def recent(self) -> list[Job]:
         return sorted(self._jobs.values(), key=lambda j: -j.id)[:10]
 
-    def start(self, filename: str, data: BinaryIO) -> Job:
+    def start(self, filename: str, data: IO[bytes]) -> Job:
         """Save ``data`` as ``filename`` and import it in the background."""
         name = Path(filename).name or "upload"
         base = self.ledger.config.upload_dir

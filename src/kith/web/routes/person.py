@@ -74,7 +74,7 @@ def _person(request: Request, pid: int, timeline: int) -> dict[str, Any]:
     ledger = ledger_of(request)
     now = ledger.now()
     with ledger.reader() as reader:
-        profile = reader.person_profile(pid, timeline=timeline)
+        profile = browse.profile(reader, pid, timeline=timeline)
         relationship = browse.relationship_row(reader, pid)
         rank = None
         if relationship is not None:
@@ -82,7 +82,7 @@ def _person(request: Request, pid: int, timeline: int) -> dict[str, Any]:
         notes = browse.notes(reader, pid)
         report, history = scores(reader, pid, now)
     return {
-        **profile.as_dict(),
+        **profile,
         "relationship": relationship,
         "rank": rank,
         "notes": notes,
@@ -103,7 +103,7 @@ def person_api(
 @router.get("/people/{pid}", include_in_schema=False)
 def person_page(request: Request, pid: int) -> Response:
     with ledger_of(request).reader() as reader:
-        current = reader.find_person(f"#{pid}")
+        current = browse.current_id(reader, pid)
     if current != pid:  # merged into someone: show them
         return RedirectResponse(f"/people/{current}", status_code=303)
     data = _person(request, pid, 50)
