@@ -66,6 +66,13 @@ def _drafts(ledger: Any, plan: Any, settings: Any) -> dict[str, str]:
     return render_all(ledger, plan.items, plan.now, settings.templates)
 
 
+def _day(state: State, on: datetime | None, minutes: int | None) -> tuple[Any, Any, dict[str, str]]:
+    """(settings, the day's plan, its drafts), planned and saved in one transaction."""
+    with _ledger(state) as ledger:
+        settings, plan = _plan(ledger, on, minutes)
+        return settings, plan, _drafts(ledger, plan, settings)
+
+
 def print_plan(plan: Any, drafts: dict[str, str], *, hints: bool = True) -> None:
     """The day's list as text: each item with its reason, minutes, id and draft."""
     from kith.attention.candidates import sentence
@@ -138,9 +145,7 @@ def today_cmd(
     """
     if refresh:
         _refresh(state, on)
-    with _ledger(state) as ledger:
-        settings, plan = _plan(ledger, on, minutes)
-        drafts = _drafts(ledger, plan, settings)
+    _, plan, drafts = _day(state, on, minutes)
     if as_json:
         data = {
             "date": plan.day.isoformat(),
@@ -235,9 +240,7 @@ def digest_cmd(state: State, out: Path, minutes: int | None, on: datetime | None
     from kith.attention.drafts import Drafts
     from kith.attention.reminders import write_digest
 
-    with _ledger(state) as ledger:
-        settings, plan = _plan(ledger, on, minutes)
-        drafts = _drafts(ledger, plan, settings)
+    settings, plan, drafts = _day(state, on, minutes)
     for path in write_digest(plan, drafts, Drafts(settings.templates), out):
         click.echo(str(path))
 
@@ -257,9 +260,8 @@ def feed_cmd(state: State, out: Path, minutes: int | None, on: datetime | None) 
     """Write the day's list as an iCalendar feed (one all-day event per item)."""
     from kith.attention.reminders import feed
 
-    with _ledger(state) as ledger:
-        settings, plan = _plan(ledger, on, minutes)
-        data = feed(plan, _drafts(ledger, plan, settings))
+    _, plan, drafts = _day(state, on, minutes)
+    data = feed(plan, drafts)
     if str(out) == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
