@@ -109,7 +109,7 @@ def search_people(reader: Reader, query: PeopleQuery) -> PeoplePage:
     if query.role.strip():
         sql += (
             " AND p.id IN (SELECT i.person_id FROM fact f JOIN identity i ON i.id = f.identity_id"
-            " WHERE f.key = 'title' AND lower(f.value) LIKE ?)"
+            " WHERE f.key IN ('role', 'title') AND lower(f.value) LIKE ?)"
         )
         params.append(f"%{query.role.strip().lower()}%")
     if query.layer:

@@ -50,7 +50,7 @@ def _query(
 def people_api(
     request: Request,
     q: Annotated[str, Query(description="A name or an address, from its start.")] = "",
-    role: Annotated[str, Query(description="Part of their job title.")] = "",
+    role: Annotated[str, Query(description="Part of their role or job title.")] = "",
     layer: Annotated[Layer, Query(description="Within this Dunbar layer, by strength.")] = "",
     min_strength: Annotated[float | None, Query(ge=0, description="Decayed contacts.")] = None,
     cooling: Annotated[bool, Query(description="Silent for twice their usual gap.")] = False,
