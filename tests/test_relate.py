@@ -444,3 +444,19 @@ def test_the_database_orders_as_the_python_score_does(world, sort):
     key = {"strength": "strength", "cooling": "cooling_ratio", "debt": "debt"}[sort]
     assert [r[key] for r in by_sql] == [r[key] for r in by_python]
     assert len(by_sql) == 25
+
+
+def test_desired_profiles_come_from_the_config_file(tmp_path):
+    from kith.errors import ConfigError
+
+    config = tmp_path / "config.toml"
+    config.write_text("[relate.desired.Client]\npositive = 0.9\nsymmetric = 0.2\n")
+    desired = fournier.load_desired(config)
+    assert desired.profiles["client"] == {"positive": 0.9, "symmetric": 0.2}
+    assert desired.profiles["customer"] == fournier.DEFAULT_DESIRED["customer"]
+    config.write_text("[relate.desired.client]\nwarmth = 0.5\n")
+    with pytest.raises(ConfigError, match="warmth: not a dimension"):
+        fournier.load_desired(config)
+    config.write_text("[relate.desired.client]\npositive = 3\n")
+    with pytest.raises(ConfigError, match="from -1 to 1"):
+        fournier.load_desired(config)

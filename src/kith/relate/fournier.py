@@ -38,6 +38,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from kith.relate.data import Event
@@ -61,7 +62,8 @@ WORK_HOURS = (9, 17)
 
 #: The owner's desired profile per role (dimension → target in [−1, 1]); a
 #: dimension left out does not matter for that role. Defaults are ours;
-#: ``[relate.desired.ROLE]`` in the config file overrides them.
+#: ``[relate.desired.ROLE]`` in the config file replaces a role's profile
+#: (``load_desired``).
 DEFAULT_DESIRED: dict[str, dict[str, float]] = {
     "customer": {"positive": 0.5, "symmetric": 0.5, "enduring": 0.5, "voluntary": 0.5},
     "collaborator": {"positive": 0.5, "symmetric": 0.8, "intense": 0.3, "enduring": 0.5},
@@ -75,6 +77,39 @@ class Desired:
     """The desired profile per role."""
 
     profiles: Mapping[str, Mapping[str, float]] = field(default_factory=lambda: DEFAULT_DESIRED)
+
+
+def load_desired(config_file: Path | None = None) -> Desired:
+    """The defaults, with ``[relate.desired.ROLE]`` tables of the config file
+    over them (``positive = 0.6`` …: a dimension's first pole, in [−1, 1])."""
+    from kith.config import config_table
+    from kith.errors import ConfigError
+
+    table, where = config_table("relate", config_file)
+    given = table.get("desired", {})
+    if not isinstance(given, dict):
+        raise ConfigError("[relate.desired] must be a table of roles", where=where)
+    names = {first for first, _ in DIMENSIONS}
+    profiles = {role: dict(p) for role, p in DEFAULT_DESIRED.items()}
+    for role, profile in given.items():
+        if not isinstance(profile, dict):
+            raise ConfigError(f"[relate.desired.{role}] must be a table", where=where)
+        checked: dict[str, float] = {}
+        for name, value in profile.items():
+            if name not in names:
+                raise ConfigError(
+                    f"[relate.desired.{role}] {name}: not a dimension",
+                    where=where,
+                    hint="use " + ", ".join(sorted(names)),
+                )
+            if isinstance(value, bool) or not isinstance(value, int | float) or abs(value) > 1:
+                raise ConfigError(
+                    f"[relate.desired.{role}] {name} = {value!r}: give a number from -1 to 1",
+                    where=where,
+                )
+            checked[name] = float(value)
+        profiles[role.lower()] = checked
+    return Desired(profiles)
 
 
 def _clamp(x: float) -> float:

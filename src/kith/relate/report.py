@@ -91,7 +91,10 @@ def _contact_days(events: list[Event], now: int, days: int) -> int:
 def person_report(
     conn: Any, person_id: int, now: int, desired: fournier_score.Desired | None = None
 ) -> dict[str, Any]:
-    """Every score of one person as of ``now``, each with a summary and evidence."""
+    """Every score of one person as of ``now``, each with a summary and evidence.
+
+    ``desired``: the owner's desired profiles per role; None reads them from
+    the config file (``fournier.load_desired``)."""
     src = Source(conn)
     data = load_person(src, person_id, now)
     row = data.row or {}
@@ -126,7 +129,9 @@ def person_report(
         "layer": layer,
         "cooling": cooling,
         "reciprocity": reciprocity_score.ledger(data.events),
-        "fournier": fournier_score.fournier(row or srow, data.events, data.facts, now, desired),
+        "fournier": fournier_score.fournier(
+            row or srow, data.events, data.facts, now, desired or fournier_score.load_desired()
+        ),
         "warmth_competence": wc,
         "referrals": referral_score.referrals(
             src, person_id, data.events, data.facts, now, {person_id: data.name}
