@@ -460,3 +460,27 @@ def test_desired_profiles_come_from_the_config_file(tmp_path):
     config.write_text("[relate.desired.client]\npositive = 3\n")
     with pytest.raises(ConfigError, match="from -1 to 1"):
         fournier.load_desired(config)
+
+
+def test_relationships_order_in_sql_on_both_databases(engine: Engine):
+    from kith.relate.data import Source
+    from kith.relate.listing import _relationships_in_python, relationships
+
+    people = [f"p{k}@x.test" for k in range(6)]
+    records = [
+        rec(
+            f"m{k}-{j}", NOW - (j * (k + 2) + k) * DAY, a if j % 2 else ME, (ME,) if j % 2 else (a,)
+        )
+        for k, a in enumerate(people)
+        for j in range(1, 4 + 3 * k)
+    ]
+    records.append(rec("fan", NOW - DAY, "fan@x.test", (ME,)))
+    store(engine, records)
+    refresh(engine, now=NOW, mirror_path=None)
+    with reader_for(engine) as reader:
+        for sort in ("strength", "cooling", "debt"):
+            by_sql = relationships(reader, NOW + 3 * DAY, sort=sort, limit=None)
+            by_python = _relationships_in_python(Source(reader), NOW + 3 * DAY, sort, None)
+            assert [r["person_id"] for r in by_sql] == [r["person_id"] for r in by_python], sort
+    assert len(by_sql) == 7
+    assert {r["state"] for r in by_sql} == {"two-way", "never replied"}
