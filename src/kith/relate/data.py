@@ -49,12 +49,16 @@ RELATIONSHIP_COLUMNS = (
 
 
 class Source:
-    """Plain SQL with ``?`` marks on any of the connections kith hands out."""
+    """Plain SQL with ``?`` marks on any of the connections kith hands out: a
+    ``Reader``, a ``kith.store.sql.Db``, an SQLAlchemy ``Connection`` or a
+    DB-API connection."""
 
     def __init__(self, conn: Any) -> None:
         self._reader = conn if hasattr(conn, "rows") and hasattr(conn, "first") else None
         driver = conn
-        if self._reader is None and hasattr(conn, "dialect") and hasattr(conn, "connection"):
+        if self._reader is None and isinstance(getattr(conn, "dialect", None), str):
+            driver = conn.conn  # kith.store.sql.Db
+        elif self._reader is None and hasattr(conn, "dialect") and hasattr(conn, "connection"):
             driver = conn.connection.driver_connection  # an SQLAlchemy Connection
         self._conn = driver
         module = type(driver).__module__
