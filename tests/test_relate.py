@@ -484,3 +484,12 @@ def test_relationships_order_in_sql_on_both_databases(engine: Engine):
             assert [r["person_id"] for r in by_sql] == [r["person_id"] for r in by_python], sort
     assert len(by_sql) == 7
     assert {r["state"] for r in by_sql} == {"two-way", "never replied"}
+
+
+def test_posts_among_others_are_not_read_as_about_me():
+    posts = [
+        ev(NOW - k * DAY, "among", authored=True, body="thanks, lovely, kind") for k in range(3)
+    ]
+    assert perception.perceived(posts)["messages"] == 0
+    mention = [ev(NOW, "among", "mention", authored=True, body="thanks to Sam, so helpful")]
+    assert perception.perceived(mention)["cues"]["warmth"] == [2, 0]

@@ -1,10 +1,11 @@
 """Warmth and competence as perceived, and my own warmth in behaviour.
 
-Perceived: what they write to me (and about me, where their message names
-me), scored with kith's own lexicon (``lexicon.tsv`` in this package; licence:
-kith's, MIT). Each message's own text is read — quoted lines (``>``) and
-everything after an "On … wrote:" or "Original Message" line are dropped, so
-my words quoted back are not counted as theirs. Per scale::
+Perceived: what they write to me (direction ``in``) and about me (their
+``mention`` interactions among others), scored with kith's own lexicon
+(``lexicon.tsv`` in this package; licence: kith's, MIT). Each message's own
+text is read — quoted lines (``>``) and everything after an "On … wrote:"
+or "Original Message" line are dropped, so my words quoted back are not
+counted as theirs. Per scale::
 
     net = (positive cues − negative cues) / (positive cues + negative cues)
 
@@ -126,6 +127,8 @@ def perceived(events: Iterable[Event]) -> dict[str, Any]:
     for e in events:
         if not e.authored or e.direction == "out" or not e.body:
             continue
+        if e.direction == "among" and e.kind != "mention":
+            continue  # a post among others is about anything; a mention is about me
         messages += 1
         for scale, (p, n) in cues(own_text(e.body)).items():
             pooled[scale][0] += p
