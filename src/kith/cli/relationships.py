@@ -91,7 +91,12 @@ def explain(score: str | None, as_json: bool) -> None:
 
 def person_scores_text(report: dict[str, Any]) -> list[str]:
     """The report's lines for ``kith person``: each score's summary, then its reasons."""
+    from kith.relate.report import truncation_note
+
     lines = ["Scores (kith explain SCORE for the formulas):"]
+    note = truncation_note(report)
+    if note:
+        lines.append(f"  ({note})")
     labels = (
         ("strength", "strength"),
         ("layer", "layer"),

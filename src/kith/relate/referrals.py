@@ -71,6 +71,28 @@ WHERE i.person_id IN ({_marks(len(people))}) AND x.kind IN ('referral', 'intro')
   AND x.occurred_at <= ?""",
         (*people, now),
     )
+    return _edges(rows)
+
+
+def _edges_of(src: Source, interaction_ids: Sequence[int]) -> list[tuple[int, int, int, str]]:
+    """The same for interactions already known by id (the person's own events)."""
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(interaction_ids), 500):
+        chunk = interaction_ids[start : start + 500]
+        rows += src.rows(
+            f"""
+SELECT x.id, x.kind, x.occurred_at, x.direction, i2.person_id, pa2.role, p2.is_me
+FROM interaction x
+JOIN participant pa2 ON pa2.interaction_id = x.id
+JOIN identity i2 ON i2.id = pa2.identity_id
+JOIN person p2 ON p2.id = i2.person_id
+WHERE x.id IN ({_marks(len(chunk))})""",
+            tuple(chunk),
+        )
+    return _edges(rows)
+
+
+def _edges(rows: list[tuple[Any, ...]]) -> list[tuple[int, int, int, str]]:
     by_id: dict[int, dict[str, Any]] = {}
     for xid, kind, at, direction, pid, role, is_me in rows:
         item = by_id.setdefault(
@@ -129,6 +151,23 @@ WHERE i.person_id IN ({_marks(len(people))}) AND x.kind = 'purchase'
     return totals
 
 
+def own_purchases(events: Iterable[Event]) -> dict[str, Decimal]:
+    """``purchases`` from the person's own events (no query)."""
+    from decimal import Decimal, InvalidOperation
+
+    totals: dict[str, Decimal] = {}
+    for e in events:
+        if e.kind != "purchase" or not e.authored:
+            continue
+        try:
+            amount = Decimal(str(e.extra.get("amount", "0")))
+        except InvalidOperation:
+            continue
+        currency = str(e.extra.get("currency") or "?")
+        totals[currency] = totals.get(currency, Decimal(0)) + amount
+    return totals
+
+
 def _money(totals: dict[str, Decimal]) -> str:
     if not totals:
         return "0"
@@ -145,7 +184,7 @@ def referrals(
 ) -> dict[str, Any]:
     """Who brought this person, whom they brought, chains, and the two values."""
     names = dict(names or {})
-    direct = _edges_touching(src, [person_id], now)
+    direct = _edges_of(src, [e.id for e in events if e.kind in ("referral", "intro")])
     brought_by = [(a, at, how) for a, b, at, how in direct if b == person_id]
     noted = names_in_notes(
         [v for k, v in facts if k == "note"]
@@ -196,7 +235,7 @@ def referrals(
     def who(pid: int) -> str:
         return names.get(pid) or f"#{pid}"
 
-    lifetime = purchases(src, [person_id], now)
+    lifetime = own_purchases(events)
     direct_value = purchases(src, brought, now)
     chain_value = purchases(src, below, now)
     chain_text = " → ".join(

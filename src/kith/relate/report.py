@@ -23,7 +23,7 @@ from kith.relate import perception as perception_score
 from kith.relate import reciprocity as reciprocity_score
 from kith.relate import referrals as referral_score
 from kith.relate import transactional as transactional_score
-from kith.relate.data import Event, PersonData, Source, load_person
+from kith.relate.data import MAX_EVENTS, Event, PersonData, Source, load_person
 from kith.relate.explain import Explanation
 from kith.relate.history import Contact, row_as_of
 
@@ -121,10 +121,14 @@ def person_report(
         data.events, int(row.get("my_replies") or 0), row.get("my_reply_median_s")
     )
     comm = community_score.community(data.events, _ties(src, person_id, now), now)
+    total = int(row.get("interactions") or len(data.events))
     return {
         "person_id": person_id,
         "name": data.name,
         "now": now,
+        #: The interactions the per-event scores read (the latest ``MAX_EVENTS``).
+        "events_read": len(data.events),
+        "events_total": max(total, len(data.events)),
         "strength": s,
         "layer": layer,
         "cooling": cooling,
@@ -141,6 +145,16 @@ def person_report(
         else {"summary": "not in a public circle", "evidence": [], "orbit_level": None},
         "transactional": transactional_score.transactional(data.events),
     }
+
+
+def truncation_note(report: dict[str, Any]) -> str | None:
+    """Says so when the per-event scores read only the latest interactions."""
+    if report["events_read"] >= report["events_total"]:
+        return None
+    return (
+        f"reasons from the latest {report['events_read']:,} of "
+        f"{report['events_total']:,} interactions (at most {MAX_EVENTS:,} are read)"
+    )
 
 
 def _month_ends(first: int, now: int) -> list[int]:
