@@ -493,3 +493,19 @@ def test_posts_among_others_are_not_read_as_about_me():
     assert perception.perceived(posts)["messages"] == 0
     mention = [ev(NOW, "among", "mention", authored=True, body="thanks to Sam, so helpful")]
     assert perception.perceived(mention)["cues"]["warmth"] == [2, 0]
+
+
+def test_only_the_latest_interactions_are_read_when_there_are_many(engine: Engine):
+    from kith.relate.data import Source, events_of
+    from kith.relate.report import truncation_note
+
+    a = "busy@x.test"
+    store(engine, [rec(f"b{k}", NOW - k * DAY, a, (ME,)) for k in range(1, 11)])
+    with reader_for(engine) as reader:
+        events = events_of(Source(reader), pid(engine, a), NOW, limit=4)
+    # the limit counts (interaction, role) rows: the oldest kept may miss a role, so it goes
+    assert [e.at for e in events] == [NOW - k * DAY for k in (3, 2, 1)]
+    assert all(e.authored for e in events)
+    note = truncation_note({"events_read": 3, "events_total": 10})
+    assert note is not None and "latest 3 of 10" in note
+    assert truncation_note({"events_read": 10, "events_total": 10}) is None
