@@ -31,6 +31,10 @@ SECTIONS = (
 )
 
 
+#: Interactions on the page (as `kith person`); the API gives up to 1,000.
+PAGE_TIMELINE = 20
+
+
 class MergeBody(BaseModel):
     other: str = Field(description="Who to fold into this person: #id, an address or a name.")
 
@@ -106,7 +110,7 @@ def person_page(request: Request, pid: int) -> Response:
         current = browse.current_id(reader, pid)
     if current != pid:  # merged into someone: show them
         return RedirectResponse(f"/people/{current}", status_code=303)
-    data = _person(request, pid, 50)
+    data = _person(request, pid, PAGE_TIMELINE)
     sections = [(key, label, data["report"].get(key)) for key, label in SECTIONS if data["report"]]
     return render(
         request,
