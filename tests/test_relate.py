@@ -509,3 +509,20 @@ def test_only_the_latest_interactions_are_read_when_there_are_many(engine: Engin
     note = truncation_note({"events_read": 3, "events_total": 10})
     assert note is not None and "latest 3 of 10" in note
     assert truncation_note({"events_read": 10, "events_total": 10}) is None
+
+
+def test_sorting_by_cooling_finds_the_planted_cooling_before_the_long_gone(world):
+    from kith.relate.listing import relationships
+
+    result, truth = world
+    with reader_for(result.engine) as reader:
+        cooling = {reader.find_person(e) for e in truth["cooling"]}
+        top = relationships(reader, result.now, sort="cooling", limit=10)
+        by_ratio = reader.rows(
+            "SELECT person_id FROM relationship WHERE median_gap_days > 0 "
+            "ORDER BY (? - last_contact_at) / median_gap_days DESC LIMIT 10",
+            (result.now,),
+        )
+    found = sum(r["person_id"] in cooling for r in top)
+    assert found >= 3
+    assert found > sum(p in cooling for (p,) in by_ratio)

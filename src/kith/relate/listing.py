@@ -18,6 +18,9 @@ from kith.relate import layers, strength
 from kith.relate.data import Source
 
 SORTS = ("strength", "cooling", "debt", "referrals")
+#: Cooling order: the overdue (silent ≥ twice their usual gap) first, the
+#: busiest when contact stopped first among them; then the rest by silence / gap.
+OVERDUE = 1e6
 _COLUMNS = (
     "person_id",
     *strength.ROW_COLUMNS,
@@ -72,9 +75,15 @@ def _order_key(sort: str, now: int, postgres: bool) -> str:
     if sort == "strength":
         return strength_sql(now, postgres)
     if sort == "cooling":
+        ratio = f"({now} - last_contact_at) / 86400.0 / median_gap_days"
+        at_last = (
+            f"(decayed_in + decayed_out) * exp({math.log(2)!r} * (computed_at - last_contact_at)"
+            " / (half_life_days * 86400.0))"
+        )
         return (
-            f"CASE WHEN median_gap_days > 0 THEN ({now} - last_contact_at) / 86400.0 "
-            "/ median_gap_days END"
+            f"CASE WHEN median_gap_days > 0 AND {ratio} >= {layers.COOLING_RATIO!r} "
+            f"THEN {OVERDUE!r} + ln(1 + {at_last}) "
+            f"WHEN median_gap_days > 0 THEN {ratio} END"
         )
     return "gives_in - gives_out"
 
@@ -83,7 +92,8 @@ def relationships(
     conn: Any, now: int, sort: str = "strength", limit: int | None = 50
 ) -> list[dict[str, Any]]:
     """The top ``limit`` relationships by ``sort``: strength (highest first),
-    cooling (silence / usual gap, highest first), debt (gives received minus
+    cooling (the overdue — silent twice their usual gap — busiest at their
+    last contact first, then the rest by silence / gap), debt (gives received minus
     given, highest first), referrals (interactions bringing others, most first).
 
     The database orders and cuts (one pass over ``relationship``); Python
@@ -197,9 +207,15 @@ def _relationships_in_python(
     silence = (now - cols["last_contact_at"]) / strength.DAY
     with np.errstate(divide="ignore", invalid="ignore"):
         cooling = np.where(cols["median_gap_days"] > 0, silence / cols["median_gap_days"], np.nan)
+    at_last = (cols["decayed_in"] + cols["decayed_out"]) * np.exp(
+        math.log(2)
+        * (cols["computed_at"] - cols["last_contact_at"])
+        / (cols["half_life_days"] * strength.DAY)
+    )
+    overdue = np.where(cooling >= layers.COOLING_RATIO, OVERDUE + np.log1p(at_last), cooling)
     key = {
         "strength": score,
-        "cooling": np.nan_to_num(cooling, nan=-1e18),
+        "cooling": np.nan_to_num(overdue, nan=-1e18),
         "debt": cols["gives_in"] - cols["gives_out"],
     }[sort]
     top = np.lexsort((cols["person_id"], -key))[: limit or len(rows)]
