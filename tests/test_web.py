@@ -299,6 +299,13 @@ def test_import_an_uploaded_file_and_watch_it(client):
     assert job["summaries"][0]["importer"] == "mbox"
     assert job["summaries"][0]["imported"] + job["summaries"][0]["duplicates"] > 0
     assert "Done in" in client.get(f"/import/{job['id']}", headers={"HX-Request": "1"}).text
+    # Another server process (kith serve --workers N) sees the same job.
+    from kith.web.jobs import Jobs
+
+    other = Jobs(client.app.state.ledger).get(job["id"])
+    assert other.status == "done" and other.summaries == job["summaries"]
+    assert "crlf.mbox" in client.get("/import", headers={"Accept": "text/html"}).text
+    assert_error(client.get("/api/imports/nothere"), 404, "no import 'nothere'")
 
 
 def test_import_through_the_page_form(client):

@@ -4,12 +4,19 @@ An uploaded file is saved under the upload folder with its own name (the
 importers recognise a format partly by its name), then imported with
 ``kith.importing.import_paths`` exactly as ``kith import`` does; its progress
 callback updates the job, which the Import page polls.
+
+A job's state is also written to a small JSON file in the ledger's web
+folder (``$XDG_DATA_HOME/kith/web/<ledger>/``), a few times a second: with
+``kith serve --workers N`` the page's polls land on any of the processes,
+and each reads the file of a job another one runs.
 """
 
 from __future__ import annotations
 
-import itertools
+import hashlib
+import json
 import logging
+import secrets
 import shutil
 import tempfile
 import threading
@@ -18,16 +25,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from kith.config import Settings
+from kith.config import Settings, data_home
 from kith.errors import NotFoundError
 from kith.web.ledger import Ledger
 
 log = logging.getLogger(__name__)
 
 
+#: Seconds between writes of a running job's progress to its file.
+WRITE_EVERY = 0.25
+#: Imports listed on the Import page.
+RECENT = 10
+
+
 @dataclass(slots=True)
 class Job:
-    id: int
+    id: str
     filename: str
     started_at: float
     status: str = "running"  # running, done, failed
@@ -49,24 +62,67 @@ class Job:
             "error": self.error,
         }
 
+    def state(self) -> dict[str, Any]:
+        return {**self.as_dict(), "started_at": self.started_at, "finished_at": self.finished_at}
+
+    @classmethod
+    def from_state(cls, d: dict[str, Any]) -> Job:
+        return cls(
+            id=str(d["id"]),
+            filename=str(d["filename"]),
+            started_at=float(d["started_at"]),
+            status=str(d["status"]),
+            records=int(d["records"]),
+            fraction=d["fraction"],
+            finished_at=d["finished_at"],
+            summaries=list(d["summaries"]),
+            error=d["error"],
+        )
+
 
 class Jobs:
-    """The imports this server has run (kept in memory while it runs)."""
+    """The imports started from the web on one ledger."""
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: Ledger, folder: Path | None = None) -> None:
         self.ledger = ledger
-        self._jobs: dict[int, Job] = {}
-        self._ids = itertools.count(1)
+        key = hashlib.sha1(ledger.config.database_url.encode()).hexdigest()[:12]
+        self.folder = folder or data_home() / "web" / key
+        self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
 
-    def get(self, job_id: int) -> Job:
+    def _file(self, job_id: str) -> Path:
+        return self.folder / f"import-{job_id}.json"
+
+    def _save(self, job: Job) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        partial = self._file(job.id).with_suffix(".partial")
+        partial.write_text(json.dumps(job.state()))
+        partial.replace(self._file(job.id))
+
+    def get(self, job_id: str) -> Job:
+        """A job this process runs, else the last state another one wrote."""
         job = self._jobs.get(job_id)
-        if job is None:
-            raise NotFoundError(f"no import #{job_id}", hint="imports are kept until restart")
-        return job
+        if job is not None:
+            return job
+        path = self._file(job_id) if job_id.isalnum() else None
+        if path is None or not path.is_file():
+            raise NotFoundError(f"no import {job_id!r}", hint="the Import page lists them")
+        return Job.from_state(json.loads(path.read_text()))
 
     def recent(self) -> list[Job]:
-        return sorted(self._jobs.values(), key=lambda j: -j.id)[:10]
+        """The latest imports on this ledger, newest first."""
+        if not self.folder.is_dir():
+            return []
+        files = sorted(
+            self.folder.glob("import-*.json"), key=lambda p: p.stat().st_mtime, reverse=True
+        )
+        found = []
+        for path in files[:RECENT]:
+            try:
+                found.append(Job.from_state(json.loads(path.read_text())))
+            except (OSError, ValueError, KeyError):  # being replaced right now
+                continue
+        return sorted(found, key=lambda j: -j.started_at)
 
     def start(self, filename: str, data: IO[bytes]) -> Job:
         """Save ``data`` as ``filename`` and import it in the background."""
@@ -79,8 +135,9 @@ class Jobs:
         with path.open("wb") as out:
             shutil.copyfileobj(data, out)
         with self._lock:
-            job = Job(next(self._ids), name, time.time())
+            job = Job(secrets.token_hex(5), name, time.time())
             self._jobs[job.id] = job
+        self._save(job)
         threading.Thread(
             target=self._run, args=(job, path, folder), name=f"kith-import-{job.id}", daemon=True
         ).start()
@@ -89,9 +146,15 @@ class Jobs:
     def _run(self, job: Job, path: Path, folder: Path) -> None:
         from kith.importing import import_paths
 
+        written = time.monotonic()
+
         def progress(_path: str, records: int, fraction: float | None) -> None:
+            nonlocal written
             job.records = records
             job.fraction = fraction
+            if time.monotonic() - written > WRITE_EVERY:
+                written = time.monotonic()
+                self._save(job)
 
         config = self.ledger.config
         settings = Settings(database_url=config.database_url, store_bodies=config.store_bodies)
@@ -120,4 +183,5 @@ class Jobs:
             job.error = str(exc)
         finally:
             job.finished_at = time.time()
+            self._save(job)
             shutil.rmtree(folder, ignore_errors=True)

@@ -21,7 +21,7 @@ def _jobs(request: Request) -> Jobs:
     return jobs
 
 
-def _start(request: Request, file: UploadFile) -> int:
+def _start(request: Request, file: UploadFile) -> str:
     if not file.filename:
         raise InputError("no file was sent", hint="choose an export file to import")
     return _jobs(request).start(file.filename, file.file).id
@@ -57,7 +57,7 @@ async def start_import_api(
 
 
 @router.get("/api/imports/{job_id}")
-def import_api(request: Request, job_id: int) -> dict[str, Any]:
+def import_api(request: Request, job_id: str) -> dict[str, Any]:
     """An import's progress: records read, fraction done, and each file's summary."""
     return _jobs(request).get(job_id).as_dict()
 
@@ -73,7 +73,7 @@ def import_form(request: Request, file: UploadFile) -> Response:
 
 
 @router.get("/import/{job_id}", include_in_schema=False)
-def import_job_page(request: Request, job_id: int) -> Response:
+def import_job_page(request: Request, job_id: str) -> Response:
     job = _jobs(request).get(job_id).as_dict()
     fragment = bool(request.headers.get("hx-request"))
     return render(request, "import_job.html" if fragment else "import_watch.html", {"job": job})
