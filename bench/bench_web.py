@@ -39,6 +39,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -206,9 +207,16 @@ def main() -> None:
                     sys.exit(f"kith serve did not start: {server.stderr.read().decode()}")
                 time.sleep(0.2)
         started = time.perf_counter()
-        for _ in range(args.workers * 2):  # every worker plans the day once
-            urllib.request.urlopen(f"{url}/today", timeout=60).close()
+        urllib.request.urlopen(f"{url}/today", timeout=120).close()
         print(f"first /today (plans the day): {1000 * (time.perf_counter() - started):.0f} ms")
+        # Every worker process plans the day once: many requests at once reach them all.
+        with ThreadPoolExecutor(CLIENTS) as pool:
+            list(
+                pool.map(
+                    lambda _: urllib.request.urlopen(f"{url}/today", timeout=120).read(),
+                    range(CLIENTS * args.workers * 2),
+                )
+            )
         for pid in ids[:50]:  # warm the page cache a little, as a used server would be
             urllib.request.urlopen(f"{url}/people/{pid}", timeout=60).close()
         load_before = os.getloadavg()

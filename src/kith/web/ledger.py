@@ -45,6 +45,26 @@ class Day:
     token: tuple[Any, ...]
 
 
+class _Held:
+    """One thread's reader and the context that opened it.
+
+    Kept in a ``threading.local``: when the server retires an idle worker
+    thread, the thread's locals are cleared in that thread, and the
+    connection is closed there (SQLite connections may only be closed by the
+    thread that opened them).
+    """
+
+    def __init__(self, opened: AbstractContextManager[Any], reader: Any) -> None:
+        self.opened = opened
+        self.reader = reader
+
+    def __del__(self) -> None:
+        try:
+            self.opened.__exit__(None, None, None)
+        except Exception:  # the process is ending, or another thread let go of it
+            log.debug("closing a reader failed", exc_info=True)
+
+
 def _end_snapshot(reader: Any) -> None:
     """Close any transaction a read left open: an idle connection must not
     hold a snapshot (new rows unseen, SQLite's WAL unable to checkpoint,
@@ -61,8 +81,6 @@ class Ledger:
         self._engine: Any = None
         self._engine_lock = threading.Lock()
         self._local = threading.local()
-        self._opened: list[AbstractContextManager[Any]] = []
-        self._opened_lock = threading.Lock()
         self._day: Day | None = None
         self._day_lock = threading.Lock()
 
@@ -80,15 +98,24 @@ class Ledger:
 
     @contextmanager
     def reader(self) -> Iterator[Any]:
-        """This thread's Reader, opened on first use and kept."""
-        found = getattr(self._local, "reader", None)
-        if found is not None:
-            try:
-                yield found
-            finally:
-                _end_snapshot(found)
-            return
-        from kith.store.reads import open_reader, reader_for
+        """This thread's Reader, opened on first use and kept while the thread lives."""
+        held = getattr(self._local, "held", None)
+        if held is None:
+            held = self._open()
+            if held is None:  # a database the bare drivers do not open (in memory)
+                from kith.store.reads import reader_for
+
+                with reader_for(self.engine) as borrowed:
+                    yield borrowed
+                return
+            self._local.held = held
+        try:
+            yield held.reader
+        finally:
+            _end_snapshot(held.reader)
+
+    def _open(self) -> _Held | None:
+        from kith.store.reads import open_reader
 
         opened = open_reader(self.config.database_url)
         fast = opened.__enter__()
@@ -97,23 +124,15 @@ class Ledger:
             self.engine  # noqa: B018  (creates or migrates the ledger)
             opened = open_reader(self.config.database_url)
             fast = opened.__enter__()
-        if fast is None:  # a database the bare drivers do not open (in memory)
+        if fast is None:
             opened.__exit__(None, None, None)
-            with reader_for(self.engine) as borrowed:
-                yield borrowed
-            return
+            return None
         # The driver opens a snapshot for one command; a server keeps the
         # connection, so each request reads the ledger as it is now instead.
         fast.conn.rollback()
         if fast.postgres:
             fast.conn.autocommit = True
-        with self._opened_lock:
-            self._opened.append(opened)
-        self._local.reader = fast
-        try:
-            yield fast
-        finally:
-            _end_snapshot(fast)
+        return _Held(opened, fast)
 
     def now(self) -> int:
         """The clock, or the end of the configured day."""
@@ -124,13 +143,7 @@ class Ledger:
         return int(time.time())
 
     def close(self) -> None:
-        with self._opened_lock:
-            for opened in self._opened:
-                try:
-                    opened.__exit__(None, None, None)
-                except Exception:  # a connection another thread still holds
-                    log.debug("closing a reader failed", exc_info=True)
-            self._opened.clear()
+        """Dispose of the engine (each thread's reader closes with its thread)."""
         if self._engine is not None:
             self._engine.dispose()
 
