@@ -110,9 +110,7 @@ class _Builder:
         if pid is None:
             pid = self._new_id("person")
             name = _person_name(ref)
-            self.rows["person"].append(
-                (pid, name, rules.name_key(name), False, at, self.import_id)
-            )
+            self.rows["person"].append((pid, name, rules.name_key(name), False, at, self.import_id))
             if link:
                 self.by_link[link] = pid
         iid = self._new_id("identity")
@@ -328,9 +326,11 @@ def check(people: int, interactions: int) -> None:
         a, b = _dump(fast), _dump(slow)
         for table in a:
             if a[table] != b[table]:
-                diff = next(
-                    (x, y) for x, y in zip(a[table], b[table], strict=False) if x != y
-                ) if len(a[table]) == len(b[table]) else (len(a[table]), len(b[table]))
+                diff = (
+                    next((x, y) for x, y in zip(a[table], b[table], strict=False) if x != y)
+                    if len(a[table]) == len(b[table])
+                    else (len(a[table]), len(b[table]))
+                )
                 raise SystemExit(f"{table} differs: {diff}")
             print(f"{table}: {len(a[table]):,} rows, the same")
 

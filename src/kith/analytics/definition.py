@@ -112,7 +112,7 @@ def steps(now: int, half_life_days: float) -> list[Step]:
     hl = repr(float(half_life_days))
     gives = _in(GIVE_KINDS)
     channel_counts = ",\n  ".join(
-        f"SUM(CASE WHEN channel = '{c}' THEN 1 ELSE 0 END) AS n_{c}" for c in CHANNELS
+        f"COUNT(CASE WHEN channel = '{c}' THEN 1 END) AS n_{c}" for c in CHANNELS
     )
     channel_cols = ",\n  ".join(f"CAST(COALESCE(a.n_{c}, 0) AS BIGINT) AS n_{c}" for c in CHANNELS)
     multiplexity = " + ".join(
@@ -120,14 +120,16 @@ def steps(now: int, half_life_days: float) -> list[Step]:
     )
     theirs = "is_author = 1 AND direction <> 'out'"
     return [
+        # Counts are COUNT(CASE … THEN 1 END), not SUM(CASE … 1 ELSE 0): DuckDB
+        # sums integers into 128-bit HUGEINTs, slower than counting.
         Step(
             "agg",
             f"""
 SELECT person_id,
   COUNT(*) AS interactions,
-  SUM(CASE WHEN direction = 'in' THEN 1 ELSE 0 END) AS n_in,
-  SUM(CASE WHEN direction = 'out' THEN 1 ELSE 0 END) AS n_out,
-  SUM(CASE WHEN direction = 'among' THEN 1 ELSE 0 END) AS n_among,
+  COUNT(CASE WHEN direction = 'in' THEN 1 END) AS n_in,
+  COUNT(CASE WHEN direction = 'out' THEN 1 END) AS n_out,
+  COUNT(CASE WHEN direction = 'among' THEN 1 END) AS n_among,
   {channel_counts},
   SUM(w) AS decayed,
   SUM(CASE WHEN direction = 'in' THEN w ELSE 0 END) AS decayed_in,
@@ -138,12 +140,12 @@ SELECT person_id,
   MAX(CASE WHEN direction IN ('in', 'out') THEN occurred_at END) AS last_contact_at,
   MAX(CASE WHEN direction = 'in' THEN occurred_at END) AS last_in_at,
   MAX(CASE WHEN direction = 'out' THEN occurred_at END) AS last_out_at,
-  SUM(CASE WHEN is_public THEN 1 ELSE 0 END) AS n_public,
-  SUM(CASE WHEN kind IN {gives} AND {theirs} THEN 1 ELSE 0 END) AS gives_in,
-  SUM(CASE WHEN kind IN {gives} AND direction = 'out' THEN 1 ELSE 0 END) AS gives_out,
+  COUNT(CASE WHEN is_public THEN 1 END) AS n_public,
+  COUNT(CASE WHEN kind IN {gives} AND {theirs} THEN 1 END) AS gives_in,
+  COUNT(CASE WHEN kind IN {gives} AND direction = 'out' THEN 1 END) AS gives_out,
   COUNT(CASE WHEN {theirs} THEN sentiment END) AS sentiment_n,
   AVG(CASE WHEN {theirs} THEN sentiment END) AS sentiment_mean,
-  SUM(CASE WHEN {theirs} AND sentiment <= {NEGATIVE_COMPOUND} THEN 1 ELSE 0 END) AS negative_n
+  COUNT(CASE WHEN {theirs} AND sentiment <= {NEGATIVE_COMPOUND} THEN 1 END) AS negative_n
 FROM (
   SELECT person_id, occurred_at, direction, channel, kind, is_author, is_public, sentiment,
     EXP(-{lam} * CAST({now} - occurred_at AS DOUBLE)) AS w
@@ -151,14 +153,35 @@ FROM (
 ) l
 GROUP BY person_id""",
         ),
-        # Threads with this person (apart from ``agg``: a distinct count slows
-        # every other aggregate of the query it is in).
+        # Per thread: its earliest interaction (time and id packed in one BIGINT,
+        # the smaller id on a tie; ids below 2**31) and my last message in it.
+        Step(
+            "thread_facts",
+            f"""
+SELECT thread_id, MIN(occurred_at * {ID_SPAN} + id) AS first_key,
+  MAX(CASE WHEN direction = 'out' THEN occurred_at END) AS last_out_at
+FROM interaction
+WHERE thread_id IS NOT NULL AND occurred_at <= {now}
+GROUP BY thread_id""",
+        ),
+        # Per person and thread: the earliest interaction they wrote in it, packed
+        # the same way; they started the thread when it is the thread's first.
+        Step(
+            "person_threads",
+            f"""
+SELECT person_id, thread_id,
+  MIN(CASE WHEN is_author = 1 THEN occurred_at * {ID_SPAN} + interaction_id END) AS first_key
+FROM log
+WHERE thread_id IS NOT NULL AND occurred_at <= {now}
+GROUP BY person_id, thread_id""",
+        ),
         Step(
             "threads",
-            f"""
-SELECT person_id, COUNT(DISTINCT thread_id) AS threads
-FROM log WHERE occurred_at <= {now}
-GROUP BY person_id""",
+            """
+SELECT pt.person_id, COUNT(*) AS threads,
+  COUNT(CASE WHEN pt.first_key = tf.first_key THEN 1 END) AS threads_started
+FROM person_threads pt JOIN thread_facts tf ON tf.thread_id = pt.thread_id
+GROUP BY pt.person_id""",
         ),
         # Days (UTC) with any interaction; contact days are those with one in or out.
         Step(
@@ -172,7 +195,7 @@ GROUP BY person_id, CAST(FLOOR(occurred_at / {DAY}) AS BIGINT)""",
         Step(
             "cadence",
             """
-SELECT person_id, COUNT(*) AS active_days, SUM(contact) AS contact_days
+SELECT person_id, COUNT(*) AS active_days, COUNT(CASE WHEN contact = 1 THEN 1 END) AS contact_days
 FROM days GROUP BY person_id""",
         ),
         # The usual gap: the median of the gaps between consecutive contact days.
@@ -198,26 +221,25 @@ WHERE c.parent_key IS NOT NULL AND c.occurred_at <= {now} AND p.occurred_at <= {
   AND ((c.direction = 'out' AND p.direction = 'in')
     OR (c.direction = 'in' AND p.direction = 'out'))""",
         ),
-        # My first reply to each message of theirs.
+        # My first reply to each message of theirs, and their first reply to each
+        # message of mine, per person.
         Step(
-            "my_latency",
+            "latency",
             """
-SELECT l.person_id, MEDIAN(r.latency) AS my_reply_median_s, COUNT(*) AS my_replies
+SELECT person_id,
+  MEDIAN(CASE WHEN mine = 1 THEN latency END) AS my_reply_median_s,
+  COUNT(CASE WHEN mine = 1 THEN 1 END) AS my_replies,
+  MEDIAN(CASE WHEN mine = 0 THEN latency END) AS their_reply_median_s,
+  COUNT(CASE WHEN mine = 0 THEN 1 END) AS their_replies
 FROM (
-  SELECT parent_id, GREATEST(MIN(child_at) - MIN(parent_at), 0) AS latency
-  FROM reply_pairs WHERE child_direction = 'out' GROUP BY parent_id
-) r
-JOIN log l ON l.interaction_id = r.parent_id AND l.is_author = 1
-GROUP BY l.person_id""",
-        ),
-        # Their first reply to each message of mine.
-        Step(
-            "their_latency",
-            """
-SELECT person_id, MEDIAN(latency) AS their_reply_median_s, COUNT(*) AS their_replies
-FROM (
-  SELECT l.person_id, r.parent_id,
-    GREATEST(MIN(r.child_at) - MIN(r.parent_at), 0) AS latency
+  SELECT l.person_id, 1 AS mine, r.latency
+  FROM (
+    SELECT parent_id, GREATEST(MIN(child_at) - MIN(parent_at), 0) AS latency
+    FROM reply_pairs WHERE child_direction = 'out' GROUP BY parent_id
+  ) r
+  JOIN log l ON l.interaction_id = r.parent_id AND l.is_author = 1
+  UNION ALL
+  SELECT l.person_id, 0 AS mine, GREATEST(MIN(r.child_at) - MIN(r.parent_at), 0) AS latency
   FROM reply_pairs r
   JOIN log l ON l.interaction_id = r.child_id AND l.is_author = 1
   WHERE r.child_direction = 'in'
@@ -232,33 +254,13 @@ GROUP BY person_id""",
             f"""
 SELECT l.person_id, COUNT(*) AS waiting, MIN(l.occurred_at) AS oldest_waiting_at
 FROM log l
-LEFT JOIN (
-  SELECT thread_id, MAX(occurred_at) AS last_out_at
-  FROM interaction
-  WHERE direction = 'out' AND thread_id IS NOT NULL AND occurred_at <= {now}
-  GROUP BY thread_id
-) t ON t.thread_id = l.thread_id
+LEFT JOIN thread_facts t ON t.thread_id = l.thread_id
 WHERE l.direction = 'in' AND l.is_author = 1 AND l.to_me = 1
   AND l.kind IN {_in(ANSWERABLE_KINDS)} AND l.occurred_at <= {now}
   AND (t.last_out_at IS NULL OR t.last_out_at < l.occurred_at)
   AND l.source_key NOT IN (
     SELECT parent_key FROM interaction
     WHERE direction = 'out' AND parent_key IS NOT NULL AND occurred_at <= {now})
-GROUP BY l.person_id""",
-        ),
-        # Who started each thread: the author of its earliest interaction (the
-        # smaller id on a tie; ids below 2**31 keep the pair in one BIGINT).
-        Step(
-            "thread_start",
-            f"""
-SELECT l.person_id, COUNT(*) AS threads_started
-FROM (
-  SELECT MIN(occurred_at * {ID_SPAN} + id) % {ID_SPAN} AS first_id
-  FROM interaction
-  WHERE thread_id IS NOT NULL AND occurred_at <= {now}
-  GROUP BY thread_id
-) s
-JOIN log l ON l.interaction_id = s.first_id AND l.is_author = 1
 GROUP BY l.person_id""",
         ),
         Step(
@@ -289,10 +291,10 @@ SELECT
   CAST({now} - a.last_contact_at AS DOUBLE) / {DAY} AS silence_days,
   (CAST({now} - a.last_contact_at AS DOUBLE) / {DAY})
     / CAST(g.median_gap_days AS DOUBLE) AS cooling_ratio,
-  CAST(COALESCE(ml.my_replies, 0) AS BIGINT) AS my_replies,
-  CAST(ml.my_reply_median_s AS DOUBLE) AS my_reply_median_s,
-  CAST(COALESCE(tl.their_replies, 0) AS BIGINT) AS their_replies,
-  CAST(tl.their_reply_median_s AS DOUBLE) AS their_reply_median_s,
+  CAST(COALESCE(lt.my_replies, 0) AS BIGINT) AS my_replies,
+  CAST(lt.my_reply_median_s AS DOUBLE) AS my_reply_median_s,
+  CAST(COALESCE(lt.their_replies, 0) AS BIGINT) AS their_replies,
+  CAST(lt.their_reply_median_s AS DOUBLE) AS their_reply_median_s,
   CAST(COALESCE(w.waiting, 0) AS BIGINT) AS waiting,
   CAST(w.oldest_waiting_at AS BIGINT) AS oldest_waiting_at,
   CAST(COALESCE(a.gives_in, 0) AS BIGINT) AS gives_in,
@@ -304,18 +306,16 @@ SELECT
   CAST({multiplexity} AS BIGINT) AS channels,
   CAST(a.n_public AS DOUBLE) / CAST(NULLIF(a.interactions, 0) AS DOUBLE) AS public_share,
   CAST(COALESCE(th.threads, 0) AS BIGINT) AS threads,
-  CAST(COALESCE(s.threads_started, 0) AS BIGINT) AS threads_started,
-  CAST(COALESCE(s.threads_started, 0) AS DOUBLE)
+  CAST(COALESCE(th.threads_started, 0) AS BIGINT) AS threads_started,
+  CAST(COALESCE(th.threads_started, 0) AS DOUBLE)
     / CAST(NULLIF(th.threads, 0) AS DOUBLE) AS started_share
 FROM target tg
 LEFT JOIN agg a ON a.person_id = tg.person_id
 LEFT JOIN threads th ON th.person_id = tg.person_id
 LEFT JOIN cadence c ON c.person_id = tg.person_id
 LEFT JOIN gaps g ON g.person_id = tg.person_id
-LEFT JOIN my_latency ml ON ml.person_id = tg.person_id
-LEFT JOIN their_latency tl ON tl.person_id = tg.person_id
-LEFT JOIN waiting w ON w.person_id = tg.person_id
-LEFT JOIN thread_start s ON s.person_id = tg.person_id""",
+LEFT JOIN latency lt ON lt.person_id = tg.person_id
+LEFT JOIN waiting w ON w.person_id = tg.person_id""",
         ),
         # Ties: two people (neither me) in the same interaction, in any role.
         Step(
