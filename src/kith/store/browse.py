@@ -63,18 +63,24 @@ class PeoplePage:
     more: bool
 
 
-_SELECT = """
+_COLUMNS = """
 SELECT p.id, p.name,
   (SELECT i.kind || ':' || i.value FROM identity i
      WHERE i.person_id = p.id AND i.alias_of IS NULL ORDER BY i.id LIMIT 1) AS ident,
   r.decayed, r.interactions, r.last_contact_at, r.cooling_ratio, r.give_balance
-FROM person p LEFT JOIN relationship r ON r.person_id = p.id
-WHERE p.merged_into IS NULL AND p.is_me = ?
 """
+#: By name, everyone, along the name index; by strength or recency, the
+#: people with figures, from the relationship rows (strength along its index:
+#: the tie-break on ``person_id`` follows the index, so nothing is sorted).
+_FROM = {
+    "name": " FROM person p LEFT JOIN relationship r ON r.person_id = p.id",
+    "strength": " FROM relationship r JOIN person p ON p.id = r.person_id",
+    "recent": " FROM relationship r JOIN person p ON p.id = r.person_id",
+}
 _ORDER = {
     "name": " ORDER BY p.name, p.id",
-    "strength": " ORDER BY r.decayed DESC, p.id",
-    "recent": " ORDER BY r.last_contact_at DESC, p.id",
+    "strength": " ORDER BY r.decayed DESC, r.person_id DESC",
+    "recent": " ORDER BY r.last_contact_at DESC, r.person_id DESC",
 }
 
 
@@ -88,11 +94,18 @@ def search_people(reader: Reader, query: PeopleQuery) -> PeoplePage:
     """One page of people (not me, not merged away) matching ``query``.
 
     The search ``q`` matches an address from its start (``ana@``), or a name
-    from its start (``ana li`` finds Ana Lima), both by index. Pages are
+    from its start (``ana li`` finds Ana Lima), both by index. Sorted by
+    strength or recency, only people with figures are listed. Pages are
     counted by offset: cheap along an index, and a person can name a page.
     """
-    sql = _SELECT
+    sort = query.sort if query.sort in _ORDER else "name"
+    sql = _COLUMNS + _FROM[sort] + " WHERE p.merged_into IS NULL AND p.is_me = ?"
     params: list[Any] = [False]
+    # A filter on the figures picks its people from the relationship rows
+    # first (one pass over them at most, or an index), so a rare match does
+    # not cost a walk through everyone in name order.
+    figures: list[str] = []
+    figure_params: list[Any] = []
     q = query.q.strip()
     if q:
         low = q.lower().removeprefix("email:")
@@ -117,19 +130,24 @@ def search_people(reader: Reader, query: PeopleQuery) -> PeoplePage:
         if size is not None:
             sql += (
                 " AND p.id IN (SELECT person_id FROM relationship"
-                " ORDER BY decayed DESC, person_id LIMIT ?)"
+                " ORDER BY decayed DESC, person_id DESC LIMIT ?)"
             )
             params.append(size)
     if query.min_strength is not None:
-        sql += " AND r.decayed >= ?"
-        params.append(query.min_strength)
+        figures.append("decayed >= ?")
+        figure_params.append(query.min_strength)
     if query.cooling:
-        sql += " AND r.cooling_ratio >= ?"
-        params.append(COOLING_RATIO)
+        figures.append("cooling_ratio >= ?")
+        figure_params.append(COOLING_RATIO)
     if query.debt == "owed":
-        sql += " AND r.give_balance > 0"
+        figures.append("give_balance > 0")
     elif query.debt == "owing":
-        sql += " AND r.give_balance < 0"
+        figures.append("give_balance < 0")
+    if figures:
+        sql += (
+            " AND p.id IN (SELECT person_id FROM relationship WHERE " + " AND ".join(figures) + ")"
+        )
+        params += figure_params
     if query.circle is not None:
         sql += (
             " AND p.id IN (SELECT i.person_id FROM interaction x"
@@ -139,7 +157,7 @@ def search_people(reader: Reader, query: PeopleQuery) -> PeoplePage:
         params.append(query.circle)
     per_page = max(1, min(query.per_page, MAX_PAGE))
     page = max(1, query.page)
-    sql += _ORDER.get(query.sort, _ORDER["name"]) + " LIMIT ? OFFSET ?"
+    sql += _ORDER[sort] + " LIMIT ? OFFSET ?"
     params += [per_page + 1, (page - 1) * per_page]
     rows = [
         {
@@ -236,13 +254,13 @@ def network(
         for pid, name, decayed in reader.rows(
             f"SELECT r.person_id, p.name, r.decayed FROM relationship r"
             f" JOIN person p ON p.id = r.person_id WHERE {where}"
-            " ORDER BY r.decayed DESC, r.person_id LIMIT ?",
+            " ORDER BY r.decayed DESC, r.person_id DESC LIMIT ?",
             (*params, limit),
         )
     ]
     top = (
         f"SELECT r.person_id FROM relationship r WHERE {where}"
-        " ORDER BY r.decayed DESC, r.person_id LIMIT ?"
+        " ORDER BY r.decayed DESC, r.person_id DESC LIMIT ?"
     )
     edges = [
         (int(a), int(b), float(d))
