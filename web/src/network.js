@@ -38,7 +38,14 @@ function load(container, data) {
       settings: { ...forceAtlas2.inferSettings(graph), barnesHutOptimize: graph.order > 500 },
     });
   }
-  const renderer = new Sigma(graph, container, { renderEdgeLabels: false, labelRenderedSizeThreshold: 8 });
+  // Big maps: edges and labels are left out while the camera moves.
+  const big = graph.order > SETTLE_BELOW;
+  const renderer = new Sigma(graph, container, {
+    renderEdgeLabels: false,
+    labelRenderedSizeThreshold: 8,
+    hideEdgesOnMove: big,
+    hideLabelsOnMove: big,
+  });
 
   // Dragging a node: it follows the pointer; the camera stays still meanwhile.
   let dragged = null;
