@@ -402,3 +402,41 @@ def test_the_password_is_stored_as_an_argon2_hash():
     assert stored.startswith("$argon2id$")
     assert oct(security.password_file().stat().st_mode & 0o777) == "0o600"
     assert security.load_password_hash() == stored
+
+
+def test_an_unexpected_failure_is_a_500_in_the_one_shape(ledger_url, day, monkeypatch):
+    app = create_app(WebConfig(database_url=ledger_url, day=day))
+
+    def broken():
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(app.state.ledger, "today", broken)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.get("/api/today")
+        assert_error(r, 500, "something went wrong inside kith")
+        assert "disk on fire" not in r.text
+        page = c.get("/today", headers={"Accept": "text/html"})
+        assert page.status_code == 500 and "something went wrong" in page.text
+
+
+def test_a_new_empty_ledger_has_every_page(tmp_path):
+    app = create_app(WebConfig(database_url=f"sqlite:///{tmp_path / 'new.db'}"))
+    with TestClient(app) as c:
+        for path in ["/", "/today", "/people", "/network", "/import"]:
+            r = c.get(path, headers={"Accept": "text/html"})
+            assert r.status_code == 200, path
+        assert "Nothing to show yet" in c.get("/today", headers={"Accept": "text/html"}).text
+        assert c.get("/api/people").json()["people"] == []
+        assert c.get("/api/network").json()["nodes"] == []
+
+
+def test_off_loopback_the_api_schema_needs_the_login_too(ledger_url):
+    config = WebConfig(
+        database_url=ledger_url,
+        host="0.0.0.0",
+        password_hash=security.hash_password("correct horse"),
+        secure_cookies=True,
+    )
+    with TestClient(create_app(config), base_url="https://kith.example") as c:
+        assert_error(c.get("/openapi.json"), 401, "log in first")
+        assert c.get("/docs", follow_redirects=False).status_code in (303, 401)

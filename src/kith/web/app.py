@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from kith.errors import ConfigError
@@ -58,6 +58,7 @@ def create_app(config: WebConfig) -> FastAPI:
         version="1",
         docs_url=None,
         redoc_url=None,
+        openapi_url=None,
         lifespan=lifespan,
     )
     app.state.config = config
@@ -69,6 +70,10 @@ def create_app(config: WebConfig) -> FastAPI:
     app.include_router(auth.router)
     for feature in (home, today, people, person, network, imports):
         app.include_router(feature.router, dependencies=[Depends(guard)])
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(guard)])
+    def openapi() -> JSONResponse:
+        return JSONResponse(app.openapi())
 
     @app.get("/docs", include_in_schema=False, dependencies=[Depends(guard)])
     def docs(request: Request) -> HTMLResponse:
