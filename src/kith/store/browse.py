@@ -13,7 +13,9 @@ decays at the same rate), so ranking the stored values is exact.
 
 from __future__ import annotations
 
+import json
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,13 +92,17 @@ def fold(text: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
-def search_people(reader: Reader, query: PeopleQuery) -> PeoplePage:
+def search_people(
+    reader: Reader, query: PeopleQuery, *, members: Collection[int] | None = None
+) -> PeoplePage:
     """One page of people (not me, not merged away) matching ``query``.
 
     The search ``q`` matches an address from its start (``ana@``), or a name
     from its start (``ana li`` finds Ana Lima), both by index. Sorted by
     strength or recency, only people with figures are listed. Pages are
     counted by offset: cheap along an index, and a person can name a page.
+    ``members`` are the circle's people when the caller has them already
+    (``circle_members`` reads every interaction of the ledger).
     """
     sort = query.sort if query.sort in _ORDER else "name"
     sql = _COLUMNS + _FROM[sort] + " WHERE p.merged_into IS NULL AND p.is_me = ?"
@@ -149,12 +155,10 @@ def search_people(reader: Reader, query: PeopleQuery) -> PeoplePage:
         )
         params += figure_params
     if query.circle is not None:
-        sql += (
-            " AND p.id IN (SELECT i.person_id FROM interaction x"
-            " JOIN participant pa ON pa.interaction_id = x.id"
-            " JOIN identity i ON i.id = pa.identity_id WHERE x.circle_id = ?)"
-        )
-        params.append(query.circle)
+        found = circle_members(reader, query.circle) if members is None else members
+        clause, value = _in_set(reader, found)
+        sql += f" AND p.id {clause}"
+        params.append(value)
     per_page = max(1, min(query.per_page, MAX_PAGE))
     page = max(1, query.page)
     sql += _ORDER[sort] + " LIMIT ? OFFSET ?"
@@ -173,6 +177,29 @@ def search_people(reader: Reader, query: PeopleQuery) -> PeoplePage:
         for pid, name, ident, decayed, n, last, cooling, balance in reader.rows(sql, tuple(params))
     ]
     return PeoplePage(rows[:per_page], page, per_page, len(rows) > per_page)
+
+
+def circle_members(reader: Reader, circle: int) -> frozenset[int]:
+    """Everyone who took part in the circle's interactions. There is no index
+    on ``interaction.circle_id``: this reads every interaction (seconds on
+    millions), so the web app keeps the answer until the ledger changes."""
+    return frozenset(
+        int(r[0])
+        for r in reader.rows(
+            "SELECT DISTINCT i.person_id FROM interaction x"
+            " JOIN participant pa ON pa.interaction_id = x.id"
+            " JOIN identity i ON i.id = pa.identity_id WHERE x.circle_id = ?",
+            (circle,),
+        )
+    )
+
+
+def _in_set(reader: Reader, ids: Collection[int]) -> tuple[str, Any]:
+    """``IN`` a set of ids as one parameter: a JSON array on SQLite, an array
+    on PostgreSQL (any size, one statement)."""
+    if reader.postgres:
+        return "= ANY(?)", sorted(ids)
+    return "IN (SELECT value FROM json_each(?))", json.dumps(sorted(ids))
 
 
 def circles(reader: Reader) -> list[dict[str, Any]]:
@@ -231,7 +258,12 @@ def notes(reader: Reader, person_id: int, *, limit: int = 20) -> list[dict[str, 
 
 
 def network(
-    reader: Reader, *, limit: int, min_strength: float = 0.0, circle: int | None = None
+    reader: Reader,
+    *,
+    limit: int,
+    min_strength: float = 0.0,
+    circle: int | None = None,
+    members: Collection[int] | None = None,
 ) -> tuple[list[tuple[int, str | None, float]], list[tuple[int, int, float]], int]:
     """The ``limit`` strongest relationships (optionally in one circle, at
     least ``min_strength``) and the ties among them; and how many matched.
@@ -241,12 +273,10 @@ def network(
     where = "r.decayed >= ?"
     params: list[Any] = [min_strength]
     if circle is not None:
-        where += (
-            " AND r.person_id IN (SELECT i.person_id FROM interaction x"
-            " JOIN participant pa ON pa.interaction_id = x.id"
-            " JOIN identity i ON i.id = pa.identity_id WHERE x.circle_id = ?)"
-        )
-        params.append(circle)
+        found = circle_members(reader, circle) if members is None else members
+        clause, value = _in_set(reader, found)
+        where += f" AND r.person_id {clause}"
+        params.append(value)
     total_row = reader.first(f"SELECT count(*) FROM relationship r WHERE {where}", tuple(params))
     total = int(total_row[0]) if total_row else 0
     nodes = [

@@ -83,6 +83,8 @@ class Ledger:
         self._local = threading.local()
         self._day: Day | None = None
         self._day_lock = threading.Lock()
+        self._members: dict[tuple[Any, ...], frozenset[int]] = {}
+        self._members_lock = threading.Lock()
 
     # -- access ----------------------------------------------------------------
 
@@ -178,6 +180,24 @@ class Ledger:
             day = Day(plan, drafts, (day_of(now).isoformat(), *self._token()))
             self._day = day
             return day
+
+    def circle_members(self, circle: int) -> frozenset[int]:
+        """A circle's people, read once per state of the ledger (the read
+        walks every interaction: there is no index by circle)."""
+        from kith.store import browse
+
+        key = (circle, *self._token())
+        found = self._members.get(key)
+        if found is not None:
+            return found
+        with self._members_lock:
+            found = self._members.get(key)
+            if found is None:
+                with self.reader() as reader:
+                    found = browse.circle_members(reader, circle)
+                self._members = {k: v for k, v in self._members.items() if k[1:] == key[1:]}
+                self._members[key] = found
+            return found
 
     def forget_day(self) -> None:
         """Plan again on the next request (after an action here)."""

@@ -27,9 +27,11 @@ def network_api(
     me: Annotated[bool, Query(description="Put me at the centre, tied to everyone.")] = True,
 ) -> dict[str, Any]:
     """People as nodes (with a cluster and a first position) and ties as edges."""
-    with ledger_of(request).reader() as reader:
+    ledger = ledger_of(request)
+    members = None if circle is None else ledger.circle_members(circle)
+    with ledger.reader() as reader:
         nodes, edges, total = browse.network(
-            reader, limit=limit, min_strength=min_strength, circle=circle
+            reader, limit=limit, min_strength=min_strength, circle=circle, members=members
         )
         owner = browse.me(reader) if me else None
     cluster_of = network_map.clusters([n for n, _, _ in nodes], edges)

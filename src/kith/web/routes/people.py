@@ -63,8 +63,10 @@ def people_api(
     """A page of people matching a search and filters (strength is the decayed
     contact count as of the last `kith analytics refresh`)."""
     query = _query(q, role, layer, min_strength, cooling, debt, circle, sort, page, per_page)
-    with ledger_of(request).reader() as reader:
-        found = browse.search_people(reader, query)
+    ledger = ledger_of(request)
+    members = None if query.circle is None else ledger.circle_members(query.circle)
+    with ledger.reader() as reader:
+        found = browse.search_people(reader, query, members=members)
     return {
         "people": found.rows,
         "page": found.page,
@@ -118,8 +120,10 @@ def people_page(
         page,
         50,
     )
-    with ledger_of(request).reader() as reader:
-        found = browse.search_people(reader, query)
+    ledger = ledger_of(request)
+    members = None if query.circle is None else ledger.circle_members(query.circle)
+    with ledger.reader() as reader:
+        found = browse.search_people(reader, query, members=members)
         circles = browse.circles(reader)
     shown = {
         k: v
