@@ -98,15 +98,29 @@ def run_server(
     help="Address to listen on. Anything but loopback needs a login (--set-password) "
     "and HTTPS (--certfile/--keyfile, or --behind-proxy).",
 )
-@click.option("--port", type=click.IntRange(1, 65535), default=DEFAULT_PORT, show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=DEFAULT_PORT,
+    show_default=True,
+    help="Port to listen on.",
+)
 @click.option(
     "--date",
     "on",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="Plan the Today page for this day, YYYY-MM-DD (UTC), instead of the clock's.",
 )
-@click.option("--certfile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--keyfile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--certfile",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="HTTPS: the server's certificate (PEM).",
+)
+@click.option(
+    "--keyfile",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="HTTPS: the certificate's private key (PEM).",
+)
 @click.option(
     "--behind-proxy",
     is_flag=True,
@@ -122,7 +136,7 @@ def run_server(
     type=click.IntRange(1, 64),
     default=1,
     show_default=True,
-    help="Server processes (one per core serves more people at once).",
+    help="Server processes: one per core serves more people at once.",
 )
 @click.option("--open", "open_browser", is_flag=True, help="Open the app in a browser.")
 @pass_state
@@ -148,7 +162,8 @@ def serve_cmd(
       kith serve --host 0.0.0.0 --certfile C --keyfile K
       kith serve --host 0.0.0.0 --behind-proxy     HTTPS at a proxy (Caddy, nginx)
     The pages: /, /today, /people, /people/ID, /network, /import; the API
-    under /api/.
+    under /api/. On the sample world (kith demo prints the line):
+      kith --db ~/.local/share/kith/demo/kith.db serve --date 2026-11-20
     """
     from kith.web import security
     from kith.web.config import WebConfig, is_loopback
