@@ -217,7 +217,8 @@ def test_people_search_by_name_and_address(client):
 def test_people_filters_and_pages(client):
     everyone = client.get("/api/people", params={"per_page": 200}).json()["people"]
     cooling = client.get("/api/people", params={"cooling": True, "per_page": 200}).json()
-    assert cooling["people"] and all(p["cooling_ratio"] >= 2 for p in cooling["people"])
+    assert cooling["people"] and all(p["cooling"] for p in cooling["people"])
+    assert all(p["cooling_ratio"] >= 2 for p in cooling["people"])
     owed = client.get("/api/people", params={"debt": "owed", "per_page": 200}).json()["people"]
     assert owed and all(p["give_balance"] > 0 for p in owed)
     inner = client.get("/api/people", params={"layer": "sympathy"}).json()["people"]

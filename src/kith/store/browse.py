@@ -19,6 +19,12 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
+from kith.attention.candidates import (
+    COLD_AFTER_DAYS,
+    COOLING_RATIO,
+    MIN_CONTACT_DAYS,
+    MIN_THREADS,
+)
 from kith.errors import NotFoundError
 from kith.store.reads import Reader
 
@@ -32,9 +38,20 @@ LAYERS: dict[str, int] = {
     "acquainted": 500,
     "known": 1500,
 }
-#: A relationship is cooling when its silence reaches this many of its own
-#: usual gaps (the same threshold as the daily queue's check-ins).
-COOLING_RATIO = 2.0
+
+
+#: Cooling, as the daily queue's check-ins see it (``kith.attention.candidates``):
+#: silent for twice its own usual gap, with a rhythm to break (contact days and
+#: separate conversations enough), and not yet cold (silent over a year).
+def cooling_sql(alias: str = "") -> str:
+    """The cooling test on a relationship row, as SQL (``alias``: ``r.``)."""
+    return (
+        f"({alias}cooling_ratio >= {COOLING_RATIO!r} AND {alias}contact_days >= "
+        f"{MIN_CONTACT_DAYS} AND {alias}threads >= {MIN_THREADS} AND "
+        f"{alias}silence_days <= {COLD_AFTER_DAYS})"
+    )
+
+
 SORTS = ("name", "strength", "recent")
 #: The most rows one page may ask for.
 MAX_PAGE = 200
@@ -65,11 +82,12 @@ class PeoplePage:
     more: bool
 
 
-_COLUMNS = """
+_COLUMNS = f"""
 SELECT p.id, p.name,
   (SELECT i.kind || ':' || i.value FROM identity i
      WHERE i.person_id = p.id AND i.alias_of IS NULL ORDER BY i.id LIMIT 1) AS ident,
-  r.decayed, r.interactions, r.last_contact_at, r.cooling_ratio, r.give_balance
+  r.decayed, r.interactions, r.last_contact_at, r.cooling_ratio, r.give_balance,
+  CASE WHEN {cooling_sql("r.")} THEN 1 ELSE 0 END AS cooling
 """
 #: By name, everyone, along the name index; by strength or recency, the
 #: people with figures, from the relationship rows (strength along its index:
@@ -143,8 +161,7 @@ def search_people(
         figures.append("decayed >= ?")
         figure_params.append(query.min_strength)
     if query.cooling:
-        figures.append("cooling_ratio >= ?")
-        figure_params.append(COOLING_RATIO)
+        figures.append(cooling_sql())
     if query.debt == "owed":
         figures.append("give_balance > 0")
     elif query.debt == "owing":
@@ -173,8 +190,11 @@ def search_people(
             "last_contact": None if last is None else int(last),
             "cooling_ratio": None if cooling is None else float(cooling),
             "give_balance": None if balance is None else int(balance),
+            "cooling": bool(is_cooling),
         }
-        for pid, name, ident, decayed, n, last, cooling, balance in reader.rows(sql, tuple(params))
+        for pid, name, ident, decayed, n, last, cooling, balance, is_cooling in reader.rows(
+            sql, tuple(params)
+        )
     ]
     return PeoplePage(rows[:per_page], page, per_page, len(rows) > per_page)
 
@@ -217,7 +237,7 @@ def relationship_row(reader: Reader, person_id: int) -> dict[str, Any] | None:
     cols = (
         "computed_at, half_life_days, interactions, n_in, n_out, decayed, first_contact_at, "
         "last_contact_at, median_gap_days, silence_days, cooling_ratio, waiting, gives_in, "
-        "gives_out, give_balance, sentiment_mean, channels, threads"
+        "gives_out, give_balance, sentiment_mean, channels, threads, contact_days"
     )
     try:
         row = reader.first(f"SELECT {cols} FROM relationship WHERE person_id = ?", (person_id,))
@@ -226,7 +246,14 @@ def relationship_row(reader: Reader, person_id: int) -> dict[str, Any] | None:
         return None
     if row is None:
         return None
-    return dict(zip([c.strip() for c in cols.split(",")], row, strict=True))
+    found = dict(zip([c.strip() for c in cols.split(",")], row, strict=True))
+    found["cooling"] = bool(
+        (found["cooling_ratio"] or 0) >= COOLING_RATIO
+        and found["contact_days"] >= MIN_CONTACT_DAYS
+        and found["threads"] >= MIN_THREADS
+        and (found["silence_days"] or 0) <= COLD_AFTER_DAYS
+    )
+    return found
 
 
 #: Ranks are counted this far (the widest Dunbar layer); below it, "beyond".

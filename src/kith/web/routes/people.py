@@ -53,7 +53,9 @@ def people_api(
     role: Annotated[str, Query(description="Part of their role or job title.")] = "",
     layer: Annotated[Layer, Query(description="Within this Dunbar layer, by strength.")] = "",
     min_strength: Annotated[float | None, Query(ge=0, description="Decayed contacts.")] = None,
-    cooling: Annotated[bool, Query(description="Silent for twice their usual gap.")] = False,
+    cooling: Annotated[
+        bool, Query(description="Silent for twice their usual gap (as check-ins).")
+    ] = False,
     debt: Annotated[Debt, Query(description="owed: they gave more; owing: you did.")] = "",
     circle: Annotated[int | None, Query(description="A circle's id (GET /api/circles).")] = None,
     sort: Sort = "name",
