@@ -25,6 +25,8 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
+#: axe-core (web/package.json's dev dependency, installed by scripts/setup).
+AXE = Path(__file__).resolve().parents[1] / "web" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def _missing(message: str) -> None:
@@ -112,6 +114,22 @@ def unlabelled_controls(page) -> list[str]:
     )
 
 
+def axe_violations(page) -> list[str]:
+    """Serious and critical WCAG 2 A/AA problems axe-core finds on the page."""
+    if not AXE.is_file():
+        _missing(f"{AXE} is missing (scripts/setup runs npm ci in web/)")
+    # Evaluated through the DevTools protocol: the page's CSP (scripts from
+    # the app only) stays on and is not what is being tested here.
+    page.evaluate(AXE.read_text())
+    found = page.evaluate(
+        """async () => (await axe.run(document, {
+             runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}})).violations
+           .filter(v => v.impact === 'serious' || v.impact === 'critical')
+           .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))"""
+    )
+    return list(found)
+
+
 def test_every_page_opens_with_labels_and_a_screenshot(page):
     for path, name, heading in [
         ("/", "home", "Your people"),
@@ -124,9 +142,11 @@ def test_every_page_opens_with_labels_and_a_screenshot(page):
         assert heading in page.locator("h1").inner_text(), path
         assert unlabelled_controls(page) == [], path
         assert page.locator("html").get_attribute("lang") == "en"
+        assert page.locator("main").count() == 1 and page.locator("h1").count() == 1, path
         if path == "/network":
             page.wait_for_selector("#network-map[data-ready='true']", timeout=20_000)
         shot(page, name)
+        assert axe_violations(page) == [], path
     page.goto("/docs")
     page.wait_for_selector(".swagger-ui .opblock", timeout=20_000)
     shot(page, "docs")
@@ -183,6 +203,7 @@ def test_search_and_open_a_person(page):
         assert page.get_by_role("heading", name=section).count() == 1, section
     assert unlabelled_controls(page) == []
     shot(page, "person")
+    assert axe_violations(page) == []
 
 
 def test_drag_a_person_on_the_network_map(page):
