@@ -40,6 +40,8 @@ _env = Environment(
     autoescape=select_autoescape(["html"]),
     trim_blocks=True,
     lstrip_blocks=True,
+    # The templates ship with kith: no stat of their files on every page.
+    auto_reload=False,
 )
 _env.filters["ts"] = fmt_ts
 _env.filters["num"] = fmt_num
