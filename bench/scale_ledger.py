@@ -2,9 +2,10 @@
 
 ``LedgerWriter`` resolves duplicates, identities and threads per batch by
 asking the ledger, which is right for imports and slow for building a
-20M-interaction ledger (2–5k interactions/s here once the indexes outgrow
-the page cache: one to two hours). This writes the same rows for the sample
-generator's stream (``kith.sample.scale.iter_scale_records``) in minutes:
+20M-interaction ledger (2–5k interactions/s at that size on this machine:
+one to two hours). This writes the same rows for the sample
+generator's stream (``kith.sample.scale.iter_scale_records``) at 15–25k
+interactions/s, 20M in under half an hour on the shared machine:
 
 - identities, people, threads and the list's circle are resolved once, in
   memory, by the writer's own rules (``kith.identity``: base addresses,
@@ -15,7 +16,7 @@ generator's stream (``kith.sample.scale.iter_scale_records``) in minutes:
 The stream is fresh, so no record is a duplicate. Threads are remembered by
 the message's position in the stream (``Origin.position``), which the
 scale Message-IDs begin with in hexadecimal: 8 bytes per message instead of a
-dictionary of 20M strings. ``tests``-size runs agree row for row with
+dictionary of 20M strings. Small runs agree row for row with
 ``LedgerWriter`` (``python bench/scale_ledger.py --check``).
 """
 
@@ -37,19 +38,12 @@ from kith.sample.scale import iter_scale_records
 from kith.store import repository
 from kith.store.db import open_store
 from kith.store.writer import LedgerWriter
+from kith.store.writer import _person_name as person_name  # the same names as the writer
 
 #: Records per transaction.
 BATCH = 200_000
 _RECIPIENTS = (Role.TO, Role.CC, Role.BCC, Role.ATTENDEE)
 _TABLES = ("person", "identity", "thread", "interaction", "participant")
-
-
-def _person_name(ref: IdentityRef) -> str:
-    if ref.kind == "email":
-        if ref.display_name and not rules.is_automated(ref.value):
-            return ref.display_name
-        return rules.name_from_address(ref.value)
-    return ref.display_name or ref.value
 
 
 def _position(mid: str) -> int:
@@ -109,7 +103,7 @@ class _Builder:
             pid = self.by_link.get(link)
         if pid is None:
             pid = self._new_id("person")
-            name = _person_name(ref)
+            name = person_name(ref)
             self.rows["person"].append((pid, name, rules.name_key(name), False, at, self.import_id))
             if link:
                 self.by_link[link] = pid
