@@ -200,9 +200,10 @@ def search_people(
 
 
 def circle_members(reader: Reader, circle: int) -> frozenset[int]:
-    """Everyone who took part in the circle's interactions. There is no index
-    on ``interaction.circle_id``: this reads every interaction (seconds on
-    millions), so the web app keeps the answer until the ledger changes."""
+    """Everyone who took part in the circle's interactions (by the partial
+    index on ``interaction.circle_id``, migration 0007; a big list's members
+    still take a while to gather, so the web app keeps the answer until the
+    ledger changes)."""
     return frozenset(
         int(r[0])
         for r in reader.rows(

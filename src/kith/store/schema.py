@@ -427,6 +427,21 @@ Index(
     sqlite_where=text("last_out_at > COALESCE(last_in_at, 0)"),
     postgresql_where=text("last_out_at > COALESCE(last_in_at, 0)"),
 )
+#: Who was merged into a person (a person's page lists them), and a circle's
+#: interactions (the People page's circle filter): migration 0007, partial,
+#: since most people are not merged and most interactions are in no circle.
+Index(
+    "ix_person_merged_into",
+    person.c.merged_into,
+    sqlite_where=person.c.merged_into.is_not(None),
+    postgresql_where=person.c.merged_into.is_not(None),
+)
+Index(
+    "ix_interaction_circle_id",
+    interaction.c.circle_id,
+    sqlite_where=interaction.c.circle_id.is_not(None),
+    postgresql_where=interaction.c.circle_id.is_not(None),
+)
 #: Newcomers, and the closest people (tiers) by decayed contact.
 Index("ix_relationship_first_contact_at", relationship.c.first_contact_at)
 Index("ix_relationship_decayed", relationship.c.decayed)
