@@ -80,6 +80,12 @@ def main() -> None:
     ap.add_argument("--db", type=Path, help="Use this ledger instead of the cached one.")
     ap.add_argument("--build-only", action="store_true", help="Build the cached ledger, stop.")
     ap.add_argument("--keep-mirror", action="store_true", help="Reuse the mirror (skip step 1).")
+    ap.add_argument(
+        "--incremental-only",
+        type=int,
+        metavar="N",
+        help="Only step 3, N times: import --new interactions, then refresh (the mirror kept).",
+    )
     args = ap.parse_args()
     CACHE.mkdir(exist_ok=True)
     db = args.db or CACHE / f"analytics-{args.people}-{args.interactions}.db"
@@ -89,6 +95,12 @@ def main() -> None:
     if args.build_only:
         return
     url = f"sqlite:///{db}"
+    if args.incremental_only:
+        print(f"load average at the start: {_load()}", flush=True)
+        for _ in range(args.incremental_only):
+            incremental(url, args.people, args.new)
+        print(f"load average after: {_load()}", flush=True)
+        return
     engine = open_store(url)
     path = mirror.default_path(engine)
     assert path is not None
@@ -149,17 +161,24 @@ def main() -> None:
     print(f"load average after: {_load()}", flush=True)
 
     # 4. New interactions, then the incremental refresh.
-    imported = import_new(url, args.people, args.new)
+    incremental(url, args.people, args.new)
+    print(f"peak RSS of this process: {peak_rss_mb():,.0f} MB (target < 4,096 MB)")
+
+
+def incremental(url: str, people: int, new: int) -> None:
+    """Import ``new`` interactions, then time the incremental refresh that follows."""
+    imported = import_new(url, people, new)
     engine = open_store(url)
     started = time.perf_counter()
     inc = refresh(engine, now=NOW)
     took = time.perf_counter() - started
+    engine.dispose()
     print(
-        f"import of {args.new:,} new interactions: {imported:.1f} s; incremental refresh: "
+        f"import of {new:,} new interactions: {imported:.1f} s; incremental refresh: "
         f"{took:.2f} s (target < 2 s), mode {inc.mode}, {inc.people:,} people, "
-        f"{inc.ties:,} ties; " + ", ".join(f"{k} {v:.2f}s" for k, v in inc.seconds.items())
+        f"{inc.ties:,} ties; " + ", ".join(f"{k} {v:.2f}s" for k, v in inc.seconds.items()),
+        flush=True,
     )
-    print(f"peak RSS of this process: {peak_rss_mb():,.0f} MB (target < 4,096 MB)")
 
 
 @contextlib.contextmanager
