@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from kith.errors import KithError
+from kith.relate.report import person_report, strength_history
 from kith.store import browse
 from kith.web.render import render
 from kith.web.routes import ledger_of
@@ -40,16 +41,8 @@ class MergeBody(BaseModel):
 
 
 def scores(reader: Any, pid: int, now: int) -> tuple[dict[str, Any] | None, list[Any] | None]:
-    """The relationship report and strength history, or (None, None) while
-    ``kith.relate.report`` is not there. A failing report is logged and
-    shown as missing: one broken score must not take the page down."""
-    try:
-        from kith.relate.report import (  # type: ignore[import-not-found,unused-ignore]
-            person_report,
-            strength_history,
-        )
-    except ImportError:
-        return None, None
+    """The relationship report and strength history. A failing report is
+    logged and shown as missing: one broken score must not take the page down."""
     try:
         return person_report(reader, pid, now), strength_history(reader, pid, now)
     except Exception:
