@@ -137,7 +137,8 @@ def today_cmd(
     \b
     Replies to people who wait (oldest first, whoever they are), thank-yous
     to people who keep giving, check-ins where a rhythm went quiet, welcomes
-    for newcomers, birthdays: chosen fairly within your minutes (see
+    for newcomers, follow-ups on your unanswered questions and on
+    introductions, birthdays: chosen fairly within your minutes (see
     docs/design.md). Close the loop with:
       kith done ID [--note TEXT]   did it (recorded as a contact)
       kith snooze ID --days N      not now: back in N days
