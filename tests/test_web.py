@@ -309,6 +309,27 @@ def test_import_an_uploaded_file_and_watch_it(client):
     assert_error(client.get("/api/imports/nothere"), 404, "no import 'nothere'")
 
 
+def test_an_unreadable_upload_fails_naming_the_file_and_loses_nothing(client):
+    import time
+
+    before = client.get("/api/people", params={"per_page": 1000}).json()
+    r = client.post(
+        "/api/imports",
+        params={"filename": "notes.bin"},
+        content=b"\x00\x01 not an export kith knows \xff" * 20,
+        headers={"Content-Type": "application/octet-stream"},
+    )
+    assert r.status_code == 202
+    job = r.json()
+    deadline = time.monotonic() + 30
+    while job["status"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.1)
+        job = client.get(f"/api/imports/{job['id']}").json()
+    assert job["status"] == "failed", job
+    assert "notes.bin" in job["error"]
+    assert client.get("/api/people", params={"per_page": 1000}).json() == before
+
+
 def test_import_through_the_page_form(client):
     token = csrf_of(client.get("/import", headers={"Accept": "text/html"}).text)
     mbox = Path(__file__).parent / "data" / "email" / "crlf.mbox"
