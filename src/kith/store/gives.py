@@ -5,10 +5,11 @@ has a shape and words: someone writes to me, not in reply to anything, to a
 handful of people at most (``MAX_RECIPIENTS``), putting in To or Cc a person
 the ledger has never seen before that moment, and the subject or the first
 lines say so ("Intro: Sam <> Ana", "meet", "introducing", "cc'ing", "sent
-them your way": ``CUE``). The shape alone is not enough: in an Enron mailbox
-it also catches forwards and memos to new colleagues (11 of 21 inbound
-messages of allen-p; 0 with the words and the recipient cap). The message
-becomes an interaction of kind ``intro``: a give of its author (counted in
+them your way": ``CUE``). The shape alone is not enough: in Enron mail it
+also catches forwards and memos to new colleagues (102 of 396 inbound
+messages; none with the recipient cap and the words:
+``bench/bench_introductions.py``). The message becomes an interaction of
+kind ``intro``: a give of its author (counted in
 ``gives_in`` by the feature pipeline, thanked by `kith today`), and the
 record of who brought whom (``kith.relate``'s referrals).
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from kith.store.ids import chunks
 from kith.store.sql import as_db
 
 #: Words that say a message introduces someone (subject or first lines).
@@ -70,19 +72,33 @@ WHERE i.id BETWEEN :lo AND :hi AND i.import_id = :run
 """
 
 
+def shaped_like_introductions(
+    conn: Any, *, run: int, lo: int, hi: int, most: int = MAX_RECIPIENTS
+) -> list[tuple[int, str | None, str | None]]:
+    """(id, subject, body) of the run's messages ``lo``..``hi`` that have an
+    introduction's shape, to at most ``most`` people in To and Cc."""
+    params = {"run": run, "lo": lo, "hi": hi, "most": most}
+    return [
+        (int(iid), subject, body) for iid, subject, body in as_db(conn).rows(_INTRODUCTIONS, params)
+    ]
+
+
+def says_introduction(subject: str | None, body: str | None) -> bool:
+    """Whether the subject or the author's own first lines introduce someone (``CUE``)."""
+    return bool(CUE.search(subject or "") or CUE.search(own_words(body)))
+
+
 def mark_introductions(conn: Any, *, run: int, lo: int, hi: int) -> int:
     """Give kind ``intro`` to the introductions among the run's interactions
     ``lo``..``hi`` (see the module docstring); returns how many."""
     db = as_db(conn)
-    params = {"run": run, "lo": lo, "hi": hi, "most": MAX_RECIPIENTS}
     ids = [
-        int(iid)
-        for iid, subject, body in db.rows(_INTRODUCTIONS, params)
-        if CUE.search(subject or "") or CUE.search(own_words(body))
+        iid
+        for iid, subject, body in shaped_like_introductions(db, run=run, lo=lo, hi=hi)
+        if says_introduction(subject, body)
     ]
-    for start in range(0, len(ids), 900):
+    for part in chunks(ids):
         db.execute(
-            "UPDATE interaction SET kind = 'intro' WHERE id IN :ids",
-            {"ids": ids[start : start + 900]},
+            "UPDATE interaction SET kind = 'intro' WHERE id IN :ids", {"ids": list(part)}
         ).close()
     return len(ids)
