@@ -110,13 +110,22 @@ def main() -> None:
     ap.add_argument("--interactions", type=int, default=3_000_000)
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--target-people", type=int, default=1_000_000)
+    ap.add_argument(
+        "--db",
+        type=Path,
+        help="Time this ledger as it is (e.g. bench_web.py's, whose relationship rows "
+        "and scores are computed) instead of building one.",
+    )
     args = ap.parse_args()
     CACHE.mkdir(exist_ok=True)
-    db = CACHE / f"ledger-{args.people}-{args.interactions}.db"
-    if not db.exists():
-        print(f"building {db.name} ...", flush=True)
-        build(db, args.people, args.interactions, me=False)
-    top_up(db, args.target_people)
+    if args.db is not None:
+        db = args.db
+    else:
+        db = CACHE / f"ledger-{args.people}-{args.interactions}.db"
+        if not db.exists():
+            print(f"building {db.name} ...", flush=True)
+            build(db, args.people, args.interactions, me=False)
+        top_up(db, args.target_people)
     engine = open_store(f"sqlite:///{db}")
     counts = repository.stats(engine)
     print(f"ledger: {counts['people']:,} people, {counts['interactions']:,} interactions")
