@@ -34,6 +34,7 @@ import os
 import random
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -237,6 +238,21 @@ def main() -> None:
                 f"{name:<16} {r['requests'] / r['seconds']:>7.0f} {r['p50']:>7.1f} "
                 f"{r['p95']:>7.1f} {r['p99']:>7.1f} {r['max']:>7.1f} {errors:>6}",
                 flush=True,
+            )
+        print("\nthe network map's data, one client (median of 3):")
+        for limit in (2_000, 10_000):
+            times, data = [], {}
+            for _ in range(3):
+                started = time.perf_counter()
+                with urllib.request.urlopen(f"{url}/api/network?limit={limit}", timeout=120) as r:
+                    data = json.load(r)
+                times.append(time.perf_counter() - started)
+            people = [n for n in data["nodes"] if not n.get("me")]
+            ties = [e for e in data["edges"] if "me" not in (e["source"], e["target"])]
+            clusters = len({n["cluster"] for n in people})
+            print(
+                f"/api/network?limit={limit:<6} {statistics.median(times) * 1000:7.0f} ms: "
+                f"{len(people):,} people, {len(ties):,} ties, {clusters} clusters"
             )
         load = os.getloadavg()
         print(f"\nload after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
