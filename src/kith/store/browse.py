@@ -25,7 +25,6 @@ from kith.attention.candidates import (
     MIN_CONTACT_DAYS,
     MIN_THREADS,
 )
-from kith.errors import NotFoundError
 from kith.store.reads import Reader
 
 #: Dunbar's layers, by rank of strength (Dunbar 1998; Zhou et al. 2005):
@@ -336,100 +335,3 @@ def me(reader: Reader) -> tuple[int, str | None] | None:
     """The owner's person row, if declared."""
     row = reader.first("SELECT id, name FROM person WHERE is_me = ? ORDER BY id LIMIT 1", (True,))
     return None if row is None else (int(row[0]), row[1])
-
-
-_THEIRS = (
-    "x.id IN (SELECT pa.interaction_id FROM participant pa"
-    " JOIN identity i ON i.id = pa.identity_id WHERE i.person_id = ?)"
-)
-
-
-def profile(reader: Reader, pid: int, *, timeline: int = 50) -> dict[str, Any]:
-    """One person for the Person page: what ``Reader.person_profile`` gives
-    (the same keys), except that ``merged_from`` lists the merges that can
-    be undone, read from the ``merge`` table. ``person.merged_into`` has no
-    index, and finding who points at one person scans every person: 30–100 ms
-    on a million, most of a page's time (bench/RESULTS.md, "The web app")."""
-    row = reader.first("SELECT name, is_me FROM person WHERE id = ?", (pid,))
-    if row is None:
-        raise NotFoundError(f"no person #{pid}", hint="search for them on the People page")
-    identities = [
-        {"kind": k, "value": v, "display_name": d, "alias": a is not None}
-        for k, v, d, a in reader.rows(
-            "SELECT kind, value, display_name, alias_of FROM identity"
-            " WHERE person_id = ? ORDER BY id",
-            (pid,),
-        )
-    ]
-    counts = {
-        str(d): int(n)
-        for d, n in reader.rows(
-            f"SELECT x.direction, count(*) FROM interaction x WHERE {_THEIRS} GROUP BY x.direction",
-            (pid,),
-        )
-    }
-    span = reader.first(
-        "SELECT min(x.occurred_at), max(x.occurred_at), count(DISTINCT x.thread_id)"
-        f" FROM interaction x WHERE {_THEIRS}",
-        (pid,),
-    ) or (None, None, 0)
-    items = [
-        {
-            "id": int(i),
-            "at": int(at),
-            "direction": d,
-            "channel": ch,
-            "kind": k,
-            "subject": subject,
-            "circle": c,
-        }
-        for i, at, d, ch, k, subject, c in reader.rows(
-            "SELECT x.id, x.occurred_at, x.direction, x.channel, x.kind, x.subject, c.name"
-            f" FROM interaction x LEFT JOIN circle c ON c.id = x.circle_id WHERE {_THEIRS}"
-            " ORDER BY x.occurred_at DESC, x.id DESC LIMIT ?",
-            (pid, timeline),
-        )
-    ]
-    merged_from = [
-        int(r[0])
-        for r in reader.rows(
-            "SELECT DISTINCT merged_id FROM merge WHERE kept_id = ? AND undone_at IS NULL"
-            " ORDER BY merged_id",
-            (pid,),
-        )
-    ]
-    facts = [
-        {"key": k, "value": v, "source": src}
-        for k, v, src in reader.rows(
-            "SELECT f.key, f.value, f.source FROM fact f"
-            " JOIN identity i ON i.id = f.identity_id WHERE i.person_id = ?"
-            " ORDER BY f.key, f.id",
-            (pid,),
-        )
-    ]
-    return {
-        "id": pid,
-        "name": row[0],
-        "is_me": bool(row[1]),
-        "identities": identities,
-        "counts": counts,
-        "first_contact": None if span[0] is None else int(span[0]),
-        "last_contact": None if span[1] is None else int(span[1]),
-        "threads": int(span[2] or 0),
-        "merged_from": merged_from,
-        "facts": facts,
-        "timeline": items,
-    }
-
-
-def current_id(reader: Reader, pid: int) -> int:
-    """Where ``pid`` lives now: itself, or the person it was merged into."""
-    seen = {pid}
-    while True:
-        row = reader.first("SELECT merged_into FROM person WHERE id = ?", (pid,))
-        if row is None:
-            raise NotFoundError(f"no person #{pid}", hint="search for them on the People page")
-        if row[0] is None or int(row[0]) in seen:
-            return pid
-        pid = int(row[0])
-        seen.add(pid)

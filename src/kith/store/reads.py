@@ -22,6 +22,8 @@ from kith.errors import AmbiguousError, NotFoundError
 from kith.store.sql import open_db
 
 SORTS = ("name", "recent", "interactions")
+#: What to do when a person is not there (the command line and the web app).
+FIND_HINT = "find them with kith people, or on the web app's People page"
 
 _PEOPLE = """
 SELECT p.id, p.name,
@@ -147,7 +149,7 @@ class Reader:
         q = query.strip()
         if q.startswith("#") and q[1:].isdigit():
             if self.first("SELECT id FROM person WHERE id = ?", (int(q[1:]),)) is None:
-                raise NotFoundError(f"no person #{q[1:]}")
+                raise NotFoundError(f"no person #{q[1:]}", hint=FIND_HINT)
             return self._follow_merges(int(q[1:]))
         ids = sorted(
             {
@@ -207,7 +209,7 @@ class Reader:
         the latest ``timeline`` interactions."""
         row = self.first("SELECT name, is_me FROM person WHERE id = ?", (pid,))
         if row is None:
-            raise NotFoundError(f"no person #{pid}")
+            raise NotFoundError(f"no person #{pid}", hint=FIND_HINT)
         identities = [
             {"kind": k, "value": v, "display_name": d, "alias": a is not None}
             for k, v, d, a in self.rows(

@@ -71,7 +71,7 @@ def _person(request: Request, pid: int, timeline: int) -> dict[str, Any]:
     ledger = ledger_of(request)
     now = ledger.now()
     with ledger.reader() as reader:
-        profile = browse.profile(reader, pid, timeline=timeline)
+        profile = reader.person_profile(pid, timeline=timeline).as_dict()
         relationship = browse.relationship_row(reader, pid)
         rank = None
         if relationship is not None:
@@ -100,7 +100,7 @@ def person_api(
 @router.get("/people/{pid}", include_in_schema=False)
 def person_page(request: Request, pid: int) -> Response:
     with ledger_of(request).reader() as reader:
-        current = browse.current_id(reader, pid)
+        current = reader.find_person(f"#{pid}")  # follows merges
     if current != pid:  # merged into someone: show them
         return RedirectResponse(f"/people/{current}", status_code=303)
     data = _person(request, pid, PAGE_TIMELINE)
