@@ -42,6 +42,14 @@ class Kind(StrEnum):
     INTRO = "intro"
 
 
+#: Kinds that do something for the other side: the feature pipeline's gives,
+#: the daily queue's thank-yous, the reciprocity ledger. A reply to someone's
+#: question is not counted as an answer: only ``answer`` is.
+GIVE_KINDS = ("share", "mention", "referral", "purchase", "intro", "answer")
+#: Kinds of inbound interaction that wait for an answer.
+ANSWERABLE_KINDS = ("message", "reply")
+
+
 class Direction(StrEnum):
     """Seen from the owner: ``in`` is to me, ``out`` from me, ``among`` between others."""
 

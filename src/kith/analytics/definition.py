@@ -37,9 +37,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-#: Kinds that do something for the other side (see ``docs/design.md``). A reply
-#: to someone's question is not counted as an answer: only ``answer`` is.
-GIVE_KINDS = ("share", "mention", "referral", "purchase", "intro", "answer")
+from kith.model import ANSWERABLE_KINDS, GIVE_KINDS
+
 #: Channels counted one by one (``kith.model.Channel``).
 CHANNELS = (
     "email",
@@ -52,8 +51,6 @@ CHANNELS = (
     "intro",
     "note",
 )
-#: Kinds of inbound interaction that wait for an answer.
-ANSWERABLE_KINDS = ("message", "reply")
 #: VADER's own convention: a compound score at or below this is negative.
 NEGATIVE_COMPOUND = -0.05
 DAY = 86400

@@ -17,13 +17,10 @@ from typing import Any
 
 from kith.attention.scheduler import SECONDS_PER_DAY, Candidate
 
-#: Kinds of interaction that do something for the other side, and kinds of
-#: inbound message that wait for an answer: ``kith.analytics.definition``'s
-#: ``GIVE_KINDS`` and ``ANSWERABLE_KINDS`` (a test keeps them equal). Copied,
-#: because importing ``kith.analytics`` loads DuckDB and Arrow (~0.8 s), more
-#: than the whole of ``kith today`` may take.
-GIVE_KINDS = ("share", "mention", "referral", "purchase", "intro", "answer")
-ANSWERABLE_KINDS = ("message", "reply")
+# The kinds that make gives and wait for answers, the queue's as the analytics'.
+from kith.model import ANSWERABLE_KINDS as ANSWERABLE_KINDS
+from kith.model import GIVE_KINDS as GIVE_KINDS
+
 #: Minutes each kind of action takes, unless the user's settings say otherwise.
 DEFAULT_MINUTES: Mapping[str, int] = {
     "reply": 5,

@@ -16,9 +16,6 @@ from typing import Any
 
 from kith.relate.strength import ROW_COLUMNS
 
-#: Kinds that do something for the other side (as ``kith.analytics.definition``).
-GIVE_KINDS = ("share", "mention", "referral", "purchase", "intro", "answer")
-
 #: The relationship columns the report reads.
 RELATIONSHIP_COLUMNS = (
     "person_id",

@@ -156,10 +156,7 @@ def _present(
 
     if not rows:
         return []
-    cols = {
-        name: np.array([np.nan if r[i] is None else r[i] for r in rows], dtype=np.float64)
-        for i, name in enumerate(_COLUMNS)
-    }
+    cols = _as_columns(rows)
     score = strength.score_columns(cols, now)
     names = _names(src, [int(r[0]) for r in rows])
     out = []
@@ -191,6 +188,16 @@ def _present(
     return out
 
 
+def _as_columns(rows: list[tuple[Any, ...]]) -> dict[str, Any]:
+    """``_COLUMNS`` as float arrays (NULL as NaN), for the vectorised score."""
+    import numpy as np
+
+    return {
+        name: np.array([np.nan if r[i] is None else r[i] for r in rows], dtype=np.float64)
+        for i, name in enumerate(_COLUMNS)
+    }
+
+
 def _relationships_in_python(
     src: Source, now: int, sort: str, limit: int | None
 ) -> list[dict[str, Any]]:
@@ -199,10 +206,7 @@ def _relationships_in_python(
     rows = src.rows(f"SELECT {', '.join(_COLUMNS)} FROM relationship")
     if not rows:
         return []
-    cols = {
-        name: np.array([np.nan if r[i] is None else r[i] for r in rows], dtype=np.float64)
-        for i, name in enumerate(_COLUMNS)
-    }
+    cols = _as_columns(rows)
     score = strength.score_columns(cols, now)
     silence = (now - cols["last_contact_at"]) / strength.DAY
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -20,7 +20,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from kith.relate.data import GIVE_KINDS, Event
+from kith.model import GIVE_KINDS
+from kith.relate.data import Event
 from kith.relate.explain import Explanation
 
 #: What a give of each kind did for me, as a verb phrase.
