@@ -19,6 +19,7 @@ from typing import Any
 from kith.attention.candidates import GIVE_KINDS, Item, first_name
 from kith.errors import ConfigError
 from kith.store import attention as store
+from kith.store.gives import own_words
 from kith.store.sql import Db
 
 PACKAGED = Path(__file__).with_name("templates")
@@ -122,6 +123,21 @@ def clean_subject(subject: str | None) -> str | None:
         return None
     cleaned = _PREFIX.sub("", subject).strip()
     return cleaned or None
+
+
+#: A sentence that ends in a question mark.
+_QUESTION = re.compile(r"[^.!?\n]*\?")
+
+
+def asked(subject: str | None, body: str | None) -> str | None:
+    """The first question in my own words of a message (the body before
+    anything quoted; the subject, without Re:, when there is no body), or None."""
+    text = own_words(body) if body else (clean_subject(subject) or "")
+    m = _QUESTION.search(text)
+    if m is None:
+        return None
+    question = " ".join(m.group(0).split())
+    return question if len(question) <= 120 else "…" + question[-119:]
 
 
 def gave_words(gives: Mapping[str, int]) -> str | None:

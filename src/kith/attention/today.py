@@ -51,6 +51,7 @@ from kith.attention.candidates import (
     birthday_keys,
     candidates,
 )
+from kith.attention.drafts import asked
 from kith.attention.scheduler import (
     MAX_WAIT_DAYS,
     SECONDS_PER_DAY,
@@ -251,12 +252,12 @@ def relationships(
     """The rows that can make an item at ``now`` (and the rows of ``people``),
     with ``kith done`` contacts laid over; and the kinds that had more rows
     than were read."""
-    read = store.candidate_rows(conn, window(now), limit=CANDIDATES_PER_KIND, people=people)
+    w = window(now)
+    read = store.candidate_rows(conn, w, limit=CANDIDATES_PER_KIND, people=people)
     rows = read.rows
     machines = _machines(store.addresses(conn, [int(r["person_id"]) for r in rows]))
     rows = [r for r in rows if int(r["person_id"]) not in machines]
     contacts = store.kith_contacts(conn) if rows else {}
-    w = window(now)
     last_out = {
         int(r["person_id"]): int(r["last_out_at"])
         for r in rows
@@ -264,7 +265,8 @@ def relationships(
         and w.ask_since <= int(r["last_out_at"]) <= w.ask_until
         and int(r["last_out_at"]) > int(r.get("last_in_at") or 0)
     }
-    questions = store.my_questions(conn, last_out) if last_out else {}
+    mine = store.my_last_messages(conn, last_out) if last_out else {}
+    questions = {pid: q for pid, (s, b) in mine.items() if (q := asked(s, b)) is not None}
     firsts = {
         int(r["person_id"]): int(r["first_contact_at"])
         for r in rows

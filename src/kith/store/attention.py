@@ -17,7 +17,6 @@ tables costs a good part of that; the column names are the schema's.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -124,7 +123,7 @@ _QUERIES = {
     "welcome": "r.first_contact_at >= :newcomer_since AND r.last_out_at IS NULL"
     " AND r.waiting = 0 ORDER BY r.first_contact_at",
     # Follow-ups: I wrote last, a while ago, and heard nothing back (whether
-    # I asked something is read from my message: ``my_questions``).
+    # I asked something is read from my message: ``my_last_messages``).
     "follow_up": "r.last_out_at >= :ask_since AND r.last_out_at <= :ask_until"
     " AND r.last_out_at > COALESCE(r.last_in_at, 0) ORDER BY r.last_out_at",
 }
@@ -288,12 +287,13 @@ def inbound_after(
     return None if not count else (int(first), int(count))
 
 
-def my_questions(conn: Conn, last_out: Mapping[int, int]) -> dict[int, str]:
-    """person id → the question I asked in my latest message to them (sent
-    at ``last_out[person id]``), for those whose latest message asked one."""
+def my_last_messages(
+    conn: Conn, last_out: Mapping[int, int]
+) -> dict[int, tuple[str | None, str | None]]:
+    """person id → (subject, body) of my latest message to them, the one
+    sent at ``last_out[person id]`` (looked up by that time: an index)."""
     db = as_db(conn)
-    found: dict[int, str] = {}
-    pids = sorted(last_out)
+    found: dict[int, tuple[str | None, str | None]] = {}
     sql = (
         "SELECT idn.person_id, i.occurred_at, i.subject, i.body FROM interaction i"
         " JOIN participant pa ON pa.interaction_id = i.id AND pa.role IN ('to', 'cc')"
@@ -301,32 +301,12 @@ def my_questions(conn: Conn, last_out: Mapping[int, int]) -> dict[int, str]:
         " WHERE i.occurred_at IN :times AND i.direction = 'out' AND i.source <> 'kith'"
         " AND idn.person_id IN :pids ORDER BY i.occurred_at, i.id"
     )
-    for part in chunks(pids):
+    for part in chunks(sorted(last_out)):
         times = sorted({last_out[p] for p in part})
         for pid, at, subject, body in db.rows(sql, {"times": times, "pids": list(part)}):
             if int(at) == last_out.get(int(pid)):
-                question = asked(subject, body)
-                if question is not None:
-                    found[int(pid)] = question
+                found[int(pid)] = (subject, body)
     return found
-
-
-#: A sentence that ends in a question mark.
-_QUESTION = re.compile(r"[^.!?\n]*\?")
-_PREFIX = re.compile(r"^\s*((re|fwd?|aw|wg|sv|tr)\s*:\s*)+", re.IGNORECASE)
-
-
-def asked(subject: str | None, body: str | None) -> str | None:
-    """The first question in my own words of a message (the body before
-    anything quoted; the subject when there is no body), or None."""
-    from kith.store.gives import own_words
-
-    text = own_words(body) if body else _PREFIX.sub("", subject or "")
-    m = _QUESTION.search(text)
-    if m is None:
-        return None
-    question = " ".join(m.group(0).split())
-    return question if len(question) <= 120 else "…" + question[-119:]
 
 
 def introducers(conn: Conn, first_contact: Mapping[int, int]) -> dict[int, str]:
