@@ -27,6 +27,7 @@ from kith.attention.today import day_of, day_start
 from kith.errors import KithError, NotFoundError
 from kith.model import Channel, IdentityRef, InteractionRecord, Kind, Origin, Participant, Role
 from kith.store import attention as store
+from kith.store.sql import using
 from kith.store.writer import LedgerWriter
 
 #: What ``kith done`` calls each kind of action in the note it records.
@@ -114,7 +115,7 @@ def done(
     writer.start()
     writer.write([record])
     writer.finish("done", now)
-    with store.begin_write(engine) as conn:
+    with using(engine, write=True) as conn:
         store.record_action(
             conn,
             item_id=row.id,
@@ -162,7 +163,7 @@ def _hide(
     snooze_days: int | None = None,
 ) -> str:
     """Record a snooze or skip and set the item's status; returns the person's name."""
-    with store.begin_write(engine) as conn:
+    with using(engine, write=True) as conn:
         store.record_action(
             conn,
             item_id=row.id,

@@ -11,8 +11,7 @@ the template, not a silent blank.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from kith.attention.candidates import GIVE_KINDS, Item, first_name
 from kith.errors import ConfigError
 from kith.store import attention as store
 from kith.store.gives import own_words
-from kith.store.sql import Db
+from kith.store.sql import using
 
 PACKAGED = Path(__file__).with_name("templates")
 
@@ -153,21 +152,11 @@ def _times(n: int) -> str:
     return {1: "once", 2: "twice"}.get(n, f"{n} times")
 
 
-@contextmanager
-def reading(ledger: Any) -> Iterator[Db]:
-    """``ledger`` to read from: a ``Db`` as it is, or a connection of an engine."""
-    if isinstance(ledger, Db):
-        yield ledger
-        return
-    with ledger.connect() as conn:
-        yield Db.of(conn)
-
-
 def contexts(ledger: Any, items: Iterable[Item], now: int) -> dict[str, dict[str, Any]]:
     """item id → the fields its draft is filled with (``FIELDS``), from the
     ledger (an engine or a ``kith.store.sql.Db``)."""
     found: dict[str, dict[str, Any]] = {}
-    with reading(ledger) as conn:
+    with using(ledger) as conn:
         me = store.my_name(conn)
         for item in items:
             ctx: dict[str, Any] = dict.fromkeys(FIELDS)

@@ -29,8 +29,7 @@ then), as far as the minutes go.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -63,7 +62,7 @@ from kith.attention.settings import TodaySettings
 from kith.identity import is_automated
 from kith.store import attention as store
 from kith.store.attention import Conn
-from kith.store.sql import Db
+from kith.store.sql import using
 
 DAY = SECONDS_PER_DAY
 #: The closest people read to rank the inner circle and the active ring: by
@@ -145,24 +144,12 @@ class DayPlan:
         return sum(d.minutes for d in self.done)
 
 
-@contextmanager
-def writing(ledger: Any) -> Iterator[Db]:
-    """A write transaction on ``ledger``: an SQLAlchemy engine (a transaction
-    of its own), or a ``Db`` already in one (``kith.store.sql.open_db``, the
-    fast path of `kith today`)."""
-    if isinstance(ledger, Db):
-        yield ledger
-        return
-    with store.begin_write(ledger) as conn:
-        yield Db.of(conn)
-
-
 def plan_day(ledger: Any, now: int, settings: TodaySettings, *, save: bool = True) -> DayPlan:
     """The list for ``now``'s day (see the module docstring); saved unless
-    ``save`` is false. ``ledger``: an engine or a ``Db`` (see ``writing``)."""
+    ``save`` is false. ``ledger``: an engine or a ``Db`` (``kith.store.sql.using``)."""
     today = day_of(now)
     key = today.isoformat()
-    with writing(ledger) as conn:
+    with using(ledger, write=True) as conn:
         status = store.analytics_status(conn)
         held = store.held_items(conn)
         ranks = _ranks(conn, now)

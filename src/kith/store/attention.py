@@ -25,7 +25,7 @@ from kith.store.ids import IN_CHUNK, chunks
 from kith.store.sql import as_db
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    pass
 
 #: Every function takes a ``kith.store.sql.Db`` or an SQLAlchemy connection.
 Conn = Any
@@ -618,8 +618,3 @@ def my_identities(conn: Conn) -> list[tuple[str, str]]:
 def person_name(conn: Conn, person_id: int) -> str:
     name = as_db(conn).scalar("SELECT name FROM person WHERE id = :pid", {"pid": person_id})
     return str(name) if name else f"#{person_id}"
-
-
-def begin_write(engine: Engine) -> Any:
-    """A write transaction (SQLite takes its write lock up front)."""
-    return engine.execution_options(kith_write=True).begin()

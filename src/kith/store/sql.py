@@ -130,6 +130,21 @@ class Db:
         return None if row is None else row[0]
 
 
+@contextmanager
+def using(ledger: Any, *, write: bool = False) -> Iterator[Db]:
+    """A ``Db`` on ``ledger``: a ``Db`` as it is (already in its transaction:
+    ``open_db``), or a connection of an SQLAlchemy engine, in a write
+    transaction (SQLite's lock taken at BEGIN: ``kith.store.db``) or a read."""
+    if isinstance(ledger, Db):
+        yield ledger
+    elif write:
+        with ledger.execution_options(kith_write=True).begin() as conn:
+            yield Db.of(conn)
+    else:
+        with ledger.connect() as conn:
+            yield Db.of(conn)
+
+
 def as_db(conn: Any) -> Db:
     """``conn`` as a ``Db``: itself, or the driver under an SQLAlchemy connection."""
     return conn if isinstance(conn, Db) else Db.of(conn)
