@@ -19,13 +19,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kith.store.ids import IN_CHUNK, chunks
 from kith.store.sql import as_db
-
-if TYPE_CHECKING:
-    pass
 
 #: Every function takes a ``kith.store.sql.Db`` or an SQLAlchemy connection.
 Conn = Any
