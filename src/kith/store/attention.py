@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kith.store.ids import IN_CHUNK, chunks
+from kith.store.ids import chunks
 from kith.store.sql import as_db
 
 #: Every function takes a ``kith.store.sql.Db`` or an SQLAlchemy connection.
@@ -388,7 +388,7 @@ def held_items(conn: Conn) -> dict[str, ItemRow]:
 
 def _set_many(conn: Conn, sql: str, ids: Sequence[str], **values: Any) -> None:
     db = as_db(conn)
-    for part in chunks(ids, IN_CHUNK):
+    for part in chunks(ids):
         db.execute(sql, {"ids": list(part), **values}).close()
 
 
