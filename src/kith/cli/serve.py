@@ -43,17 +43,20 @@ def run_server(
     scheme = "https" if certfile else "http"
     shown_host = f"[{config.host}]" if ":" in config.host else config.host
     url = f"{scheme}://{shown_host}:{port}/"
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            host=config.host,
-            port=port,
-            log_level="warning",
-            ssl_certfile=str(certfile) if certfile else None,
-            ssl_keyfile=str(keyfile) if keyfile else None,
-            proxy_headers=False,
-        )
-    )
+    listen: dict[str, Any] = {
+        "host": config.host,
+        "port": port,
+        "log_level": "warning",
+        "ssl_certfile": str(certfile) if certfile else None,
+        "ssl_keyfile": str(keyfile) if keyfile else None,
+        "proxy_headers": False,
+    }
+    if workers > 1:
+        os.environ[CONFIG_ENV] = config.to_json()
+        click.echo(f"kith is serving {url} with {workers} processes (Ctrl-C to stop)")
+        uvicorn.run("kith.web.app:from_environment", factory=True, workers=workers, **listen)
+        return
+    server = uvicorn.Server(uvicorn.Config(app, **listen))
 
     def announce() -> None:
         while not server.started and not server.should_exit:
@@ -66,21 +69,6 @@ def run_server(
 
             webbrowser.open(url)
 
-    if workers > 1:
-        os.environ[CONFIG_ENV] = config.to_json()
-        click.echo(f"kith is serving {url} with {workers} processes (Ctrl-C to stop)")
-        uvicorn.run(
-            "kith.web.app:from_environment",
-            factory=True,
-            workers=workers,
-            host=config.host,
-            port=port,
-            log_level="warning",
-            ssl_certfile=str(certfile) if certfile else None,
-            ssl_keyfile=str(keyfile) if keyfile else None,
-            proxy_headers=False,
-        )
-        return
     threading.Thread(target=announce, name="kith-announce", daemon=True).start()
     server.run()
     if not server.started:
