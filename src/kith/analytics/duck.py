@@ -99,11 +99,23 @@ def drop_inputs(con: Any) -> None:
     for name in ("log", "interaction", "target"):
         kind = "VIEW" if name in views else "TABLE"
         con.execute(f"DROP {kind} IF EXISTS temp.main.{name}")
+    for name in RESULTS:
+        con.unregister(name)
 
 
-def run(con: Any, now: int, half_life_days: float) -> dict[str, float]:
-    """Run every step into a temporary table; returns seconds per step."""
+def run(con: Any, now: int, half_life_days: float, *, compiled: bool = False) -> dict[str, float]:
+    """Run every step into a temporary table; returns seconds per step.
+
+    ``compiled``: compute ``relationship`` and ``tie`` with
+    ``kith.analytics.compiled`` from the mirror's tables instead (for a full
+    run: it reads every interaction, however few the targets are)."""
+    if compiled:
+        from kith.analytics import compiled as kernels
+
+        return kernels.run(con, now, half_life_days)
     timings: dict[str, float] = {}
+    for name in RESULTS:
+        con.unregister(name)  # the rows of a compiled run before, if any
     for step in steps(now, half_life_days):
         started = time.perf_counter()
         con.execute(f"CREATE OR REPLACE TEMP TABLE {step.name} AS {step.sql}")
@@ -132,7 +144,7 @@ def result_reader(con: Any, name: str) -> pa.RecordBatchReader:
 
 def baseline(con: Any, now: int) -> int:
     """Run the bare aggregation over the raw tables (for the bench); returns its row count."""
-    from kith.analytics.mirror import drop_raw_views, raw_views
+    from kith.analytics.mirror import drop_raw_views, first_row, raw_views
 
     raw_views(con)
     try:
@@ -140,7 +152,7 @@ def baseline(con: Any, now: int) -> int:
     finally:
         drop_raw_views(con)
         full_inputs(con)
-    count = con.execute("SELECT COUNT(*) FROM baseline").fetchone()
+    count = first_row(con, "SELECT COUNT(*) FROM baseline")
     return int(count[0]) if count else 0
 
 

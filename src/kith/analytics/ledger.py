@@ -40,7 +40,7 @@ QUERIES: dict[str, tuple[str, pa.Schema]] = {
         "direction, occurred_at, thread_id, circle_id, "
         "COALESCE(extra, '') AS extra, "
         "CASE WHEN direction <> 'out' THEN COALESCE(body, '') ELSE '' END AS body "
-        "FROM interaction WHERE id > {lo} AND id <= {hi}",
+        "FROM interaction WHERE id > {lo} AND id <= {hi} ORDER BY id",
         pa.schema(
             [
                 ("id", pa.int64()),
@@ -60,7 +60,7 @@ QUERIES: dict[str, tuple[str, pa.Schema]] = {
     ),
     "participant": (
         "SELECT interaction_id, identity_id, role FROM participant "
-        "WHERE interaction_id > {lo} AND interaction_id <= {hi}",
+        "WHERE interaction_id > {lo} AND interaction_id <= {hi} ORDER BY interaction_id",
         pa.schema(
             [("interaction_id", pa.int64()), ("identity_id", pa.int64()), ("role", pa.string())]
         ),

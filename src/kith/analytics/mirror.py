@@ -172,8 +172,15 @@ def connect(path: Path | None, *, memory_limit: str = MEMORY_LIMIT) -> Any:
     return con
 
 
+def first_row(con: Any, sql: str, params: list[Any] | None = None) -> tuple[Any, ...] | None:
+    """The first row of ``sql``, the result read to its end (DuckDB refuses a
+    relation on a connection with a result left half read)."""
+    rows = con.execute(sql, params or []).fetchall()
+    return tuple(rows[0]) if rows else None
+
+
 def state(con: Any) -> MirrorState | None:
-    row = con.execute("SELECT * FROM m_state").fetchone()
+    row = first_row(con, "SELECT * FROM m_state")
     if row is None:
         return None
     return MirrorState(str(row[0]), int(row[1]), int(row[2]), int(row[3]), str(row[4]), str(row[5]))
@@ -215,9 +222,13 @@ def _load(con: Any, engine: Engine, table: str, lo: int, hi: int) -> None:
     with read_batches(engine, table, lo, hi) as reader:
         stream = _with_sentiment(reader) if table == "interaction" else reader
         con.register("batches", stream)
+        # Interactions and participants stay in id order, as they are read:
+        # the compiled full run walks them side by side (kith.analytics.compiled).
+        con.execute("SET preserve_insertion_order = true")
         try:
             con.execute(_INSERT[table])
         finally:
+            con.execute("SET preserve_insertion_order = false")
             con.unregister("batches")
 
 
@@ -237,11 +248,39 @@ def drop_raw_views(con: Any) -> None:
         con.execute(f"DROP VIEW IF EXISTS temp.main.{name}")
 
 
-def _has_log(con: Any) -> bool:
-    row = con.execute(
-        "SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = 'm_log' AND NOT temporary"
-    ).fetchone()
+def _has_table(con: Any, name: str) -> bool:
+    row = first_row(
+        con, "SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [name]
+    )
     return bool(row and row[0])
+
+
+def _has_log(con: Any) -> bool:
+    return _has_table(con, "m_log")
+
+
+#: Reply links: which interaction answers which (``parent_ref`` resolved to the
+#: parent's id within the same source, through the hashed keys). They depend on
+#: the interactions alone (not on people, merges, my identities, ``now`` or a
+#: setting), so the mirror keeps them as it keeps the interactions: found once,
+#: then extended as interactions arrive. The compiled full run reads them.
+_REPLY = """
+SELECT c.id AS child_id, p.id AS parent_id
+FROM m_interaction c JOIN m_interaction p ON p.source_key = c.parent_key"""
+
+
+def _extend_replies(con: Any, lo: int | None, hi: int | None) -> None:
+    """Find the reply links of interactions in ``(lo, hi]`` (all for None),
+    whichever end is new: a new reply to an old message, an old reply whose
+    message arrives late."""
+    if lo is None or hi is None or not _has_table(con, "m_reply"):
+        con.execute("DROP TABLE IF EXISTS m_reply")
+        con.execute(f"CREATE TABLE m_reply AS {_REPLY}")
+        return
+    con.execute(
+        f"INSERT INTO m_reply {_REPLY} WHERE c.id > {int(lo)} AND c.id <= {int(hi)} "
+        f"UNION ALL {_REPLY} WHERE p.id > {int(lo)} AND p.id <= {int(hi)} AND c.id <= {int(lo)}"
+    )
 
 
 def _extend_log(con: Any, lo: int | None, hi: int | None) -> None:
@@ -302,6 +341,10 @@ def sync(
             _extend_log(con, None, None)
         elif facts.last_interaction_id > since.last_interaction_id:
             _extend_log(con, since.last_interaction_id, facts.last_interaction_id)
+        if fresh or not _has_table(con, "m_reply"):
+            _extend_replies(con, None, None)
+        elif facts.last_interaction_id > since.last_interaction_id:
+            _extend_replies(con, since.last_interaction_id, facts.last_interaction_id)
         _save_state(con, token, facts)
         con.execute("COMMIT")
     except BaseException:

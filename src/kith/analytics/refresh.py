@@ -109,10 +109,10 @@ def refresh(
                 result.seconds = {**seconds, "total": clock() - started}
                 return result
             duck.scoped_inputs(con, people)
-        result.people = int(con.execute("SELECT COUNT(*) FROM target").fetchone()[0])
+        result.people = int((mirror.first_row(con, "SELECT COUNT(*) FROM target") or (0,))[0])
         seconds["scope"] = clock() - step
         step = clock()
-        duck.run(con, now, settings.half_life_days)
+        duck.run(con, now, settings.half_life_days, compiled=bool(reason))
         seconds["compute"] = clock() - step
         step = clock()
         readers: dict[str, Callable[[], Any]] = {

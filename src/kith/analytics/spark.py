@@ -23,6 +23,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from kith.analytics import mirror
 from kith.analytics.definition import LOG, RESULTS, steps
 from kith.errors import KithError
 
@@ -53,7 +54,7 @@ def export_parquet(con: Any, folder: Path) -> dict[str, int]:
     for name in INPUTS:
         target = folder / f"{name}.parquet"
         con.execute(f"COPY (SELECT {columns[name]} FROM m_{name}) TO '{target}' (FORMAT parquet)")
-        row = con.execute(f"SELECT COUNT(*) FROM m_{name}").fetchone()
+        row = mirror.first_row(con, f"SELECT COUNT(*) FROM m_{name}")
         counts[name] = int(row[0]) if row else 0
     (folder / "manifest.json").write_text(
         json.dumps({"format": "kith-analytics-inputs/1", "rows": counts}, indent=2) + "\n",

@@ -1,0 +1,1124 @@
+"""Full runs in compiled code: every feature of ``definition.steps``, for every
+person and every tie, in a few passes of Numba-compiled loops over the
+mirror's own tables.
+
+Why: the SQL definition is a dozen groupings (per person, per person × day,
+per person × thread, per thread, per reply pair, per pair of people), and at
+20M interactions each of them costs DuckDB most of what the bare aggregation
+costs (``bench/bench_analytics.py``). Here the same features come from:
+
+1. one merge walk of interactions and participants (both in id order) that
+   derives the interaction × person log, the SQL's ``LOG``;
+2. one pass over the log in interaction order that writes each row, with
+   what the features need of its interaction, into its person's *bucket*
+   (a block of consecutive person ids, small enough for its people's rows to
+   stay in the processor's cache);
+3. one pass per bucket, on both cores, that groups the bucket's rows by
+   person (a counting sort) and computes each person's features from their
+   own rows — counts, decayed sums, first and last, gives, valence, waiting,
+   thread starts, days, gaps, threads — with nothing shared between buckets;
+4. one pass each for reply latencies and for ties.
+
+Rows are grouped by counting sorts on the small dense integer ids, never by
+hashing. The inputs are the mirror's raw tables — participant, identity,
+person, interaction — the ones the bare aggregation reads, plus ``m_reply``,
+the mirror's resolved reply links (which interaction answers which; they
+depend on the interactions alone, see ``kith.analytics.mirror``).
+
+The SQL in ``definition`` stays the definition: Spark runs it, incremental
+(scoped) refreshes run it, and ``tests/test_analytics_compiled.py`` asserts
+that this module gives the same rows as the SQL on random ledgers and on the
+sample world. A feature added to the SQL must be added here too; that test
+fails until it is.
+
+Conventions inside: an interaction's *row* is its id minus the smallest id
+(``base``); the interaction arrays are dense over rows (a missing id is a
+row that happened at ``HIGH``, after any ``now``). Person ids and thread ids
+index dense arrays directly (they are the ledger's integer keys). Missing
+times are ``LOW`` (for a maximum) or ``HIGH`` (for a minimum); missing floats
+are NaN; both become nulls in the result.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar, cast
+
+import numba
+import numpy as np
+import pyarrow as pa
+
+from kith.analytics.definition import CHANNELS, DAY, ID_SPAN, NEGATIVE_COMPOUND
+from kith.model import ANSWERABLE_KINDS, GIVE_KINDS
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _compiled(fn: _F) -> _F:
+    """Compile ``fn`` with Numba (no Python objects; cached on disk after the
+    first compilation, so a process pays it once per installed version)."""
+    return cast(_F, numba.njit(cache=True, nogil=True)(fn))
+
+
+LOW = np.iinfo(np.int64).min
+HIGH = np.iinfo(np.int64).max
+
+# An interaction's code, as the fetch below packs it: direction in bits 0-1,
+# channel (1-based in CHANNELS, 0 for none) in bits 2-5, then flags. The
+# bucket pass adds the log row's own bits.
+IN, OUT, AMONG = 0, 1, 2
+GIVE, ANSWERABLE, PUBLIC = 1 << 6, 1 << 7, 1 << 8
+AUTHOR_BIT = 1 << 9  # this person wrote it
+UNANSWERED = 1 << 10  # their message to me with no answer of mine (if they wrote it)
+FIRST_OF_THREAD = 1 << 11  # the first interaction of its thread
+# Participant roles: the author, an addressee (to or cc), anything else.
+OTHER, AUTHOR, ADDRESSEE = 0, 1, 2
+#: An interaction with more participants than this finds repeated people by
+#: an index over all people; smaller ones by looking at their few rows.
+_SMALL = 32
+
+# Columns of the per-person count array.
+(
+    C_INTERACTIONS,
+    C_IN,
+    C_OUT,
+    C_AMONG,
+    C_FIRST,
+    C_LAST,
+    C_FIRST_CONTACT,
+    C_LAST_IN,
+    C_LAST_OUT,
+    C_PUBLIC,
+    C_GIVES_IN,
+    C_GIVES_OUT,
+    C_WAITING,
+    C_OLDEST_WAITING,
+    C_STARTED,
+    C_SENTIMENT_N,
+    C_NEGATIVE_N,
+    C_ACTIVE_DAYS,
+    C_CONTACT_DAYS,
+    C_THREADS,
+    C_MY_REPLIES,
+    C_THEIR_REPLIES,
+) = range(22)
+N_COUNTS = 22
+#: Times that are minimums (start HIGH); the other times are maximums (start LOW).
+_MINIMUMS = (C_FIRST, C_FIRST_CONTACT, C_OLDEST_WAITING)
+_MAXIMUMS = (C_LAST, C_LAST_IN, C_LAST_OUT)
+# Columns of the per-person float array.
+F_DECAYED, F_DECAYED_IN, F_DECAYED_OUT, F_SENTIMENT_SUM = range(4)
+N_FLOATS = 4
+#: Threads for the people's pass: one per core, as DuckDB uses.
+WORKERS = max(1, os.cpu_count() or 1)
+#: People per bucket: their rows (about 26 bytes each, 25 per person in the
+#: 20M sample) and state fit a share of a 32 MB cache.
+BUCKET = 16_384
+
+
+def _quoted(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+_FETCH = {
+    "interaction": f"""
+SELECT CAST(id AS INTEGER) AS id, occurred_at,
+  CAST(CASE direction WHEN 'in' THEN {IN} WHEN 'out' THEN {OUT} WHEN 'among' THEN {AMONG}
+       ELSE 3 END
+     + 4 * COALESCE(list_position([{", ".join(f"'{c}'" for c in CHANNELS)}], channel), 0)
+     + CASE WHEN kind IN {_quoted(GIVE_KINDS)} THEN {GIVE} ELSE 0 END
+     + CASE WHEN kind IN {_quoted(ANSWERABLE_KINDS)} THEN {ANSWERABLE} ELSE 0 END
+     + CASE WHEN is_public THEN {PUBLIC} ELSE 0 END AS SMALLINT) AS code,
+  CAST(COALESCE(thread_id, -1) AS INTEGER) AS thread_id,
+  COALESCE(sentiment, CAST('NaN' AS DOUBLE)) AS sentiment
+FROM m_interaction""",
+    "participant": f"""
+SELECT CAST(interaction_id AS INTEGER), CAST(identity_id AS INTEGER),
+  CAST(CASE role WHEN 'from' THEN {AUTHOR} WHEN 'to' THEN {ADDRESSEE} WHEN 'cc' THEN {ADDRESSEE}
+       ELSE {OTHER} END AS TINYINT) AS role
+FROM m_participant""",
+    "identity": "SELECT id, CAST(COALESCE(person_id, -1) AS INTEGER) FROM m_identity",
+    "person": "SELECT id, is_me FROM m_person",
+    "target": "SELECT person_id FROM target",
+    "reply": "SELECT CAST(child_id AS INTEGER), CAST(parent_id AS INTEGER) FROM m_reply",
+}
+
+
+def _fetch(con: Any, name: str) -> list[np.ndarray]:
+    """The columns of ``_FETCH[name]`` in the table's own order (the mirror
+    keeps interactions and participants in id order; a scan keeps that only
+    when told to)."""
+    con.execute("SET preserve_insertion_order = true")
+    try:
+        table = con.sql(_FETCH[name]).to_arrow_table()
+    finally:
+        con.execute("SET preserve_insertion_order = false")
+    return [col.to_numpy() for col in table.columns]
+
+
+def _dense(ids: np.ndarray, values: np.ndarray, fill: int) -> np.ndarray:
+    """An array indexed by id: ``out[ids[k]] = values[k]``, ``fill`` elsewhere."""
+    size = int(ids.max()) + 1 if len(ids) else 0
+    out = np.full(size, fill, dtype=values.dtype)
+    out[ids] = values
+    return out
+
+
+# -- the passes ---------------------------------------------------------------
+
+
+@_compiled
+def _by_row(
+    ids: np.ndarray,
+    occurred: np.ndarray,
+    code: np.ndarray,
+    thread: np.ndarray,
+    sentiment: np.ndarray,
+    base: int,
+    n_rows: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The interaction columns placed at their rows (id − ``base``); a row
+    whose id is missing happened at ``HIGH``."""
+    at = np.full(n_rows, HIGH, np.int64)
+    cd = np.full(n_rows, 3, np.int16)
+    th = np.full(n_rows, -1, np.int32)
+    se = np.full(n_rows, np.nan, np.float64)
+    for k in range(len(ids)):
+        r = ids[k] - base
+        at[r] = occurred[k]
+        cd[r] = code[k]
+        th[r] = thread[k]
+        se[r] = sentiment[k]
+    return at, cd, th, se
+
+
+@_compiled
+def _thread_facts(
+    occurred: np.ndarray, code: np.ndarray, thread: np.ndarray, base: int, now: int, n_threads: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per thread: its first interaction (time and id packed, as the SQL's
+    ``thread_facts``) and the time of my last message in it."""
+    first = np.full(n_threads, HIGH, np.int64)
+    last_out = np.full(n_threads, LOW, np.int64)
+    for r in range(len(occurred)):
+        t = thread[r]
+        if t < 0 or occurred[r] > now:
+            continue
+        key = occurred[r] * ID_SPAN + r + base
+        if key < first[t]:
+            first[t] = key
+        if code[r] & 3 == OUT and occurred[r] > last_out[t]:
+            last_out[t] = occurred[r]
+    return first, last_out
+
+
+@_compiled
+def _log(
+    p_interaction: np.ndarray,
+    p_identity: np.ndarray,
+    p_role: np.ndarray,
+    base: int,
+    occurred: np.ndarray,
+    identity_person: np.ndarray,
+    is_me: np.ndarray,
+    now: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The interaction × person log (the SQL's ``LOG``) for interactions up to
+    ``now``, from participants in interaction id order: per interaction row,
+    its people other than me, contiguous from ``start[row]`` to
+    ``start[row + 1]``, each with whether they wrote it; and whether I was
+    addressed (to or cc). Returns ``(start, person, author, to_me)``."""
+    n_rows = len(occurred)
+    n_persons = len(is_me)
+    m = len(p_interaction)
+    start = np.zeros(n_rows + 1, np.int64)
+    person = np.empty(m, np.int32)
+    author = np.zeros(m, np.int8)
+    to_me = np.zeros(n_rows, np.int8)
+    seen = np.full(n_persons, -1, np.int64)
+    slot = np.zeros(n_persons, np.int64)
+    n = 0
+    j = 0
+    while j < m:
+        iid = p_interaction[j]
+        end = j
+        while end < m and p_interaction[end] == iid:
+            end += 1
+        r = iid - base
+        if r < 0 or r >= n_rows or occurred[r] > now:
+            j = end
+            continue
+        first = n
+        small = end - j <= _SMALL
+        for k in range(j, end):
+            ident = p_identity[k]
+            if ident < 0 or ident >= len(identity_person):
+                continue
+            p = identity_person[ident]
+            if p < 0 or p >= n_persons:
+                continue
+            if is_me[p]:
+                if p_role[k] == ADDRESSEE:
+                    to_me[r] = 1
+                continue
+            at = -1
+            if small:
+                for q in range(first, n):
+                    if person[q] == p:
+                        at = q
+                        break
+            elif seen[p] == r:
+                at = slot[p]
+            if at < 0:
+                at = n
+                person[n] = p
+                author[n] = 0
+                n += 1
+                if not small:
+                    seen[p] = r
+                    slot[p] = at
+            if p_role[k] == AUTHOR:
+                author[at] = 1
+        start[r + 1] = n - first
+        j = end
+    for r in range(n_rows):
+        start[r + 1] += start[r]
+    return start, person[:n], author[:n], to_me
+
+
+@_compiled
+def _answered(
+    child: np.ndarray, parent: np.ndarray, occurred: np.ndarray, code: np.ndarray, now: int
+) -> np.ndarray:
+    """Per interaction row: whether a message of mine (up to ``now``) replies to it."""
+    out = np.zeros(len(occurred), np.int8)
+    for k in range(len(child)):
+        c = child[k]
+        if code[c] & 3 == OUT and occurred[c] <= now:
+            out[parent[k]] = 1
+    return out
+
+
+@_compiled
+def _buckets(
+    start: np.ndarray,
+    person: np.ndarray,
+    author: np.ndarray,
+    to_me: np.ndarray,
+    occurred: np.ndarray,
+    code: np.ndarray,
+    thread: np.ndarray,
+    sentiment: np.ndarray,
+    base: int,
+    thread_first: np.ndarray,
+    last_out: np.ndarray,
+    answered: np.ndarray,
+    size: int,
+    n_buckets: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every log row with its interaction's time, code (plus the row's own
+    bits: written by this person, waiting on me, first of its thread), thread
+    and valence, moved to its person's bucket (persons ``b * size`` to
+    ``(b + 1) * size - 1``; rows ``bounds[b]`` to ``bounds[b + 1]``). Returns
+    ``(bounds, person, time, code, thread, sentiment)``."""
+    n = len(person)
+    bounds = np.zeros(n_buckets + 1, np.int64)
+    for k in range(n):
+        bounds[person[k] // size + 1] += 1
+    for b in range(n_buckets):
+        bounds[b + 1] += bounds[b]
+    fill = bounds[:-1].copy()
+    out_person = np.empty(n, np.int32)
+    out_time = np.empty(n, np.int64)
+    out_code = np.empty(n, np.int16)
+    out_thread = np.empty(n, np.int32)
+    out_sentiment = np.empty(n, np.float64)
+    for r in range(len(start) - 1):
+        lo, hi = start[r], start[r + 1]
+        if lo == hi:
+            continue
+        t = occurred[r]
+        c = np.int64(code[r])
+        th = thread[r]
+        if (
+            c & 3 == IN
+            and to_me[r] == 1
+            and c & ANSWERABLE
+            and (th < 0 or last_out[th] == LOW or last_out[th] < t)
+            and answered[r] == 0
+        ):
+            c |= UNANSWERED
+        if th >= 0 and t * ID_SPAN + r + base == thread_first[th]:
+            c |= FIRST_OF_THREAD
+        for k in range(lo, hi):
+            p = person[k]
+            i = fill[p // size]
+            fill[p // size] += 1
+            out_person[i] = p
+            out_time[i] = t
+            out_code[i] = c | AUTHOR_BIT if author[k] == 1 else c
+            out_thread[i] = th
+            out_sentiment[i] = sentiment[r]
+    return bounds, out_person, out_time, out_code, out_thread, out_sentiment
+
+
+@_compiled
+def _sort(values: np.ndarray) -> None:
+    """Sort in place: by insertion when short, else only when not sorted
+    already (a person's days and threads mostly come in order)."""
+    n = len(values)
+    if n > 32:
+        for k in range(1, n):
+            if values[k] < values[k - 1]:
+                values.sort()
+                return
+        return
+    for k in range(1, n):
+        x = values[k]
+        j = k - 1
+        while j >= 0 and values[j] > x:
+            values[j + 1] = values[j]
+            j -= 1
+        values[j + 1] = x
+
+
+@_compiled
+def _argsort(keys: np.ndarray, out: np.ndarray) -> None:
+    """``out`` := the positions of ``keys`` in key order (stable): by insertion
+    when short (most groups here have a handful of rows), else a merge sort."""
+    n = len(keys)
+    if n > 32:
+        out[:] = np.argsort(keys, kind="mergesort")
+        return
+    for k in range(n):
+        out[k] = k
+    for k in range(1, n):
+        x = out[k]
+        j = k - 1
+        while j >= 0 and keys[out[j]] > keys[x]:
+            out[j + 1] = out[j]
+            j -= 1
+        out[j + 1] = x
+
+
+@_compiled
+def _median_sorted(values: np.ndarray) -> float:
+    """The median of sorted ``values``, the two middle ones averaged (as
+    DuckDB's and Spark's ``MEDIAN``)."""
+    n = len(values)
+    if n % 2 == 1:
+        return float(values[n // 2])
+    return float((values[n // 2 - 1] + values[n // 2]) / 2.0)
+
+
+@_compiled
+def _people(
+    bounds: np.ndarray,
+    size: int,
+    rec_person: np.ndarray,
+    rec_time: np.ndarray,
+    rec_code: np.ndarray,
+    rec_thread: np.ndarray,
+    rec_sentiment: np.ndarray,
+    now: int,
+    lam: float,
+    counts: np.ndarray,
+    channels: np.ndarray,
+    floats: np.ndarray,
+    gap: np.ndarray,
+    worker: int,
+    workers: int,
+) -> None:
+    """The SQL's ``agg``, ``waiting``, ``days``, ``cadence``, ``gaps``,
+    ``person_threads`` and ``threads``, bucket by bucket: the bucket's rows
+    grouped by person, then each person's features from their own rows.
+
+    Worker ``worker`` of ``workers`` (each on its own thread; buckets share
+    nothing) takes every ``workers``-th bucket and keeps its scratch arrays
+    from one bucket to the next (fresh memory costs a page fault per page on
+    first touch)."""
+    n_persons = counts.shape[1]
+    n_buckets = len(bounds) - 1
+    longest = 0
+    for b in range(n_buckets):
+        longest = max(longest, bounds[b + 1] - bounds[b])
+    at = np.empty(size + 1, np.int64)
+    fill = np.empty(size, np.int64)
+    times = np.empty(longest, np.int64)
+    codes = np.empty(longest, np.int16)
+    thread_of = np.empty(longest, np.int32)
+    valence = np.empty(longest, np.float64)
+    days = np.empty(longest, np.int64)
+    threads = np.empty(longest, np.int32)
+    gaps = np.empty(longest, np.int64)
+    for b in range(worker, n_buckets, workers):
+        lo, hi = bounds[b], bounds[b + 1]
+        if lo == hi:
+            continue
+        first_person = b * size
+        width = min(size, n_persons - first_person)
+        _bucket_people(
+            lo, hi, first_person, width, rec_person, rec_time, rec_code, rec_thread,
+            rec_sentiment, now, lam, counts, channels, floats, gap, at, fill, times, codes,
+            thread_of, valence, days, threads, gaps,
+        )  # fmt: skip
+
+
+@_compiled
+def _bucket_people(
+    lo: int,
+    hi: int,
+    first_person: int,
+    width: int,
+    rec_person: np.ndarray,
+    rec_time: np.ndarray,
+    rec_code: np.ndarray,
+    rec_thread: np.ndarray,
+    rec_sentiment: np.ndarray,
+    now: int,
+    lam: float,
+    counts: np.ndarray,
+    channels: np.ndarray,
+    floats: np.ndarray,
+    gap: np.ndarray,
+    at: np.ndarray,
+    fill: np.ndarray,
+    times: np.ndarray,
+    codes: np.ndarray,
+    thread_of: np.ndarray,
+    valence: np.ndarray,
+    days: np.ndarray,
+    threads: np.ndarray,
+    gaps: np.ndarray,
+) -> None:
+    """One bucket of ``_people``: its rows (``lo`` to ``hi``) grouped by person
+    (a counting sort into the scratch arrays ``times`` … ``valence``), then
+    each person's features from their own rows."""
+    at[: width + 1] = 0
+    for i in range(lo, hi):
+        at[rec_person[i] - first_person + 1] += 1
+    for q in range(width):
+        at[q + 1] += at[q]
+    # The bucket's rows moved into person order (stable: each person's rows
+    # stay in interaction order, which is nearly time order).
+    fill[:width] = at[:width]
+    for i in range(lo, hi):
+        q = rec_person[i] - first_person
+        k = fill[q]
+        fill[q] += 1
+        times[k] = rec_time[i]
+        codes[k] = rec_code[i]
+        thread_of[k] = rec_thread[i]
+        valence[k] = rec_sentiment[i]
+    for q in range(width):
+        s, e = at[q], at[q + 1]
+        if s == e:
+            continue
+        p = first_person + q
+        n_in = n_out = n_among = n_public = gives_in = gives_out = 0
+        waiting = started = sentiment_n = negative_n = n_threads = 0
+        decayed = decayed_in = decayed_out = sentiment_sum = 0.0
+        first = first_contact = oldest_waiting = HIGH
+        last = last_in = last_out = LOW
+        for k in range(s, e):
+            t = times[k]
+            c = codes[k]
+            d = c & 3
+            w = math.exp(-lam * float(now - t))
+            decayed += w
+            first = min(first, t)
+            last = max(last, t)
+            if d == IN:
+                n_in += 1
+                decayed_in += w
+                last_in = max(last_in, t)
+            elif d == OUT:
+                n_out += 1
+                decayed_out += w
+                last_out = max(last_out, t)
+            elif d == AMONG:
+                n_among += 1
+            contact = d in (IN, OUT)
+            if contact:
+                first_contact = min(first_contact, t)
+            channel = (c >> 2) & 15
+            if channel > 0:
+                channels[channel - 1, p] += 1
+            if c & PUBLIC:
+                n_public += 1
+            wrote = (c & AUTHOR_BIT) != 0
+            theirs = wrote and d != OUT
+            if c & GIVE:
+                if theirs:
+                    gives_in += 1
+                if d == OUT:
+                    gives_out += 1
+            v = valence[k]
+            if theirs and not math.isnan(v):
+                sentiment_n += 1
+                sentiment_sum += v
+                if v <= NEGATIVE_COMPOUND:
+                    negative_n += 1
+            if wrote:
+                if c & UNANSWERED:
+                    waiting += 1
+                    oldest_waiting = min(oldest_waiting, t)
+                if c & FIRST_OF_THREAD:
+                    started += 1
+            days[k - s] = (t // DAY) * 2 + (1 if contact else 0)
+            if thread_of[k] >= 0:
+                threads[n_threads] = thread_of[k]
+                n_threads += 1
+        counts[C_INTERACTIONS, p] = e - s
+        counts[C_IN, p] = n_in
+        counts[C_OUT, p] = n_out
+        counts[C_AMONG, p] = n_among
+        counts[C_FIRST, p] = first
+        counts[C_LAST, p] = last
+        counts[C_FIRST_CONTACT, p] = first_contact
+        counts[C_LAST_IN, p] = last_in
+        counts[C_LAST_OUT, p] = last_out
+        counts[C_PUBLIC, p] = n_public
+        counts[C_GIVES_IN, p] = gives_in
+        counts[C_GIVES_OUT, p] = gives_out
+        counts[C_WAITING, p] = waiting
+        counts[C_OLDEST_WAITING, p] = oldest_waiting
+        counts[C_STARTED, p] = started
+        counts[C_SENTIMENT_N, p] = sentiment_n
+        counts[C_NEGATIVE_N, p] = negative_n
+        floats[F_DECAYED, p] = decayed
+        floats[F_DECAYED_IN, p] = decayed_in
+        floats[F_DECAYED_OUT, p] = decayed_out
+        floats[F_SENTIMENT_SUM, p] = sentiment_sum
+        # Days: day × 2 (+1 with contact), sorted; a day is a contact day
+        # when its largest key is odd.
+        mine = days[: e - s]
+        _sort(mine)
+        active = contact_days = n_gaps = 0
+        previous = LOW
+        for k in range(e - s):
+            day = mine[k] >> 1
+            if k + 1 < e - s and mine[k + 1] >> 1 == day:
+                continue
+            active += 1
+            if mine[k] & 1:
+                contact_days += 1
+                if previous != LOW:
+                    gaps[n_gaps] = day - previous
+                    n_gaps += 1
+                previous = day
+        counts[C_ACTIVE_DAYS, p] = active
+        counts[C_CONTACT_DAYS, p] = contact_days
+        if n_gaps > 0:
+            ordered = gaps[:n_gaps]
+            _sort(ordered)
+            gap[p] = _median_sorted(ordered)
+        theirs_threads = threads[:n_threads]
+        _sort(theirs_threads)
+        distinct = 0
+        for k in range(n_threads):
+            if k == 0 or theirs_threads[k] != theirs_threads[k - 1]:
+                distinct += 1
+        counts[C_THREADS, p] = distinct
+
+
+@_compiled
+def _group(keys: np.ndarray, n_keys: int) -> tuple[np.ndarray, np.ndarray]:
+    """A counting sort: ``order`` lists the positions of ``keys`` key by key
+    (stable), ``bounds[k]:bounds[k + 1]`` those of key ``k``."""
+    bounds = np.zeros(n_keys + 1, np.int64)
+    for k in keys:
+        bounds[k + 1] += 1
+    for k in range(n_keys):
+        bounds[k + 1] += bounds[k]
+    fill = bounds[:-1].copy()
+    order = np.empty(len(keys), np.int64)
+    for i in range(len(keys)):
+        k = keys[i]
+        order[fill[k]] = i
+        fill[k] += 1
+    return order, bounds
+
+
+@_compiled
+def _reply_latencies(
+    child: np.ndarray,
+    parent: np.ndarray,
+    occurred: np.ndarray,
+    code: np.ndarray,
+    start: np.ndarray,
+    person: np.ndarray,
+    author: np.ndarray,
+    now: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The SQL's ``reply_pairs`` and the rows ``latency`` takes the median of:
+    ``(person, seconds)`` for my first reply to each message they wrote, and
+    ``(person, parent row, seconds)`` for their first reply to each of mine
+    (one per person and message; returned unreduced, as the minimum is taken
+    by the caller's grouping). Returns ``(mine_person, mine_seconds,
+    theirs_person, theirs_parent, theirs_child_at)``."""
+    n_rows = len(start) - 1
+    first_reply = np.full(n_rows, HIGH, np.int64)
+    n_theirs = 0
+    for k in range(len(child)):
+        c, q = child[k], parent[k]
+        if occurred[c] > now or occurred[q] > now:
+            continue
+        if code[c] & 3 == OUT and code[q] & 3 == IN:
+            if occurred[c] < first_reply[q]:
+                first_reply[q] = occurred[c]
+        elif code[c] & 3 == IN and code[q] & 3 == OUT:
+            for i in range(start[c], start[c + 1]):
+                n_theirs += author[i]
+    n_mine = 0
+    for q in range(n_rows):
+        if first_reply[q] != HIGH:
+            for i in range(start[q], start[q + 1]):
+                n_mine += author[i]
+    mine_person = np.empty(n_mine, np.int64)
+    mine_seconds = np.empty(n_mine, np.int64)
+    n = 0
+    for q in range(n_rows):
+        if first_reply[q] != HIGH:
+            for i in range(start[q], start[q + 1]):
+                if author[i] == 1:
+                    mine_person[n] = person[i]
+                    mine_seconds[n] = max(first_reply[q] - occurred[q], 0)
+                    n += 1
+    theirs_person = np.empty(n_theirs, np.int64)
+    theirs_parent = np.empty(n_theirs, np.int64)
+    theirs_child_at = np.empty(n_theirs, np.int64)
+    n = 0
+    for k in range(len(child)):
+        c, q = child[k], parent[k]
+        if occurred[c] > now or occurred[q] > now:
+            continue
+        if code[c] & 3 == IN and code[q] & 3 == OUT:
+            for i in range(start[c], start[c + 1]):
+                if author[i] == 1:
+                    theirs_person[n] = person[i]
+                    theirs_parent[n] = q
+                    theirs_child_at[n] = occurred[c]
+                    n += 1
+    return mine_person, mine_seconds, theirs_person, theirs_parent, theirs_child_at
+
+
+@_compiled
+def _medians(
+    order: np.ndarray,
+    bounds: np.ndarray,
+    seconds: np.ndarray,
+    parent: np.ndarray,
+    occurred: np.ndarray,
+    count: np.ndarray,
+    median: np.ndarray,
+) -> None:
+    """Per person: the count and median of their latencies. With ``parent``
+    (their replies to mine), ``seconds`` are reply times, reduced first to the
+    earliest per message of mine and measured from it."""
+    longest = 0
+    for p in range(len(bounds) - 1):
+        longest = max(longest, bounds[p + 1] - bounds[p])
+    values = np.empty(longest, np.int64)
+    keys = np.empty(longest, np.int64)
+    by_key = np.empty(longest, np.int64)
+    for p in range(len(bounds) - 1):
+        lo, hi = bounds[p], bounds[p + 1]
+        if lo == hi:
+            continue
+        if len(parent) == 0:
+            for k in range(lo, hi):
+                values[k - lo] = seconds[order[k]]
+            n = hi - lo
+        else:
+            for k in range(lo, hi):
+                keys[k - lo] = parent[order[k]]
+            by_parent = by_key[: hi - lo]
+            _argsort(keys[: hi - lo], by_parent)
+            n = 0
+            k = 0
+            while k < hi - lo:
+                q = keys[by_parent[k]]
+                first = HIGH
+                while k < hi - lo and keys[by_parent[k]] == q:
+                    at = seconds[order[lo + by_parent[k]]]
+                    if at < first:
+                        first = at
+                    k += 1
+                values[n] = max(first - occurred[q], 0)
+                n += 1
+        count[p] = n
+        ordered = values[:n]
+        _sort(ordered)
+        median[p] = _median_sorted(ordered)
+
+
+@_compiled
+def _ties(
+    start: np.ndarray,
+    person: np.ndarray,
+    is_target: np.ndarray,
+    occurred: np.ndarray,
+    thread: np.ndarray,
+    now: int,
+    lam: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The SQL's ``tie``: every (a, b) with a < b, both targets, in one
+    interaction of two people or more, grouped by a (a counting sort that
+    moves each pair's (b, thread) key and time), then by b and thread.
+    Returns ``(a, b, interactions, decayed, first, last, shared_threads)`` in
+    (a, b) order."""
+    n_rows = len(start) - 1
+    n_persons = len(is_target)
+    span = 2  # keys: b × span + thread + 1
+    for r in range(n_rows):
+        span = max(span, thread[r] + 2)
+    bounds = np.zeros(n_persons + 1, np.int64)
+    for r in range(n_rows):
+        if start[r + 1] - start[r] < 2:
+            continue
+        for i in range(start[r], start[r + 1]):
+            a = person[i]
+            if is_target[a]:
+                for j in range(start[r], start[r + 1]):
+                    if person[j] > a and is_target[person[j]]:
+                        bounds[a + 1] += 1
+    for a in range(n_persons):
+        bounds[a + 1] += bounds[a]
+    fill = bounds[:-1].copy()
+    keys = np.empty(bounds[n_persons], np.int64)
+    times = np.empty(bounds[n_persons], np.int64)
+    for r in range(n_rows):
+        if start[r + 1] - start[r] < 2:
+            continue
+        for i in range(start[r], start[r + 1]):
+            a = person[i]
+            if is_target[a]:
+                for j in range(start[r], start[r + 1]):
+                    b = person[j]
+                    if b > a and is_target[b]:
+                        keys[fill[a]] = b * span + thread[r] + 1
+                        times[fill[a]] = occurred[r]
+                        fill[a] += 1
+    n_pairs = len(keys)  # at most one tie per pair; trimmed below
+    out_a = np.empty(n_pairs, np.int64)
+    out_b = np.empty(n_pairs, np.int64)
+    out_n = np.zeros(n_pairs, np.int64)
+    out_decayed = np.zeros(n_pairs, np.float64)
+    out_first = np.full(n_pairs, HIGH, np.int64)
+    out_last = np.full(n_pairs, LOW, np.int64)
+    out_threads = np.zeros(n_pairs, np.int64)
+    longest = 0
+    for a in range(n_persons):
+        longest = max(longest, bounds[a + 1] - bounds[a])
+    by_key = np.empty(longest, np.int64)
+    n = -1
+    for a in range(n_persons):
+        lo, hi = bounds[a], bounds[a + 1]
+        if lo == hi:
+            continue
+        _argsort(keys[lo:hi], by_key[: hi - lo])
+        previous_b = -1
+        previous_thread = -2
+        for k in range(hi - lo):
+            i = lo + by_key[k]
+            b = keys[i] // span
+            th = keys[i] % span - 1
+            if b != previous_b:
+                n += 1
+                out_a[n] = a
+                out_b[n] = b
+                previous_b = b
+                previous_thread = -2
+            t = times[i]
+            out_n[n] += 1
+            out_decayed[n] += math.exp(-lam * float(now - t))
+            out_first[n] = min(out_first[n], t)
+            out_last[n] = max(out_last[n], t)
+            if th >= 0 and th != previous_thread:
+                out_threads[n] += 1
+            previous_thread = th
+    n += 1
+    return (
+        out_a[:n], out_b[:n], out_n[:n], out_decayed[:n], out_first[:n], out_last[:n],
+        out_threads[:n],
+    )  # fmt: skip
+
+
+# -- the run ------------------------------------------------------------------
+
+
+def _replies_and_ties(
+    child: np.ndarray,
+    parent: np.ndarray,
+    occurred: np.ndarray,
+    code: np.ndarray,
+    thread: np.ndarray,
+    start: np.ndarray,
+    person: np.ndarray,
+    author: np.ndarray,
+    is_target: np.ndarray,
+    now: int,
+    lam: float,
+    n_persons: int,
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, ...]]:
+    """The SQL's ``latency`` (my replies: count and median; theirs: count and
+    median, per person) and ``tie`` columns."""
+    mine_p, mine_s, theirs_p, theirs_q, theirs_at = _reply_latencies(
+        child, parent, occurred, code, start, person, author, now
+    )
+    replies = []
+    for who, seconds, parents in (
+        (mine_p, mine_s, np.empty(0, np.int64)),
+        (theirs_p, theirs_at, theirs_q),
+    ):
+        order, by_person = _group(who, n_persons)
+        count = np.zeros(n_persons, np.int64)
+        median = np.full(n_persons, np.nan)
+        _medians(order, by_person, seconds, parents, occurred, count, median)
+        replies += [count, median]
+    ties = _ties(start, person, is_target, occurred, thread, now, lam)
+    return (replies[0], replies[1], replies[2], replies[3]), ties
+
+
+def run(con: Any, now: int, half_life_days: float) -> dict[str, float]:
+    """Compute ``relationship`` and ``tie`` for every person in ``target`` from
+    the mirror's tables, as temporary tables of ``con`` (as the SQL engine
+    leaves them); returns seconds per pass."""
+    if half_life_days <= 0:
+        raise ValueError("half_life_days must be positive")
+    lam = math.log(2) / (half_life_days * DAY)
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        seconds[name] = time.perf_counter() - clock
+        clock = time.perf_counter()
+
+    ids, occurred, code, thread, sentiment = _fetch(con, "interaction")
+    p_interaction, p_identity, p_role = _fetch(con, "participant")
+    identity_ids, identity_person = _fetch(con, "identity")
+    person_ids, person_is_me = _fetch(con, "person")
+    (targets,) = _fetch(con, "target")
+    child_ids, parent_ids = _fetch(con, "reply")
+    lap("read")
+
+    # Interactions at their rows (id − base), unless they already are; the
+    # walk needs participants in interaction order, which a mirror written by
+    # this version keeps (older ones are sorted here, once per run).
+    base = int(ids.min()) if len(ids) else 0
+    n_rows = int(ids.max()) - base + 1 if len(ids) else 0
+    if n_rows != len(ids) or not _ascending(ids):
+        occurred, code, thread, sentiment = _by_row(
+            ids, occurred, code, thread, sentiment, base, n_rows
+        )
+    del ids
+    if not _ascending(p_interaction):
+        by_id = np.argsort(p_interaction, kind="stable")
+        p_interaction, p_identity, p_role = (a[by_id] for a in (p_interaction, p_identity, p_role))
+    person_of = _dense(identity_ids, identity_person, -1)
+    n_persons = max(
+        int(person_ids.max()) + 1 if len(person_ids) else 0,
+        int(person_of.max()) + 1 if len(person_of) else 0,
+    )
+    is_me = np.zeros(n_persons, np.bool_)
+    is_me[person_ids[person_is_me.astype(np.bool_)]] = True
+    is_target = np.zeros(n_persons, np.int8)
+    is_target[targets] = 1
+    n_threads = int(thread.max()) + 1 if n_rows else 0
+    child, parent = child_ids - base, parent_ids - base
+    lap("index")
+
+    with ThreadPoolExecutor(WORKERS + 1) as pool:
+        # The per-thread facts and my answers, beside the log (the kernels
+        # release the GIL).
+        facts = pool.submit(_thread_facts, occurred, code, thread, base, now, n_threads)
+        answered_job = pool.submit(_answered, child, parent, occurred, code, now)
+        start, person, author, to_me = _log(
+            p_interaction, p_identity, p_role, base, occurred, person_of, is_me, now
+        )
+        del p_interaction, p_identity, p_role
+        thread_first, last_out = facts.result()
+        answered = answered_job.result()
+        lap("log")
+        # Replies and ties on one thread, the people's pass (on both) beside them.
+        side = pool.submit(
+            _replies_and_ties, child, parent, occurred, code, thread, start, person, author,
+            is_target, now, lam, n_persons,
+        )  # fmt: skip
+        n_buckets = (n_persons + BUCKET - 1) // BUCKET
+        bounds, *records = _buckets(
+            start, person, author, to_me, occurred, code, thread, sentiment, base,
+            thread_first, last_out, answered, BUCKET, n_buckets,
+        )  # fmt: skip
+        del thread_first, last_out, answered
+        # One row per feature (each written in person order, read whole).
+        counts = np.zeros((N_COUNTS, n_persons), np.int64)
+        counts[list(_MINIMUMS)] = HIGH
+        counts[list(_MAXIMUMS)] = LOW
+        channels = np.zeros((len(CHANNELS), n_persons), np.int64)
+        floats = np.zeros((N_FLOATS, n_persons), np.float64)
+        gap = np.full(n_persons, np.nan)
+        rec_person, rec_time, rec_code, rec_thread, rec_sentiment = records
+        jobs = []
+        for worker in range(WORKERS):
+            job = pool.submit(
+                _people, bounds, BUCKET, rec_person, rec_time, rec_code, rec_thread,
+                rec_sentiment, now, lam, counts, channels, floats, gap, worker, WORKERS,
+            )  # fmt: skip
+            jobs.append(job)
+        for job in jobs:
+            job.result()
+        del records, rec_person, rec_time, rec_code, rec_thread, rec_sentiment
+        lap("people")
+        replies, tie_columns = side.result()
+        lap("replies and ties (the rest)")
+    counts[C_MY_REPLIES], counts[C_THEIR_REPLIES] = replies[0], replies[2]
+
+    lap("before tables")
+    relationship = _relationship_table(
+        np.sort(targets.astype(np.int64)),
+        counts,
+        channels,
+        floats,
+        (gap, replies[1], replies[3]),
+        now,
+        half_life_days,
+    )
+    lap("relationship table")
+    tie = _tie_table(tie_columns, now, half_life_days)
+    for name, table in (("relationship", relationship), ("tie", tie)):
+        con.unregister(name)
+        con.execute(f"DROP TABLE IF EXISTS temp.main.{name}")
+        con.register(name, table)
+    lap("tables")
+    return seconds
+
+
+def _ascending(values: np.ndarray) -> bool:
+    return bool(len(values) < 2 or np.all(values[1:] >= values[:-1]))
+
+
+def _column(kind: pa.DataType, values: np.ndarray, missing: np.ndarray | None) -> pa.Array:
+    """An Arrow column over ``values``' own memory (no copy), null where ``missing``."""
+    values = np.ascontiguousarray(values)
+    validity = None
+    if missing is not None and missing.any():
+        validity = pa.py_buffer(np.packbits(~missing, bitorder="little"))
+    return pa.Array.from_buffers(kind, len(values), [validity, pa.py_buffer(values)])
+
+
+def _int(values: np.ndarray, missing: np.ndarray | None = None) -> pa.Array:
+    return _column(pa.int64(), values.astype(np.int64, copy=False), missing)
+
+
+def _float(values: np.ndarray) -> pa.Array:
+    values = values.astype(np.float64, copy=False)
+    return _column(pa.float64(), values, np.isnan(values))
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """num / den as doubles, NaN (null) where den is 0, as ``NULLIF(den, 0)``."""
+    out = np.full(len(num), np.nan)
+    has = den != 0
+    out[has] = num[has].astype(np.float64) / den[has].astype(np.float64)
+    return out
+
+
+def _relationship_table(
+    targets: np.ndarray,
+    counts: np.ndarray,
+    channels: np.ndarray,
+    floats: np.ndarray,
+    medians: tuple[np.ndarray, np.ndarray, np.ndarray],
+    now: int,
+    half_life_days: float,
+) -> pa.Table:
+    """The SQL's ``relationship`` rows, columns and types in its order."""
+    # Row by row: each row a contiguous array (a 2-D selection is not).
+    c = [row[targets] for row in counts]
+    f = [row[targets] for row in floats]
+    channel_counts = [row[targets] for row in channels]
+    gap, my_latency, their_latency = (m[targets] for m in medians)
+    n = len(targets)
+    last_contact = np.maximum(c[C_LAST_IN], c[C_LAST_OUT])
+
+    def time_col(values: np.ndarray) -> pa.Array:
+        return _int(values, (values == LOW) | (values == HIGH))
+
+    def since(values: np.ndarray) -> np.ndarray:
+        out = np.full(n, np.nan)
+        ok = (values != LOW) & (values != HIGH)
+        out[ok] = (now - values[ok]).astype(np.float64) / DAY
+        return out
+
+    silence = since(last_contact)
+    cooling = np.full(n, np.nan)
+    ok = ~np.isnan(silence) & ~np.isnan(gap)
+    cooling[ok] = silence[ok] / gap[ok]
+    columns: dict[str, pa.Array] = {
+        "person_id": _int(targets),
+        "computed_at": _int(np.full(n, now)),
+        "half_life_days": _float(np.full(n, float(half_life_days))),
+        "interactions": _int(c[C_INTERACTIONS]),
+        "n_in": _int(c[C_IN]),
+        "n_out": _int(c[C_OUT]),
+        "n_among": _int(c[C_AMONG]),
+        **{f"n_{name}": _int(channel_counts[k]) for k, name in enumerate(CHANNELS)},
+        "decayed": _float(f[F_DECAYED]),
+        "decayed_in": _float(f[F_DECAYED_IN]),
+        "decayed_out": _float(f[F_DECAYED_OUT]),
+        "first_at": time_col(c[C_FIRST]),
+        "last_at": time_col(c[C_LAST]),
+        "first_contact_at": time_col(c[C_FIRST_CONTACT]),
+        "last_contact_at": time_col(last_contact),
+        "last_in_at": time_col(c[C_LAST_IN]),
+        "last_out_at": time_col(c[C_LAST_OUT]),
+        "tenure_days": _float(since(c[C_FIRST])),
+        "active_days": _int(c[C_ACTIVE_DAYS]),
+        "contact_days": _int(c[C_CONTACT_DAYS]),
+        "median_gap_days": _float(gap),
+        "silence_days": _float(silence),
+        "cooling_ratio": _float(cooling),
+        "my_replies": _int(c[C_MY_REPLIES]),
+        "my_reply_median_s": _float(my_latency),
+        "their_replies": _int(c[C_THEIR_REPLIES]),
+        "their_reply_median_s": _float(their_latency),
+        "waiting": _int(c[C_WAITING]),
+        "oldest_waiting_at": time_col(c[C_OLDEST_WAITING]),
+        "gives_in": _int(c[C_GIVES_IN]),
+        "gives_out": _int(c[C_GIVES_OUT]),
+        "give_balance": _int(c[C_GIVES_IN] - c[C_GIVES_OUT]),
+        "sentiment_n": _int(c[C_SENTIMENT_N]),
+        "sentiment_mean": _float(_ratio(f[F_SENTIMENT_SUM], c[C_SENTIMENT_N])),
+        "negative_share": _float(_ratio(c[C_NEGATIVE_N], c[C_SENTIMENT_N])),
+        "channels": _int(sum((row > 0).astype(np.int64) for row in channel_counts)),
+        "public_share": _float(_ratio(c[C_PUBLIC], c[C_INTERACTIONS])),
+        "threads": _int(c[C_THREADS]),
+        "threads_started": _int(c[C_STARTED]),
+        "started_share": _float(_ratio(c[C_STARTED], c[C_THREADS])),
+    }
+    return pa.table(columns)
+
+
+def _tie_table(columns: tuple[np.ndarray, ...], now: int, half_life_days: float) -> pa.Table:
+    a, b, count, decayed, first, last, shared = columns
+    n = len(a)
+    return pa.table(
+        {
+            "person_a": _int(a),
+            "person_b": _int(b),
+            "computed_at": _int(np.full(n, now)),
+            "half_life_days": _float(np.full(n, float(half_life_days))),
+            "interactions": _int(count),
+            "decayed": _float(decayed),
+            "first_at": _int(first),
+            "last_at": _int(last),
+            "shared_threads": _int(shared),
+        }
+    )

@@ -1,0 +1,158 @@
+"""The compiled full run (``kith.analytics.compiled``) gives the rows the SQL
+definition gives, on the same mirror: on the sample world with every kind of
+feature added, and on random ledgers built to hit the edges (ties in time,
+replies across threads, people in many roles of one interaction, messages
+after ``now``, merged people, interactions without threads or people)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import text
+
+from kith.analytics import compiled, duck, mirror, refresh
+from kith.demo import build_demo
+from kith.model import Channel, Kind, Role
+from kith.sample.entities import OWNER
+from kith.store import repository
+from kith.store.db import open_store
+from tests.test_analytics import ME, rec, store
+
+DAY = 86400
+KEYS = {"relationship": ("person_id",), "tie": ("person_a", "person_b")}
+
+
+def _rows(con: Any, name: str) -> list[dict[str, Any]]:
+    keys = ", ".join(KEYS[name])
+    return con.sql(f"SELECT * FROM {name} ORDER BY {keys}").to_arrow_table().to_pylist()
+
+
+def _both(path: Path, now: int, half_life: float = 90.0) -> dict[str, tuple[list, list]]:
+    """Each result as the SQL steps give it and as the compiled run gives it."""
+    con = mirror.connect(path)
+    try:
+        duck.full_inputs(con)
+        duck.run(con, now, half_life)
+        sql = {name: _rows(con, name) for name in KEYS}
+        types = {name: con.sql(f"DESCRIBE {name}").fetchall() for name in KEYS}
+        compiled.run(con, now, half_life)
+        fast = {name: _rows(con, name) for name in KEYS}
+        for name in KEYS:
+            assert con.sql(f"DESCRIBE {name}").fetchall() == types[name], name
+    finally:
+        con.close()
+    return {name: (sql[name], fast[name]) for name in KEYS}
+
+
+def _assert_same(results: dict[str, tuple[list, list]]) -> None:
+    for name, (want_rows, got_rows) in results.items():
+        assert len(got_rows) == len(want_rows), name
+        for want, got in zip(want_rows, got_rows, strict=True):
+            assert list(got) == list(want), name
+            for key, value in want.items():
+                if isinstance(value, float):
+                    assert got[key] == pytest.approx(value, rel=1e-9, abs=1e-12), (name, key, want)
+                else:
+                    assert got[key] == value, (name, key, want)
+
+
+def test_compiled_run_matches_the_sql_on_the_sample_world(tmp_path: Path) -> None:
+    demo = build_demo(tmp_path / "demo", people=120)
+    engine, now = demo.engine, demo.now
+    with engine.connect() as conn:
+        a, b, c, d = (
+            r[0]
+            for r in conn.execute(
+                text(
+                    "SELECT value FROM identity JOIN person ON person.id = identity.person_id "
+                    "WHERE NOT person.is_me AND kind = 'email' ORDER BY identity.id LIMIT 4"
+                )
+            )
+        )
+    me = OWNER.email
+    store(
+        engine,
+        [
+            rec("x1", now - 40 * DAY, a, (me,), kind=Kind.SHARE, channel=Channel.SOCIAL,
+                extra={"visibility": "public"}, body="Loved working with you, brilliant!"),
+            rec("x2", now - 30 * DAY, me, (a,), kind=Kind.INTRO, channel=Channel.INTRO, cc=(b,)),
+            rec("x3", now - 20 * DAY, b, (me,), kind=Kind.REFERRAL, channel=Channel.REFERRAL),
+            rec("x4", now - 10 * DAY, a, (me, b, c, d), kind=Kind.MEETING,
+                channel=Channel.MEETING, roles=(Role.ORGANIZER, Role.ATTENDEE)),
+            rec("x5", now - 5 * DAY, c, (me,), body="This is awful and I am upset."),
+            rec("x6", now + DAY, d, (me,)),  # after now
+        ],
+    )  # fmt: skip
+    refresh(engine, now=now, full=True)
+    path = mirror.default_path(engine)
+    engine.dispose()
+    results = _both(path, now)
+    _assert_same(results)
+    rel = results["relationship"][0]
+    assert len(rel) > 100 and len(results["tie"][0]) > 10
+    for column in ("gives_in", "gives_out", "waiting", "my_replies", "their_replies",
+                   "threads_started", "sentiment_n", "n_meeting", "median_gap_days"):  # fmt: skip
+        assert any(r[column] for r in rel), column
+
+
+ADDRESSES = ["ana@x.org", "bob@x.org", "cy@y.org", "di@y.org", "ed@z.org", ME]
+NOW = 1_767_225_600
+
+
+def _random_ledger(path: Path, seed: int, n: int) -> None:
+    """A ledger of ``n`` random interactions among a few people and me: random
+    authors and addressees (me among them or not), random replies to earlier
+    (or later) messages, times on few distinct seconds so ties in time
+    happen, some after ``now``."""
+    rnd = random.Random(seed)
+    engine = open_store(f"sqlite:///{path}")
+    repository.add_me(engine, "email", ME, name="Me", now=0)
+    records = []
+    for k in range(n):
+        frm = rnd.choice(ADDRESSES)
+        to = tuple(rnd.sample(ADDRESSES, rnd.randint(0, 3)))
+        cc = tuple(rnd.sample(ADDRESSES, rnd.randint(0, 2)))
+        refs: tuple[str, ...] = ()
+        if k and rnd.random() < 0.5:
+            refs = (f"m{rnd.randrange(0, n)}",)  # a parent earlier, later or itself
+        at = NOW - rnd.choice([0, 1, 2, 3, 5, 8, 30, 31, 200]) * DAY + rnd.choice([0, 0, 7, 3600])
+        if rnd.random() < 0.05:
+            at = NOW + DAY
+        kind = rnd.choice([Kind.MESSAGE, Kind.MESSAGE, Kind.SHARE, Kind.MENTION, Kind.ANSWER])
+        channel = rnd.choice([Channel.EMAIL, Channel.EMAIL, Channel.SOCIAL, Channel.COMMENT])
+        body = rnd.choice([None, "great, thanks!", "this is terrible", "ok"])
+        extra = {"visibility": "public"} if rnd.random() < 0.2 else None
+        list_id = "club.x.org" if rnd.random() < 0.1 else None
+        records.append(
+            rec(f"m{k}", at, frm, to, cc=cc, refs=refs, kind=kind, channel=channel, body=body,
+                extra=extra, list_id=list_id)
+        )  # fmt: skip
+    store(engine, records)
+    refresh(engine, now=NOW, full=True)
+    engine.dispose()
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(seed=st.integers(0, 10**6), n=st.integers(1, 60), half_life=st.sampled_from([1.0, 90.0]))
+def test_compiled_run_matches_the_sql_on_random_ledgers(
+    tmp_path_factory: pytest.TempPathFactory, seed: int, n: int, half_life: float
+) -> None:
+    folder = tmp_path_factory.mktemp("random")
+    _random_ledger(folder / "kith.db", seed, n)
+    _assert_same(_both(folder / "kith.analytics.duckdb", NOW, half_life))
+
+
+def test_compiled_run_on_an_empty_ledger(tmp_path: Path) -> None:
+    engine = open_store(f"sqlite:///{tmp_path / 'kith.db'}")
+    repository.add_me(engine, "email", ME, name="Me", now=0)
+    result = refresh(engine, now=NOW, full=True)
+    assert (result.relationships, result.ties) == (0, 0)
+    engine.dispose()
+    _assert_same(_both(tmp_path / "kith.analytics.duckdb", NOW))
