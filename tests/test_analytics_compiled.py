@@ -156,3 +156,40 @@ def test_compiled_run_on_an_empty_ledger(tmp_path: Path) -> None:
     assert (result.relationships, result.ties) == (0, 0)
     engine.dispose()
     _assert_same(_both(tmp_path / "kith.analytics.duckdb", NOW))
+
+
+def test_reply_links_follow_imports_either_way_round(tmp_path: Path) -> None:
+    """A reply imported before its message, then the message: the mirror's
+    links find it (the late-parent path), and the full runs still agree."""
+    engine = open_store(f"sqlite:///{tmp_path / 'kith.db'}")
+    store(engine, [rec("r2", NOW - DAY, ME, ("ana@x.org",), refs=("r1",))])
+    refresh(engine, now=NOW, full=True)
+    store(
+        engine,
+        [
+            rec("r1", NOW - 2 * DAY, "ana@x.org", (ME,)),
+            rec("r3", NOW - DAY // 2, "ana@x.org", (ME,), refs=("r2",)),
+        ],
+    )
+    refresh(engine, now=NOW, full=True)
+    engine.dispose()
+    con = mirror.connect(tmp_path / "kith.analytics.duckdb")
+    try:
+        assert con.sql("SELECT COUNT(*) FROM m_reply").fetchall() == [(2,)]
+    finally:
+        con.close()
+    results = _both(tmp_path / "kith.analytics.duckdb", NOW)
+    _assert_same(results)
+    ana = results["relationship"][1][0]
+    assert (ana["my_replies"], ana["their_replies"], ana["waiting"]) == (1, 1, 1)
+
+
+def test_median_is_the_middle_or_the_mean_of_the_two_middles() -> None:
+    import numpy as np
+
+    rng = random.Random(7)
+    for n in [*range(1, 40), 101, 1000]:
+        for _ in range(20):
+            values = [rng.randrange(0, rng.randrange(1, 50)) for _ in range(n)]
+            got = compiled._median(np.array(values, dtype=np.int64))
+            assert got == float(np.median(values)), values

@@ -52,6 +52,7 @@ import numba
 import numpy as np
 import pyarrow as pa
 
+from kith.analytics import mirror
 from kith.analytics.definition import CHANNELS, DAY, ID_SPAN, NEGATIVE_COMPOUND
 from kith.model import ANSWERABLE_KINDS, GIVE_KINDS
 
@@ -75,6 +76,8 @@ GIVE, ANSWERABLE, PUBLIC = 1 << 6, 1 << 7, 1 << 8
 AUTHOR_BIT = 1 << 9  # this person wrote it
 UNANSWERED = 1 << 10  # their message to me with no answer of mine (if they wrote it)
 FIRST_OF_THREAD = 1 << 11  # the first interaction of its thread
+#: The person of my identities, in the identity → person map.
+ME = -2
 # Participant roles: the author, an addressee (to or cc), anything else.
 OTHER, AUTHOR, ADDRESSEE = 0, 1, 2
 #: An interaction with more participants than this finds repeated people by
@@ -224,16 +227,16 @@ def _log(
     base: int,
     occurred: np.ndarray,
     identity_person: np.ndarray,
-    is_me: np.ndarray,
+    n_persons: int,
     now: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The interaction × person log (the SQL's ``LOG``) for interactions up to
     ``now``, from participants in interaction id order: per interaction row,
     its people other than me, contiguous from ``start[row]`` to
     ``start[row + 1]``, each with whether they wrote it; and whether I was
-    addressed (to or cc). Returns ``(start, person, author, to_me)``."""
+    addressed (to or cc). ``identity_person`` maps an identity to its
+    person, ``ME`` for mine. Returns ``(start, person, author, to_me)``."""
     n_rows = len(occurred)
-    n_persons = len(is_me)
     m = len(p_interaction)
     start = np.zeros(n_rows + 1, np.int64)
     person = np.empty(m, np.int32)
@@ -259,10 +262,8 @@ def _log(
             if ident < 0 or ident >= len(identity_person):
                 continue
             p = identity_person[ident]
-            if p < 0 or p >= n_persons:
-                continue
-            if is_me[p]:
-                if p_role[k] == ADDRESSEE:
+            if p < 0:
+                if p == ME and p_role[k] == ADDRESSEE:
                     to_me[r] = 1
                 continue
             at = -1
@@ -406,13 +407,38 @@ def _argsort(keys: np.ndarray, out: np.ndarray) -> None:
 
 
 @_compiled
-def _median_sorted(values: np.ndarray) -> float:
-    """The median of sorted ``values``, the two middle ones averaged (as
-    DuckDB's and Spark's ``MEDIAN``)."""
+def _median(values: np.ndarray) -> float:
+    """The median of ``values`` (reordered in place), the two middle ones
+    averaged when their number is even, as DuckDB's and Spark's ``MEDIAN``:
+    a selection (Hoare's), not a sort."""
     n = len(values)
+    k = n // 2
+    lo, hi = 0, n - 1
+    while lo < hi:
+        pivot = values[(lo + hi) // 2]
+        i, j = lo, hi
+        while i <= j:
+            while values[i] < pivot:
+                i += 1
+            while values[j] > pivot:
+                j -= 1
+            if i <= j:
+                values[i], values[j] = values[j], values[i]
+                i += 1
+                j -= 1
+        if k <= j:
+            hi = j
+        elif k >= i:
+            lo = i
+        else:
+            break
+    upper = values[k]
     if n % 2 == 1:
-        return float(values[n // 2])
-    return float((values[n // 2 - 1] + values[n // 2]) / 2.0)
+        return float(upper)
+    lower = values[0]
+    for m in range(1, k):
+        lower = max(lower, values[m])
+    return float((lower + upper) / 2.0)
 
 
 @_compiled
@@ -614,9 +640,7 @@ def _bucket_people(
         counts[C_ACTIVE_DAYS, p] = active
         counts[C_CONTACT_DAYS, p] = contact_days
         if n_gaps > 0:
-            ordered = gaps[:n_gaps]
-            _sort(ordered)
-            gap[p] = _median_sorted(ordered)
+            gap[p] = _median(gaps[:n_gaps])
         theirs_threads = threads[:n_threads]
         _sort(theirs_threads)
         distinct = 0
@@ -752,9 +776,7 @@ def _medians(
                 values[n] = max(first - occurred[q], 0)
                 n += 1
         count[p] = n
-        ordered = values[:n]
-        _sort(ordered)
-        median[p] = _median_sorted(ordered)
+        median[p] = _median(values[:n])
 
 
 @_compiled
@@ -900,6 +922,7 @@ def run(con: Any, now: int, half_life_days: float) -> dict[str, float]:
         seconds[name] = time.perf_counter() - clock
         clock = time.perf_counter()
 
+    mirror.update_replies(con)
     ids, occurred, code, thread, sentiment = _fetch(con, "interaction")
     p_interaction, p_identity, p_role = _fetch(con, "participant")
     identity_ids, identity_person = _fetch(con, "identity")
@@ -928,6 +951,7 @@ def run(con: Any, now: int, half_life_days: float) -> dict[str, float]:
     )
     is_me = np.zeros(n_persons, np.bool_)
     is_me[person_ids[person_is_me.astype(np.bool_)]] = True
+    person_of[(person_of >= 0) & is_me[np.maximum(person_of, 0)]] = ME
     is_target = np.zeros(n_persons, np.int8)
     is_target[targets] = 1
     n_threads = int(thread.max()) + 1 if n_rows else 0
@@ -940,7 +964,7 @@ def run(con: Any, now: int, half_life_days: float) -> dict[str, float]:
         facts = pool.submit(_thread_facts, occurred, code, thread, base, now, n_threads)
         answered_job = pool.submit(_answered, child, parent, occurred, code, now)
         start, person, author, to_me = _log(
-            p_interaction, p_identity, p_role, base, occurred, person_of, is_me, now
+            p_interaction, p_identity, p_role, base, occurred, person_of, n_persons, now
         )
         del p_interaction, p_identity, p_role
         thread_first, last_out = facts.result()

@@ -263,24 +263,39 @@ def _has_log(con: Any) -> bool:
 #: parent's id within the same source, through the hashed keys). They depend on
 #: the interactions alone (not on people, merges, my identities, ``now`` or a
 #: setting), so the mirror keeps them as it keeps the interactions: found once,
-#: then extended as interactions arrive. The compiled full run reads them.
+#: then extended (``update_replies``). The compiled full run reads them.
 _REPLY = """
 SELECT c.id AS child_id, p.id AS parent_id
 FROM m_interaction c JOIN m_interaction p ON p.source_key = c.parent_key"""
 
 
-def _extend_replies(con: Any, lo: int | None, hi: int | None) -> None:
-    """Find the reply links of interactions in ``(lo, hi]`` (all for None),
-    whichever end is new: a new reply to an old message, an old reply whose
-    message arrives late."""
-    if lo is None or hi is None or not _has_table(con, "m_reply"):
-        con.execute("DROP TABLE IF EXISTS m_reply")
+def update_replies(con: Any) -> None:
+    """Bring ``m_reply`` up to the mirror's interactions: found whole the first
+    time, then extended by the interactions since (whichever end of a link is
+    new: a new reply to an old message, or an old reply whose message arrives
+    late). Only full runs read the links, so only they pay for finding them
+    (about 0.4 s after an import, 3 s from nothing, at 20M interactions)."""
+    top = first_row(con, "SELECT MAX(id) FROM m_interaction")
+    newest = int(top[0]) if top and top[0] is not None else 0
+    if not _has_table(con, "m_reply"):
         con.execute(f"CREATE TABLE m_reply AS {_REPLY}")
+        con.execute(f"CREATE OR REPLACE TABLE m_reply_state AS SELECT {newest} AS through")
         return
-    con.execute(
-        f"INSERT INTO m_reply {_REPLY} WHERE c.id > {int(lo)} AND c.id <= {int(hi)} "
-        f"UNION ALL {_REPLY} WHERE p.id > {int(lo)} AND p.id <= {int(hi)} AND c.id <= {int(lo)}"
-    )
+    row = first_row(con, "SELECT through FROM m_reply_state")
+    through = int(row[0]) if row else 0
+    if through >= newest:
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            f"INSERT INTO m_reply {_REPLY} WHERE c.id > {through} "
+            f"UNION ALL {_REPLY} WHERE p.id > {through} AND c.id <= {through}"
+        )
+        con.execute(f"UPDATE m_reply_state SET through = {newest}")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def _extend_log(con: Any, lo: int | None, hi: int | None) -> None:
@@ -321,6 +336,7 @@ def sync(
             log.info("analytics mirror: reading the whole ledger")
             for name in _TABLES:
                 con.execute(f"DELETE FROM {name}")
+            con.execute("DROP TABLE IF EXISTS m_reply")
             since = MirrorState(token, 0, 0, 0, "", "")
         else:
             assert current is not None
@@ -341,10 +357,6 @@ def sync(
             _extend_log(con, None, None)
         elif facts.last_interaction_id > since.last_interaction_id:
             _extend_log(con, since.last_interaction_id, facts.last_interaction_id)
-        if fresh or not _has_table(con, "m_reply"):
-            _extend_replies(con, None, None)
-        elif facts.last_interaction_id > since.last_interaction_id:
-            _extend_replies(con, since.last_interaction_id, facts.last_interaction_id)
         _save_state(con, token, facts)
         con.execute("COMMIT")
     except BaseException:
