@@ -193,3 +193,23 @@ def test_median_is_the_middle_or_the_mean_of_the_two_middles() -> None:
             values = [rng.randrange(0, rng.randrange(1, 50)) for _ in range(n)]
             got = compiled._median(np.array(values, dtype=np.int64))
             assert got == float(np.median(values)), values
+
+
+def test_a_mirror_without_the_codes_is_started_anew(tmp_path: Path) -> None:
+    """A mirror written before the interaction and role codes is a cache of
+    the wrong shape: opening it drops its tables, and the next refresh reads
+    the ledger again."""
+    import duckdb
+
+    engine = open_store(f"sqlite:///{tmp_path / 'kith.db'}")
+    store(engine, [rec("a1", NOW - DAY, "ana@x.org", (ME,))])
+    path = tmp_path / "kith.analytics.duckdb"
+    old = duckdb.connect(str(path))
+    old.execute("CREATE TABLE m_interaction (id BIGINT, direction VARCHAR)")
+    old.execute("CREATE TABLE m_participant (interaction_id BIGINT, role VARCHAR)")
+    old.execute("CREATE TABLE m_state (token VARCHAR)")
+    old.close()
+    result = refresh(engine, now=NOW)
+    assert result.mirror_rebuilt and result.relationships == 1
+    engine.dispose()
+    _assert_same(_both(path, NOW))

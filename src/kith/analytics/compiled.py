@@ -53,8 +53,8 @@ import numpy as np
 import pyarrow as pa
 
 from kith.analytics import mirror
+from kith.analytics.codes import ADDRESSEE, AMONG, ANSWERABLE, AUTHOR, GIVE, IN, OUT, PUBLIC
 from kith.analytics.definition import CHANNELS, DAY, ID_SPAN, NEGATIVE_COMPOUND
-from kith.model import ANSWERABLE_KINDS, GIVE_KINDS
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -68,18 +68,14 @@ def _compiled(fn: _F) -> _F:
 LOW = np.iinfo(np.int64).min
 HIGH = np.iinfo(np.int64).max
 
-# An interaction's code, as the fetch below packs it: direction in bits 0-1,
-# channel (1-based in CHANNELS, 0 for none) in bits 2-5, then flags. The
-# bucket pass adds the log row's own bits.
-IN, OUT, AMONG = 0, 1, 2
-GIVE, ANSWERABLE, PUBLIC = 1 << 6, 1 << 7, 1 << 8
+# An interaction's code (``kith.analytics.codes``, kept in the mirror), and
+# the bits the bucket pass adds for a log row.
 AUTHOR_BIT = 1 << 9  # this person wrote it
 UNANSWERED = 1 << 10  # their message to me with no answer of mine (if they wrote it)
 FIRST_OF_THREAD = 1 << 11  # the first interaction of its thread
+HAS_SENTIMENT = 1 << 12  # the interaction has a valence (else ``valence`` is not read)
 #: The person of my identities, in the identity → person map.
 ME = -2
-# Participant roles: the author, an addressee (to or cc), anything else.
-OTHER, AUTHOR, ADDRESSEE = 0, 1, 2
 #: An interaction with more participants than this finds repeated people by
 #: an index over all people; smaller ones by looking at their few rows.
 _SMALL = 32
@@ -123,26 +119,14 @@ WORKERS = max(1, os.cpu_count() or 1)
 BUCKET = 16_384
 
 
-def _quoted(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
-
-
 _FETCH = {
-    "interaction": f"""
-SELECT CAST(id AS INTEGER) AS id, occurred_at,
-  CAST(CASE direction WHEN 'in' THEN {IN} WHEN 'out' THEN {OUT} WHEN 'among' THEN {AMONG}
-       ELSE 3 END
-     + 4 * COALESCE(list_position([{", ".join(f"'{c}'" for c in CHANNELS)}], channel), 0)
-     + CASE WHEN kind IN {_quoted(GIVE_KINDS)} THEN {GIVE} ELSE 0 END
-     + CASE WHEN kind IN {_quoted(ANSWERABLE_KINDS)} THEN {ANSWERABLE} ELSE 0 END
-     + CASE WHEN is_public THEN {PUBLIC} ELSE 0 END AS SMALLINT) AS code,
+    "interaction": """
+SELECT CAST(id AS INTEGER) AS id, occurred_at, code,
   CAST(COALESCE(thread_id, -1) AS INTEGER) AS thread_id,
   COALESCE(sentiment, CAST('NaN' AS DOUBLE)) AS sentiment
 FROM m_interaction""",
-    "participant": f"""
-SELECT CAST(interaction_id AS INTEGER), CAST(identity_id AS INTEGER),
-  CAST(CASE role WHEN 'from' THEN {AUTHOR} WHEN 'to' THEN {ADDRESSEE} WHEN 'cc' THEN {ADDRESSEE}
-       ELSE {OTHER} END AS TINYINT) AS role
+    "participant": """
+SELECT CAST(interaction_id AS INTEGER), CAST(identity_id AS INTEGER), role_code
 FROM m_participant""",
     "identity": "SELECT id, CAST(COALESCE(person_id, -1) AS INTEGER) FROM m_identity",
     "person": "SELECT id, is_me FROM m_person",
@@ -355,6 +339,8 @@ def _buckets(
             c |= UNANSWERED
         if th >= 0 and t * ID_SPAN + r + base == thread_first[th]:
             c |= FIRST_OF_THREAD
+        if not math.isnan(sentiment[r]):
+            c |= HAS_SENTIMENT
         for k in range(lo, hi):
             p = person[k]
             i = fill[p // size]
@@ -363,7 +349,8 @@ def _buckets(
             out_time[i] = t
             out_code[i] = c | AUTHOR_BIT if author[k] == 1 else c
             out_thread[i] = th
-            out_sentiment[i] = sentiment[r]
+            if c & HAS_SENTIMENT:  # else left unwritten (never read), so never paged in
+                out_sentiment[i] = sentiment[r]
     return bounds, out_person, out_time, out_code, out_thread, out_sentiment
 
 
@@ -539,7 +526,8 @@ def _bucket_people(
         times[k] = rec_time[i]
         codes[k] = rec_code[i]
         thread_of[k] = rec_thread[i]
-        valence[k] = rec_sentiment[i]
+        if rec_code[i] & HAS_SENTIMENT:
+            valence[k] = rec_sentiment[i]
     for q in range(width):
         s, e = at[q], at[q + 1]
         if s == e:
@@ -583,8 +571,8 @@ def _bucket_people(
                     gives_in += 1
                 if d == OUT:
                     gives_out += 1
-            v = valence[k]
-            if theirs and not math.isnan(v):
+            if theirs and c & HAS_SENTIMENT:
+                v = valence[k]
                 sentiment_n += 1
                 sentiment_sum += v
                 if v <= NEGATIVE_COMPOUND:

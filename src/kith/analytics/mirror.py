@@ -31,7 +31,7 @@ from typing import Any
 import pyarrow as pa
 from sqlalchemy import Engine, text
 
-from kith.analytics import sentiment
+from kith.analytics import codes, sentiment
 from kith.analytics.definition import LOG
 from kith.analytics.ledger import read_batches, sqlite_path
 from kith.config import data_home
@@ -46,8 +46,9 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS m_interaction (
   id BIGINT, source_key BIGINT, parent_key BIGINT, channel VARCHAR, kind VARCHAR,
   direction VARCHAR, occurred_at BIGINT, thread_id BIGINT, is_public BOOLEAN,
-  sentiment DOUBLE);
-CREATE TABLE IF NOT EXISTS m_participant (interaction_id BIGINT, identity_id BIGINT, role VARCHAR);
+  sentiment DOUBLE, code SMALLINT);
+CREATE TABLE IF NOT EXISTS m_participant (
+  interaction_id BIGINT, identity_id BIGINT, role VARCHAR, role_code TINYINT);
 CREATE TABLE IF NOT EXISTS m_identity (id BIGINT, person_id BIGINT);
 CREATE TABLE IF NOT EXISTS m_person (id BIGINT, is_me BOOLEAN, merged_into BIGINT);
 CREATE TABLE IF NOT EXISTS m_circle (id BIGINT, visibility VARCHAR);
@@ -65,19 +66,23 @@ _RAW = {
 }
 
 _INSERT = {
-    "interaction": """
+    "interaction": f"""
 INSERT INTO m_interaction
-SELECT b.id,
-  CAST(hash(b.source, b.source_id) >> 1 AS BIGINT),
-  CASE WHEN b.parent_ref = '' THEN NULL
-       ELSE CAST(hash(b.source, b.parent_ref) >> 1 AS BIGINT) END,
-  b.channel, b.kind, b.direction, b.occurred_at, b.thread_id,
-  COALESCE(c.visibility = 'public', FALSE)
-    OR COALESCE(json_extract_string(NULLIF(b.extra, ''), '$.visibility') = 'public', FALSE),
-  b.sentiment
-FROM batches b LEFT JOIN m_circle c ON c.id = b.circle_id""",
+SELECT *, {codes.interaction_code("direction", "channel", "kind", "is_public")}
+FROM (
+  SELECT b.id,
+    CAST(hash(b.source, b.source_id) >> 1 AS BIGINT),
+    CASE WHEN b.parent_ref = '' THEN NULL
+         ELSE CAST(hash(b.source, b.parent_ref) >> 1 AS BIGINT) END,
+    b.channel, b.kind, b.direction, b.occurred_at, b.thread_id,
+    COALESCE(c.visibility = 'public', FALSE)
+      OR COALESCE(json_extract_string(NULLIF(b.extra, ''), '$.visibility') = 'public', FALSE)
+      AS is_public,
+    b.sentiment
+  FROM batches b LEFT JOIN m_circle c ON c.id = b.circle_id
+)""",
     "participant": "INSERT INTO m_participant "
-    "SELECT interaction_id, identity_id, role FROM batches",
+    f"SELECT interaction_id, identity_id, role, {codes.role_code('role')} FROM batches",
     "identity": "INSERT INTO m_identity SELECT id, person_id FROM batches",
     "person": "INSERT INTO m_person SELECT id, is_me = 1, merged_into FROM batches",
     "circle": "INSERT INTO m_circle SELECT id, visibility FROM batches",
@@ -168,8 +173,25 @@ def connect(path: Path | None, *, memory_limit: str = MEMORY_LIMIT) -> Any:
     con.execute("SET preserve_insertion_order = false")
     if path is not None:
         con.execute(f"SET temp_directory = '{path.with_suffix('.tmp')}'")
+    if _outdated(con):
+        # A mirror written before the codes: it is a cache, so start it anew.
+        for name in (*_TABLES, "m_log", "m_reply", "m_reply_state"):
+            con.execute(f"DROP TABLE IF EXISTS {name}")
     con.execute(_SCHEMA)
     return con
+
+
+def _outdated(con: Any) -> bool:
+    """Whether the mirror's tables lack a column this version writes."""
+    rows = con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() "
+        "WHERE table_name IN ('m_interaction', 'm_participant') AND schema_name = 'main' "
+        "AND database_name = current_database()"
+    ).fetchall()
+    if not rows:
+        return False
+    names = {(t, c) for t, c in rows}
+    return not {("m_interaction", "code"), ("m_participant", "role_code")} <= names
 
 
 def first_row(con: Any, sql: str, params: list[Any] | None = None) -> tuple[Any, ...] | None:
@@ -277,8 +299,8 @@ def update_replies(con: Any) -> None:
     (about 0.4 s after an import, 3 s from nothing, at 20M interactions)."""
     top = first_row(con, "SELECT MAX(id) FROM m_interaction")
     newest = int(top[0]) if top and top[0] is not None else 0
-    if not _has_table(con, "m_reply"):
-        con.execute(f"CREATE TABLE m_reply AS {_REPLY}")
+    if not (_has_table(con, "m_reply") and _has_table(con, "m_reply_state")):
+        con.execute(f"CREATE OR REPLACE TABLE m_reply AS {_REPLY}")
         con.execute(f"CREATE OR REPLACE TABLE m_reply_state AS SELECT {newest} AS through")
         return
     row = first_row(con, "SELECT through FROM m_reply_state")
