@@ -211,7 +211,10 @@ def full_in_child(db: Path) -> None:
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     took = time.perf_counter() - started
-    result = json.loads(done.stdout)
+    try:
+        result = json.loads(done.stdout)
+    except json.JSONDecodeError:
+        raise SystemExit(f"not JSON from the child: {done.stdout[:300]!r}") from None
     peak = int(done.stderr.split("VmHWM:")[1].split()[0]) / 1024
     print(
         f"kith analytics refresh --full in a child process: {took:.1f} s; "

@@ -289,6 +289,18 @@ def _answered(
 
 
 @_compiled
+def _bucket_bounds(person: np.ndarray, size: int, n_buckets: int) -> np.ndarray:
+    """Where each bucket's rows go: persons ``b * size`` to ``(b + 1) * size - 1``
+    own rows ``bounds[b]`` to ``bounds[b + 1]``."""
+    bounds = np.zeros(n_buckets + 1, np.int64)
+    for k in range(len(person)):
+        bounds[person[k] // size + 1] += 1
+    for b in range(n_buckets):
+        bounds[b + 1] += bounds[b]
+    return bounds
+
+
+@_compiled
 def _buckets(
     start: np.ndarray,
     person: np.ndarray,
@@ -303,28 +315,29 @@ def _buckets(
     last_out: np.ndarray,
     answered: np.ndarray,
     size: int,
-    n_buckets: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    bounds: np.ndarray,
+    worker: int,
+    workers: int,
+    out_person: np.ndarray,
+    out_time: np.ndarray,
+    out_code: np.ndarray,
+    out_thread: np.ndarray,
+    out_sentiment: np.ndarray,
+) -> None:
     """Every log row with its interaction's time, code (plus the row's own
-    bits: written by this person, waiting on me, first of its thread), thread
-    and valence, moved to its person's bucket (persons ``b * size`` to
-    ``(b + 1) * size - 1``; rows ``bounds[b]`` to ``bounds[b + 1]``). Returns
-    ``(bounds, person, time, code, thread, sentiment)``."""
-    n = len(person)
-    bounds = np.zeros(n_buckets + 1, np.int64)
-    for k in range(n):
-        bounds[person[k] // size + 1] += 1
-    for b in range(n_buckets):
-        bounds[b + 1] += bounds[b]
+    bits: written by this person, waiting on me, first of its thread, has a
+    valence), thread and valence, moved to its person's bucket (``bounds``).
+    Worker ``worker`` of ``workers`` (each on its own thread) moves the rows
+    of every ``workers``-th bucket; the outputs are shared, their parts not."""
     fill = bounds[:-1].copy()
-    out_person = np.empty(n, np.int32)
-    out_time = np.empty(n, np.int64)
-    out_code = np.empty(n, np.int16)
-    out_thread = np.empty(n, np.int32)
-    out_sentiment = np.empty(n, np.float64)
     for r in range(len(start) - 1):
         lo, hi = start[r], start[r + 1]
-        if lo == hi:
+        ours = False
+        for k in range(lo, hi):
+            if (person[k] // size) % workers == worker:
+                ours = True
+                break
+        if not ours:
             continue
         t = occurred[r]
         c = np.int64(code[r])
@@ -343,15 +356,17 @@ def _buckets(
             c |= HAS_SENTIMENT
         for k in range(lo, hi):
             p = person[k]
-            i = fill[p // size]
-            fill[p // size] += 1
+            b = p // size
+            if b % workers != worker:
+                continue
+            i = fill[b]
+            fill[b] += 1
             out_person[i] = p
             out_time[i] = t
             out_code[i] = c | AUTHOR_BIT if author[k] == 1 else c
             out_thread[i] = th
             if c & HAS_SENTIMENT:  # else left unwritten (never read), so never paged in
                 out_sentiment[i] = sentiment[r]
-    return bounds, out_person, out_time, out_code, out_thread, out_sentiment
 
 
 @_compiled
@@ -862,6 +877,42 @@ def _ties(
 # -- the run ------------------------------------------------------------------
 
 
+_Arrays4 = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+_Arrays5 = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+#: occurred, code, thread, sentiment, base, thread_first, last_out, answered
+_Rows = tuple[
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, np.ndarray, np.ndarray, np.ndarray
+]
+
+
+def _bucket_worker(
+    worker: int,
+    log: _Arrays4,
+    rows: _Rows,
+    bounds: np.ndarray,
+    records: _Arrays5,
+    features: _Arrays4,
+    now: int,
+    lam: float,
+) -> None:
+    """One of ``WORKERS`` threads: move its buckets' rows (``_buckets``), then
+    compute their people (``_people``): the same buckets, so nothing to wait
+    for from the other workers."""
+    start, person, author, to_me = log
+    occurred, code, thread, sentiment, base, thread_first, last_out, answered = rows
+    rec_person, rec_time, rec_code, rec_thread, rec_sentiment = records
+    counts, channels, floats, gap = features
+    _buckets(
+        start, person, author, to_me, occurred, code, thread, sentiment, base, thread_first,
+        last_out, answered, BUCKET, bounds, worker, WORKERS, rec_person, rec_time, rec_code,
+        rec_thread, rec_sentiment,
+    )  # fmt: skip
+    _people(
+        bounds, BUCKET, rec_person, rec_time, rec_code, rec_thread, rec_sentiment, now, lam,
+        counts, channels, floats, gap, worker, WORKERS,
+    )  # fmt: skip
+
+
 def _replies_and_ties(
     child: np.ndarray,
     parent: np.ndarray,
@@ -964,11 +1015,15 @@ def run(con: Any, now: int, half_life_days: float) -> dict[str, float]:
             is_target, now, lam, n_persons,
         )  # fmt: skip
         n_buckets = (n_persons + BUCKET - 1) // BUCKET
-        bounds, *records = _buckets(
-            start, person, author, to_me, occurred, code, thread, sentiment, base,
-            thread_first, last_out, answered, BUCKET, n_buckets,
-        )  # fmt: skip
-        del thread_first, last_out, answered
+        bounds = _bucket_bounds(person, BUCKET, n_buckets)
+        n_log = len(person)
+        records: _Arrays5 = (
+            np.empty(n_log, np.int32),
+            np.empty(n_log, np.int64),
+            np.empty(n_log, np.int16),
+            np.empty(n_log, np.int32),
+            np.empty(n_log, np.float64),
+        )
         # One row per feature (each written in person order, read whole).
         counts = np.zeros((N_COUNTS, n_persons), np.int64)
         counts[list(_MINIMUMS)] = HIGH
@@ -976,17 +1031,17 @@ def run(con: Any, now: int, half_life_days: float) -> dict[str, float]:
         channels = np.zeros((len(CHANNELS), n_persons), np.int64)
         floats = np.zeros((N_FLOATS, n_persons), np.float64)
         gap = np.full(n_persons, np.nan)
-        rec_person, rec_time, rec_code, rec_thread, rec_sentiment = records
-        jobs = []
-        for worker in range(WORKERS):
-            job = pool.submit(
-                _people, bounds, BUCKET, rec_person, rec_time, rec_code, rec_thread,
-                rec_sentiment, now, lam, counts, channels, floats, gap, worker, WORKERS,
-            )  # fmt: skip
-            jobs.append(job)
+
+        log: _Arrays4 = (start, person, author, to_me)
+        rows: _Rows = (occurred, code, thread, sentiment, base, thread_first, last_out, answered)
+        features: _Arrays4 = (counts, channels, floats, gap)
+        jobs = [
+            pool.submit(_bucket_worker, worker, log, rows, bounds, records, features, now, lam)
+            for worker in range(WORKERS)
+        ]
         for job in jobs:
             job.result()
-        del records, rec_person, rec_time, rec_code, rec_thread, rec_sentiment
+        del records, rows, thread_first, last_out, answered
         lap("people")
         replies, tie_columns = side.result()
         lap("replies and ties (the rest)")

@@ -171,6 +171,9 @@ def connect(path: Path | None, *, memory_limit: str = MEMORY_LIMIT) -> Any:
         ) from None
     con.execute(f"SET memory_limit = '{memory_limit}'")
     con.execute("SET preserve_insertion_order = false")
+    # DuckDB draws a progress bar on standard output for long queries, which
+    # would break ``--json`` output; kith shows its own progress.
+    con.execute("SET enable_progress_bar = false")
     if path is not None:
         con.execute(f"SET temp_directory = '{path.with_suffix('.tmp')}'")
     if _outdated(con):
