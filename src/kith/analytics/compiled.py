@@ -213,19 +213,22 @@ def _log(
     identity_person: np.ndarray,
     n_persons: int,
     now: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    count: np.ndarray,
+    to_me: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """The interaction × person log (the SQL's ``LOG``) for interactions up to
     ``now``, from participants in interaction id order: per interaction row,
-    its people other than me, contiguous from ``start[row]`` to
-    ``start[row + 1]``, each with whether they wrote it; and whether I was
-    addressed (to or cc). ``identity_person`` maps an identity to its
-    person, ``ME`` for mine. Returns ``(start, person, author, to_me)``."""
+    its people other than me, in row order, each with whether they wrote it
+    (returned: ``(person, author)``); how many they are (``count[row + 1]``,
+    so that its running sum gives where each row's people start); and
+    whether I was addressed (to or cc: ``to_me[row]``). ``identity_person``
+    maps an identity to its person, ``ME`` for mine. Several threads may each
+    take a stretch of participants that begins and ends at an interaction's
+    boundary: they write different rows of ``count`` and ``to_me``."""
     n_rows = len(occurred)
     m = len(p_interaction)
-    start = np.zeros(n_rows + 1, np.int64)
     person = np.empty(m, np.int32)
     author = np.zeros(m, np.int8)
-    to_me = np.zeros(n_rows, np.int8)
     seen = np.full(n_persons, -1, np.int64)
     slot = np.zeros(n_persons, np.int64)
     n = 0
@@ -268,11 +271,9 @@ def _log(
                     slot[p] = at
             if p_role[k] == AUTHOR:
                 author[at] = 1
-        start[r + 1] = n - first
+        count[r + 1] = n - first
         j = end
-    for r in range(n_rows):
-        start[r + 1] += start[r]
-    return start, person[:n], author[:n], to_me
+    return person[:n], author[:n]
 
 
 @_compiled
@@ -997,15 +998,29 @@ def run(con: Any, now: int, half_life_days: float) -> dict[str, float]:
     child, parent = child_ids - base, parent_ids - base
     lap("index")
 
-    with ThreadPoolExecutor(WORKERS + 1) as pool:
+    with ThreadPoolExecutor(WORKERS + 2) as pool:
         # The per-thread facts and my answers, beside the log (the kernels
         # release the GIL).
         facts = pool.submit(_thread_facts, occurred, code, thread, base, now, n_threads)
         answered_job = pool.submit(_answered, child, parent, occurred, code, now)
-        start, person, author, to_me = _log(
-            p_interaction, p_identity, p_role, base, occurred, person_of, n_persons, now
-        )
-        del p_interaction, p_identity, p_role
+        # The log in two halves at an interaction's boundary, one per thread.
+        half = len(p_interaction) // 2
+        while 0 < half < len(p_interaction) and p_interaction[half] == p_interaction[half - 1]:
+            half += 1
+        count = np.zeros(n_rows + 1, np.int64)
+        to_me = np.zeros(n_rows, np.int8)
+        halves = []
+        for lo, hi in ((0, half), (half, len(p_interaction))):
+            parts = (p_interaction[lo:hi], p_identity[lo:hi], p_role[lo:hi])
+            halves.append(
+                pool.submit(_log, *parts, base, occurred, person_of, n_persons, now, count, to_me)
+            )
+        logs = [job.result() for job in halves]
+        del p_interaction, p_identity, p_role, halves, parts
+        person = np.concatenate([logs[0][0], logs[1][0]])
+        author = np.concatenate([logs[0][1], logs[1][1]])
+        del logs
+        start = np.cumsum(count, out=count)
         thread_first, last_out = facts.result()
         answered = answered_job.result()
         lap("log")
@@ -1039,8 +1054,8 @@ def run(con: Any, now: int, half_life_days: float) -> dict[str, float]:
             pool.submit(_bucket_worker, worker, log, rows, bounds, records, features, now, lam)
             for worker in range(WORKERS)
         ]
-        for job in jobs:
-            job.result()
+        for done in jobs:
+            done.result()
         del records, rows, thread_first, last_out, answered
         lap("people")
         replies, tie_columns = side.result()

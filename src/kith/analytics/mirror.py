@@ -303,7 +303,13 @@ def update_replies(con: Any) -> None:
     top = first_row(con, "SELECT MAX(id) FROM m_interaction")
     newest = int(top[0]) if top and top[0] is not None else 0
     if not (_has_table(con, "m_reply") and _has_table(con, "m_reply_state")):
-        con.execute(f"CREATE OR REPLACE TABLE m_reply AS {_REPLY}")
+        # In reply order (the compiled run walks them; a reply's message is
+        # usually close to it), kept as new ones are appended.
+        con.execute("SET preserve_insertion_order = true")
+        try:
+            con.execute(f"CREATE OR REPLACE TABLE m_reply AS {_REPLY} ORDER BY c.id")
+        finally:
+            con.execute("SET preserve_insertion_order = false")
         con.execute(f"CREATE OR REPLACE TABLE m_reply_state AS SELECT {newest} AS through")
         return
     row = first_row(con, "SELECT through FROM m_reply_state")
@@ -313,8 +319,8 @@ def update_replies(con: Any) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(
-            f"INSERT INTO m_reply {_REPLY} WHERE c.id > {through} "
-            f"UNION ALL {_REPLY} WHERE p.id > {through} AND c.id <= {through}"
+            f"INSERT INTO m_reply SELECT * FROM ({_REPLY} WHERE c.id > {through} "
+            f"UNION ALL {_REPLY} WHERE p.id > {through} AND c.id <= {through}) ORDER BY 1"
         )
         con.execute(f"UPDATE m_reply_state SET through = {newest}")
         con.execute("COMMIT")
