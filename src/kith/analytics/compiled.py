@@ -62,7 +62,7 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 def _compiled(fn: _F) -> _F:
     """Compile ``fn`` with Numba (no Python objects; cached on disk after the
     first compilation, so a process pays it once per installed version)."""
-    return cast(_F, numba.njit(cache=True, nogil=True)(fn))
+    return cast(_F, numba.njit(cache=True, nogil=True, error_model="numpy")(fn))
 
 
 LOW = np.iinfo(np.int64).min
@@ -914,22 +914,19 @@ def _bucket_worker(
     )  # fmt: skip
 
 
-def _replies_and_ties(
+def _replies(
     child: np.ndarray,
     parent: np.ndarray,
     occurred: np.ndarray,
     code: np.ndarray,
-    thread: np.ndarray,
     start: np.ndarray,
     person: np.ndarray,
     author: np.ndarray,
-    is_target: np.ndarray,
     now: int,
-    lam: float,
     n_persons: int,
-) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, ...]]:
-    """The SQL's ``latency`` (my replies: count and median; theirs: count and
-    median, per person) and ``tie`` columns."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The SQL's ``latency``: per person, the count and median of my first
+    replies to them, and of theirs to me."""
     mine_p, mine_s, theirs_p, theirs_q, theirs_at = _reply_latencies(
         child, parent, occurred, code, start, person, author, now
     )
@@ -943,8 +940,7 @@ def _replies_and_ties(
         median = np.full(n_persons, np.nan)
         _medians(order, by_person, seconds, parents, occurred, count, median)
         replies += [count, median]
-    ties = _ties(start, person, is_target, occurred, thread, now, lam)
-    return (replies[0], replies[1], replies[2], replies[3]), ties
+    return replies[0], replies[1], replies[2], replies[3]
 
 
 def run(con: Any, now: int, half_life_days: float) -> dict[str, float]:
@@ -1024,11 +1020,11 @@ def run(con: Any, now: int, half_life_days: float) -> dict[str, float]:
         thread_first, last_out = facts.result()
         answered = answered_job.result()
         lap("log")
-        # Replies and ties on one thread, the people's pass (on both) beside them.
-        side = pool.submit(
-            _replies_and_ties, child, parent, occurred, code, thread, start, person, author,
-            is_target, now, lam, n_persons,
-        )  # fmt: skip
+        # Replies and ties, each on a thread, the people's pass (on all) beside them.
+        reply_job = pool.submit(
+            _replies, child, parent, occurred, code, start, person, author, now, n_persons
+        )
+        tie_job = pool.submit(_ties, start, person, is_target, occurred, thread, now, lam)
         n_buckets = (n_persons + BUCKET - 1) // BUCKET
         bounds = _bucket_bounds(person, BUCKET, n_buckets)
         n_log = len(person)
@@ -1058,7 +1054,7 @@ def run(con: Any, now: int, half_life_days: float) -> dict[str, float]:
             done.result()
         del records, rows, thread_first, last_out, answered
         lap("people")
-        replies, tie_columns = side.result()
+        replies, tie_columns = reply_job.result(), tie_job.result()
         lap("replies and ties (the rest)")
     counts[C_MY_REPLIES], counts[C_THEIR_REPLIES] = replies[0], replies[2]
 
