@@ -185,12 +185,17 @@ def _by_row(
 
 @_compiled
 def _thread_facts(
-    occurred: np.ndarray, code: np.ndarray, thread: np.ndarray, base: int, now: int, n_threads: int
-) -> tuple[np.ndarray, np.ndarray]:
+    occurred: np.ndarray,
+    code: np.ndarray,
+    thread: np.ndarray,
+    base: int,
+    now: int,
+    first: np.ndarray,
+    last_out: np.ndarray,
+) -> None:
     """Per thread: its first interaction (time and id packed, as the SQL's
-    ``thread_facts``) and the time of my last message in it."""
-    first = np.full(n_threads, HIGH, np.int64)
-    last_out = np.full(n_threads, LOW, np.int64)
+    ``thread_facts``; ``first`` starts ``HIGH``) and the time of my last
+    message in it (``last_out`` starts ``LOW``)."""
     for r in range(len(occurred)):
         t = thread[r]
         if t < 0 or occurred[r] > now:
@@ -200,7 +205,6 @@ def _thread_facts(
             first[t] = key
         if code[r] & 3 == OUT and occurred[r] > last_out[t]:
             last_out[t] = occurred[r]
-    return first, last_out
 
 
 @_compiled
@@ -215,22 +219,24 @@ def _log(
     now: int,
     count: np.ndarray,
     to_me: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
+    person: np.ndarray,
+    author: np.ndarray,
+    seen: np.ndarray,
+    slot: np.ndarray,
+) -> int:
     """The interaction × person log (the SQL's ``LOG``) for interactions up to
     ``now``, from participants in interaction id order: per interaction row,
     its people other than me, in row order, each with whether they wrote it
-    (returned: ``(person, author)``); how many they are (``count[row + 1]``,
+    (``person``, ``author``: room for one row per participant; returns how
+    many it wrote); how many they are (``count[row + 1]``,
     so that its running sum gives where each row's people start); and
     whether I was addressed (to or cc: ``to_me[row]``). ``identity_person``
     maps an identity to its person, ``ME`` for mine. Several threads may each
     take a stretch of participants that begins and ends at an interaction's
-    boundary: they write different rows of ``count`` and ``to_me``."""
+    boundary: they write different rows of ``count`` and ``to_me``.
+    ``seen`` (all -1) and ``slot``: scratch, one per person."""
     n_rows = len(occurred)
     m = len(p_interaction)
-    person = np.empty(m, np.int32)
-    author = np.zeros(m, np.int8)
-    seen = np.full(n_persons, -1, np.int64)
-    slot = np.zeros(n_persons, np.int64)
     n = 0
     j = 0
     while j < m:
@@ -273,20 +279,24 @@ def _log(
                 author[at] = 1
         count[r + 1] = n - first
         j = end
-    return person[:n], author[:n]
+    return n
 
 
 @_compiled
 def _answered(
-    child: np.ndarray, parent: np.ndarray, occurred: np.ndarray, code: np.ndarray, now: int
-) -> np.ndarray:
-    """Per interaction row: whether a message of mine (up to ``now``) replies to it."""
-    out = np.zeros(len(occurred), np.int8)
+    child: np.ndarray,
+    parent: np.ndarray,
+    occurred: np.ndarray,
+    code: np.ndarray,
+    now: int,
+    out: np.ndarray,
+) -> None:
+    """Per interaction row: whether a message of mine (up to ``now``) replies
+    to it (``out``, zeros to start with)."""
     for k in range(len(child)):
         c = child[k]
         if code[c] & 3 == OUT and occurred[c] <= now:
             out[parent[k]] = 1
-    return out
 
 
 @_compiled
@@ -682,6 +692,7 @@ def _reply_latencies(
     person: np.ndarray,
     author: np.ndarray,
     now: int,
+    first_reply: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The SQL's ``reply_pairs`` and the rows ``latency`` takes the median of:
     ``(person, seconds)`` for my first reply to each message they wrote, and
@@ -690,7 +701,6 @@ def _reply_latencies(
     by the caller's grouping). Returns ``(mine_person, mine_seconds,
     theirs_person, theirs_parent, theirs_child_at)``."""
     n_rows = len(start) - 1
-    first_reply = np.full(n_rows, HIGH, np.int64)
     n_theirs = 0
     for k in range(len(child)):
         c, q = child[k], parent[k]
@@ -784,25 +794,11 @@ def _medians(
 
 
 @_compiled
-def _ties(
-    start: np.ndarray,
-    person: np.ndarray,
-    is_target: np.ndarray,
-    occurred: np.ndarray,
-    thread: np.ndarray,
-    now: int,
-    lam: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The SQL's ``tie``: every (a, b) with a < b, both targets, in one
-    interaction of two people or more, grouped by a (a counting sort that
-    moves each pair's (b, thread) key and time), then by b and thread.
-    Returns ``(a, b, interactions, decayed, first, last, shared_threads)`` in
-    (a, b) order."""
+def _tie_bounds(start: np.ndarray, person: np.ndarray, is_target: np.ndarray) -> np.ndarray:
+    """How many pairs (a, b) each a has (a < b, both targets, in one
+    interaction of two people or more), as a counting sort's offsets."""
     n_rows = len(start) - 1
     n_persons = len(is_target)
-    span = 2  # keys: b × span + thread + 1
-    for r in range(n_rows):
-        span = max(span, thread[r] + 2)
     bounds = np.zeros(n_persons + 1, np.int64)
     for r in range(n_rows):
         if start[r + 1] - start[r] < 2:
@@ -815,9 +811,40 @@ def _ties(
                         bounds[a + 1] += 1
     for a in range(n_persons):
         bounds[a + 1] += bounds[a]
+    return bounds
+
+
+@_compiled
+def _ties(
+    start: np.ndarray,
+    person: np.ndarray,
+    is_target: np.ndarray,
+    occurred: np.ndarray,
+    thread: np.ndarray,
+    now: int,
+    lam: float,
+    bounds: np.ndarray,
+    keys: np.ndarray,
+    times: np.ndarray,
+    out_a: np.ndarray,
+    out_b: np.ndarray,
+    out_n: np.ndarray,
+    out_decayed: np.ndarray,
+    out_first: np.ndarray,
+    out_last: np.ndarray,
+    out_threads: np.ndarray,
+) -> int:
+    """The SQL's ``tie``: the pairs of ``_tie_bounds`` grouped by a (a counting
+    sort that moves each pair's (b, thread) key and time into ``keys`` and
+    ``times``), then by b and thread, into ``out_*`` (room for one per pair;
+    counts and sums zero, ``out_first`` ``HIGH``, ``out_last`` ``LOW``) in
+    (a, b) order. Returns how many ties."""
+    n_rows = len(start) - 1
+    n_persons = len(is_target)
+    span = 2  # keys: b × span + thread + 1
+    for r in range(n_rows):
+        span = max(span, thread[r] + 2)
     fill = bounds[:-1].copy()
-    keys = np.empty(bounds[n_persons], np.int64)
-    times = np.empty(bounds[n_persons], np.int64)
     for r in range(n_rows):
         if start[r + 1] - start[r] < 2:
             continue
@@ -830,14 +857,6 @@ def _ties(
                         keys[fill[a]] = b * span + thread[r] + 1
                         times[fill[a]] = occurred[r]
                         fill[a] += 1
-    n_pairs = len(keys)  # at most one tie per pair; trimmed below
-    out_a = np.empty(n_pairs, np.int64)
-    out_b = np.empty(n_pairs, np.int64)
-    out_n = np.zeros(n_pairs, np.int64)
-    out_decayed = np.zeros(n_pairs, np.float64)
-    out_first = np.full(n_pairs, HIGH, np.int64)
-    out_last = np.full(n_pairs, LOW, np.int64)
-    out_threads = np.zeros(n_pairs, np.int64)
     longest = 0
     for a in range(n_persons):
         longest = max(longest, bounds[a + 1] - bounds[a])
@@ -868,11 +887,7 @@ def _ties(
             if th >= 0 and th != previous_thread:
                 out_threads[n] += 1
             previous_thread = th
-    n += 1
-    return (
-        out_a[:n], out_b[:n], out_n[:n], out_decayed[:n], out_first[:n], out_last[:n],
-        out_threads[:n],
-    )  # fmt: skip
+    return n + 1
 
 
 # -- the run ------------------------------------------------------------------
@@ -914,6 +929,33 @@ def _bucket_worker(
     )  # fmt: skip
 
 
+def _tie_rows(
+    start: np.ndarray,
+    person: np.ndarray,
+    is_target: np.ndarray,
+    occurred: np.ndarray,
+    thread: np.ndarray,
+    now: int,
+    lam: float,
+) -> tuple[np.ndarray, ...]:
+    """The ``tie`` columns: ``(a, b, interactions, decayed, first, last,
+    shared_threads)`` in (a, b) order."""
+    bounds = _tie_bounds(start, person, is_target)
+    n_pairs = int(bounds[-1])
+    keys, times = np.empty(n_pairs, np.int64), np.empty(n_pairs, np.int64)
+    out = (
+        np.empty(n_pairs, np.int64),
+        np.empty(n_pairs, np.int64),
+        np.zeros(n_pairs, np.int64),
+        np.zeros(n_pairs, np.float64),
+        np.full(n_pairs, HIGH, np.int64),
+        np.full(n_pairs, LOW, np.int64),
+        np.zeros(n_pairs, np.int64),
+    )
+    n = _ties(start, person, is_target, occurred, thread, now, lam, bounds, keys, times, *out)
+    return tuple(column[:n] for column in out)
+
+
 def _replies(
     child: np.ndarray,
     parent: np.ndarray,
@@ -927,9 +969,11 @@ def _replies(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The SQL's ``latency``: per person, the count and median of my first
     replies to them, and of theirs to me."""
+    first_reply = np.full(len(start) - 1, HIGH, np.int64)  # per row: my first reply's time
     mine_p, mine_s, theirs_p, theirs_q, theirs_at = _reply_latencies(
-        child, parent, occurred, code, start, person, author, now
+        child, parent, occurred, code, start, person, author, now, first_reply
     )
+    del first_reply
     replies = []
     for who, seconds, parents in (
         (mine_p, mine_s, np.empty(0, np.int64)),
@@ -997,34 +1041,43 @@ def run(con: Any, now: int, half_life_days: float) -> dict[str, float]:
     with ThreadPoolExecutor(WORKERS + 2) as pool:
         # The per-thread facts and my answers, beside the log (the kernels
         # release the GIL).
-        facts = pool.submit(_thread_facts, occurred, code, thread, base, now, n_threads)
-        answered_job = pool.submit(_answered, child, parent, occurred, code, now)
+        thread_first = np.full(n_threads, HIGH, np.int64)
+        last_out = np.full(n_threads, LOW, np.int64)
+        facts = pool.submit(
+            _thread_facts, occurred, code, thread, base, now, thread_first, last_out
+        )
+        answered = np.zeros(n_rows, np.int8)
+        answered_job = pool.submit(_answered, child, parent, occurred, code, now, answered)
         # The log in two halves at an interaction's boundary, one per thread.
         half = len(p_interaction) // 2
         while 0 < half < len(p_interaction) and p_interaction[half] == p_interaction[half - 1]:
             half += 1
         count = np.zeros(n_rows + 1, np.int64)
         to_me = np.zeros(n_rows, np.int8)
-        halves = []
+        # (Buffers come from NumPy, which asks for huge pages; memory that
+        # compiled code allocates is paged in 4 KiB at a time.)
+        halves, outputs = [], []
         for lo, hi in ((0, half), (half, len(p_interaction))):
             parts = (p_interaction[lo:hi], p_identity[lo:hi], p_role[lo:hi])
-            halves.append(
-                pool.submit(_log, *parts, base, occurred, person_of, n_persons, now, count, to_me)
-            )
-        logs = [job.result() for job in halves]
-        del p_interaction, p_identity, p_role, halves, parts
-        person = np.concatenate([logs[0][0], logs[1][0]])
-        author = np.concatenate([logs[0][1], logs[1][1]])
-        del logs
+            out = (np.empty(hi - lo, np.int32), np.zeros(hi - lo, np.int8))
+            scratch = (np.full(n_persons, -1, np.int64), np.zeros(n_persons, np.int64))
+            outputs.append(out)
+            args = (*parts, base, occurred, person_of, n_persons, now, count, to_me)
+            halves.append(pool.submit(_log, *args, *out, *scratch))
+        sizes = [job.result() for job in halves]
+        del p_interaction, p_identity, p_role, halves, parts, scratch, args
+        person = np.concatenate([outputs[0][0][: sizes[0]], outputs[1][0][: sizes[1]]])
+        author = np.concatenate([outputs[0][1][: sizes[0]], outputs[1][1][: sizes[1]]])
+        del outputs
         start = np.cumsum(count, out=count)
-        thread_first, last_out = facts.result()
-        answered = answered_job.result()
+        facts.result()
+        answered_job.result()
         lap("log")
         # Replies and ties, each on a thread, the people's pass (on all) beside them.
         reply_job = pool.submit(
             _replies, child, parent, occurred, code, start, person, author, now, n_persons
         )
-        tie_job = pool.submit(_ties, start, person, is_target, occurred, thread, now, lam)
+        tie_job = pool.submit(_tie_rows, start, person, is_target, occurred, thread, now, lam)
         n_buckets = (n_persons + BUCKET - 1) // BUCKET
         bounds = _bucket_bounds(person, BUCKET, n_buckets)
         n_log = len(person)
