@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -55,6 +56,7 @@ import pyarrow as pa
 from kith.analytics import mirror
 from kith.analytics.codes import ADDRESSEE, AMONG, ANSWERABLE, AUTHOR, GIVE, IN, OUT, PUBLIC
 from kith.analytics.definition import CHANNELS, DAY, ID_SPAN, NEGATIVE_COMPOUND
+from kith.analytics.workspace import Workspace
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -117,6 +119,12 @@ WORKERS = max(1, os.cpu_count() or 1)
 #: People per bucket: their rows (about 26 bytes each, 25 per person in the
 #: 20M sample) and state fit a share of a 32 MB cache.
 BUCKET = 16_384
+#: Rows per Arrow batch when reading the mirror.
+_BATCH = 1 << 20
+#: The run's big arrays, kept from one run to the next (``workspace``), and
+#: the lock that keeps two runs from sharing them at once.
+SPACE = Workspace()
+_RUNNING = threading.Lock()
 
 
 _FETCH = {
@@ -135,16 +143,29 @@ FROM m_participant""",
 }
 
 
-def _fetch(con: Any, name: str) -> list[np.ndarray]:
+def _fetch(con: Any, name: str, space: Workspace) -> list[np.ndarray]:
     """The columns of ``_FETCH[name]`` in the table's own order (the mirror
     keeps interactions and participants in id order; a scan keeps that only
-    when told to)."""
+    when told to), read batch by batch into arrays of ``space``."""
+    query = _FETCH[name]
     con.execute("SET preserve_insertion_order = true")
     try:
-        table = con.sql(_FETCH[name]).to_arrow_table()
+        row = mirror.first_row(con, f"SELECT COUNT(*) FROM ({query})")
+        n = int(row[0]) if row else 0
+        reader = con.sql(query).to_arrow_reader(_BATCH)
+        columns = [
+            space.empty(f"{name}.{k}", n, field.type.to_pandas_dtype())
+            for k, field in enumerate(reader.schema)
+        ]
+        at = 0
+        for batch in reader:
+            size = min(batch.num_rows, n - at)
+            for out, column in zip(columns, batch.columns, strict=True):
+                out[at : at + size] = column.to_numpy(zero_copy_only=False)[:size]
+            at += size
     finally:
         con.execute("SET preserve_insertion_order = false")
-    return [col.to_numpy() for col in table.columns]
+    return [column[:at] for column in columns]
 
 
 def _dense(ids: np.ndarray, values: np.ndarray, fill: int) -> np.ndarray:
@@ -471,6 +492,15 @@ def _people(
     gap: np.ndarray,
     worker: int,
     workers: int,
+    at: np.ndarray,
+    fill: np.ndarray,
+    times: np.ndarray,
+    codes: np.ndarray,
+    thread_of: np.ndarray,
+    valence: np.ndarray,
+    days: np.ndarray,
+    threads: np.ndarray,
+    gaps: np.ndarray,
 ) -> None:
     """The SQL's ``agg``, ``waiting``, ``days``, ``cadence``, ``gaps``,
     ``person_threads`` and ``threads``, bucket by bucket: the bucket's rows
@@ -478,22 +508,10 @@ def _people(
 
     Worker ``worker`` of ``workers`` (each on its own thread; buckets share
     nothing) takes every ``workers``-th bucket and keeps its scratch arrays
-    from one bucket to the next (fresh memory costs a page fault per page on
-    first touch)."""
+    from one bucket to the next: ``at`` and ``fill`` (``size + 1`` each), the
+    others room for the longest bucket's rows."""
     n_persons = counts.shape[1]
     n_buckets = len(bounds) - 1
-    longest = 0
-    for b in range(n_buckets):
-        longest = max(longest, bounds[b + 1] - bounds[b])
-    at = np.empty(size + 1, np.int64)
-    fill = np.empty(size, np.int64)
-    times = np.empty(longest, np.int64)
-    codes = np.empty(longest, np.int16)
-    thread_of = np.empty(longest, np.int32)
-    valence = np.empty(longest, np.float64)
-    days = np.empty(longest, np.int64)
-    threads = np.empty(longest, np.int32)
-    gaps = np.empty(longest, np.int64)
     for b in range(worker, n_buckets, workers):
         lo, hi = bounds[b], bounds[b + 1]
         if lo == hi:
@@ -665,41 +683,37 @@ def _bucket_people(
 
 
 @_compiled
-def _group(keys: np.ndarray, n_keys: int) -> tuple[np.ndarray, np.ndarray]:
-    """A counting sort: ``order`` lists the positions of ``keys`` key by key
-    (stable), ``bounds[k]:bounds[k + 1]`` those of key ``k``."""
-    bounds = np.zeros(n_keys + 1, np.int64)
+def _group(keys: np.ndarray, bounds: np.ndarray, order: np.ndarray) -> None:
+    """A counting sort: ``order`` := the positions of ``keys`` key by key
+    (stable), ``bounds[k]:bounds[k + 1]`` those of key ``k`` (``bounds``:
+    zeros, one more than the keys)."""
+    n_keys = len(bounds) - 1
     for k in keys:
         bounds[k + 1] += 1
     for k in range(n_keys):
         bounds[k + 1] += bounds[k]
     fill = bounds[:-1].copy()
-    order = np.empty(len(keys), np.int64)
     for i in range(len(keys)):
         k = keys[i]
         order[fill[k]] = i
         fill[k] += 1
-    return order, bounds
 
 
 @_compiled
-def _reply_latencies(
+def _first_replies(
     child: np.ndarray,
     parent: np.ndarray,
     occurred: np.ndarray,
     code: np.ndarray,
     start: np.ndarray,
-    person: np.ndarray,
     author: np.ndarray,
     now: int,
     first_reply: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The SQL's ``reply_pairs`` and the rows ``latency`` takes the median of:
-    ``(person, seconds)`` for my first reply to each message they wrote, and
-    ``(person, parent row, seconds)`` for their first reply to each of mine
-    (one per person and message; returned unreduced, as the minimum is taken
-    by the caller's grouping). Returns ``(mine_person, mine_seconds,
-    theirs_person, theirs_parent, theirs_child_at)``."""
+) -> tuple[int, int]:
+    """The SQL's ``reply_pairs``, first half: per row of a message of theirs,
+    the time of my first reply to it (``first_reply``, all ``HIGH`` to start
+    with). Returns how many rows ``_reply_rows`` will write: one per author of
+    a message I answered (mine) and per author of a reply to me (theirs)."""
     n_rows = len(start) - 1
     n_theirs = 0
     for k in range(len(child)):
@@ -717,8 +731,31 @@ def _reply_latencies(
         if first_reply[q] != HIGH:
             for i in range(start[q], start[q + 1]):
                 n_mine += author[i]
-    mine_person = np.empty(n_mine, np.int64)
-    mine_seconds = np.empty(n_mine, np.int64)
+    return n_mine, n_theirs
+
+
+@_compiled
+def _reply_rows(
+    child: np.ndarray,
+    parent: np.ndarray,
+    occurred: np.ndarray,
+    code: np.ndarray,
+    start: np.ndarray,
+    person: np.ndarray,
+    author: np.ndarray,
+    now: int,
+    first_reply: np.ndarray,
+    mine_person: np.ndarray,
+    mine_seconds: np.ndarray,
+    theirs_person: np.ndarray,
+    theirs_parent: np.ndarray,
+    theirs_child_at: np.ndarray,
+) -> None:
+    """The rows ``latency`` takes the median of: ``(person, seconds)`` for my
+    first reply to each message they wrote, and ``(person, parent row,
+    seconds)`` for their replies to mine (unreduced: the earliest per person
+    and message is taken by the caller's grouping)."""
+    n_rows = len(start) - 1
     n = 0
     for q in range(n_rows):
         if first_reply[q] != HIGH:
@@ -727,9 +764,6 @@ def _reply_latencies(
                     mine_person[n] = person[i]
                     mine_seconds[n] = max(first_reply[q] - occurred[q], 0)
                     n += 1
-    theirs_person = np.empty(n_theirs, np.int64)
-    theirs_parent = np.empty(n_theirs, np.int64)
-    theirs_child_at = np.empty(n_theirs, np.int64)
     n = 0
     for k in range(len(child)):
         c, q = child[k], parent[k]
@@ -742,7 +776,6 @@ def _reply_latencies(
                     theirs_parent[n] = q
                     theirs_child_at[n] = occurred[c]
                     n += 1
-    return mine_person, mine_seconds, theirs_person, theirs_parent, theirs_child_at
 
 
 @_compiled
@@ -794,12 +827,14 @@ def _medians(
 
 
 @_compiled
-def _tie_bounds(start: np.ndarray, person: np.ndarray, is_target: np.ndarray) -> np.ndarray:
+def _tie_bounds(
+    start: np.ndarray, person: np.ndarray, is_target: np.ndarray, bounds: np.ndarray
+) -> None:
     """How many pairs (a, b) each a has (a < b, both targets, in one
-    interaction of two people or more), as a counting sort's offsets."""
+    interaction of two people or more), as a counting sort's offsets
+    (``bounds``: zeros, one more than the people)."""
     n_rows = len(start) - 1
     n_persons = len(is_target)
-    bounds = np.zeros(n_persons + 1, np.int64)
     for r in range(n_rows):
         if start[r + 1] - start[r] < 2:
             continue
@@ -811,7 +846,6 @@ def _tie_bounds(start: np.ndarray, person: np.ndarray, is_target: np.ndarray) ->
                         bounds[a + 1] += 1
     for a in range(n_persons):
         bounds[a + 1] += bounds[a]
-    return bounds
 
 
 @_compiled
@@ -910,6 +944,7 @@ def _bucket_worker(
     features: _Arrays4,
     now: int,
     lam: float,
+    space: Workspace,
 ) -> None:
     """One of ``WORKERS`` threads: move its buckets' rows (``_buckets``), then
     compute their people (``_people``): the same buckets, so nothing to wait
@@ -923,10 +958,26 @@ def _bucket_worker(
         last_out, answered, BUCKET, bounds, worker, WORKERS, rec_person, rec_time, rec_code,
         rec_thread, rec_sentiment,
     )  # fmt: skip
+    longest = int(np.diff(bounds).max()) if len(bounds) > 1 else 0
+    scratch = [
+        space.empty(f"people{worker}.{name}", size, kind)
+        for name, size, kind in (
+            ("at", BUCKET + 1, np.int64),
+            ("fill", BUCKET, np.int64),
+            ("times", longest, np.int64),
+            ("codes", longest, np.int16),
+            ("thread_of", longest, np.int32),
+            ("valence", longest, np.float64),
+            ("days", longest, np.int64),
+            ("threads", longest, np.int32),
+            ("gaps", longest, np.int64),
+        )
+    ]
     _people(
         bounds, BUCKET, rec_person, rec_time, rec_code, rec_thread, rec_sentiment, now, lam,
-        counts, channels, floats, gap, worker, WORKERS,
+        counts, channels, floats, gap, worker, WORKERS, *scratch,
     )  # fmt: skip
+    space.give_back(*scratch)
 
 
 def _tie_rows(
@@ -937,22 +988,28 @@ def _tie_rows(
     thread: np.ndarray,
     now: int,
     lam: float,
+    space: Workspace,
 ) -> tuple[np.ndarray, ...]:
     """The ``tie`` columns: ``(a, b, interactions, decayed, first, last,
     shared_threads)`` in (a, b) order."""
-    bounds = _tie_bounds(start, person, is_target)
+    bounds = space.zeros("ties.bounds", len(is_target) + 1, np.int64)
+    _tie_bounds(start, person, is_target, bounds)
     n_pairs = int(bounds[-1])
-    keys, times = np.empty(n_pairs, np.int64), np.empty(n_pairs, np.int64)
+    keys, times = (
+        space.empty("ties.keys", n_pairs, np.int64),
+        space.empty("ties.times", n_pairs, np.int64),
+    )
     out = (
-        np.empty(n_pairs, np.int64),
-        np.empty(n_pairs, np.int64),
-        np.zeros(n_pairs, np.int64),
-        np.zeros(n_pairs, np.float64),
-        np.full(n_pairs, HIGH, np.int64),
-        np.full(n_pairs, LOW, np.int64),
-        np.zeros(n_pairs, np.int64),
+        space.empty("tie.a", n_pairs, np.int64),
+        space.empty("tie.b", n_pairs, np.int64),
+        space.zeros("tie.interactions", n_pairs, np.int64),
+        space.zeros("tie.decayed", n_pairs, np.float64),
+        space.full("tie.first", n_pairs, HIGH, np.int64),
+        space.full("tie.last", n_pairs, LOW, np.int64),
+        space.zeros("tie.threads", n_pairs, np.int64),
     )
     n = _ties(start, person, is_target, occurred, thread, now, lam, bounds, keys, times, *out)
+    space.give_back(bounds, keys, times)
     return tuple(column[:n] for column in out)
 
 
@@ -966,33 +1023,60 @@ def _replies(
     author: np.ndarray,
     now: int,
     n_persons: int,
+    space: Workspace,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The SQL's ``latency``: per person, the count and median of my first
     replies to them, and of theirs to me."""
-    first_reply = np.full(len(start) - 1, HIGH, np.int64)  # per row: my first reply's time
-    mine_p, mine_s, theirs_p, theirs_q, theirs_at = _reply_latencies(
-        child, parent, occurred, code, start, person, author, now, first_reply
+    # Per row: my first reply's time.
+    first_reply = space.full("replies.first", len(start) - 1, HIGH, np.int64)
+    n_mine, n_theirs = _first_replies(
+        child, parent, occurred, code, start, author, now, first_reply
     )
-    del first_reply
+    rows = [
+        space.empty(f"replies.{name}", size, np.int64)
+        for name, size in (
+            ("mine_person", n_mine),
+            ("mine_seconds", n_mine),
+            ("theirs_person", n_theirs),
+            ("theirs_parent", n_theirs),
+            ("theirs_child_at", n_theirs),
+        )
+    ]
+    _reply_rows(child, parent, occurred, code, start, person, author, now, first_reply, *rows)
+    space.give_back(first_reply)
+    mine_p, mine_s, theirs_p, theirs_q, theirs_at = rows
     replies = []
     for who, seconds, parents in (
         (mine_p, mine_s, np.empty(0, np.int64)),
         (theirs_p, theirs_at, theirs_q),
     ):
-        order, by_person = _group(who, n_persons)
+        by_person = space.zeros("replies.bounds", n_persons + 1, np.int64)
+        order = space.empty("replies.order", len(who), np.int64)
+        _group(who, by_person, order)
         count = np.zeros(n_persons, np.int64)
         median = np.full(n_persons, np.nan)
         _medians(order, by_person, seconds, parents, occurred, count, median)
+        space.give_back(by_person, order)
         replies += [count, median]
+    space.give_back(*rows)
     return replies[0], replies[1], replies[2], replies[3]
 
 
 def run(con: Any, now: int, half_life_days: float) -> dict[str, float]:
     """Compute ``relationship`` and ``tie`` for every person in ``target`` from
     the mirror's tables, as temporary tables of ``con`` (as the SQL engine
-    leaves them); returns seconds per pass."""
+    leaves them); returns seconds per pass. One run at a time in a process:
+    runs share the working memory (``SPACE``)."""
     if half_life_days <= 0:
         raise ValueError("half_life_days must be positive")
+    with _RUNNING:
+        try:
+            return _run(con, now, half_life_days, SPACE)
+        finally:
+            SPACE.finish()
+
+
+def _run(con: Any, now: int, half_life_days: float, space: Workspace) -> dict[str, float]:
     lam = math.log(2) / (half_life_days * DAY)
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
@@ -1003,12 +1087,12 @@ def run(con: Any, now: int, half_life_days: float) -> dict[str, float]:
         clock = time.perf_counter()
 
     mirror.update_replies(con)
-    ids, occurred, code, thread, sentiment = _fetch(con, "interaction")
-    p_interaction, p_identity, p_role = _fetch(con, "participant")
-    identity_ids, identity_person = _fetch(con, "identity")
-    person_ids, person_is_me = _fetch(con, "person")
-    (targets,) = _fetch(con, "target")
-    child_ids, parent_ids = _fetch(con, "reply")
+    ids, occurred, code, thread, sentiment = _fetch(con, "interaction", space)
+    p_interaction, p_identity, p_role = _fetch(con, "participant", space)
+    identity_ids, identity_person = _fetch(con, "identity", space)
+    person_ids, person_is_me = _fetch(con, "person", space)
+    (targets,) = _fetch(con, "target", space)
+    child_ids, parent_ids = _fetch(con, "reply", space)
     lap("read")
 
     # Interactions at their rows (id − base), unless they already are; the
@@ -1020,6 +1104,7 @@ def run(con: Any, now: int, half_life_days: float) -> dict[str, float]:
         occurred, code, thread, sentiment = _by_row(
             ids, occurred, code, thread, sentiment, base, n_rows
         )
+    space.give_back(ids)
     del ids
     if not _ascending(p_interaction):
         by_id = np.argsort(p_interaction, kind="stable")
@@ -1035,76 +1120,92 @@ def run(con: Any, now: int, half_life_days: float) -> dict[str, float]:
     is_target = np.zeros(n_persons, np.int8)
     is_target[targets] = 1
     n_threads = int(thread.max()) + 1 if n_rows else 0
-    child, parent = child_ids - base, parent_ids - base
+    child, parent = child_ids, parent_ids
+    child -= base
+    parent -= base
     lap("index")
 
     with ThreadPoolExecutor(WORKERS + 2) as pool:
         # The per-thread facts and my answers, beside the log (the kernels
         # release the GIL).
-        thread_first = np.full(n_threads, HIGH, np.int64)
-        last_out = np.full(n_threads, LOW, np.int64)
+        thread_first = space.full("thread_first", n_threads, HIGH, np.int64)
+        last_out = space.full("last_out", n_threads, LOW, np.int64)
         facts = pool.submit(
             _thread_facts, occurred, code, thread, base, now, thread_first, last_out
         )
-        answered = np.zeros(n_rows, np.int8)
+        answered = space.zeros("answered", n_rows, np.int8)
         answered_job = pool.submit(_answered, child, parent, occurred, code, now, answered)
         # The log in two halves at an interaction's boundary, one per thread.
         half = len(p_interaction) // 2
         while 0 < half < len(p_interaction) and p_interaction[half] == p_interaction[half - 1]:
             half += 1
-        count = np.zeros(n_rows + 1, np.int64)
-        to_me = np.zeros(n_rows, np.int8)
-        # (Buffers come from NumPy, which asks for huge pages; memory that
-        # compiled code allocates is paged in 4 KiB at a time.)
+        count = space.zeros("log.count", n_rows + 1, np.int64)
+        to_me = space.zeros("log.to_me", n_rows, np.int8)
         halves, outputs = [], []
-        for lo, hi in ((0, half), (half, len(p_interaction))):
+        for k, (lo, hi) in enumerate(((0, half), (half, len(p_interaction)))):
             parts = (p_interaction[lo:hi], p_identity[lo:hi], p_role[lo:hi])
-            out = (np.empty(hi - lo, np.int32), np.zeros(hi - lo, np.int8))
-            scratch = (np.full(n_persons, -1, np.int64), np.zeros(n_persons, np.int64))
-            outputs.append(out)
+            out = (
+                space.empty(f"log{k}.person", hi - lo, np.int32),
+                space.empty(f"log{k}.author", hi - lo, np.int8),
+            )
+            scratch = (
+                space.full(f"log{k}.seen", n_persons, -1, np.int64),
+                space.empty(f"log{k}.slot", n_persons, np.int64),
+            )
+            outputs.append((out, scratch))
             args = (*parts, base, occurred, person_of, n_persons, now, count, to_me)
             halves.append(pool.submit(_log, *args, *out, *scratch))
         sizes = [job.result() for job in halves]
-        del p_interaction, p_identity, p_role, halves, parts, scratch, args
-        person = np.concatenate([outputs[0][0][: sizes[0]], outputs[1][0][: sizes[1]]])
-        author = np.concatenate([outputs[0][1][: sizes[0]], outputs[1][1][: sizes[1]]])
-        del outputs
+        space.give_back(p_interaction, p_identity, p_role)
+        del p_interaction, p_identity, p_role, halves, parts, args
+        n_log = sum(sizes)
+        person = space.empty("log.person", n_log, np.int32)
+        author = space.empty("log.author", n_log, np.int8)
+        np.concatenate([o[0][:n] for (o, _), n in zip(outputs, sizes, strict=True)], out=person)
+        np.concatenate([o[1][:n] for (o, _), n in zip(outputs, sizes, strict=True)], out=author)
+        for out, scratch in outputs:
+            space.give_back(*out, *scratch)
+        del outputs, out, scratch
         start = np.cumsum(count, out=count)
         facts.result()
         answered_job.result()
         lap("log")
         # Replies and ties, each on a thread, the people's pass (on all) beside them.
         reply_job = pool.submit(
-            _replies, child, parent, occurred, code, start, person, author, now, n_persons
+            _replies, child, parent, occurred, code, start, person, author, now, n_persons, space
         )
-        tie_job = pool.submit(_tie_rows, start, person, is_target, occurred, thread, now, lam)
+        tie_job = pool.submit(
+            _tie_rows, start, person, is_target, occurred, thread, now, lam, space
+        )
         n_buckets = (n_persons + BUCKET - 1) // BUCKET
         bounds = _bucket_bounds(person, BUCKET, n_buckets)
-        n_log = len(person)
         records: _Arrays5 = (
-            np.empty(n_log, np.int32),
-            np.empty(n_log, np.int64),
-            np.empty(n_log, np.int16),
-            np.empty(n_log, np.int32),
-            np.empty(n_log, np.float64),
+            space.empty("records.person", n_log, np.int32),
+            space.empty("records.time", n_log, np.int64),
+            space.empty("records.code", n_log, np.int16),
+            space.empty("records.thread", n_log, np.int32),
+            space.empty("records.sentiment", n_log, np.float64),
         )
         # One row per feature (each written in person order, read whole).
-        counts = np.zeros((N_COUNTS, n_persons), np.int64)
+        counts = space.zeros("counts", (N_COUNTS, n_persons), np.int64)
         counts[list(_MINIMUMS)] = HIGH
         counts[list(_MAXIMUMS)] = LOW
-        channels = np.zeros((len(CHANNELS), n_persons), np.int64)
-        floats = np.zeros((N_FLOATS, n_persons), np.float64)
-        gap = np.full(n_persons, np.nan)
+        channels = space.zeros("channels", (len(CHANNELS), n_persons), np.int64)
+        floats = space.zeros("floats", (N_FLOATS, n_persons), np.float64)
+        gap = space.full("gap", n_persons, np.nan, np.float64)
 
         log: _Arrays4 = (start, person, author, to_me)
         rows: _Rows = (occurred, code, thread, sentiment, base, thread_first, last_out, answered)
         features: _Arrays4 = (counts, channels, floats, gap)
         jobs = [
-            pool.submit(_bucket_worker, worker, log, rows, bounds, records, features, now, lam)
+            pool.submit(
+                _bucket_worker, worker, log, rows, bounds, records, features, now, lam, space
+            )
             for worker in range(WORKERS)
         ]
         for done in jobs:
             done.result()
+        space.give_back(*records, thread_first, last_out, answered)
         del records, rows, thread_first, last_out, answered
         lap("people")
         replies, tie_columns = reply_job.result(), tie_job.result()
@@ -1112,7 +1213,8 @@ def run(con: Any, now: int, half_life_days: float) -> dict[str, float]:
     counts[C_MY_REPLIES], counts[C_THEIR_REPLIES] = replies[0], replies[2]
 
     lap("before tables")
-    relationship = _relationship_table(
+    columns, block = _relationship_table(
+        space,
         np.sort(targets.astype(np.int64)),
         counts,
         channels,
@@ -1121,12 +1223,14 @@ def run(con: Any, now: int, half_life_days: float) -> dict[str, float]:
         now,
         half_life_days,
     )
+    _store(con, "relationship", columns)
+    del columns
+    space.give_back(block)
     lap("relationship table")
-    tie = _tie_table(tie_columns, now, half_life_days)
-    for name, table in (("relationship", relationship), ("tie", tie)):
-        con.unregister(name)
-        con.execute(f"DROP TABLE IF EXISTS temp.main.{name}")
-        con.register(name, table)
+    columns, arrays = _tie_table(space, tie_columns, now, half_life_days)
+    _store(con, "tie", columns)
+    del columns
+    space.give_back(*arrays)
     lap("tables")
     return seconds
 
@@ -1135,33 +1239,99 @@ def _ascending(values: np.ndarray) -> bool:
     return bool(len(values) < 2 or np.all(values[1:] >= values[:-1]))
 
 
-def _column(kind: pa.DataType, values: np.ndarray, missing: np.ndarray | None) -> pa.Array:
+def _column(values: np.ndarray, missing: np.ndarray | None) -> pa.Array:
     """An Arrow column over ``values``' own memory (no copy), null where ``missing``."""
-    values = np.ascontiguousarray(values)
+    kind = pa.float64() if values.dtype == np.float64 else pa.int64()
     validity = None
     if missing is not None and missing.any():
         validity = pa.py_buffer(np.packbits(~missing, bitorder="little"))
     return pa.Array.from_buffers(kind, len(values), [validity, pa.py_buffer(values)])
 
 
-def _int(values: np.ndarray, missing: np.ndarray | None = None) -> pa.Array:
-    return _column(pa.int64(), values.astype(np.int64, copy=False), missing)
+def _store(con: Any, name: str, columns: dict[str, pa.Array]) -> None:
+    """``name`` as a temporary table of ``con``, copied from ``columns``
+    (DuckDB's copy lives in its own memory; the columns may be given back)."""
+    view = f"kith_{name}_columns"
+    con.register(view, pa.table(columns))
+    try:
+        con.unregister(name)  # a result of an older version, registered
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {view}")
+    finally:
+        con.unregister(view)
 
 
-def _float(values: np.ndarray) -> pa.Array:
-    values = values.astype(np.float64, copy=False)
-    return _column(pa.float64(), values, np.isnan(values))
-
-
-def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """num / den as doubles, NaN (null) where den is 0, as ``NULLIF(den, 0)``."""
-    out = np.full(len(num), np.nan)
-    has = den != 0
-    out[has] = num[has].astype(np.float64) / den[has].astype(np.float64)
-    return out
+#: The SQL's ``relationship`` columns, in its order: ``int`` (or ``time``,
+#: an int that is null when missing) or ``float`` (null when NaN).
+_RELATIONSHIP = {
+    "person_id": "int",
+    "computed_at": "int",
+    "half_life_days": "float",
+    "interactions": "int",
+    "n_in": "int",
+    "n_out": "int",
+    "n_among": "int",
+    **{f"n_{name}": "int" for name in CHANNELS},
+    "decayed": "float",
+    "decayed_in": "float",
+    "decayed_out": "float",
+    "first_at": "time",
+    "last_at": "time",
+    "first_contact_at": "time",
+    "last_contact_at": "time",
+    "last_in_at": "time",
+    "last_out_at": "time",
+    "tenure_days": "float",
+    "active_days": "int",
+    "contact_days": "int",
+    "median_gap_days": "float",
+    "silence_days": "float",
+    "cooling_ratio": "float",
+    "my_replies": "int",
+    "my_reply_median_s": "float",
+    "their_replies": "int",
+    "their_reply_median_s": "float",
+    "waiting": "int",
+    "oldest_waiting_at": "time",
+    "gives_in": "int",
+    "gives_out": "int",
+    "give_balance": "int",
+    "sentiment_n": "int",
+    "sentiment_mean": "float",
+    "negative_share": "float",
+    "channels": "int",
+    "public_share": "float",
+    "threads": "int",
+    "threads_started": "int",
+    "started_share": "float",
+}
+#: The ``counts`` rows that are ``relationship`` columns as they are.
+_COUNT_COLUMNS = {
+    "interactions": C_INTERACTIONS,
+    "n_in": C_IN,
+    "n_out": C_OUT,
+    "n_among": C_AMONG,
+    "first_at": C_FIRST,
+    "last_at": C_LAST,
+    "first_contact_at": C_FIRST_CONTACT,
+    "last_in_at": C_LAST_IN,
+    "last_out_at": C_LAST_OUT,
+    "active_days": C_ACTIVE_DAYS,
+    "contact_days": C_CONTACT_DAYS,
+    "my_replies": C_MY_REPLIES,
+    "their_replies": C_THEIR_REPLIES,
+    "waiting": C_WAITING,
+    "oldest_waiting_at": C_OLDEST_WAITING,
+    "gives_in": C_GIVES_IN,
+    "gives_out": C_GIVES_OUT,
+    "sentiment_n": C_SENTIMENT_N,
+    "threads": C_THREADS,
+    "threads_started": C_STARTED,
+}
+_FLOAT_COLUMNS = {"decayed": F_DECAYED, "decayed_in": F_DECAYED_IN, "decayed_out": F_DECAYED_OUT}
 
 
 def _relationship_table(
+    space: Workspace,
     targets: np.ndarray,
     counts: np.ndarray,
     channels: np.ndarray,
@@ -1169,87 +1339,98 @@ def _relationship_table(
     medians: tuple[np.ndarray, np.ndarray, np.ndarray],
     now: int,
     half_life_days: float,
-) -> pa.Table:
-    """The SQL's ``relationship`` rows, columns and types in its order."""
-    # Row by row: each row a contiguous array (a 2-D selection is not).
-    c = [row[targets] for row in counts]
-    f = [row[targets] for row in floats]
-    channel_counts = [row[targets] for row in channels]
-    gap, my_latency, their_latency = (m[targets] for m in medians)
+) -> tuple[dict[str, pa.Array], np.ndarray]:
+    """The SQL's ``relationship`` rows, columns and types in its order, over
+    one block of ``space`` (returned, to be given back once copied)."""
     n = len(targets)
-    last_contact = np.maximum(c[C_LAST_IN], c[C_LAST_OUT])
+    names = list(_RELATIONSHIP)
+    block = space.empty("relationship", (len(names) + 1, n), np.int64)
+    ints, reals = block, block.view(np.float64)
+    col = {name: k for k, name in enumerate(names)}
+    spare = len(names)  # one more row, for a count that is no column
 
-    def time_col(values: np.ndarray) -> pa.Array:
-        return _int(values, (values == LOW) | (values == HIGH))
+    def take(row: np.ndarray, name: str) -> np.ndarray:
+        out = reals[col[name]] if row.dtype == np.float64 else ints[col[name]]
+        return np.take(row, targets, out=out)
 
-    def since(values: np.ndarray) -> np.ndarray:
-        out = np.full(n, np.nan)
-        ok = (values != LOW) & (values != HIGH)
-        out[ok] = (now - values[ok]).astype(np.float64) / DAY
-        return out
+    def since(name: str, out: str) -> None:
+        values, days = ints[col[name]], reals[col[out]]
+        np.subtract(now, values, out=days, dtype=np.float64)
+        days /= DAY
+        days[(values == LOW) | (values == HIGH)] = np.nan
 
-    silence = since(last_contact)
-    cooling = np.full(n, np.nan)
-    ok = ~np.isnan(silence) & ~np.isnan(gap)
-    cooling[ok] = silence[ok] / gap[ok]
-    columns: dict[str, pa.Array] = {
-        "person_id": _int(targets),
-        "computed_at": _int(np.full(n, now)),
-        "half_life_days": _float(np.full(n, float(half_life_days))),
-        "interactions": _int(c[C_INTERACTIONS]),
-        "n_in": _int(c[C_IN]),
-        "n_out": _int(c[C_OUT]),
-        "n_among": _int(c[C_AMONG]),
-        **{f"n_{name}": _int(channel_counts[k]) for k, name in enumerate(CHANNELS)},
-        "decayed": _float(f[F_DECAYED]),
-        "decayed_in": _float(f[F_DECAYED_IN]),
-        "decayed_out": _float(f[F_DECAYED_OUT]),
-        "first_at": time_col(c[C_FIRST]),
-        "last_at": time_col(c[C_LAST]),
-        "first_contact_at": time_col(c[C_FIRST_CONTACT]),
-        "last_contact_at": time_col(last_contact),
-        "last_in_at": time_col(c[C_LAST_IN]),
-        "last_out_at": time_col(c[C_LAST_OUT]),
-        "tenure_days": _float(since(c[C_FIRST])),
-        "active_days": _int(c[C_ACTIVE_DAYS]),
-        "contact_days": _int(c[C_CONTACT_DAYS]),
-        "median_gap_days": _float(gap),
-        "silence_days": _float(silence),
-        "cooling_ratio": _float(cooling),
-        "my_replies": _int(c[C_MY_REPLIES]),
-        "my_reply_median_s": _float(my_latency),
-        "their_replies": _int(c[C_THEIR_REPLIES]),
-        "their_reply_median_s": _float(their_latency),
-        "waiting": _int(c[C_WAITING]),
-        "oldest_waiting_at": time_col(c[C_OLDEST_WAITING]),
-        "gives_in": _int(c[C_GIVES_IN]),
-        "gives_out": _int(c[C_GIVES_OUT]),
-        "give_balance": _int(c[C_GIVES_IN] - c[C_GIVES_OUT]),
-        "sentiment_n": _int(c[C_SENTIMENT_N]),
-        "sentiment_mean": _float(_ratio(f[F_SENTIMENT_SUM], c[C_SENTIMENT_N])),
-        "negative_share": _float(_ratio(c[C_NEGATIVE_N], c[C_SENTIMENT_N])),
-        "channels": _int(sum((row > 0).astype(np.int64) for row in channel_counts)),
-        "public_share": _float(_ratio(c[C_PUBLIC], c[C_INTERACTIONS])),
-        "threads": _int(c[C_THREADS]),
-        "threads_started": _int(c[C_STARTED]),
-        "started_share": _float(_ratio(c[C_STARTED], c[C_THREADS])),
-    }
-    return pa.table(columns)
+    def ratio(num: np.ndarray, den: np.ndarray, out: str) -> None:
+        """num / den, NaN (null) where den is 0, as ``NULLIF(den, 0)``."""
+        values = reals[col[out]]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            np.divide(num, den, out=values, dtype=np.float64)
+        values[den == 0] = np.nan
+
+    np.copyto(ints[col["person_id"]], targets, casting="unsafe")
+    ints[col["computed_at"]].fill(now)
+    reals[col["half_life_days"]].fill(float(half_life_days))
+    for name, c in _COUNT_COLUMNS.items():
+        take(counts[c], name)
+    for name, f in _FLOAT_COLUMNS.items():
+        take(floats[f], name)
+    channels_used = ints[col["channels"]]
+    channels_used.fill(0)
+    for k, name in enumerate(CHANNELS):
+        channels_used += take(channels[k], f"n_{name}") > 0
+    gap, my_latency, their_latency = medians
+    take(gap, "median_gap_days")
+    take(my_latency, "my_reply_median_s")
+    take(their_latency, "their_reply_median_s")
+    np.maximum(ints[col["last_in_at"]], ints[col["last_out_at"]], out=ints[col["last_contact_at"]])
+    since("first_at", "tenure_days")
+    since("last_contact_at", "silence_days")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        np.divide(
+            reals[col["silence_days"]],
+            reals[col["median_gap_days"]],
+            out=reals[col["cooling_ratio"]],
+        )
+    np.subtract(ints[col["gives_in"]], ints[col["gives_out"]], out=ints[col["give_balance"]])
+    sentiment_n = ints[col["sentiment_n"]]
+    ratio(
+        np.take(floats[F_SENTIMENT_SUM], targets, out=reals[spare]), sentiment_n, "sentiment_mean"
+    )
+    ratio(np.take(counts[C_NEGATIVE_N], targets, out=ints[spare]), sentiment_n, "negative_share")
+    ratio(
+        np.take(counts[C_PUBLIC], targets, out=ints[spare]),
+        ints[col["interactions"]],
+        "public_share",
+    )
+    ratio(ints[col["threads_started"]], ints[col["threads"]], "started_share")
+
+    columns: dict[str, pa.Array] = {}
+    for name, kind in _RELATIONSHIP.items():
+        if kind == "float":
+            values = reals[col[name]]
+            columns[name] = _column(values, np.isnan(values))
+        else:
+            values = ints[col[name]]
+            missing = (values == LOW) | (values == HIGH) if kind == "time" else None
+            columns[name] = _column(values, missing)
+    return columns, block
 
 
-def _tie_table(columns: tuple[np.ndarray, ...], now: int, half_life_days: float) -> pa.Table:
+def _tie_table(
+    space: Workspace, columns: tuple[np.ndarray, ...], now: int, half_life_days: float
+) -> tuple[dict[str, pa.Array], list[np.ndarray]]:
+    """The SQL's ``tie`` rows, and the arrays of ``space`` they are over."""
     a, b, count, decayed, first, last, shared = columns
     n = len(a)
-    return pa.table(
-        {
-            "person_a": _int(a),
-            "person_b": _int(b),
-            "computed_at": _int(np.full(n, now)),
-            "half_life_days": _float(np.full(n, float(half_life_days))),
-            "interactions": _int(count),
-            "decayed": _float(decayed),
-            "first_at": _int(first),
-            "last_at": _int(last),
-            "shared_threads": _int(shared),
-        }
-    )
+    stamp = space.full("tie.computed_at", n, now, np.int64)
+    half_life = space.full("tie.half_life_days", n, float(half_life_days), np.float64)
+    return {
+        "person_a": _column(a, None),
+        "person_b": _column(b, None),
+        "computed_at": _column(stamp, None),
+        "half_life_days": _column(half_life, None),
+        "interactions": _column(count, None),
+        "decayed": _column(decayed, np.isnan(decayed)),
+        "first_at": _column(first, None),
+        "last_at": _column(last, None),
+        "shared_threads": _column(shared, None),
+    }, [*columns, stamp, half_life]
