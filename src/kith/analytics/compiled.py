@@ -45,6 +45,7 @@ import math
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar, cast
@@ -116,15 +117,20 @@ F_DECAYED, F_DECAYED_IN, F_DECAYED_OUT, F_SENTIMENT_SUM = range(4)
 N_FLOATS = 4
 #: Threads for the people's pass: one per core, as DuckDB uses.
 WORKERS = max(1, os.cpu_count() or 1)
-#: People per bucket: their rows (about 26 bytes each, 25 per person in the
-#: 20M sample) and state fit a share of a 32 MB cache.
-BUCKET = 16_384
+#: A bucket: consecutive people with this many log rows at most (about 26
+#: bytes each, so that a bucket and its people's state fit a share of the
+#: processor's cache) — or one person with more — and this many people at
+#: most. Bounded by rows, not by people: a few people have most rows.
+BUCKET_ROWS = 1 << 18
+BUCKET_PEOPLE = 16_384
 #: Rows per Arrow batch when reading the mirror.
 _BATCH = 1 << 20
 #: The run's big arrays, kept from one run to the next (``workspace``), and
 #: the lock that keeps two runs from sharing them at once.
 SPACE = Workspace()
 _RUNNING = threading.Lock()
+#: The connections (by id) that have results made of ``SPACE``'s blocks.
+_LENT: set[int] = set()
 
 
 _FETCH = {
@@ -321,15 +327,37 @@ def _answered(
 
 
 @_compiled
-def _bucket_bounds(person: np.ndarray, size: int, n_buckets: int) -> np.ndarray:
-    """Where each bucket's rows go: persons ``b * size`` to ``(b + 1) * size - 1``
-    own rows ``bounds[b]`` to ``bounds[b + 1]``."""
-    bounds = np.zeros(n_buckets + 1, np.int64)
+def _bucket_bounds(
+    person: np.ndarray,
+    max_rows: int,
+    max_people: int,
+    rows_of: np.ndarray,
+    bucket_of: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cut the people into buckets (``BUCKET_ROWS``): ``bucket_of[p]`` is
+    person p's bucket, bucket b holds people ``first[b]`` to
+    ``first[b + 1] - 1`` and owns rows ``bounds[b]`` to ``bounds[b + 1]``.
+    ``rows_of``: zeros, one per person (scratch)."""
+    n_persons = len(rows_of)
     for k in range(len(person)):
-        bounds[person[k] // size + 1] += 1
+        rows_of[person[k]] += 1
+    b = rows = width = 0
+    for p in range(n_persons):
+        if width > 0 and (rows + rows_of[p] > max_rows or width == max_people):
+            b += 1
+            rows = width = 0
+        bucket_of[p] = b
+        rows += rows_of[p]
+        width += 1
+    n_buckets = b + 1 if n_persons > 0 else 0
+    first = np.zeros(n_buckets + 1, np.int64)
+    bounds = np.zeros(n_buckets + 1, np.int64)
+    for p in range(n_persons):
+        bounds[bucket_of[p] + 1] += rows_of[p]
+        first[bucket_of[p] + 1] = p + 1
     for b in range(n_buckets):
         bounds[b + 1] += bounds[b]
-    return bounds
+    return first, bounds
 
 
 @_compiled
@@ -346,10 +374,10 @@ def _buckets(
     thread_first: np.ndarray,
     last_out: np.ndarray,
     answered: np.ndarray,
-    size: int,
+    bucket_of: np.ndarray,
     bounds: np.ndarray,
-    worker: int,
-    workers: int,
+    lo_person: int,
+    hi_person: int,
     out_person: np.ndarray,
     out_time: np.ndarray,
     out_code: np.ndarray,
@@ -359,14 +387,15 @@ def _buckets(
     """Every log row with its interaction's time, code (plus the row's own
     bits: written by this person, waiting on me, first of its thread, has a
     valence), thread and valence, moved to its person's bucket (``bounds``).
-    Worker ``worker`` of ``workers`` (each on its own thread) moves the rows
-    of every ``workers``-th bucket; the outputs are shared, their parts not."""
+    Each worker (on its own thread) moves the rows of the people
+    ``lo_person`` to ``hi_person - 1``, whole buckets; the outputs are
+    shared, their parts not."""
     fill = bounds[:-1].copy()
     for r in range(len(start) - 1):
         lo, hi = start[r], start[r + 1]
         ours = False
         for k in range(lo, hi):
-            if (person[k] // size) % workers == worker:
+            if lo_person <= person[k] < hi_person:
                 ours = True
                 break
         if not ours:
@@ -388,9 +417,9 @@ def _buckets(
             c |= HAS_SENTIMENT
         for k in range(lo, hi):
             p = person[k]
-            b = p // size
-            if b % workers != worker:
+            if p < lo_person or p >= hi_person:
                 continue
+            b = bucket_of[p]
             i = fill[b]
             fill[b] += 1
             out_person[i] = p
@@ -478,7 +507,7 @@ def _median(values: np.ndarray) -> float:
 @_compiled
 def _people(
     bounds: np.ndarray,
-    size: int,
+    first: np.ndarray,
     rec_person: np.ndarray,
     rec_time: np.ndarray,
     rec_code: np.ndarray,
@@ -490,8 +519,8 @@ def _people(
     channels: np.ndarray,
     floats: np.ndarray,
     gap: np.ndarray,
-    worker: int,
-    workers: int,
+    lo_bucket: int,
+    hi_bucket: int,
     at: np.ndarray,
     fill: np.ndarray,
     times: np.ndarray,
@@ -506,18 +535,16 @@ def _people(
     ``person_threads`` and ``threads``, bucket by bucket: the bucket's rows
     grouped by person, then each person's features from their own rows.
 
-    Worker ``worker`` of ``workers`` (each on its own thread; buckets share
-    nothing) takes every ``workers``-th bucket and keeps its scratch arrays
-    from one bucket to the next: ``at`` and ``fill`` (``size + 1`` each), the
-    others room for the longest bucket's rows."""
-    n_persons = counts.shape[1]
-    n_buckets = len(bounds) - 1
-    for b in range(worker, n_buckets, workers):
+    Each worker (on its own thread; buckets share nothing) takes the
+    buckets ``lo_bucket`` to ``hi_bucket - 1`` and keeps its scratch arrays
+    from one bucket to the next: ``at`` and ``fill`` (one more than the
+    people of a bucket), the others room for the longest bucket's rows."""
+    for b in range(lo_bucket, hi_bucket):
         lo, hi = bounds[b], bounds[b + 1]
         if lo == hi:
             continue
-        first_person = b * size
-        width = min(size, n_persons - first_person)
+        first_person = first[b]
+        width = first[b + 1] - first_person
         _bucket_people(
             lo, hi, first_person, width, rec_person, rec_time, rec_code, rec_thread,
             rec_sentiment, now, lam, counts, channels, floats, gap, at, fill, times, codes,
@@ -939,31 +966,35 @@ def _bucket_worker(
     worker: int,
     log: _Arrays4,
     rows: _Rows,
-    bounds: np.ndarray,
+    buckets: tuple[np.ndarray, np.ndarray, np.ndarray],
+    cuts: np.ndarray,
     records: _Arrays5,
     features: _Arrays4,
     now: int,
     lam: float,
     space: Workspace,
 ) -> None:
-    """One of ``WORKERS`` threads: move its buckets' rows (``_buckets``), then
-    compute their people (``_people``): the same buckets, so nothing to wait
-    for from the other workers."""
+    """One of ``WORKERS`` threads: move the rows of its buckets
+    (``cuts[worker]`` to ``cuts[worker + 1] - 1``; ``_buckets``), then compute
+    their people (``_people``): the same buckets, so nothing to wait for from
+    the other workers."""
     start, person, author, to_me = log
     occurred, code, thread, sentiment, base, thread_first, last_out, answered = rows
     rec_person, rec_time, rec_code, rec_thread, rec_sentiment = records
     counts, channels, floats, gap = features
+    bucket_of, first, bounds = buckets
+    lo, hi = int(cuts[worker]), int(cuts[worker + 1])
     _buckets(
         start, person, author, to_me, occurred, code, thread, sentiment, base, thread_first,
-        last_out, answered, BUCKET, bounds, worker, WORKERS, rec_person, rec_time, rec_code,
+        last_out, answered, bucket_of, bounds, first[lo], first[hi], rec_person, rec_time, rec_code,
         rec_thread, rec_sentiment,
     )  # fmt: skip
-    longest = int(np.diff(bounds).max()) if len(bounds) > 1 else 0
+    longest = int(np.diff(bounds[lo : hi + 1]).max()) if hi > lo else 0
     scratch = [
         space.empty(f"people{worker}.{name}", size, kind)
         for name, size, kind in (
-            ("at", BUCKET + 1, np.int64),
-            ("fill", BUCKET, np.int64),
+            ("at", BUCKET_PEOPLE + 1, np.int64),
+            ("fill", BUCKET_PEOPLE + 1, np.int64),
             ("times", longest, np.int64),
             ("codes", longest, np.int16),
             ("thread_of", longest, np.int32),
@@ -974,8 +1005,8 @@ def _bucket_worker(
         )
     ]
     _people(
-        bounds, BUCKET, rec_person, rec_time, rec_code, rec_thread, rec_sentiment, now, lam,
-        counts, channels, floats, gap, worker, WORKERS, *scratch,
+        bounds, first, rec_person, rec_time, rec_code, rec_thread, rec_sentiment, now, lam,
+        counts, channels, floats, gap, lo, hi, *scratch,
     )  # fmt: skip
     space.give_back(*scratch)
 
@@ -1070,10 +1101,27 @@ def run(con: Any, now: int, half_life_days: float) -> dict[str, float]:
     if half_life_days <= 0:
         raise ValueError("half_life_days must be positive")
     with _RUNNING:
+        # The results of the run before on ``con`` are made of blocks of the
+        # workspace: forgotten, their blocks are free again.
+        for name in ("relationship", "tie"):
+            con.unregister(name)
+        SPACE.reclaim(id(con))
         try:
             return _run(con, now, half_life_days, SPACE)
         finally:
             SPACE.finish()
+
+
+def release(con: Any | None = None) -> None:
+    """Let go of the working memory kept for the next run (a process that
+    runs once, or seldom, has no use for it); with ``con``, of its results
+    too (forgotten first)."""
+    with _RUNNING:
+        if con is not None:
+            for name in ("relationship", "tie"):
+                con.unregister(name)
+            SPACE.reclaim(id(con))
+        SPACE.release()
 
 
 def _run(con: Any, now: int, half_life_days: float, space: Workspace) -> dict[str, float]:
@@ -1177,15 +1225,18 @@ def _run(con: Any, now: int, half_life_days: float, space: Workspace) -> dict[st
         tie_job = pool.submit(
             _tie_rows, start, person, is_target, occurred, thread, now, lam, space
         )
-        n_buckets = (n_persons + BUCKET - 1) // BUCKET
-        bounds = _bucket_bounds(person, BUCKET, n_buckets)
-        records: _Arrays5 = (
-            space.empty("records.person", n_log, np.int32),
-            space.empty("records.time", n_log, np.int64),
-            space.empty("records.code", n_log, np.int16),
-            space.empty("records.thread", n_log, np.int32),
-            space.empty("records.sentiment", n_log, np.float64),
+        rows_of = space.zeros("buckets.rows_of", n_persons, np.int64)
+        bucket_of = space.empty("buckets.bucket_of", n_persons, np.int32)
+        first, bounds = _bucket_bounds(person, BUCKET_ROWS, BUCKET_PEOPLE, rows_of, bucket_of)
+        space.give_back(rows_of)
+        # Each worker a stretch of buckets with about as many rows as the others.
+        share = bounds[-1] * np.arange(WORKERS + 1) / WORKERS
+        cuts = np.minimum(np.searchsorted(bounds, share), len(bounds) - 1)
+        cuts[0], cuts[-1] = 0, len(bounds) - 1
+        rec_person, rec_time, rec_code, rec_thread, rec_sentiment = space.columns(
+            "records", n_log, [np.int32, np.int64, np.int16, np.int32, np.float64]
         )
+        records: _Arrays5 = (rec_person, rec_time, rec_code, rec_thread, rec_sentiment)
         # One row per feature (each written in person order, read whole).
         counts = space.zeros("counts", (N_COUNTS, n_persons), np.int64)
         counts[list(_MINIMUMS)] = HIGH
@@ -1199,14 +1250,25 @@ def _run(con: Any, now: int, half_life_days: float, space: Workspace) -> dict[st
         features: _Arrays4 = (counts, channels, floats, gap)
         jobs = [
             pool.submit(
-                _bucket_worker, worker, log, rows, bounds, records, features, now, lam, space
+                _bucket_worker,
+                worker,
+                log,
+                rows,
+                (bucket_of, first, bounds),
+                cuts,
+                records,
+                features,
+                now,
+                lam,
+                space,
             )
             for worker in range(WORKERS)
         ]
         for done in jobs:
             done.result()
-        space.give_back(*records, thread_first, last_out, answered)
+        space.give_back(rec_person, thread_first, last_out, answered)
         del records, rows, thread_first, last_out, answered
+        del rec_person, rec_time, rec_code, rec_thread, rec_sentiment
         lap("people")
         replies, tie_columns = reply_job.result(), tie_job.result()
         lap("replies and ties (the rest)")
@@ -1223,14 +1285,11 @@ def _run(con: Any, now: int, half_life_days: float, space: Workspace) -> dict[st
         now,
         half_life_days,
     )
-    _store(con, "relationship", columns)
-    del columns
-    space.give_back(block)
+    _publish(con, "relationship", columns)
     lap("relationship table")
-    columns, arrays = _tie_table(space, tie_columns, now, half_life_days)
-    _store(con, "tie", columns)
-    del columns
-    space.give_back(*arrays)
+    tie, arrays = _tie_table(space, tie_columns, now, half_life_days)
+    _publish(con, "tie", tie)
+    _lend(con, space, [block, *arrays])
     lap("tables")
     return seconds
 
@@ -1248,16 +1307,27 @@ def _column(values: np.ndarray, missing: np.ndarray | None) -> pa.Array:
     return pa.Array.from_buffers(kind, len(values), [validity, pa.py_buffer(values)])
 
 
-def _store(con: Any, name: str, columns: dict[str, pa.Array]) -> None:
-    """``name`` as a temporary table of ``con``, copied from ``columns``
-    (DuckDB's copy lives in its own memory; the columns may be given back)."""
-    view = f"kith_{name}_columns"
-    con.register(view, pa.table(columns))
-    try:
-        con.unregister(name)  # a result of an older version, registered
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {view}")
-    finally:
-        con.unregister(view)
+def _publish(con: Any, name: str, columns: dict[str, pa.Array]) -> None:
+    """``columns`` as the table ``name`` of ``con`` (registered: DuckDB reads
+    them where they are)."""
+    con.unregister(name)
+    con.execute(f"DROP TABLE IF EXISTS temp.main.{name}")
+    con.register(name, pa.table(columns))
+
+
+def _lend(con: Any, space: Workspace, arrays: list[np.ndarray]) -> None:
+    """Keep ``arrays`` (the results ``con`` has registered) out of ``space``
+    until the next run on ``con``, or until ``con`` is gone."""
+    key = id(con)
+    space.lend(key, *arrays)
+    if key not in _LENT:
+        _LENT.add(key)
+        weakref.finalize(con, _reclaim, space, key)
+
+
+def _reclaim(space: Workspace, key: int) -> None:
+    _LENT.discard(key)
+    space.reclaim(key)
 
 
 #: The SQL's ``relationship`` columns, in its order: ``int`` (or ``time``,

@@ -76,6 +76,7 @@ def refresh(
     path = mirror.default_path(engine) if mirror_path is DEFAULT else mirror_path
     token = stored.token if stored is not None else uuid.uuid4().hex
     con = mirror.connect(path)
+    reason = ""
     try:
         rebuilt, before = mirror.sync(con, engine, token, facts)
         seconds["load"] = clock() - started
@@ -131,6 +132,12 @@ def refresh(
         result.ties = counts["tie"]
         duck.drop_inputs(con)
     finally:
+        if reason:
+            # A full run's working memory is kept for a next run (see
+            # kith.analytics.workspace); full refreshes are seldom: let it go.
+            from kith.analytics import compiled
+
+            compiled.release(con)
         con.close()
     seconds["total"] = clock() - started
     result.seconds = seconds

@@ -16,8 +16,10 @@ arrays the same way:
   size); else a new one, a little
   larger than asked for (so a ledger that grows a little still fits);
 - ``give_back(array)`` returns a block for a later array of the same run;
-- ``finish()`` returns every block, and lets go of the blocks the run did
-  not use.
+- ``lend(key, array)`` keeps a block out past the run's end, for results
+  made of it, until ``reclaim(key)``;
+- ``finish()`` returns every other block, and lets go of the blocks the run
+  did not use.
 
 A run asks for the same names in the same order each time, so from the
 second run on it gets its blocks back as they were, and none is allocated
@@ -56,12 +58,15 @@ class Workspace:
         self._out: dict[int, np.ndarray] = {}  # address → block handed out
         self._last: dict[str, np.ndarray] = {}  # name → its block in the run before
         self._used: dict[str, np.ndarray] = {}  # name → its block in this run
+        self._lent: dict[object, list[np.ndarray]] = {}  # key → blocks lent
 
     @property
     def held(self) -> int:
         """Bytes held, handed out or not."""
         with self._lock:
-            return sum(b.nbytes for b in self._free) + sum(b.nbytes for b in self._out.values())
+            lent = sum(b.nbytes for blocks in self._lent.values() for b in blocks)
+            free = sum(b.nbytes for b in self._free)
+            return free + lent + sum(b.nbytes for b in self._out.values())
 
     def empty(self, name: str, shape: int | tuple[int, ...], dtype: object) -> np.ndarray:
         """An uninitialised array of ``shape`` and ``dtype`` (C order)."""
@@ -76,6 +81,18 @@ class Workspace:
             self._used[name] = block
         array: np.ndarray = block[:nbytes].view(kind).reshape(dims)
         return array
+
+    def columns(self, name: str, n: int, dtypes: list[object]) -> list[np.ndarray]:
+        """Arrays of ``n`` items, one per dtype, in one block (given back
+        together, by giving back the first)."""
+        kinds = [np.dtype(d) for d in dtypes]  # type: ignore[call-overload]
+        sizes = [-(-n * kind.itemsize // 64) * 64 for kind in kinds]  # each 64-byte aligned
+        block = self.empty(name, sum(sizes), np.uint8)
+        out, at = [], 0
+        for kind, size in zip(kinds, sizes, strict=True):
+            out.append(block[at : at + n * kind.itemsize].view(kind))
+            at += size
+        return out
 
     def zeros(self, name: str, shape: int | tuple[int, ...], dtype: object) -> np.ndarray:
         return self.full(name, shape, 0, dtype)
@@ -95,6 +112,21 @@ class Workspace:
                 block = self._out.pop(_address(array), None) if array.size else None
                 if block is not None:
                     self._free.append(block)
+
+    def lend(self, key: object, *arrays: np.ndarray) -> None:
+        """Keep the blocks of ``arrays`` out past the end of the run, until
+        ``reclaim(key)``: results that outlive the run are made of them."""
+        with self._lock:
+            lent = self._lent.setdefault(key, [])
+            for array in arrays:
+                block = self._out.pop(_address(array), None) if array.size else None
+                if block is not None:
+                    lent.append(block)
+
+    def reclaim(self, key: object) -> None:
+        """The blocks lent under ``key`` are free again."""
+        with self._lock:
+            self._free.extend(self._lent.pop(key, []))
 
     def finish(self) -> None:
         """The run is over: every block is free again, and the blocks it did
