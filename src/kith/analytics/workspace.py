@@ -73,7 +73,7 @@ class Workspace:
         kind = np.dtype(dtype)  # type: ignore[call-overload]
         dims = (shape,) if isinstance(shape, int) else tuple(shape)
         nbytes = int(np.prod(dims, dtype=np.int64)) * kind.itemsize
-        if nbytes < self.floor:
+        if nbytes == 0 or nbytes < self.floor:
             return np.empty(dims, kind)
         with self._lock:
             block = self._take(name, nbytes)
