@@ -15,7 +15,11 @@ schema in minutes — then, in one process:
    seconds: the machine is shared, and the load average is printed with the
    figures); the target is features ≤ 1.5× the bare aggregation; then the
    same features by the SQL steps (``--sql-runs``, for reference: what
-   Spark and incremental refreshes run);
+   Spark and incremental refreshes run). The compiled run keeps its working
+   memory from one run to the next, as DuckDB keeps its buffer pool
+   (``kith.analytics.workspace``; ``bench_memory.py`` shows why); so
+   ``--cold-runs`` times each once more in a process of its own, where
+   neither holds any memory yet;
 3. imports ``--new`` (1,000) new interactions and times the incremental
    refresh that follows (target: under 2 s);
 4. runs ``kith analytics refresh --full`` in a child process: its phases,
@@ -45,7 +49,7 @@ from pathlib import Path
 
 from scale_ledger import build
 
-from kith.analytics import duck, mirror, refresh
+from kith.analytics import compiled, duck, mirror, refresh
 from kith.analytics.settings import HALF_LIFE_DAYS
 from kith.sample.entities import DEFAULT_END
 from kith.sample.scale import iter_scale_records
@@ -85,6 +89,9 @@ def main() -> None:
     ap.add_argument("--interactions", type=int, default=20_000_000)
     ap.add_argument("--runs", type=int, default=3, help="Timed runs of each query.")
     ap.add_argument("--sql-runs", type=int, default=1, help="Timed runs of the SQL steps.")
+    ap.add_argument(
+        "--cold-runs", type=int, default=3, help="Runs of each in a fresh process (0: none)."
+    )
     ap.add_argument("--new", type=int, default=1_000, help="Interactions of the incremental step.")
     ap.add_argument("--db", type=Path, help="Use this ledger instead of the cached one.")
     ap.add_argument("--build-only", action="store_true", help="Build the cached ledger, stop.")
@@ -178,7 +185,13 @@ def main() -> None:
     if steps:
         slowest = sorted(steps.items(), key=lambda kv: -kv[1])
         print("  SQL steps (last run): " + ", ".join(f"{k} {v:.2f}s" for k, v in slowest))
+    print(
+        f"  working memory kept between compiled runs: {compiled.SPACE.held / 2**20:,.0f} MB",
+        flush=True,
+    )
     print(f"load average after: {_load()}", flush=True)
+    if args.cold_runs:
+        cold(path, args.cold_runs)
 
     # 4. New interactions, then the incremental refresh.
     incremental(url, args.people, args.new)
@@ -199,6 +212,43 @@ atexit.register(_peak)
 sys.argv = ["kith", *sys.argv[1:]]
 main()
 """
+
+
+#: One bare aggregation or one compiled run, timed, in a process of its own
+#: (the modules imported before the clock starts).
+_COLD = """
+import json, sys, time
+from pathlib import Path
+from kith.analytics import compiled, duck, mirror
+path, what, now, half_life = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+con = mirror.connect(path)
+duck.full_inputs(con)
+started = time.perf_counter()
+if what == "bare":
+    duck.baseline(con, now)
+else:
+    duck.run(con, now, half_life, compiled=True)
+print(json.dumps(time.perf_counter() - started))
+"""
+
+
+def cold(path: Path, runs: int) -> None:
+    """The bare aggregation and the compiled run, each in a fresh process
+    (nothing held yet), alternately ``runs`` times."""
+    took: dict[str, list[float]] = {"bare": [], "features": []}
+    for _ in range(runs):
+        for what in took:
+            done = subprocess.run(
+                [sys.executable, "-c", _COLD, str(path), what, str(NOW), str(HALF_LIFE_DAYS)],
+                capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            took[what].append(float(done.stdout))
+    b, f = statistics.median(took["bare"]), statistics.median(took["features"])
+    print(
+        f"in fresh processes: bare {b:.2f} s (runs {_fmt(took['bare'])}), compiled run "
+        f"{f:.2f} s (runs {_fmt(took['features'])}): {f / b:.2f}x",
+        flush=True,
+    )
 
 
 def full_in_child(db: Path) -> None:
