@@ -136,9 +136,11 @@ _LENT: set[int] = set()
 _FETCH = {
     "interaction": """
 SELECT CAST(id AS INTEGER) AS id, occurred_at, code,
-  CAST(COALESCE(thread_id, -1) AS INTEGER) AS thread_id,
-  COALESCE(sentiment, CAST('NaN' AS DOUBLE)) AS sentiment
+  CAST(COALESCE(thread_id, -1) AS INTEGER) AS thread_id
 FROM m_interaction""",
+    # Valences are only where bodies were kept: read as (id, valence) pairs.
+    "sentiment": """
+SELECT CAST(id AS INTEGER), sentiment FROM m_interaction WHERE sentiment IS NOT NULL""",
     "participant": """
 SELECT CAST(interaction_id AS INTEGER), CAST(identity_id AS INTEGER), role_code
 FROM m_participant""",
@@ -191,23 +193,20 @@ def _by_row(
     occurred: np.ndarray,
     code: np.ndarray,
     thread: np.ndarray,
-    sentiment: np.ndarray,
     base: int,
     n_rows: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The interaction columns placed at their rows (id − ``base``); a row
     whose id is missing happened at ``HIGH``."""
     at = np.full(n_rows, HIGH, np.int64)
     cd = np.full(n_rows, 3, np.int16)
     th = np.full(n_rows, -1, np.int32)
-    se = np.full(n_rows, np.nan, np.float64)
     for k in range(len(ids)):
         r = ids[k] - base
         at[r] = occurred[k]
         cd[r] = code[k]
         th[r] = thread[k]
-        se[r] = sentiment[k]
-    return at, cd, th, se
+    return at, cd, th
 
 
 @_compiled
@@ -307,6 +306,13 @@ def _log(
         count[r + 1] = n - first
         j = end
     return n
+
+
+@_compiled
+def _move_down(values: np.ndarray, to: int, at: int, n: int) -> None:
+    """``values[to : to + n] = values[at : at + n]``, in place (``to <= at``)."""
+    for k in range(n):
+        values[to + k] = values[at + k]
 
 
 @_compiled
@@ -413,7 +419,7 @@ def _buckets(
             c |= UNANSWERED
         if th >= 0 and t * ID_SPAN + r + base == thread_first[th]:
             c |= FIRST_OF_THREAD
-        if not math.isnan(sentiment[r]):
+        if len(sentiment) > 0 and not math.isnan(sentiment[r]):
             c |= HAS_SENTIMENT
         for k in range(lo, hi):
             p = person[k]
@@ -1135,7 +1141,8 @@ def _run(con: Any, now: int, half_life_days: float, space: Workspace) -> dict[st
         clock = time.perf_counter()
 
     mirror.update_replies(con)
-    ids, occurred, code, thread, sentiment = _fetch(con, "interaction", space)
+    ids, occurred, code, thread = _fetch(con, "interaction", space)
+    valence_ids, valences = _fetch(con, "sentiment", space)
     p_interaction, p_identity, p_role = _fetch(con, "participant", space)
     identity_ids, identity_person = _fetch(con, "identity", space)
     person_ids, person_is_me = _fetch(con, "person", space)
@@ -1149,11 +1156,15 @@ def _run(con: Any, now: int, half_life_days: float, space: Workspace) -> dict[st
     base = int(ids.min()) if len(ids) else 0
     n_rows = int(ids.max()) - base + 1 if len(ids) else 0
     if n_rows != len(ids) or not _ascending(ids):
-        occurred, code, thread, sentiment = _by_row(
-            ids, occurred, code, thread, sentiment, base, n_rows
-        )
+        occurred, code, thread = _by_row(ids, occurred, code, thread, base, n_rows)
     space.give_back(ids)
     del ids
+    # Per row its valence, NaN where none (no array at all when none has one).
+    sentiment = np.empty(0, np.float64)
+    if len(valence_ids):
+        sentiment = space.full("sentiment", n_rows, np.nan, np.float64)
+        sentiment[valence_ids - base] = valences
+    space.give_back(valence_ids, valences)
     if not _ascending(p_interaction):
         by_id = np.argsort(p_interaction, kind="stable")
         p_interaction, p_identity, p_role = (a[by_id] for a in (p_interaction, p_identity, p_role))
@@ -1187,34 +1198,34 @@ def _run(con: Any, now: int, half_life_days: float, space: Workspace) -> dict[st
         half = len(p_interaction) // 2
         while 0 < half < len(p_interaction) and p_interaction[half] == p_interaction[half - 1]:
             half += 1
-        count = space.zeros("log.count", n_rows + 1, np.int64)
+        # Where each row's people start in the log (int32 while they fit).
+        offset = np.int32 if len(p_interaction) < np.iinfo(np.int32).max else np.int64
+        count = space.zeros("log.count", n_rows + 1, offset)
         to_me = space.zeros("log.to_me", n_rows, np.int8)
-        halves, outputs = [], []
-        for k, (lo, hi) in enumerate(((0, half), (half, len(p_interaction)))):
+        # Each half writes its stretch of one buffer (room for one row per
+        # participant); the second half's rows then move down behind the first's.
+        n_participants = len(p_interaction)
+        person = space.empty("log.person", n_participants, np.int32)
+        author = space.empty("log.author", n_participants, np.int8)
+        halves = []
+        scratches: list[np.ndarray] = []
+        for k, (lo, hi) in enumerate(((0, half), (half, n_participants))):
             parts = (p_interaction[lo:hi], p_identity[lo:hi], p_role[lo:hi])
-            out = (
-                space.empty(f"log{k}.person", hi - lo, np.int32),
-                space.empty(f"log{k}.author", hi - lo, np.int8),
-            )
             scratch = (
                 space.full(f"log{k}.seen", n_persons, -1, np.int64),
                 space.empty(f"log{k}.slot", n_persons, np.int64),
             )
-            outputs.append((out, scratch))
+            scratches += scratch
             args = (*parts, base, occurred, person_of, n_persons, now, count, to_me)
-            halves.append(pool.submit(_log, *args, *out, *scratch))
-        sizes = [job.result() for job in halves]
-        space.give_back(p_interaction, p_identity, p_role)
-        del p_interaction, p_identity, p_role, halves, parts, args
-        n_log = sum(sizes)
-        person = space.empty("log.person", n_log, np.int32)
-        author = space.empty("log.author", n_log, np.int8)
-        np.concatenate([o[0][:n] for (o, _), n in zip(outputs, sizes, strict=True)], out=person)
-        np.concatenate([o[1][:n] for (o, _), n in zip(outputs, sizes, strict=True)], out=author)
-        for out, scratch in outputs:
-            space.give_back(*out, *scratch)
-        del outputs, out, scratch
-        start = np.cumsum(count, out=count)
+            halves.append(pool.submit(_log, *args, person[lo:hi], author[lo:hi], *scratch))
+        first_half, second_half = (job.result() for job in halves)
+        space.give_back(p_interaction, p_identity, p_role, *scratches)
+        del p_interaction, p_identity, p_role, halves, parts, args, scratch, scratches
+        _move_down(person, first_half, half, second_half)
+        _move_down(author, first_half, half, second_half)
+        n_log = first_half + second_half
+        person, author = person[:n_log], author[:n_log]
+        start = np.cumsum(count, out=count, dtype=count.dtype)
         facts.result()
         answered_job.result()
         lap("log")

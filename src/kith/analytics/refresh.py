@@ -114,6 +114,8 @@ def refresh(
         seconds["scope"] = clock() - step
         step = clock()
         duck.run(con, now, settings.half_life_days, compiled=bool(reason))
+        if reason:
+            _release_working_memory()
         seconds["compute"] = clock() - step
         step = clock()
         readers: dict[str, Callable[[], Any]] = {
@@ -133,11 +135,7 @@ def refresh(
         duck.drop_inputs(con)
     finally:
         if reason:
-            # A full run's working memory is kept for a next run (see
-            # kith.analytics.workspace); full refreshes are seldom: let it go.
-            from kith.analytics import compiled
-
-            compiled.release(con)
+            _release_working_memory(con)
         con.close()
     seconds["total"] = clock() - started
     result.seconds = seconds
@@ -149,6 +147,15 @@ def refresh(
         seconds["total"],
     )
     return result
+
+
+def _release_working_memory(con: Any | None = None) -> None:
+    """A full run keeps its working memory for a next run (see
+    ``kith.analytics.workspace``); full refreshes are seldom, so a refresh
+    lets it go once computed (the results, registered on ``con``, once written)."""
+    from kith.analytics import compiled
+
+    compiled.release(con)
 
 
 def _full_reason(
