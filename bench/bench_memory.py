@@ -8,7 +8,10 @@ prints, in one process, ``--gib`` GiB at a time:
 2. allocating fresh memory and filling it, right after freeing as much;
 3. the same after a pause of 1 to 8 seconds since the free (a virtual
    machine that hands freed memory back to its host — free page reporting —
-   does so within seconds, and the next touch of it faults in the host).
+   does so within seconds, and the next touch of it faults in the host);
+
+fresh memory both as NumPy allocates it (huge pages: it asks for them for
+big arrays) and as the workspace does (a mapping of its own, small pages).
 
 Each is timed ``--runs`` times, the median printed, with the process's system
 time and page faults.
@@ -19,6 +22,7 @@ Run: ``.venv/bin/python bench/bench_memory.py [--gib 1] [--runs 3]``
 from __future__ import annotations
 
 import argparse
+import mmap
 import os
 import resource
 import statistics
@@ -52,14 +56,21 @@ def main() -> None:
     args = ap.parse_args()
     n = int(args.gib * (1 << 30)) // 8
     print(f"load average at the start: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
-    print(f"{'case':<44} {'wall s':>7} {'sys s':>7} {'faults':>8}  (medians of {args.runs})")
+    print(f"{'case':<56} {'wall s':>7} {'sys s':>7} {'faults':>8}  (medians of {args.runs})")
 
     _print("held: fill memory the process holds", _held(n, args.runs))
-    fresh = _measure(lambda: np.ones(n), args.runs)
-    _print("fresh, right after a free: allocate + fill", fresh)
-    for pause in (1.0, 2.0, 4.0, 8.0):
-        figures = _measure(lambda: np.ones(n), args.runs, pause)
-        _print(f"fresh, {pause:.0f} s after a free: allocate + fill", figures)
+    for pages, fresh in (("huge", lambda: np.ones(n)), ("small", lambda: _small_pages(n))):
+        for pause in (0.0, 1.0, 2.0, 4.0, 8.0):
+            when = f"{pause:.0f} s after a free" if pause else "right after a free"
+            figures = _measure(fresh, args.runs, pause)
+            _print(f"fresh, {pages} pages, {when}: allocate + fill", figures)
+
+
+def _small_pages(n: int) -> np.ndarray:
+    """``n`` ones in a new anonymous mapping (``kith.analytics.workspace``'s blocks)."""
+    values = np.frombuffer(mmap.mmap(-1, n * 8), np.float64)
+    values.fill(1.0)
+    return values
 
 
 def _held(n: int, runs: int) -> tuple[float, float, float]:
@@ -70,7 +81,7 @@ def _held(n: int, runs: int) -> tuple[float, float, float]:
 
 def _print(label: str, figures: tuple[float, float, float]) -> None:
     wall, system, faults = figures
-    print(f"{label:<44} {wall:7.3f} {system:7.3f} {faults:8.0f}", flush=True)
+    print(f"{label:<56} {wall:7.3f} {system:7.3f} {faults:8.0f}", flush=True)
 
 
 if __name__ == "__main__":
