@@ -118,6 +118,12 @@ def main() -> None:
         metavar="N",
         help="Only step 3, N times: import --new interactions, then refresh (the mirror kept).",
     )
+    ap.add_argument(
+        "--cold-only",
+        type=int,
+        metavar="N",
+        help="Only the fresh-process comparison, N times each (the mirror kept).",
+    )
     args = ap.parse_args()
     CACHE.mkdir(exist_ok=True)
     db = args.db or CACHE / f"analytics-{args.people}-{args.interactions}.db"
@@ -137,6 +143,11 @@ def main() -> None:
     path = mirror.default_path(engine)
     assert path is not None
     print(f"load average at the start: {_load()}", flush=True)
+    if args.cold_only:
+        engine.dispose()
+        cold(path, args.cold_only)
+        print(f"load average after: {_load()}", flush=True)
+        return
     if not (args.keep_mirror and path.exists()):
         # 1. A full refresh from nothing: the whole ledger read into a new mirror
         #    (Arrow batches → DuckDB), every feature computed, the rows written back.
