@@ -66,6 +66,35 @@ def store(engine: Engine, records: list[InteractionRecord]) -> None:
     writer.finish("done", NOW)
 
 
+def add_every_kind(engine: Engine, now: int, me: str) -> None:
+    """To the sample world: a public share, an introduction, a referral, a
+    meeting, a negative message and one after ``now``, among its first four
+    people, so that every feature has something to count."""
+    with engine.connect() as conn:
+        a, b, c, d = (
+            r[0]
+            for r in conn.execute(
+                text(
+                    "SELECT value FROM identity JOIN person ON person.id = identity.person_id "
+                    "WHERE NOT person.is_me AND kind = 'email' ORDER BY identity.id LIMIT 4"
+                )
+            )
+        )
+    store(
+        engine,
+        [
+            rec("x1", now - 40 * DAY, a, (me,), kind=Kind.SHARE, channel=Channel.SOCIAL,
+                extra={"visibility": "public"}, body="Loved working with you, brilliant!"),
+            rec("x2", now - 30 * DAY, me, (a,), kind=Kind.INTRO, channel=Channel.INTRO, cc=(b,)),
+            rec("x3", now - 20 * DAY, b, (me,), kind=Kind.REFERRAL, channel=Channel.REFERRAL),
+            rec("x4", now - 10 * DAY, a, (me, b, c, d), kind=Kind.MEETING,
+                channel=Channel.MEETING, roles=(Role.ORGANIZER, Role.ATTENDEE)),
+            rec("x5", now - 5 * DAY, c, (me,), body="This is awful and I am upset."),
+            rec("x6", now + DAY, d, (me,)),  # after now: left out
+        ],
+    )  # fmt: skip
+
+
 def pid(engine: Engine, address: str) -> int:
     return repository.find_person(engine, address)
 

@@ -15,16 +15,15 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import text
 
 from kith.analytics import compiled, duck, mirror, refresh
 from kith.analytics.workspace import Workspace
 from kith.demo import build_demo
-from kith.model import Channel, Kind, Role
+from kith.model import Channel, Kind
 from kith.sample.entities import OWNER
 from kith.store import repository
 from kith.store.db import open_store
-from tests.test_analytics import ME, rec, store
+from tests.test_analytics import ME, add_every_kind, rec, store
 
 DAY = 86400
 KEYS = {"relationship": ("person_id",), "tie": ("person_a", "person_b")}
@@ -67,30 +66,7 @@ def _assert_same(results: dict[str, tuple[list, list]]) -> None:
 def test_compiled_run_matches_the_sql_on_the_sample_world(tmp_path: Path) -> None:
     demo = build_demo(tmp_path / "demo", people=120)
     engine, now = demo.engine, demo.now
-    with engine.connect() as conn:
-        a, b, c, d = (
-            r[0]
-            for r in conn.execute(
-                text(
-                    "SELECT value FROM identity JOIN person ON person.id = identity.person_id "
-                    "WHERE NOT person.is_me AND kind = 'email' ORDER BY identity.id LIMIT 4"
-                )
-            )
-        )
-    me = OWNER.email
-    store(
-        engine,
-        [
-            rec("x1", now - 40 * DAY, a, (me,), kind=Kind.SHARE, channel=Channel.SOCIAL,
-                extra={"visibility": "public"}, body="Loved working with you, brilliant!"),
-            rec("x2", now - 30 * DAY, me, (a,), kind=Kind.INTRO, channel=Channel.INTRO, cc=(b,)),
-            rec("x3", now - 20 * DAY, b, (me,), kind=Kind.REFERRAL, channel=Channel.REFERRAL),
-            rec("x4", now - 10 * DAY, a, (me, b, c, d), kind=Kind.MEETING,
-                channel=Channel.MEETING, roles=(Role.ORGANIZER, Role.ATTENDEE)),
-            rec("x5", now - 5 * DAY, c, (me,), body="This is awful and I am upset."),
-            rec("x6", now + DAY, d, (me,)),  # after now
-        ],
-    )  # fmt: skip
+    add_every_kind(engine, now, OWNER.email)
     refresh(engine, now=now, full=True)
     path = mirror.default_path(engine)
     engine.dispose()

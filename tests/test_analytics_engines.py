@@ -20,9 +20,8 @@ from sqlalchemy import text
 from kith.analytics import refresh
 from kith.analytics.export import export_ledger
 from kith.demo import build_demo
-from kith.model import Channel, Kind, Role
 from kith.sample.entities import OWNER
-from tests.test_analytics import rec, store
+from tests.test_analytics import add_every_kind
 
 
 def _need(what: str, ok: bool) -> None:
@@ -44,32 +43,7 @@ def test_duckdb_and_spark_compute_the_same_rows(tmp_path: Path) -> None:
 
     demo = build_demo(tmp_path / "demo", people=120)
     engine, now = demo.engine, demo.now
-    with engine.connect() as conn:
-        people = [
-            r[0]
-            for r in conn.execute(
-                text(
-                    "SELECT value FROM identity JOIN person ON person.id = identity.person_id "
-                    "WHERE NOT person.is_me AND kind = 'email' ORDER BY identity.id LIMIT 4"
-                )
-            )
-        ]
-    a, b, c, d = people
-    me = OWNER.email
-    day = 86400
-    store(
-        engine,
-        [
-            rec("x1", now - 40 * day, a, (me,), kind=Kind.SHARE, channel=Channel.SOCIAL,
-                extra={"visibility": "public"}, body="Loved working with you, brilliant!"),
-            rec("x2", now - 30 * day, me, (a,), kind=Kind.INTRO, channel=Channel.INTRO, cc=(b,)),
-            rec("x3", now - 20 * day, b, (me,), kind=Kind.REFERRAL, channel=Channel.REFERRAL),
-            rec("x4", now - 10 * day, a, (me, b, c, d), kind=Kind.MEETING,
-                channel=Channel.MEETING, roles=(Role.ORGANIZER, Role.ATTENDEE)),
-            rec("x5", now - 5 * day, c, (me,), body="This is awful and I am upset."),
-            rec("x6", now + day, d, (me,)),  # after now: left out by both
-        ],
-    )  # fmt: skip
+    add_every_kind(engine, now, OWNER.email)
     result = refresh(engine, now=now, full=True)
     assert result.relationships > 100 and result.ties > 10
     with engine.connect() as conn:
