@@ -124,6 +124,12 @@ def main() -> None:
         metavar="N",
         help="Only the fresh-process comparison, N times each (the mirror kept).",
     )
+    ap.add_argument(
+        "--full-only",
+        type=int,
+        metavar="N",
+        help="Only step 4, N times: kith analytics refresh --full in a child process.",
+    )
     args = ap.parse_args()
     CACHE.mkdir(exist_ok=True)
     db = args.db or CACHE / f"analytics-{args.people}-{args.interactions}.db"
@@ -133,6 +139,12 @@ def main() -> None:
     if args.build_only:
         return
     url = f"sqlite:///{db}"
+    if args.full_only:
+        print(f"load average at the start: {_load()}", flush=True)
+        for _ in range(args.full_only):
+            full_in_child(db)
+        print(f"load average after: {_load()}", flush=True)
+        return
     if args.incremental_only:
         print(f"load average at the start: {_load()}", flush=True)
         for _ in range(args.incremental_only):

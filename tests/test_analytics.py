@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
@@ -370,6 +371,42 @@ def test_a_deleted_mirror_is_rebuilt(sqlite_engine, tmp_path):
     result = refresh(sqlite_engine, now=NOW)
     assert result.mirror_rebuilt and result.mode == "full"
     assert_same_rows(_rows(sqlite_engine), before)
+
+
+def _indexes(engine: Engine) -> list[tuple[str, str]]:
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+            "AND tbl_name IN ('relationship', 'tie') ORDER BY name"
+        ).all()
+    return [(str(name), str(sql)) for name, sql in rows]
+
+
+def test_a_full_write_rebuilds_the_indexes_it_dropped(sqlite_engine):
+    """A full write on SQLite drops the result tables' indexes and makes them
+    again after the rows; when it fails half-way, nothing of it stays: the
+    rows and the indexes are as they were."""
+    from kith.analytics import writeback
+
+    engine = sqlite_engine
+    store(engine, _world())
+    indexes = _indexes(engine)
+    assert len(indexes) > 3
+    refresh(engine, now=NOW, full=True)
+    assert _indexes(engine) == indexes
+    before = _rows(engine)
+    state = writeback.stored_state(engine)
+    assert state is not None
+
+    def broken() -> Any:
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        writeback.write(
+            engine, {"relationship": broken}, replace_all=True, state=state, finished_at=NOW
+        )
+    assert _indexes(engine) == indexes
+    assert_same_rows(_rows(engine), before)
 
 
 def test_half_life_must_be_positive():

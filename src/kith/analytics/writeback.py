@@ -70,6 +70,7 @@ def write(
     time) and ``state``; returns row counts."""
     counts = {name: 0 for name in readers}
     with engine.begin() as conn:
+        rebuild = _drop_indexes(conn, list(readers)) if replace_all and readers else []
         if replace_all:
             for name in ("tie", "relationship"):
                 conn.exec_driver_sql(f"DELETE FROM {name}")
@@ -79,6 +80,8 @@ def write(
                     _delete_keys(conn, name, columns, rows)
                 _insert(conn, name, columns, rows)
                 counts[name] += len(rows)
+        for sql in rebuild:
+            conn.exec_driver_sql(sql)
         conn.execute(analytics_state.delete())
         conn.execute(
             analytics_state.insert(),
@@ -94,6 +97,27 @@ def write(
             },
         )
     return counts
+
+
+def _drop_indexes(conn: Connection, tables: list[str]) -> list[str]:
+    """On SQLite, drop the secondary indexes of ``tables`` (inside the
+    transaction) and return the statements that make them again: building an
+    index once over all the rows costs less than keeping it up to date row by
+    row (a quarter of a full refresh's write at 20M, bench/RESULTS.md).
+    Readers keep the old rows and indexes until the commit (WAL). Elsewhere
+    nothing: on PostgreSQL dropping an index would lock readers out until the
+    commit."""
+    if conn.dialect.name != "sqlite":
+        return []
+    marks = ", ".join("?" for _ in tables)
+    found = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND tbl_name IN ({marks}) ORDER BY name",
+        tuple(tables),
+    ).all()
+    for name, _ in found:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    return [str(sql) for _, sql in found]
 
 
 def save_state(engine: Engine, state: StoredState, finished_at: int) -> None:
