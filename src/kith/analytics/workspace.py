@@ -15,8 +15,8 @@ arrays the same way:
 - ``empty(name, shape, dtype)`` hands out a block the workspace holds;
 - the block is the one ``name`` had in the run before, if it is free and
   fits; else the smallest free block that fits (if not over twice the
-  size); else a new one, a little
-  larger than asked for (so a ledger that grows a little still fits);
+  size); else a new one, a little larger than asked for (so a ledger that
+  grows a little still fits);
 - ``give_back(array)`` returns a block for a later array of the same run;
 - ``lend(key, array)`` keeps a block out past the run's end, for results
   made of it, until ``reclaim(key)``;
@@ -46,8 +46,8 @@ def _address(array: np.ndarray) -> int:
 
 def _allocate(nbytes: int) -> np.ndarray:
     """A new block: anonymous memory of its own, in small pages. NumPy asks
-    for huge pages for big arrays, and a huge page first touched costs 3–4
-    times what its 512 small pages do here (``bench/bench_memory.py``); with
+    for huge pages for big arrays, and a huge page first touched costs about
+    twice what its 512 small pages do here (``bench/bench_memory.py``); with
     the blocks kept, the fewer misses in the processor's page cache that huge
     pages bring did not show in the run's time."""
     return np.frombuffer(mmap.mmap(-1, nbytes), np.uint8)
