@@ -168,10 +168,15 @@ def test_results_outlive_a_run_on_another_connection(tmp_path: Path) -> None:
             duck.full_inputs(second)
             compiled.run(second, NOW, 90.0)
             assert {name: _rows(first, name) for name in KEYS} == before
-            held = space.held
             compiled.run(first, NOW, 90.0)
             assert {name: _rows(first, name) for name in KEYS} == before
-            assert space.held <= held  # nothing new: the old results' blocks, taken again
+            # The results' blocks stay lent to the connection, and a run on it
+            # takes the old ones back: as many lent after as before.
+            lent = space.lent(id(first))
+            assert lent > 0 and space.lent(id(second)) > 0
+            compiled.run(first, NOW, 90.0)
+            assert {name: _rows(first, name) for name in KEYS} == before
+            assert space.lent(id(first)) == lent
             compiled.release(first)
             with pytest.raises(Exception, match="relationship"):
                 first.sql("SELECT COUNT(*) FROM relationship").fetchall()

@@ -23,9 +23,12 @@ arrays the same way:
 - ``finish()`` returns every other block, and lets go of the blocks the run
   did not use.
 
-A run asks for the same names in the same order each time, so from the
-second run on it gets its blocks back as they were, and none is allocated
-anew. Small arrays (under ``floor`` bytes) are plain NumPy arrays.
+A run asks for the same names each time, so from the second run on its
+arrays get their blocks back as they were, and none is allocated anew —
+except where two arrays on different threads shared a block one after the
+other: which of them comes first can change from run to run, and the later
+one then takes another block (made anew if none fits). Small arrays (under
+``floor`` bytes) are plain NumPy arrays.
 
 The arrays a workspace hands out are valid until they are given back or the
 run finishes; ``kith.analytics.compiled`` takes care that nothing outlives
@@ -79,6 +82,11 @@ class Workspace:
             lent = sum(b.nbytes for blocks in self._lent.values() for b in blocks)
             free = sum(b.nbytes for b in self._free)
             return free + lent + sum(b.nbytes for b in self._out.values())
+
+    def lent(self, key: object) -> int:
+        """How many blocks are lent under ``key``."""
+        with self._lock:
+            return len(self._lent.get(key, []))
 
     def empty(self, name: str, shape: int | tuple[int, ...], dtype: object) -> np.ndarray:
         """An uninitialised array of ``shape`` and ``dtype`` (C order)."""
