@@ -514,48 +514,33 @@ def _median(values: np.ndarray) -> float:
 def _people(
     bounds: np.ndarray,
     first: np.ndarray,
-    rec_person: np.ndarray,
-    rec_time: np.ndarray,
-    rec_code: np.ndarray,
-    rec_thread: np.ndarray,
-    rec_sentiment: np.ndarray,
+    records: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    features: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    scratch: tuple[np.ndarray, ...],
     now: int,
     lam: float,
-    counts: np.ndarray,
-    channels: np.ndarray,
-    floats: np.ndarray,
-    gap: np.ndarray,
     lo_bucket: int,
     hi_bucket: int,
-    at: np.ndarray,
-    fill: np.ndarray,
-    times: np.ndarray,
-    codes: np.ndarray,
-    thread_of: np.ndarray,
-    valence: np.ndarray,
-    days: np.ndarray,
-    threads: np.ndarray,
-    gaps: np.ndarray,
 ) -> None:
     """The SQL's ``agg``, ``waiting``, ``days``, ``cadence``, ``gaps``,
     ``person_threads`` and ``threads``, bucket by bucket: the bucket's rows
     grouped by person, then each person's features from their own rows.
+    ``records``: the buckets' rows (``_buckets``); ``features``: ``counts``,
+    ``channels``, ``floats``, ``gap``.
 
     Each worker (on its own thread; buckets share nothing) takes the
-    buckets ``lo_bucket`` to ``hi_bucket - 1`` and keeps its scratch arrays
-    from one bucket to the next: ``at`` and ``fill`` (one more than the
-    people of a bucket), the others room for the longest bucket's rows."""
+    buckets ``lo_bucket`` to ``hi_bucket - 1`` and keeps its ``scratch``
+    arrays from one bucket to the next: ``at`` and ``fill`` (one more than
+    the people of a bucket), then ``times``, ``codes``, ``thread_of``,
+    ``valence``, ``days``, ``threads`` and ``gaps``, room for the longest
+    bucket's rows."""
     for b in range(lo_bucket, hi_bucket):
         lo, hi = bounds[b], bounds[b + 1]
         if lo == hi:
             continue
         first_person = first[b]
         width = first[b + 1] - first_person
-        _bucket_people(
-            lo, hi, first_person, width, rec_person, rec_time, rec_code, rec_thread,
-            rec_sentiment, now, lam, counts, channels, floats, gap, at, fill, times, codes,
-            thread_of, valence, days, threads, gaps,
-        )  # fmt: skip
+        _bucket_people(lo, hi, first_person, width, records, features, scratch, now, lam)
 
 
 @_compiled
@@ -564,30 +549,18 @@ def _bucket_people(
     hi: int,
     first_person: int,
     width: int,
-    rec_person: np.ndarray,
-    rec_time: np.ndarray,
-    rec_code: np.ndarray,
-    rec_thread: np.ndarray,
-    rec_sentiment: np.ndarray,
+    records: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    features: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    scratch: tuple[np.ndarray, ...],
     now: int,
     lam: float,
-    counts: np.ndarray,
-    channels: np.ndarray,
-    floats: np.ndarray,
-    gap: np.ndarray,
-    at: np.ndarray,
-    fill: np.ndarray,
-    times: np.ndarray,
-    codes: np.ndarray,
-    thread_of: np.ndarray,
-    valence: np.ndarray,
-    days: np.ndarray,
-    threads: np.ndarray,
-    gaps: np.ndarray,
 ) -> None:
     """One bucket of ``_people``: its rows (``lo`` to ``hi``) grouped by person
     (a counting sort into the scratch arrays ``times`` … ``valence``), then
     each person's features from their own rows."""
+    rec_person, rec_time, rec_code, rec_thread, rec_sentiment = records
+    counts, channels, floats, gap = features
+    at, fill, times, codes, thread_of, valence, days, threads, gaps = scratch
     at[: width + 1] = 0
     for i in range(lo, hi):
         at[rec_person[i] - first_person + 1] += 1
@@ -987,7 +960,6 @@ def _bucket_worker(
     start, person, author, to_me = log
     occurred, code, thread, sentiment, base, thread_first, last_out, answered = rows
     rec_person, rec_time, rec_code, rec_thread, rec_sentiment = records
-    counts, channels, floats, gap = features
     bucket_of, first, bounds = buckets
     lo, hi = int(cuts[worker]), int(cuts[worker + 1])
     _buckets(
@@ -996,7 +968,7 @@ def _bucket_worker(
         rec_thread, rec_sentiment,
     )  # fmt: skip
     longest = int(np.diff(bounds[lo : hi + 1]).max()) if hi > lo else 0
-    scratch = [
+    scratch = tuple(
         space.empty(f"people{worker}.{name}", size, kind)
         for name, size, kind in (
             ("at", BUCKET_PEOPLE + 1, np.int64),
@@ -1009,11 +981,8 @@ def _bucket_worker(
             ("threads", longest, np.int32),
             ("gaps", longest, np.int64),
         )
-    ]
-    _people(
-        bounds, first, rec_person, rec_time, rec_code, rec_thread, rec_sentiment, now, lam,
-        counts, channels, floats, gap, lo, hi, *scratch,
-    )  # fmt: skip
+    )
+    _people(bounds, first, records, features, scratch, now, lam, lo, hi)
     space.give_back(*scratch)
 
 
@@ -1107,11 +1076,7 @@ def run(con: Any, now: int, half_life_days: float) -> dict[str, float]:
     if half_life_days <= 0:
         raise ValueError("half_life_days must be positive")
     with _RUNNING:
-        # The results of the run before on ``con`` are made of blocks of the
-        # workspace: forgotten, their blocks are free again.
-        for name in ("relationship", "tie"):
-            con.unregister(name)
-        SPACE.reclaim(id(con))
+        _forget(con)
         try:
             return _run(con, now, half_life_days, SPACE)
         finally:
@@ -1124,10 +1089,16 @@ def release(con: Any | None = None) -> None:
     too (forgotten first)."""
     with _RUNNING:
         if con is not None:
-            for name in ("relationship", "tie"):
-                con.unregister(name)
-            SPACE.reclaim(id(con))
+            _forget(con)
         SPACE.release()
+
+
+def _forget(con: Any) -> None:
+    """Forget the results of the run before on ``con``: they are made of
+    blocks of the workspace, which are then free again."""
+    for name in ("relationship", "tie"):
+        con.unregister(name)
+    SPACE.reclaim(id(con))
 
 
 def _run(con: Any, now: int, half_life_days: float, space: Workspace) -> dict[str, float]:
@@ -1284,8 +1255,6 @@ def _run(con: Any, now: int, half_life_days: float, space: Workspace) -> dict[st
         replies, tie_columns = reply_job.result(), tie_job.result()
         lap("replies and ties (the rest)")
     counts[C_MY_REPLIES], counts[C_THEIR_REPLIES] = replies[0], replies[2]
-
-    lap("before tables")
     columns, block = _relationship_table(
         space,
         np.sort(targets.astype(np.int64)),
@@ -1320,8 +1289,7 @@ def _column(values: np.ndarray, missing: np.ndarray | None) -> pa.Array:
 
 def _publish(con: Any, name: str, columns: dict[str, pa.Array]) -> None:
     """``columns`` as the table ``name`` of ``con`` (registered: DuckDB reads
-    them where they are)."""
-    con.unregister(name)
+    them where they are; a registered one before is gone, see ``_forget``)."""
     con.execute(f"DROP TABLE IF EXISTS temp.main.{name}")
     con.register(name, pa.table(columns))
 

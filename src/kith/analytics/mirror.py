@@ -298,8 +298,7 @@ def update_replies(con: Any) -> None:
     """Bring ``m_reply`` up to the mirror's interactions: found whole the first
     time, then extended by the interactions since (whichever end of a link is
     new: a new reply to an old message, or an old reply whose message arrives
-    late). Only full runs read the links, so only they pay for finding them
-    (about 0.4 s after an import, 3 s from nothing, at 20M interactions)."""
+    late). Only full runs read the links, so only they pay for finding them."""
     top = first_row(con, "SELECT MAX(id) FROM m_interaction")
     newest = int(top[0]) if top and top[0] is not None else 0
     if not (_has_table(con, "m_reply") and _has_table(con, "m_reply_state")):
