@@ -47,6 +47,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from scale_ledger import build
 
@@ -78,6 +79,20 @@ def import_new(url: str, people: int, count: int) -> float:
     writer.finish("done", NOW)
     engine.dispose()
     return time.perf_counter() - started
+
+
+def skew(con: Any) -> None:
+    """How unevenly the log's rows fall on people (why the compiled run's
+    buckets are bounded by rows, not by people)."""
+    busiest, first = con.execute(
+        "SELECT (SELECT COUNT(*) FROM m_log GROUP BY person_id ORDER BY 1 DESC LIMIT 1), "
+        f"(SELECT COUNT(*) FROM m_log WHERE person_id < {compiled.BUCKET_PEOPLE})"
+    ).fetchone() or (0, 0)
+    print(
+        f"log rows of the busiest person: {busiest:,}; "
+        f"of the first {compiled.BUCKET_PEOPLE:,} people: {first:,}",
+        flush=True,
+    )
 
 
 def _load_kernels() -> None:
@@ -157,6 +172,9 @@ def main() -> None:
     print(f"load average at the start: {_load()}", flush=True)
     if args.cold_only:
         engine.dispose()
+        con = mirror.connect(path)
+        skew(con)
+        con.close()
         cold(path, args.cold_only)
         print(f"load average after: {_load()}", flush=True)
         return
@@ -181,6 +199,7 @@ def main() -> None:
         "(SELECT COUNT(*) FROM m_log)"
     ).fetchone() or (0, 0, 0)
     print(f"ledger: {n_ix:,} interactions, {n_pa:,} participants, log {n_log:,} rows ({db.name})")
+    skew(con)
 
     started = time.perf_counter()
     mirror.update_replies(con)
