@@ -9,8 +9,6 @@ tests/test_ingest_email.py`` and review the diff by eye.
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import tempfile
 from dataclasses import fields
@@ -36,6 +34,7 @@ from kith.ingest.email_headers import (
 )
 from kith.ingest.maildir import MaildirImporter
 from kith.ingest.mbox import MboxImporter, split_mbox
+from kith.ingest.testing import check_record, compare_with_expected, expected_path, record_json
 from kith.model import (
     DateQuality,
     InteractionRecord,
@@ -75,26 +74,13 @@ def one(path: Path, options: ImportOptions = BODIES) -> InteractionRecord:
     return record
 
 
+def as_json(record: Record) -> dict[str, Any]:
+    """A record as its golden file spells it (files named relative to the cases)."""
+    return record_json(record, CASES)
+
+
 def people(record: InteractionRecord) -> list[tuple[str, str, str | None]]:
     return [(p.role.value, p.identity.value, p.identity.display_name) for p in record.participants]
-
-
-def as_json(record: Record) -> dict[str, Any]:
-    """A record as plain JSON, its file named relative to the cases folder."""
-    origin = {"file": Path(record.origin.file).name, "position": record.origin.position}
-    if isinstance(record, Skipped):
-        return {"skipped": record.reason, "origin": origin}
-    out: dict[str, Any] = {}
-    for f in fields(record):
-        value = getattr(record, f.name)
-        if f.name == "origin":
-            value = origin
-        elif f.name == "participants":
-            value = [list(p) for p in people(record)]
-        elif isinstance(value, tuple):
-            value = list(value)
-        out[f.name] = value
-    return out
 
 
 def all_records(importer: MboxImporter | MaildirImporter, paths: list[Path]) -> list[Record]:
@@ -141,11 +127,10 @@ CASE_FILES = sorted(p for p in CASES.iterdir() if p.suffix in (".eml", ".mbox"))
 
 @pytest.mark.parametrize("case", CASE_FILES, ids=[p.name for p in CASE_FILES])
 def test_case_matches_its_golden_file(case: Path) -> None:
-    got = [as_json(r) for r in read_case(case)]
-    golden = case.with_suffix(".json")
-    if os.environ.get("KITH_REGEN_GOLDEN"):
-        golden.write_text(json.dumps(got, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    assert got == json.loads(golden.read_text(encoding="utf-8"))
+    records = read_case(case)
+    for record in records:
+        check_record(record)
+    compare_with_expected([as_json(r) for r in records], expected_path(case))
 
 
 # --- edge cases, the facts that matter spelled out ---------------------------------------
