@@ -18,11 +18,12 @@ from kith.errors import KithError
 from kith.ingest.base import Importer, ImportOptions
 from kith.ingest.testing import extract
 from kith.model import ContactRecord, InteractionRecord, Record, Skipped
+from tests.shared import SHARED_DATA
 
 TESTS = Path(__file__).resolve().parent
 DATA = TESTS / "data"
 GOLDEN = TESTS / "golden"
-SHARED_FORMATS = TESTS.parents[1] / "shared" / "data" / "formats"
+SHARED_FORMATS = SHARED_DATA / "formats"
 
 
 def counts(records: list[Record]) -> dict[str, int]:

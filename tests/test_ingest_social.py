@@ -45,7 +45,6 @@ from kith.store.schema import circle, identity, interaction, participant, thread
 
 TESTS = Path(__file__).resolve().parent
 DATA = TESTS / "data"
-SHARED = TESTS.parents[1] / "shared" / "data"
 
 IMPORTERS: dict[str, type[Importer]] = {
     "x": XArchiveImporter,
@@ -445,10 +444,8 @@ FUZZ = _load_fuzzer()
 
 
 @pytest.fixture(scope="module")
-def seeds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    if not SHARED.is_dir():
-        pytest.skip(f"missing {SHARED}")
-    return FUZZ.build_seeds(SHARED, tmp_path_factory.mktemp("seeds"))  # type: ignore[no-any-return]
+def seeds(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> dict[str, Path]:
+    return FUZZ.build_seeds(shared_data, tmp_path_factory.mktemp("seeds"))  # type: ignore[no-any-return]
 
 
 @pytest.mark.parametrize("name", sorted(IMPORTERS))
@@ -474,11 +471,11 @@ def test_mutated_samples_yield_records_or_a_clear_error(
         assert problem is None, problem
 
 
-def test_fuzz_script_runs_and_counts(capsys: pytest.CaptureFixture[str]) -> None:
+def test_fuzz_script_runs_and_counts(capsys: pytest.CaptureFixture[str], shared_data: Path) -> None:
     import sys
 
     saved = sys.argv
-    sys.argv = ["fuzz_social.py", "1", "--seed", "3"]
+    sys.argv = ["fuzz_social.py", "1", "--seed", "3", "--shared", str(shared_data)]
     try:
         assert FUZZ.main() == 0
     finally:
