@@ -271,3 +271,16 @@ SAMPLES = _samples()
 def test_mutated_vcards_give_records_or_skips(sample: bytes, ops: list) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         extract_mutated(IMPORTER, apply_ops(sample, ops), ".vcf", Path(tmp))
+
+
+def test_a_charset_holding_a_nul_is_ignored_like_an_unknown_one(tmp_path: Path) -> None:
+    # Found by the fuzz test above: codecs.lookup raises ValueError on a NUL.
+    path = tmp_path / "nul_charset.vcf"
+    path.write_bytes(
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\n"
+        b"FN;CHARSET=ISO\x008859-1;ENCODING=QUOTED-PRINTABLE:J=C3=BCrgen M=C3=BCller\r\n"
+        b"EMAIL:jm@example.org\r\nEND:VCARD\r\n"
+    )
+    (card,) = read(path)
+    assert isinstance(card, ContactRecord)
+    assert card.name == "Jürgen Müller"
