@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -12,11 +13,49 @@ from typing import Any
 import click
 
 from kith.cli.base import State, cli, pass_state
+from kith.config import config_table
 from kith.errors import ConfigError
+from kith.web.config import MAX_IMPORTS, MAX_UPLOAD_BYTES
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 8750
+
+
+@dataclass(frozen=True, slots=True)
+class WebSettings:
+    """The config file's ``[web]`` table."""
+
+    allowed_hosts: tuple[str, ...] = ()
+    max_upload_bytes: int = MAX_UPLOAD_BYTES
+    max_imports: int = MAX_IMPORTS
+
+
+def web_settings() -> WebSettings:
+    """``[web]`` of the config file: ``allowed_hosts`` (a list of names),
+    ``max_upload_mb`` and ``max_imports`` (positive whole numbers)."""
+    table, where = config_table("web")
+    unknown = set(table) - {"allowed_hosts", "max_upload_mb", "max_imports"}
+    if unknown:
+        raise ConfigError(f"unknown setting {sorted(unknown)[0]!r}", where=where)
+    hosts = table.get("allowed_hosts", [])
+    if not isinstance(hosts, list) or not all(isinstance(h, str) and h for h in hosts):
+        raise ConfigError("allowed_hosts must be a list of host names", where=where)
+    numbers = {}
+    for key in ("max_upload_mb", "max_imports"):
+        value = table.get(key)
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 1
+        ):
+            raise ConfigError(f"{key} must be a positive whole number, not {value!r}", where=where)
+        numbers[key] = value
+    return WebSettings(
+        allowed_hosts=tuple(hosts),
+        max_upload_bytes=(numbers["max_upload_mb"] << 20)
+        if numbers["max_upload_mb"]
+        else MAX_UPLOAD_BYTES,
+        max_imports=numbers["max_imports"] or MAX_IMPORTS,
+    )
 
 
 def run_server(
@@ -112,7 +151,22 @@ def run_server(
 @click.option(
     "--behind-proxy",
     is_flag=True,
-    help="HTTPS ends at a reverse proxy in front of kith (cookies are still marked Secure).",
+    help="HTTPS ends at a reverse proxy in front of kith: cookies are marked Secure "
+    "and the login is always asked for.",
+)
+@click.option(
+    "--allow-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Answer to this host name too (the name a proxy forwards); may be repeated. "
+    "Other names are refused. [web] allowed_hosts in the config file.",
+)
+@click.option(
+    "--max-upload-mb",
+    type=click.IntRange(1, 1 << 20),
+    help=f"The largest upload, in MB (default {MAX_UPLOAD_BYTES >> 20:,}; "
+    "[web] max_upload_mb in the config file).",
 )
 @click.option(
     "--set-password",
@@ -136,6 +190,8 @@ def serve_cmd(
     certfile: Path | None,
     keyfile: Path | None,
     behind_proxy: bool,
+    allowed_hosts: tuple[str, ...],
+    max_upload_mb: int | None,
     set_password: bool,
     workers: int,
     open_browser: bool,
@@ -144,8 +200,8 @@ def serve_cmd(
     and a JSON API (documented at /docs).
 
     \b
-    By default only this machine can reach it (127.0.0.1), with no login.
-    To reach it from elsewhere:
+    By default only this machine can reach it (127.0.0.1), with no login
+    until a password is set. To reach it from elsewhere:
       kith serve --set-password                    once: the login's password
       kith serve --host 0.0.0.0 --certfile C --keyfile K
       kith serve --host 0.0.0.0 --behind-proxy     HTTPS at a proxy (Caddy, nginx)
@@ -173,13 +229,19 @@ def serve_cmd(
             f"kith serve on {host} would send your password and ledger unencrypted",
             hint="give --certfile and --keyfile, or --behind-proxy when a proxy does HTTPS",
         )
+    web = web_settings()
     config = WebConfig(
         database_url=state.settings.database_url,
         store_bodies=state.settings.store_bodies,
         host=host,
-        password_hash=None if is_loopback(host) else security.load_password_hash(),
+        password_hash=security.load_password_hash(),
         secure_cookies=tls or behind_proxy,
         day=on.date() if on else None,
+        behind_proxy=behind_proxy,
+        tls=tls,
+        allowed_hosts=tuple(allowed_hosts) or web.allowed_hosts,
+        max_upload_bytes=(max_upload_mb << 20) if max_upload_mb else web.max_upload_bytes,
+        max_imports=web.max_imports,
     )
     run_server(
         config,
