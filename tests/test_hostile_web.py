@@ -6,7 +6,6 @@ made here, small."""
 
 from __future__ import annotations
 
-import io
 import re
 import threading
 import time
@@ -486,35 +485,57 @@ def test_a_form_upload_named_dot_dot_is_refused(client, uploads):
     assert leftovers(uploads) == []
 
 
-def test_an_import_error_does_not_show_server_paths(client, uploads):
+def imported(client: TestClient, filename: str, data: bytes) -> dict:
+    """Upload ``data`` through the API and wait for the import to end."""
     r = client.post(
-        "/api/imports?filename=broken.zip",
-        content=b"PK\x03\x04 not really a zip",
+        "/api/imports",
+        params={"filename": filename},
+        content=data,
         headers={"Content-Type": "application/octet-stream"},
     )
-    assert r.status_code == 202
-    job = r.json()["id"]
+    assert r.status_code == 202, r.text
     deadline = time.monotonic() + 20
-    while (state := client.get(f"/api/imports/{job}").json())["status"] == "running":
+    while (state := client.get(f"/api/imports/{r.json()['id']}").json())["status"] == "running":
         assert time.monotonic() < deadline
         time.sleep(0.05)
+    return state
+
+
+def test_an_import_error_does_not_show_server_paths(client, uploads):
+    state = imported(client, "broken.zip", b"PK\x03\x04 not really a zip")
     shown = str(state)
-    assert "broken.zip" in shown
+    assert state["status"] == "failed" and "broken.zip" in shown
     assert str(uploads) not in shown and "/tmp" not in shown and "kith-upload" not in shown
 
 
-def test_a_zip_upload_is_read_in_memory_of_its_size(client, tmp_path):
-    """A zip bomb uploaded through the web is refused like one on the command line."""
-    data = bomb(tmp_path / "b.zip", member="data/account.js").read_bytes()
-    r = client.post(
-        "/api/imports?filename=twitter.zip",
-        content=io.BytesIO(data).read(),
-        headers={"Content-Type": "application/octet-stream"},
+def test_a_zip_bomb_uploaded_through_the_web_is_refused_too(client, tmp_path):
+    state = imported(
+        client, "twitter.zip", bomb(tmp_path / "b.zip", "data/account.js").read_bytes()
     )
-    assert r.status_code == 202
-    job = r.json()["id"]
-    deadline = time.monotonic() + 20
-    while (state := client.get(f"/api/imports/{job}").json())["status"] == "running":
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
     assert state["status"] == "failed" and "compressed" in (state["error"] or "")
+
+
+def test_a_browser_from_a_foreign_host_gets_an_error_page(client):
+    r = client.get("/", headers={"Host": "evil.example", "Accept": "text/html"})
+    assert r.status_code == 400 and "does not answer to the host name" in r.text
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+
+
+def test_the_web_table_of_the_config_file_sets_the_limits(monkeypatch, tmp_path):
+    from kith.cli.serve import web_settings
+    from kith.web.config import MAX_IMPORTS
+
+    config = tmp_path / "config"
+    (config / "kith").mkdir(parents=True)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    toml = config / "kith" / "config.toml"
+    toml.write_text('[web]\nmax_upload_mb = 3\nallowed_hosts = ["kith.example.org"]\n')
+    found = web_settings()
+    assert found.max_upload_bytes == 3 << 20 and found.max_imports == MAX_IMPORTS
+    assert found.allowed_hosts == ("kith.example.org",)
+    toml.write_text("[web]\nmax_imports = 0\n")
+    with pytest.raises(ConfigError, match="max_imports must be a positive whole number"):
+        web_settings()
+    toml.write_text("[web]\nmax_uploads = 3\n")
+    with pytest.raises(ConfigError, match="unknown setting 'max_uploads'"):
+        web_settings()
