@@ -539,3 +539,42 @@ def test_the_web_table_of_the_config_file_sets_the_limits(monkeypatch, tmp_path)
     toml.write_text("[web]\nmax_uploads = 3\n")
     with pytest.raises(ConfigError, match="unknown setting 'max_uploads'"):
         web_settings()
+
+
+@pytest.mark.parametrize("token", [None, "forged"])
+def test_the_streamed_upload_form_still_needs_its_csrf_token(client, uploads, token):
+    client.get("/import", headers={"Accept": "text/html"})  # the browser has its cookie
+    data = {} if token is None else {"csrf_token": token}
+    r = client.post(
+        "/import",
+        data=data,
+        files={"file": ("a.vcf", b"BEGIN:VCARD\r\nEND:VCARD\r\n", "text/vcard")},
+        headers={"Accept": "application/json"},
+    )
+    assert_error(r, 403, "did not come from kith")
+    assert leftovers(uploads) == []
+    assert client.get("/api/imports/x").status_code == 404
+
+
+def test_a_logout_in_one_process_is_seen_by_another(ledger, hashed):
+    config = WebConfig(database_url=ledger, password_hash=hashed)
+    with open_client(config) as first, open_client(config) as second:
+        assert _login(first, PASSWORD).status_code == 303
+        session = first.cookies.get(security.SESSION_COOKIE)
+        second.cookies.set(security.SESSION_COOKIE, session)
+        assert second.get("/api/people").status_code == 200
+        token = csrf_of(first.get("/", headers={"Accept": "text/html"}).text)
+        first.post("/logout", data={"csrf_token": token}, follow_redirects=False)
+        assert_error(second.get("/api/people"), 401, "log in first")
+
+
+def test_error_words_name_files_never_the_server_folders():
+    from kith.web.errors import without_paths
+
+    assert (
+        without_paths("/tmp/kith-upload-x/twitter.zip!data/a.js: bad")
+        == "twitter.zip!data/a.js: bad"
+    )
+    assert without_paths("cannot open: '/srv/k/c.vcf'") == "cannot open: 'c.vcf'"
+    assert without_paths("sqlite:////home/me/kith.db") == "sqlite:///kith.db"
+    assert without_paths("see https://x.org/a/b and a/b/c") == "see https://x.org/a/b and a/b/c"

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 #: An absolute path in an error's words: shown by its last part only, since
 #: the server's folders are nobody's business but the owner's.
-_PATH = re.compile(r"(?<![\w.:/])/(?:[^\s/:!'\"]+/)+([^\s/:!'\"]*)")
+_PATH = re.compile(r"(?:^|(?<=[\s'\"(=\[])|(?<=:///))/(?:[^\s/:!'\"]+/)+([^\s/:!'\"]*)")
 
 
 class TooManyRequests(KithError):

@@ -230,13 +230,15 @@ class Sessions:
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / "sessions.json"
-        self._seen: tuple[float, dict[str, float]] = (-1.0, {})
+        self._seen: tuple[tuple[int, int], dict[str, float]] = ((-1, -1), {})
 
     def _read(self) -> dict[str, float]:
         try:
-            stamp = self.path.stat().st_mtime
+            found = self.path.stat()
         except FileNotFoundError:
             return {}
+        # Every change replaces the file: a new inode, even within one clock tick.
+        stamp = (found.st_ino, found.st_mtime_ns)
         if stamp != self._seen[0]:
             try:
                 self._seen = (stamp, dict(json.loads(self.path.read_text())))
