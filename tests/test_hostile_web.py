@@ -522,8 +522,7 @@ def test_a_browser_from_a_foreign_host_gets_an_error_page(client):
 
 
 def test_the_web_table_of_the_config_file_sets_the_limits(monkeypatch, tmp_path):
-    from kith.cli.serve import web_settings
-    from kith.web.config import MAX_IMPORTS
+    from kith.web.config import MAX_IMPORTS, web_settings
 
     config = tmp_path / "config"
     (config / "kith").mkdir(parents=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -13,49 +12,12 @@ from typing import Any
 import click
 
 from kith.cli.base import State, cli, pass_state
-from kith.config import config_table
 from kith.errors import ConfigError
-from kith.web.config import MAX_IMPORTS, MAX_UPLOAD_BYTES
+from kith.web.config import MAX_UPLOAD_BYTES, web_settings
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 8750
-
-
-@dataclass(frozen=True, slots=True)
-class WebSettings:
-    """The config file's ``[web]`` table."""
-
-    allowed_hosts: tuple[str, ...] = ()
-    max_upload_bytes: int = MAX_UPLOAD_BYTES
-    max_imports: int = MAX_IMPORTS
-
-
-def web_settings() -> WebSettings:
-    """``[web]`` of the config file: ``allowed_hosts`` (a list of names),
-    ``max_upload_mb`` and ``max_imports`` (positive whole numbers)."""
-    table, where = config_table("web")
-    unknown = set(table) - {"allowed_hosts", "max_upload_mb", "max_imports"}
-    if unknown:
-        raise ConfigError(f"unknown setting {sorted(unknown)[0]!r}", where=where)
-    hosts = table.get("allowed_hosts", [])
-    if not isinstance(hosts, list) or not all(isinstance(h, str) and h for h in hosts):
-        raise ConfigError("allowed_hosts must be a list of host names", where=where)
-    numbers = {}
-    for key in ("max_upload_mb", "max_imports"):
-        value = table.get(key)
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int) or value < 1
-        ):
-            raise ConfigError(f"{key} must be a positive whole number, not {value!r}", where=where)
-        numbers[key] = value
-    return WebSettings(
-        allowed_hosts=tuple(hosts),
-        max_upload_bytes=(numbers["max_upload_mb"] << 20)
-        if numbers["max_upload_mb"]
-        else MAX_UPLOAD_BYTES,
-        max_imports=numbers["max_imports"] or MAX_IMPORTS,
-    )
 
 
 def run_server(

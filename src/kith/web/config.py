@@ -11,7 +11,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kith.config import data_home
+from kith.config import config_table, data_home
+from kith.errors import ConfigError
 
 #: The largest upload by default (``[web] max_upload_mb``, ``kith serve
 #: --max-upload-mb``): an X archive's text is a few hundred MB at most, and
@@ -99,3 +100,40 @@ class WebConfig:
         d["upload_dir"] = Path(d["upload_dir"]) if d["upload_dir"] else None
         d["allowed_hosts"] = tuple(d["allowed_hosts"])
         return cls(**d)
+
+
+@dataclass(frozen=True, slots=True)
+class WebSettings:
+    """The config file's ``[web]`` table."""
+
+    allowed_hosts: tuple[str, ...] = ()
+    max_upload_bytes: int = MAX_UPLOAD_BYTES
+    max_imports: int = MAX_IMPORTS
+
+
+def web_settings() -> WebSettings:
+    """``[web]`` of the config file (``kith serve``'s flags beat it)::
+
+    [web]
+    allowed_hosts = ["kith.example.org"]   # names besides loopback's and --host
+    max_upload_mb = 1024                   # the largest upload
+    max_imports = 2                        # imports running at once
+    """
+    table, where = config_table("web")
+    unknown = sorted(set(table) - {"allowed_hosts", "max_upload_mb", "max_imports"})
+    if unknown:
+        raise ConfigError(f"unknown setting {unknown[0]!r}", where=where)
+    hosts = table.get("allowed_hosts", [])
+    if not isinstance(hosts, list) or not all(isinstance(h, str) and h for h in hosts):
+        raise ConfigError("allowed_hosts must be a list of host names", where=where)
+    numbers: dict[str, int] = {"max_upload_mb": MAX_UPLOAD_BYTES >> 20, "max_imports": MAX_IMPORTS}
+    for key in numbers:
+        value = table.get(key, numbers[key])
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"{key} must be a positive whole number, not {value!r}", where=where)
+        numbers[key] = value
+    return WebSettings(
+        allowed_hosts=tuple(hosts),
+        max_upload_bytes=numbers["max_upload_mb"] << 20,
+        max_imports=numbers["max_imports"],
+    )
