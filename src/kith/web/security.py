@@ -45,7 +45,6 @@ import logging
 import os
 import re
 import secrets
-import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -53,6 +52,8 @@ from pathlib import Path
 from typing import Any, TypeVar, get_args
 from urllib.parse import urlsplit
 
+import anyio
+import anyio.to_thread
 from fastapi import Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.datastructures import MutableHeaders
@@ -164,12 +165,14 @@ def load_password_hash() -> str | None:
 
 
 class LoginLimiter:
-    """Password checks: a back-off per client and a bound on checks at once."""
+    """Password checks: a back-off per client and a bound on checks at once.
+
+    Used on the server's event loop; a login waiting for a check holds no
+    worker thread, and the argon2 check itself runs in one."""
 
     def __init__(self) -> None:
         self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-        self._checks = threading.BoundedSemaphore(CONCURRENT_CHECKS)
+        self._checks = anyio.Semaphore(CONCURRENT_CHECKS)
 
     def _recent(self, client: str, now: float) -> deque[float]:
         found = self._failures.get(client, deque())
@@ -177,37 +180,43 @@ class LoginLimiter:
             found.popleft()
         return found
 
-    def check(self, client: str, hashed: str, password: str) -> bool:
+    def _refuse_if_waiting(self, client: str) -> None:
+        now = clock()
+        failures = self._recent(client, now)
+        if len(failures) >= LOGIN_FAILURES:
+            wait = int(failures[0] + LOGIN_WINDOW_SECONDS - now) + 1
+            raise TooManyRequests(
+                "too many wrong passwords from here",
+                hint=f"wait {wait} seconds, then try again",
+                retry_after=wait,
+            )
+
+    async def check(self, client: str, hashed: str, password: str) -> bool:
         """Whether ``password`` is right; ``TooManyRequests`` while ``client``
-        must wait (the password is then not even checked)."""
-        with self._lock:
-            now = clock()
-            failures = self._recent(client, now)
-            if len(failures) >= LOGIN_FAILURES:
-                wait = int(failures[0] + LOGIN_WINDOW_SECONDS - now) + 1
-                raise TooManyRequests(
-                    "too many wrong passwords from here",
-                    hint=f"wait {wait} seconds, then try again",
-                    retry_after=wait,
-                )
-        if not self._checks.acquire(timeout=CHECK_WAIT_SECONDS):
+        must wait (the password is then not even checked), or when no check
+        frees up within ``CHECK_WAIT_SECONDS``."""
+        self._refuse_if_waiting(client)
+        try:
+            with anyio.fail_after(CHECK_WAIT_SECONDS):
+                await self._checks.acquire()
+        except TimeoutError:
             raise TooManyRequests(
                 "too many logins at once", hint="try again in a moment", retry_after=5
-            )
+            ) from None
         try:
-            right = check_password(hashed, password)
+            self._refuse_if_waiting(client)  # its failures may have come in meanwhile
+            right = await anyio.to_thread.run_sync(check_password, hashed, password)
         finally:
             self._checks.release()
-        with self._lock:
-            if right:
-                self._failures.pop(client, None)
-            else:
-                failures = self._recent(client, clock())
-                failures.append(clock())
-                self._failures[client] = failures
-                if len(self._failures) > REMEMBERED_CLIENTS:
-                    self._failures.pop(next(iter(self._failures)))
-        return right
+        if right:
+            self._failures.pop(client, None)
+            return True
+        failures = self._recent(client, clock())
+        failures.append(clock())
+        self._failures[client] = failures
+        if len(self._failures) > REMEMBERED_CLIENTS:
+            self._failures.pop(next(iter(self._failures)))  # the longest remembered
+        return False
 
 
 def client_key(request: Request) -> str:

@@ -26,7 +26,7 @@ def login_page(request: Request, next: str | None = None) -> Response:
 
 
 @router.post("/login", dependencies=[Depends(security.csrf_only)])
-def login(
+async def login(
     request: Request,
     password: Annotated[str, Form()],
     next: Annotated[str | None, Form()] = None,
@@ -35,7 +35,7 @@ def login(
     Too many wrong passwords from one client: 429 until it has waited."""
     hashed = request.app.state.config.password_hash
     limiter: security.LoginLimiter = request.app.state.logins
-    if not hashed or not limiter.check(security.client_key(request), hashed, password):
+    if not hashed or not await limiter.check(security.client_key(request), hashed, password):
         return render(request, "login.html", {"next": _next(next), "failed": True}, status_code=401)
     response = RedirectResponse(_next(next), status_code=303)
     response.set_cookie(
