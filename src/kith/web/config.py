@@ -48,7 +48,8 @@ class WebConfig:
     database_url: str
     store_bodies: bool = True
     host: str = "127.0.0.1"
-    #: The login's argon2 hash; required (and then asked for) off loopback.
+    #: The login's argon2 hash: when set, it is asked for (on loopback too);
+    #: required off loopback and behind a proxy.
     password_hash: str | None = None
     #: Cookies only over HTTPS (TLS here, or at a proxy in front).
     secure_cookies: bool = False
