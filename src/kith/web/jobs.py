@@ -189,12 +189,16 @@ class Jobs:
                     retry_after=10,
                 )
             self._running += 1
+        folder: Path | None = None
         try:
             base = self.ledger.config.upload_dir
             if base is not None:
                 private_folder(base)
-            return Upload(self, name, Path(tempfile.mkdtemp(prefix="kith-upload-", dir=base)))
+            folder = Path(tempfile.mkdtemp(prefix="kith-upload-", dir=base))
+            return Upload(self, name, folder)
         except BaseException:
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
             self._release()
             raise
 
