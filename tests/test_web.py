@@ -433,7 +433,7 @@ def test_an_unexpected_failure_is_a_500_in_the_one_shape(ledger_url, day, monkey
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(app.state.ledger, "today", broken)
-    with TestClient(app, raise_server_exceptions=False) as c:
+    with TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False) as c:
         r = c.get("/api/today")
         assert_error(r, 500, "something went wrong inside kith")
         assert "disk on fire" not in r.text
@@ -443,7 +443,7 @@ def test_an_unexpected_failure_is_a_500_in_the_one_shape(ledger_url, day, monkey
 
 def test_a_new_empty_ledger_has_every_page(tmp_path):
     app = create_app(WebConfig(database_url=f"sqlite:///{tmp_path / 'new.db'}"))
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://127.0.0.1") as c:
         for path in ["/", "/today", "/people", "/network", "/import"]:
             r = c.get(path, headers={"Accept": "text/html"})
             assert r.status_code == 200, path

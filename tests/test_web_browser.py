@@ -94,6 +94,12 @@ def page(browser, server):
     errors: list[str] = []
     pg = context.new_page()
     pg.on("pageerror", lambda e: errors.append(str(e)))
+    # A Content-Security-Policy that blocks the app's own scripts or styles
+    # shows only as a console error.
+    pg.on(
+        "console",
+        lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     yield pg
     context.close()
     assert errors == [], f"script errors on the page: {errors}"

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ from kith.analytics.definition import LOG
 from kith.analytics.ledger import read_batches, sqlite_path
 from kith.config import data_home
 from kith.errors import KithError
+from kith.files import PRIVATE_FILE, private_folder
 
 log = logging.getLogger(__name__)
 
@@ -159,10 +161,12 @@ def connect(path: Path | None, *, memory_limit: str = MEMORY_LIMIT) -> Any:
 
     database = ":memory:"
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)
         database = str(path)
     try:
         con = duckdb.connect(database)
+        if path is not None:
+            os.chmod(path, PRIVATE_FILE)  # DuckDB creates it under the umask
     except duckdb.IOException as exc:
         raise KithError(
             f"the analytics mirror is in use: {exc}",

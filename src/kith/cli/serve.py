@@ -13,6 +13,7 @@ import click
 
 from kith.cli.base import State, cli, pass_state
 from kith.errors import ConfigError
+from kith.web.config import MAX_UPLOAD_BYTES, web_settings
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,22 @@ def run_server(
 @click.option(
     "--behind-proxy",
     is_flag=True,
-    help="HTTPS ends at a reverse proxy in front of kith (cookies are still marked Secure).",
+    help="HTTPS ends at a reverse proxy in front of kith: cookies are marked Secure "
+    "and the login is always asked for.",
+)
+@click.option(
+    "--allow-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Answer to this host name too (the name a proxy forwards); may be repeated. "
+    "Other names are refused. [web] allowed_hosts in the config file.",
+)
+@click.option(
+    "--max-upload-mb",
+    type=click.IntRange(1, 1 << 20),
+    help=f"The largest upload, in MB (default {MAX_UPLOAD_BYTES >> 20:,}; "
+    "[web] max_upload_mb in the config file).",
 )
 @click.option(
     "--set-password",
@@ -159,6 +175,8 @@ def serve_cmd(
     certfile: Path | None,
     keyfile: Path | None,
     behind_proxy: bool,
+    allowed_hosts: tuple[str, ...],
+    max_upload_mb: int | None,
     set_password: bool,
     workers: int,
     open_browser: bool,
@@ -167,8 +185,8 @@ def serve_cmd(
     and a JSON API (documented at /docs).
 
     \b
-    By default only this machine can reach it (127.0.0.1), with no login.
-    To reach it from elsewhere:
+    By default only this machine can reach it (127.0.0.1), with no login
+    until a password is set. To reach it from elsewhere:
       kith serve --set-password                    once: the login's password
       kith serve --host 0.0.0.0 --certfile C --keyfile K
       kith serve --host 0.0.0.0 --behind-proxy     HTTPS at a proxy (Caddy, nginx)
@@ -196,13 +214,19 @@ def serve_cmd(
             f"kith serve on {host} would send your password and ledger unencrypted",
             hint="give --certfile and --keyfile, or --behind-proxy when a proxy does HTTPS",
         )
+    web = web_settings()
     config = WebConfig(
         database_url=state.settings.database_url,
         store_bodies=state.settings.store_bodies,
         host=host,
-        password_hash=None if is_loopback(host) else security.load_password_hash(),
+        password_hash=security.load_password_hash(),
         secure_cookies=tls or behind_proxy,
         day=on.date() if on else None,
+        behind_proxy=behind_proxy,
+        tls=tls,
+        allowed_hosts=tuple(allowed_hosts) or web.allowed_hosts,
+        max_upload_bytes=(max_upload_mb << 20) if max_upload_mb else web.max_upload_bytes,
+        max_imports=web.max_imports,
     )
     run_server(
         config,

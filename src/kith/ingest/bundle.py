@@ -15,9 +15,16 @@ from pathlib import Path, PurePosixPath
 
 from kith.errors import InputError
 
-#: Largest member read into memory. A tweets.js of 100,000 tweets is ~170 MB; a
-#: member declaring more than this is refused rather than risk a zip bomb.
-MAX_MEMBER_BYTES = 2 << 30
+#: Largest member read into memory. A tweets.js of 100,000 tweets is ~170 MB,
+#: and parsing takes a few times its size: a member declaring more than this
+#: is refused before a byte of it is inflated.
+MAX_MEMBER_BYTES = 1 << 30
+#: Most a member may inflate, as a multiple of its compressed size. Exports'
+#: JSON and text deflate 3–20 times; deflate's own ceiling is about 1,030, which
+#: a zip bomb's run of one byte reaches (1.5 MB inflating to 1.5 GiB).
+MAX_COMPRESSION_RATIO = 100
+#: Members too small to matter, whatever their ratio (an empty JSON array).
+_RATIO_FLOOR_BYTES = 1 << 20
 #: How deep a folder export is listed: its files and its subfolders' files (an X
 #: archive's ``data/``); deeper folders hold media, possibly tens of thousands of files.
 _DEPTH = 2
@@ -121,6 +128,15 @@ class Bundle:
                 info = self._zip.getinfo(member)
                 if info.file_size > limit:
                     raise InputError(f"too large to read ({info.file_size:,} bytes)", where=where)
+                ratio = info.file_size / max(info.compress_size, 1)
+                if info.file_size > _RATIO_FLOOR_BYTES and ratio > MAX_COMPRESSION_RATIO:
+                    raise InputError(
+                        f"compressed {ratio:,.0f} times ({info.compress_size:,} bytes inflating "
+                        f"to {info.file_size:,}): refused as a zip bomb",
+                        where=where,
+                        hint="real exports compress far less: download it again",
+                    )
+                # The declared size binds: zipfile stops there and checks the CRC.
                 with self._zip.open(info) as handle:
                     data = handle.read(limit + 1)
             else:

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from kith.errors import StoreError
+from kith.files import create_private
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,8 @@ def _sqlite_begin(conn: Any) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get WAL mode and their folder created."""
+    """An engine for ``url``; SQLite files get WAL mode, and are created 0600
+    (their folder 0700) when new."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -56,8 +58,9 @@ def make_engine(url: str) -> Engine:
         ) from None
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
-        if database and database != ":memory:":
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        if database and database != ":memory:" and not database.startswith("file:"):
+            # The ledger is the owner's alone; SQLite gives -wal and -shm its mode.
+            create_private(Path(database).expanduser())
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)

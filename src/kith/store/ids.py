@@ -10,6 +10,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+#: The largest id SQL stores (a signed 64-bit integer, SQLite's and
+#: PostgreSQL's ``bigint``): a bigger number names nothing, and binding one fails.
+MAX_ID = (1 << 63) - 1
 #: Most values bound in one ``IN (...)`` list (SQLite allows 32,766 in all).
 IN_CHUNK = 900
 

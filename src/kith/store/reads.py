@@ -19,6 +19,7 @@ from typing import Any
 
 from kith import identity as rules
 from kith.errors import AmbiguousError, NotFoundError
+from kith.store.ids import MAX_ID
 from kith.store.sql import open_db
 
 SORTS = ("name", "recent", "interactions")
@@ -147,8 +148,11 @@ class Reader:
         """The one person ``query`` names: ``#id``, an identity (``ana@x.org``,
         ``email:ana@x.org``) or a name (exact, else a unique part of one)."""
         q = query.strip()
-        if q.startswith("#") and q[1:].isdigit():
-            if self.first("SELECT id FROM person WHERE id = ?", (int(q[1:]),)) is None:
+        if q.startswith("#") and q[1:].isascii() and q[1:].isdigit():
+            if (
+                int(q[1:]) > MAX_ID
+                or self.first("SELECT id FROM person WHERE id = ?", (int(q[1:]),)) is None
+            ):
                 raise NotFoundError(f"no person #{q[1:]}", hint=FIND_HINT)
             return self._follow_merges(int(q[1:]))
         ids = sorted(

@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -17,8 +16,9 @@ from kith.web import errors
 from kith.web.config import WebConfig
 from kith.web.jobs import Jobs
 from kith.web.ledger import Ledger
+from kith.web.render import render_text
 from kith.web.routes import auth, health, home, imports, network, people, person, today
-from kith.web.security import guard
+from kith.web.security import LoginLimiter, Sessions, Shield, guard
 
 STATIC = Path(__file__).parent / "static"
 #: How ``kith serve --workers N`` hands its settings to each worker process.
@@ -29,20 +29,21 @@ Everything the kith command line does, as JSON. The pages at `/`, `/today`,
 `/people`, `/people/{id}`, `/network` and `/import` read the same functions.
 
 Errors always have one shape: `{"error": {"status", "message", "where", "hint"}}`.
-Requests that change the ledger send a JSON body (or the page's CSRF token).
-Off this machine's loopback address every route asks for a login first.
+Requests that change the ledger send a JSON body (or the page's CSRF token),
+and no Origin of another site. Off this machine's loopback address, behind a
+proxy, or once a password is set, every route asks for a login first.
 """
 
 
 def create_app(config: WebConfig) -> FastAPI:
     """The web app for ``config``'s ledger.
 
-    Refuses (``ConfigError``) to listen beyond loopback without a login.
+    Refuses (``ConfigError``) to ask for a login without a password.
     """
     if config.login_required and not config.password_hash:
         raise ConfigError(
-            f"kith serve on {config.host} needs a login: anyone who can reach it could "
-            "read your ledger",
+            f"kith serve {'behind a proxy' if config.behind_proxy else 'on ' + config.host} "
+            "needs a login: anyone who can reach it could read your ledger",
             hint="set a password first (kith serve --set-password), or serve on 127.0.0.1",
         )
     ledger = Ledger(config)
@@ -63,8 +64,11 @@ def create_app(config: WebConfig) -> FastAPI:
     )
     app.state.config = config
     app.state.ledger = ledger
-    app.state.jobs = Jobs(ledger)
+    app.state.jobs = Jobs(ledger, config.state_folder)
+    app.state.sessions = Sessions(config.state_folder)
+    app.state.logins = LoginLimiter()
     errors.install(app)
+    app.add_middleware(Shield, config=config)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(health.router)
     app.include_router(auth.router)
@@ -77,14 +81,9 @@ def create_app(config: WebConfig) -> FastAPI:
 
     @app.get("/docs", include_in_schema=False, dependencies=[Depends(guard)])
     def docs(request: Request) -> HTMLResponse:
-        # Swagger UI from the app's own static files: nothing is fetched from a CDN.
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="kith API",
-            swagger_js_url="/static/docs/swagger-ui-bundle.js",
-            swagger_css_url="/static/docs/swagger-ui.css",
-            swagger_favicon_url="/static/favicon.svg",
-        )
+        # Swagger UI from the app's own static files (nothing from a CDN),
+        # started by a script file: the page's CSP allows no inline script.
+        return HTMLResponse(render_text("docs.html", {}))
 
     return app
 

@@ -12,6 +12,8 @@ HTML) get it as JSON; a browser gets the same words on an error page.
 from __future__ import annotations
 
 import logging
+import re
+from pathlib import PurePath
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -23,13 +25,41 @@ from kith.errors import AmbiguousError, ConfigError, InputError, KithError, NotF
 
 log = logging.getLogger(__name__)
 
+#: An absolute path in an error's words: shown by its last part only, since
+#: the server's folders are nobody's business but the owner's.
+_PATH = re.compile(r"(?:^|(?<=[\s'\"(=\[])|(?<=:///))/(?:[^\s/:!'\"]+/)+([^\s/:!'\"]*)")
+
+
+class TooManyRequests(KithError):
+    """Too many of one kind of request (wrong passwords, imports): wait."""
+
+    def __init__(self, message: str, *, hint: str | None = None, retry_after: int = 1):
+        super().__init__(message, hint=hint)
+        self.retry_after = retry_after
+
+
+class RequestTooLarge(HTTPException):
+    """A request body over the app's limit (``WebConfig.max_upload_bytes``)."""
+
+    hint = "import a smaller file, or raise the limit: kith serve --max-upload-mb"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request is too large (over {limit:,} bytes)")
+
+
 #: The status of each kind of KithError (the most specific class wins).
 STATUSES: dict[type[KithError], int] = {
     NotFoundError: 404,
     AmbiguousError: 409,
     InputError: 422,
     ConfigError: 500,
+    TooManyRequests: 429,
 }
+
+
+def without_paths(text: str) -> str:
+    """``text`` with each absolute path cut to its last part (a file's name)."""
+    return _PATH.sub(lambda m: m.group(1) or PurePath(m.group(0)).name, text)
 
 
 class LoginRequired(Exception):
@@ -84,7 +114,17 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(KithError)
     async def kith_error(request: Request, exc: KithError) -> Response:
-        return respond(request, status_of(exc), exc.message, where=exc.where, hint=exc.hint)
+        headers = None
+        if isinstance(exc, TooManyRequests):
+            headers = {"Retry-After": str(exc.retry_after)}
+        return respond(
+            request,
+            status_of(exc),
+            without_paths(exc.message),
+            where=without_paths(exc.where) if exc.where else None,
+            hint=exc.hint,
+            headers=headers,
+        )
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
@@ -108,7 +148,8 @@ def install(app: FastAPI) -> None:
         if exc.status_code == 404 and message == "Not Found":
             message = f"no page at {request.url.path}"
         headers = dict(exc.headers) if exc.headers else None
-        return respond(request, exc.status_code, message, headers=headers)
+        hint = exc.hint if isinstance(exc, RequestTooLarge) else None
+        return respond(request, exc.status_code, message, hint=hint, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -120,7 +161,15 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
+        # Answered outside every middleware (Starlette's last resort), so the
+        # security headers are put on here.
+        from kith.web.security import response_headers
+
         log.exception("%s %s failed", request.method, request.url.path)
         return respond(
-            request, 500, "something went wrong inside kith", hint="the server log has the details"
+            request,
+            500,
+            "something went wrong inside kith",
+            hint="the server log has the details",
+            headers=response_headers(request.app.state.config),
         )

@@ -1,4 +1,5 @@
-"""Pages: Jinja2 templates (autoescaped), the CSRF cookie, and safe headers."""
+"""Pages: Jinja2 templates (autoescaped) and the CSRF cookie (every response's
+security headers are put on by ``kith.web.security.Shield``)."""
 
 from __future__ import annotations
 
@@ -13,16 +14,6 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from kith.web import security
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-#: Pages load scripts and styles from the app only; nothing may frame them.
-HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
 
 
 def fmt_ts(ts: int | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
@@ -71,7 +62,8 @@ def render(
             "login": config.login_required,
         },
     )
-    response = HTMLResponse(html, status_code=status_code, headers={**HEADERS, **(headers or {})})
-    if request.cookies.get(security.CSRF_COOKIE) != token:
-        response.set_cookie(security.CSRF_COOKIE, token, **security.cookie_options(request))
+    response = HTMLResponse(html, status_code=status_code, headers=headers)
+    name = security.cookie_name(request, security.CSRF_COOKIE)
+    if request.cookies.get(name) != token:
+        response.set_cookie(name, token, **security.cookie_options(request))
     return response

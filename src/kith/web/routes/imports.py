@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import tempfile
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, UploadFile
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from kith.errors import InputError
+from kith.web import security, uploads
 from kith.web.jobs import Jobs
 from kith.web.render import render
 
@@ -19,12 +18,6 @@ router = APIRouter(tags=["import"])
 def _jobs(request: Request) -> Jobs:
     jobs: Jobs = request.app.state.jobs
     return jobs
-
-
-def _start(request: Request, file: UploadFile) -> str:
-    if not file.filename:
-        raise InputError("no file was sent", hint="choose an export file to import")
-    return _jobs(request).start(file.filename, file.file).id
 
 
 @router.post(
@@ -47,12 +40,11 @@ async def start_import_api(
 ) -> dict[str, Any]:
     """Import one export file (any format `kith import` reads) in the background:
     the file is the request's body (`curl --data-binary @FILE -H 'Content-Type:
-    application/octet-stream' '.../api/imports?filename=FILE'`)."""
-    with tempfile.SpooledTemporaryFile(max_size=8 << 20) as spool:
-        async for chunk in request.stream():
-            spool.write(chunk)
-        spool.seek(0)
-        job = await run_in_threadpool(_jobs(request).start, filename, spool)
+    application/octet-stream' '.../api/imports?filename=FILE'`). A name that is
+    not a plain file name is refused (400), so is a body over the server's
+    limit (413), and while the most imports at once run (429)."""
+    upload = await uploads.receive_body(request, _jobs(request), filename)
+    job = await run_in_threadpool(_jobs(request).start, upload)
     return job.as_dict()
 
 
@@ -68,8 +60,11 @@ def import_page(request: Request) -> Response:
 
 
 @router.post("/import", include_in_schema=False)
-def import_form(request: Request, file: UploadFile) -> Response:
-    return RedirectResponse(f"/import/{_start(request, file)}", status_code=303)
+@security.streams_its_form
+async def import_form(request: Request) -> Response:
+    upload = await uploads.receive_form(request, _jobs(request))
+    job = await run_in_threadpool(_jobs(request).start, upload)
+    return RedirectResponse(f"/import/{job.id}", status_code=303)
 
 
 @router.get("/import/{job_id}", include_in_schema=False)

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from kith.errors import InputError
 from kith.store import browse
+from kith.store.ids import MAX_ID
 from kith.web.render import render
 from kith.web.routes import ledger_of
 
@@ -18,6 +19,9 @@ router = APIRouter(tags=["people"])
 Sort = Literal["name", "strength", "recent"]
 Layer = Literal["", "support", "sympathy", "close", "active", "acquainted", "known"]
 Debt = Literal["", "owed", "owing"]
+#: The last page number asked for: its offset (times at most ``browse.MAX_PAGE``)
+#: stays far inside SQL's 64-bit integers.
+LAST_PAGE = 1_000_000_000
 
 
 def _query(
@@ -59,7 +63,7 @@ def people_api(
     debt: Annotated[Debt, Query(description="owed: they gave more; owing: you did.")] = "",
     circle: Annotated[int | None, Query(description="A circle's id (GET /api/circles).")] = None,
     sort: Sort = "name",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=LAST_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=browse.MAX_PAGE)] = 50,
 ) -> dict[str, Any]:
     """A page of people matching a search and filters (strength is the decayed
@@ -94,6 +98,8 @@ def number(text: str, kind: type[float] | type[int], field: str) -> Any:
         raise InputError(f"{field}: not a number: {text!r}") from None
     if value < 0:
         raise InputError(f"{field}: must not be negative")
+    if value > MAX_ID:
+        raise InputError(f"{field}: out of range")
     return value
 
 
@@ -108,7 +114,7 @@ def people_page(
     debt: Debt = "",
     circle: str = "",
     sort: Sort = "name",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=LAST_PAGE)] = 1,
 ) -> Response:
     query = _query(
         q,
