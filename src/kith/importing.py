@@ -20,6 +20,7 @@ from kith.config import Settings
 from kith.errors import InputError, KithError
 from kith.ingest import registry
 from kith.ingest.base import Importer, ImportOptions
+from kith.ingest.guard import guard
 from kith.model import ContactRecord, InteractionRecord, Record, Skipped
 from kith.store.writer import LedgerWriter
 
@@ -38,6 +39,8 @@ class FileSummary:
     imported: int = 0
     duplicates: int = 0
     skipped: int = 0
+    #: Values cut or dropped to their size limits (``kith.ingest.guard``).
+    capped: int = 0
     error: str | None = None
     problems: list[Skipped] = field(default_factory=list)
 
@@ -103,6 +106,11 @@ def _import_paths(
                 raise
             summaries.append(FileSummary(str(path), "?", error=str(exc)))
             continue
+        except OSError as exc:
+            if fail_fast:
+                raise InputError(f"cannot read: {exc.strerror or exc}", where=str(path)) from exc
+            summaries.append(FileSummary(str(path), "?", error=f"{path}: cannot read: {exc}"))
+            continue
         if not pairs:
             error = f"{path}: found nothing kith can import here"
             if fail_fast:
@@ -148,11 +156,15 @@ def import_one(
     read = 0
     status = "failed"
     try:
-        for record in importer.extract(path, options):
+        for raw in _caught(importer, path, options):
             read += 1
+            guarded = guard(raw)
+            record = guarded.record
+            summary.capped += guarded.capped
             if isinstance(record, Skipped):
                 if fail_fast:
                     writer.write(batch, [record], contacts)
+                    batch, contacts = [], []
                     raise InputError(
                         record.reason, where=f"{record.origin.file}:{record.origin.position}"
                     )
@@ -172,6 +184,8 @@ def import_one(
         status = "done"
     except InputError as exc:
         summary.error = str(exc)
+        # what was read before the error is whole: keep it
+        writer.write(batch, bad, contacts)
         if fail_fast:
             raise
     finally:
@@ -182,6 +196,24 @@ def import_one(
     if progress:
         progress(str(path), read, 1.0)
     return summary
+
+
+def _caught(importer: Importer, path: Path, options: ImportOptions) -> Iterator[Record]:
+    """``importer.extract``, with whatever it raises besides a ``KithError`` made
+    an ``InputError`` for this file, naming the importer (as fava and beangulp
+    wrap every importer call): a broken importer, built-in or plugin, fails its
+    file and the run goes on."""
+    try:
+        yield from importer.extract(path, options)
+    except KithError:
+        raise
+    except Exception as exc:
+        log.debug("importer %s failed on %s", importer.name, path, exc_info=True)
+        raise InputError(
+            f"the {importer.name} importer failed: {type(exc).__name__}: {exc}",
+            where=str(path),
+            hint="the records read before it are stored; kith -v import … shows the traceback",
+        ) from exc
 
 
 def _fraction_of(importer: Importer, path: Path) -> Callable[[Record], float | None]:
