@@ -48,7 +48,15 @@ import recurring_ical_events  # type: ignore[import-untyped]
 from kith.errors import ConfigError, InputError
 from kith.ingest import identities
 from kith.ingest.base import Importer, ImportOptions
-from kith.ingest.cleaning import clean, content_id, decode, head, one_line, read_bytes
+from kith.ingest.cleaning import (
+    MAX_LINE_BYTES,
+    clean,
+    content_id,
+    decode,
+    head,
+    one_line,
+    read_lines,
+)
 from kith.model import (
     Channel,
     IdentityRef,
@@ -72,7 +80,6 @@ EXPANSION_SECONDS = 2.0
 #: none of 400 consecutive years falls on no day ever.
 _CYCLE_DAYS = 146_097
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SUFFIXES = (".ics", ".ical", ".icalendar", ".ifb")
 #: Properties left out of an event's content hash: they change on every export.
 _VOLATILE = frozenset({"DTSTAMP", "LAST-MODIFIED", "CREATED", "SEQUENCE"})
@@ -127,7 +134,11 @@ class IcsImporter(Importer):
     def extract(self, path: Path, options: ImportOptions) -> Iterator[Record]:
         where = str(path)
         window = read_window(options.params)
-        scan = scan_lines(_LINE_BREAK.split(decode(read_bytes(path, "the calendar file"))))
+        too_long: list[int] = []
+        scan = scan_lines(_text_lines(read_lines(path, "the calendar file"), too_long))
+        scan.problems += [
+            (n, f"line {n} is over {MAX_LINE_BYTES // 2**20} MiB long; left out") for n in too_long
+        ]
         if not scan.components:
             raise InputError(
                 "not an iCalendar file: no BEGIN:VCALENDAR or BEGIN:VEVENT line",
@@ -154,7 +165,17 @@ class IcsImporter(Importer):
 # -- structure ------------------------------------------------------------------------
 
 
-def scan_lines(lines: list[str]) -> Scan:
+def _text_lines(lines: Iterable[tuple[int, bytes | None]], too_long: list[int]) -> Iterator[str]:
+    """Each line as text; one too long to keep is an empty line, its number noted."""
+    for number, line in lines:
+        if line is None:
+            too_long.append(number)
+            yield ""
+        else:
+            yield decode(line)
+
+
+def scan_lines(lines: Iterable[str]) -> Scan:
     """The ``VEVENT`` and ``VTIMEZONE`` blocks, found line by line so that one
     broken event (never closed, cut by another) is reported and the rest read."""
     scan = Scan()

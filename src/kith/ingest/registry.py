@@ -74,8 +74,9 @@ def detect(path: Path) -> Importer | None:
         except OSError:
             return None
         except Exception as exc:  # a plugin's identify must not stop the others
-            log.warning("importer %s failed to look at %s: %s: %s", imp.name, path,
-                        type(exc).__name__, exc)
+            log.warning(
+                "importer %s failed to look at %s: %s: %s", imp.name, path, type(exc).__name__, exc
+            )
     return None
 
 
