@@ -80,6 +80,11 @@ def print_summaries(summaries: list[Any], elapsed: float) -> None:
             click.echo(f"    skipped {p.origin.file}:{p.origin.position}: {p.reason}", err=True)
         if s.skipped > len(s.problems):
             click.echo(f"    … and {s.skipped - len(s.problems):,} more (kith stats)", err=True)
+        if s.capped:
+            click.echo(
+                f"    {s.capped:,} values cut to their size limits (names, recipients, notes)",
+                err=True,
+            )
         if s.error:
             click.echo(f"    stopped: {s.error}", err=True)
     imported = sum(s.imported for s in summaries)

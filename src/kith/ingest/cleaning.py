@@ -118,6 +118,11 @@ def read_lines(path: Path, what: str) -> Iterator[tuple[int, bytes | None]]:
             carry = buffer[ends[-1] :]
 
 
+def too_long(number: int) -> str:
+    """Why line ``number`` was left out (see ``read_lines``)."""
+    return f"line {number} is over {MAX_LINE_BYTES / 2**20:g} MiB long; left out"
+
+
 def _unreadable(path: Path, what: str, exc: OSError) -> InputError:
     return InputError(
         f"cannot read {what}: {exc.strerror or exc}",

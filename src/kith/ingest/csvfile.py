@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kith.errors import InputError
-from kith.ingest.cleaning import MAX_LINE_BYTES, SNIFF_BYTES, decode, head, read_lines
+from kith.ingest.cleaning import SNIFF_BYTES, decode, head, read_lines, too_long
 
 #: How many rows may come before the header (LinkedIn's preamble is three lines).
 MAX_PREAMBLE_ROWS = 10
@@ -68,7 +68,7 @@ class CsvFile:
         delimiter: str | None = None,
     ) -> None:
         self.path = path
-        self.too_long: list[int] = []
+        self.long_lines: list[int] = []
         self.delimiter = delimiter or sniff_delimiter(first_text_line(decode(head(path))))
         self._reader = csv.reader(
             self._lines(read_lines(path, what)), delimiter=self.delimiter, strict=True
@@ -96,7 +96,7 @@ class CsvFile:
         line here (its number kept in ``too_long`` and reported as a problem)."""
         for number, line in lines:
             if line is None:
-                self.too_long.append(number)
+                self.long_lines.append(number)
                 yield "\n"
             else:
                 yield decode(line).replace("\x00", "") + "\n"
@@ -116,24 +116,22 @@ class CsvFile:
         while True:
             row = self._next()
             if row is None:
-                yield from self._too_long(until=None)
+                yield from self._long_lines(until=None)
                 return
             if isinstance(row, CsvProblem):
                 yield row
                 continue
             line, cells = row
-            yield from self._too_long(until=line)
+            yield from self._long_lines(until=line)
             if not any(c.strip() for c in cells):
                 continue
             yield CsvRow(line, dict(zip(names, cells, strict=False)), len(cells))
 
-    def _too_long(self, until: int | None) -> Iterator[CsvProblem]:
+    def _long_lines(self, until: int | None) -> Iterator[CsvProblem]:
         """The lines left out as too long, up to line ``until`` (None: all)."""
-        while self.too_long and (until is None or self.too_long[0] <= until):
-            number = self.too_long.pop(0)
-            yield CsvProblem(
-                number, f"line {number} is over {MAX_LINE_BYTES // 2**20} MiB long; left out"
-            )
+        while self.long_lines and (until is None or self.long_lines[0] <= until):
+            number = self.long_lines.pop(0)
+            yield CsvProblem(number, too_long(number))
 
     def has(self, column: str) -> bool:
         return header_key(column) in self.header

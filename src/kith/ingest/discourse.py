@@ -72,6 +72,7 @@ _AVATAR_HOST = re.compile(r"^/user_avatar/([A-Za-z0-9.\-]+)/")
 #: A Discourse API response is read whole (JSON); real pages are a few MB.
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 
+
 class DiscourseImporter(Importer):
     """Reads Discourse API responses (topics, posts, topic lists) saved as JSON."""
 

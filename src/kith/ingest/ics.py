@@ -49,7 +49,6 @@ from kith.errors import ConfigError, InputError
 from kith.ingest import identities
 from kith.ingest.base import Importer, ImportOptions
 from kith.ingest.cleaning import (
-    MAX_LINE_BYTES,
     clean,
     content_id,
     decode,
@@ -57,6 +56,7 @@ from kith.ingest.cleaning import (
     one_line,
     read_lines,
 )
+from kith.ingest.cleaning import too_long as too_long_reason
 from kith.model import (
     Channel,
     IdentityRef,
@@ -136,9 +136,7 @@ class IcsImporter(Importer):
         window = read_window(options.params)
         too_long: list[int] = []
         scan = scan_lines(_text_lines(read_lines(path, "the calendar file"), too_long))
-        scan.problems += [
-            (n, f"line {n} is over {MAX_LINE_BYTES // 2**20} MiB long; left out") for n in too_long
-        ]
+        scan.problems += [(n, too_long_reason(n)) for n in too_long]
         if not scan.components:
             raise InputError(
                 "not an iCalendar file: no BEGIN:VCALENDAR or BEGIN:VEVENT line",

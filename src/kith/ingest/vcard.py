@@ -39,9 +39,9 @@ from datetime import date
 from pathlib import Path
 
 from kith.errors import InputError
-from kith.ingest import identities
+from kith.ingest import cleaning, identities
 from kith.ingest.base import Importer, ImportOptions
-from kith.ingest.cleaning import MAX_LINE_BYTES, clean, content_id, head, one_line, read_lines
+from kith.ingest.cleaning import clean, content_id, head, one_line, read_lines, too_long
 from kith.model import ContactRecord, Fact, IdentityRef, Origin, Record, Skipped
 
 SOURCE = "vcard"
@@ -192,18 +192,19 @@ class VCardImporter(Importer):
 
 def logical_lines(lines: Iterable[tuple[int, bytes | None]]) -> Iterator[tuple[int, bytes | None]]:
     """``(first physical line number, unfolded line)`` for each content line;
-    a line over ``MAX_LINE_BYTES``, folds included, comes as ``None``."""
-    number, line = 0, b""
+    a line over ``cleaning.MAX_LINE_BYTES``, folds included, comes as ``None``."""
+    number = 0
+    line: bytes | None = None
     started = False
     for nxt_number, nxt in lines:
         if started and line is not None and nxt is not None:
             if line.endswith(b"=") and _is_quoted_printable(line) and not _is_boundary(nxt):
                 line = line[:-1] + nxt  # a soft line break
-                line = line if len(line) <= MAX_LINE_BYTES else None
+                line = line if len(line) <= cleaning.MAX_LINE_BYTES else None
                 continue
             if nxt[:1] in (b" ", b"\t"):
                 line += nxt[1:]  # a fold
-                line = line if len(line) <= MAX_LINE_BYTES else None
+                line = line if len(line) <= cleaning.MAX_LINE_BYTES else None
                 continue
         elif started and line is None and (nxt is None or nxt[:1] in (b" ", b"\t")):
             continue  # the rest of a line too long to keep
@@ -234,7 +235,7 @@ def split_cards(lines: Iterable[tuple[int, bytes | None]]) -> Iterator[Card | Sk
         if line is None:
             yield Skipped(
                 Origin("", number),
-                f"line {number} is over {MAX_LINE_BYTES // 2**20} MiB long; left out",
+                too_long(number),
             )
             continue
         marker = line.strip().upper()
