@@ -163,27 +163,32 @@ def person_profile(engine: Engine, pid: int, *, timeline: int = 20) -> Profile:
 def stats(engine: Engine) -> dict[str, Any]:
     """Counts of what the ledger holds (``kith stats --json``)."""
     with engine.connect() as conn:
+        return stats_of(conn)
 
-        def scalar(query: Any) -> int:
-            return int(conn.execute(query).scalar_one() or 0)
 
-        by_direction = {"in": 0, "out": 0, "among": 0}
-        for d, n in conn.execute(
-            select(interaction.c.direction, func.count()).group_by(interaction.c.direction)
-        ):
-            by_direction[str(d)] = int(n)
-        bad = select(skipped.c.file, skipped.c.position).distinct().subquery()
-        return {
-            "people": scalar(
-                select(func.count()).where(
-                    person.c.merged_into.is_(None), person.c.is_me.is_(False)
-                )
-            ),
-            "identities": scalar(select(func.count()).select_from(identity)),
-            "interactions": scalar(select(func.count()).select_from(interaction)),
-            "by_direction": by_direction,
-            "threads": scalar(select(func.count()).select_from(thread)),
-            "replies": scalar(select(func.count()).where(interaction.c.is_reply.is_(True))),
-            "circles": scalar(select(func.count()).select_from(circle)),
-            "skipped": scalar(select(func.count()).select_from(bad)),
-        }
+def stats_of(conn: Connection) -> dict[str, Any]:
+    """``stats`` as ``conn``'s transaction sees the ledger."""
+
+    def scalar(query: Any) -> int:
+        return int(conn.execute(query).scalar_one() or 0)
+
+    by_direction = {"in": 0, "out": 0, "among": 0}
+    for d, n in conn.execute(
+        select(interaction.c.direction, func.count()).group_by(interaction.c.direction)
+    ):
+        by_direction[str(d)] = int(n)
+    bad = select(skipped.c.file, skipped.c.position).distinct().subquery()
+    return {
+        "people": scalar(
+            select(func.count()).where(
+                person.c.merged_into.is_(None), person.c.is_me.is_(False)
+            )
+        ),
+        "identities": scalar(select(func.count()).select_from(identity)),
+        "interactions": scalar(select(func.count()).select_from(interaction)),
+        "by_direction": by_direction,
+        "threads": scalar(select(func.count()).select_from(thread)),
+        "replies": scalar(select(func.count()).where(interaction.c.is_reply.is_(True))),
+        "circles": scalar(select(func.count()).select_from(circle)),
+        "skipped": scalar(select(func.count()).select_from(bad)),
+    }
