@@ -38,7 +38,7 @@ from kith.sample.scale import iter_scale_records
 from kith.store import repository
 from kith.store.db import open_store
 from kith.store.writer import LedgerWriter
-from kith.store.writer import _person_name as person_name  # the same names as the writer
+from kith.store.writer.identities import person_name  # the same names as the writer
 
 #: Records per transaction.
 BATCH = 200_000

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Fuzz the social-archive and community importers with mutated real samples.
 
-Small seeds are cut from the real exports in ``../shared/data`` (a few dozen
+Small seeds are cut from the real exports in ``$KITH_SHARED_DATA`` (by default
+``../shared/data``; or ``--shared FOLDER``) (a few dozen
 tweets, activities, rows), then mutated: JSON values swapped for values of
 other types, keys dropped, elements doubled; bytes flipped, cut, repeated;
 XML attributes garbled. Each mutant goes through the importer's
@@ -29,16 +30,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kith.errors import KithError
-from kith.ingest.base import Importer, ImportOptions
-from kith.ingest.discourse import DiscourseImporter
-from kith.ingest.mastodon import MastodonImporter
-from kith.ingest.stackexchange import StackExchangeImporter
-from kith.ingest.wordpress import WordPressImporter
-from kith.ingest.x_archive import XArchiveImporter
-from kith.model import ContactRecord, InteractionRecord, Role, Skipped
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+from tests.shared import ENV, SHARED_DATA  # noqa: E402
+
+from kith.errors import KithError  # noqa: E402
+from kith.ingest.base import Importer, ImportOptions  # noqa: E402
+from kith.ingest.discourse import DiscourseImporter  # noqa: E402
+from kith.ingest.mastodon import MastodonImporter  # noqa: E402
+from kith.ingest.stackexchange import StackExchangeImporter  # noqa: E402
+from kith.ingest.wordpress import WordPressImporter  # noqa: E402
+from kith.ingest.x_archive import XArchiveImporter  # noqa: E402
+from kith.model import ContactRecord, InteractionRecord, Role, Skipped  # noqa: E402
+
 _YTD = re.compile(r"^\s*window\.YTD\.[\w.]+\s*=\s*")
 _ODD_VALUES: list[Any] = [
     None,
@@ -290,8 +296,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("seconds", type=float, help="how long to run")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--shared", type=Path, default=SHARED, help="the shared data folder")
+    parser.add_argument(
+        "--shared",
+        type=Path,
+        default=SHARED_DATA,
+        help="the real corpora (default: $KITH_SHARED_DATA)",
+    )
     args = parser.parse_args()
+    if not args.shared.is_dir():
+        parser.error(f"real corpora not found at {args.shared}; set {ENV} or pass --shared")
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory(prefix="kith-fuzz-") as tmp:
         seeds = build_seeds(args.shared, Path(tmp) / "seeds")

@@ -2,7 +2,8 @@
 twice: on SQLite and on a real PostgreSQL server started for the session.
 
 Where PostgreSQL cannot be started the PostgreSQL half is skipped, except in
-CI (``CI=true``), where that is a failure.
+CI (``CI=true``), where that is a failure. The same holds for the real corpora
+(``shared_data``, set by ``KITH_SHARED_DATA``: see ``tests/shared.py``).
 """
 
 from __future__ import annotations
@@ -16,18 +17,16 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 
 from tests.pg import PostgresServer, find_bindir
-
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-TEST_DATA = Path(__file__).resolve().parent / "data"
+from tests.shared import require
 
 _counter = itertools.count()
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    if not SHARED_DATA.is_dir():
-        pytest.fail(f"the shared data folder is missing: {SHARED_DATA}")
-    return SHARED_DATA
+    """The real corpora's folder, ``$KITH_SHARED_DATA`` (default ``../shared/data``):
+    a test that asks for it is skipped where it is missing, and fails in CI."""
+    return require()
 
 
 @pytest.fixture(scope="session")

@@ -1,16 +1,12 @@
-"""What the contact, calendar and purchase importer tests share: records as
-JSON for golden files, the checks every record must pass, the CLI, and the
-byte mutations the fuzz tests and ``scripts/fuzz_contacts.py`` apply.
-
-Golden files are regenerated with ``KITH_REGEN_GOLDEN=1`` and reviewed by eye.
+"""What the contact, calendar and purchase importer tests share: the CLI,
+record counts, and the byte mutations the fuzz tests and
+``scripts/fuzz_contacts.py`` apply. Golden files go through
+``kith.ingest.testing`` (regenerated with ``KITH_REGEN_GOLDEN=1``).
 """
 
 from __future__ import annotations
 
-import json
-import os
 import random
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -20,42 +16,14 @@ from hypothesis import strategies as st
 from kith.cli import cli
 from kith.errors import KithError
 from kith.ingest.base import Importer, ImportOptions
-from kith.model import ContactRecord, InteractionRecord, Record, Role, Skipped
+from kith.ingest.testing import extract
+from kith.model import ContactRecord, InteractionRecord, Record, Skipped
+from tests.shared import SHARED_DATA
 
 TESTS = Path(__file__).resolve().parent
 DATA = TESTS / "data"
 GOLDEN = TESTS / "golden"
-SHARED_FORMATS = TESTS.parents[1] / "shared" / "data" / "formats"
-
-
-def as_json(record: Record) -> dict[str, Any]:
-    """A record as plain JSON, its file named without its folder."""
-    origin = {"file": Path(record.origin.file).name, "position": record.origin.position}
-    if isinstance(record, Skipped):
-        return {"skipped": record.reason, "origin": origin}
-    out: dict[str, Any] = {"type": type(record).__name__}
-    for f in fields(record):
-        value = getattr(record, f.name)
-        if f.name == "origin":
-            value = origin
-        elif f.name == "participants":
-            value = [[p.role.value, p.identity.key, p.identity.display_name] for p in value]
-        elif f.name == "identities":
-            value = [[i.key, i.display_name] for i in value]
-        elif f.name == "facts":
-            value = [[x.key, x.value] for x in value]
-        elif isinstance(value, tuple):
-            value = list(value)
-        out[f.name] = value
-    return out
-
-
-def matches_golden(got: Any, golden: Path) -> Any:
-    """The golden file's content (written first when ``KITH_REGEN_GOLDEN`` is set)."""
-    if os.environ.get("KITH_REGEN_GOLDEN"):
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(json.dumps(got, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return json.loads(golden.read_text(encoding="utf-8"))
+SHARED_FORMATS = SHARED_DATA / "formats"
 
 
 def counts(records: list[Record]) -> dict[str, int]:
@@ -64,53 +32,6 @@ def counts(records: list[Record]) -> dict[str, int]:
         "interactions": sum(isinstance(r, InteractionRecord) for r in records),
         "skipped": sum(isinstance(r, Skipped) for r in records),
     }
-
-
-def _strings(record: Record) -> list[str]:
-    found: list[str] = []
-
-    def walk(value: Any) -> None:
-        if isinstance(value, str):
-            found.append(value)
-        elif isinstance(value, dict):
-            for k, v in value.items():
-                walk(k)
-                walk(v)
-        elif isinstance(value, list | tuple):
-            for v in value:
-                walk(v)
-        elif hasattr(value, "__dataclass_fields__"):
-            for f in fields(value):
-                walk(getattr(value, f.name))
-
-    walk(record)
-    return found
-
-
-def check_record(record: object) -> None:
-    """What the ledger relies on: a record type, identities, no NUL characters."""
-    assert isinstance(record, InteractionRecord | ContactRecord | Skipped), record
-    assert record.origin.file and record.origin.position >= 0
-    if isinstance(record, Skipped):
-        assert record.reason
-        return
-    assert record.source and record.source_id
-    if isinstance(record, ContactRecord):
-        assert record.identities
-    else:
-        assert record.participants
-        assert sum(p.role is Role.FROM for p in record.participants) <= 1
-        assert all(isinstance(v, str) for v in record.extra.values())
-    for text in _strings(record):
-        assert "\x00" not in text, record
-
-
-def read_checked(importer: Importer, path: Path, options: ImportOptions) -> list[Record]:
-    """Everything ``importer`` reads from ``path``, each record checked."""
-    records = list(importer.extract(path, options))
-    for record in records:
-        check_record(record)
-    return records
 
 
 def run_cli(*args: str) -> Any:
@@ -210,7 +131,7 @@ def extract_mutated(importer: Importer, raw: bytes, suffix: str, tmp: Path) -> i
     options = ImportOptions(store_bodies=bool(len(raw) % 2))
     try:
         importer.identify(path)
-        records = read_checked(importer, path, options)
+        records = extract(importer, path, options)
     except KithError as exc:
         assert str(exc)
         return 0

@@ -8,7 +8,6 @@ and review the diff by eye.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from kith.cli import cli
+from kith.ingest.testing import compare_with_expected
 from kith.store.schema import circle, identity, interaction, participant, thread
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -69,11 +69,7 @@ def test_import_matches_golden_and_is_idempotent(name, db_url, shared_data, engi
     rows = {sid: stored_row(engine, sid) for sid in CHOSEN[name]}
     actual = {"stats": stats, "rows": rows}
 
-    golden_file = GOLDEN / f"{name}.json"
-    if os.environ.get("KITH_REGEN_GOLDEN"):
-        GOLDEN.mkdir(exist_ok=True)
-        golden_file.write_text(json.dumps(actual, indent=2, ensure_ascii=False) + "\n")
-    assert actual == json.loads(golden_file.read_text())
+    compare_with_expected(actual, GOLDEN / f"{name}.json")
 
     again = run("--db", db_url, "import", "-q", str(path))
     assert again.exit_code == 0

@@ -21,6 +21,7 @@ from kith.ingest.contacts_csv import GoogleContactsImporter, LinkedInImporter, c
 from kith.ingest.ics import IcsImporter
 from kith.ingest.identities import linkedin, normalise_linkedin
 from kith.ingest.purchases import PurchasesImporter
+from kith.ingest.testing import check_importer, compare_with_expected, extract, record_json
 from kith.ingest.vcard import VCardImporter
 from kith.model import Channel, ContactRecord, InteractionRecord, Kind, Role, Skipped
 from tests.formats_support import (
@@ -29,10 +30,7 @@ from tests.formats_support import (
     OPS,
     SHARED_FORMATS,
     apply_ops,
-    as_json,
     extract_mutated,
-    matches_golden,
-    read_checked,
     run_cli,
 )
 
@@ -49,27 +47,28 @@ def importer_for(path: Path) -> GoogleContactsImporter | LinkedInImporter:
 
 @pytest.mark.parametrize("case", CASE_FILES, ids=[p.name for p in CASE_FILES])
 def test_case_matches_its_golden_file(case: Path) -> None:
-    got = [as_json(r) for r in read_checked(importer_for(case), case, BODIES)]
-    assert got == matches_golden(got, case.with_suffix(".json"))
+    check_importer(importer_for(case), case, BODIES)
 
 
 def test_real_exports_match_golden(shared_data: Path) -> None:
     google = shared_data / "formats/google-contacts/google_contacts.mtrazzi.csv"
     connections = shared_data / "formats/linkedin/Connections.hello-again.csv"
     got = {
-        google.name: [as_json(r) for r in read_checked(GOOGLE, google, BODIES)],
-        connections.name: [as_json(r) for r in read_checked(LINKEDIN, connections, BODIES)],
+        google.name: [record_json(r, google.parent) for r in extract(GOOGLE, google, BODIES)],
+        connections.name: [
+            record_json(r, connections.parent) for r in extract(LINKEDIN, connections, BODIES)
+        ],
     }
-    assert got == matches_golden(got, GOLDEN / "contacts_csv_samples.json")
-    assert [r["type"] for r in got[google.name]] == ["ContactRecord"] * 3
-    assert [r["type"] for r in got[connections.name]] == ["ContactRecord", "InteractionRecord"]
+    compare_with_expected(got, GOLDEN / "contacts_csv_samples.json")
+    assert [r["record"] for r in got[google.name]] == ["ContactRecord"] * 3
+    assert [r["record"] for r in got[connections.name]] == ["ContactRecord", "InteractionRecord"]
 
 
 # -- Google ----------------------------------------------------------------------------------
 
 
 def test_google_current_header_multi_values_and_labels() -> None:
-    ana, phone_only, ben = read_checked(GOOGLE, CASES / "google_new_header.csv", BODIES)
+    ana, phone_only, ben = extract(GOOGLE, CASES / "google_new_header.csv", BODIES)
     assert isinstance(ana, ContactRecord) and ana.name == "Ana Lima"
     assert [i.key for i in ana.identities] == [
         "email:ana@example.org",
@@ -94,7 +93,7 @@ def test_google_current_header_multi_values_and_labels() -> None:
 
 
 def test_google_bad_rows_are_skipped_and_the_others_read() -> None:
-    records = read_checked(GOOGLE, CASES / "google_bad_rows.csv", BODIES)
+    records = extract(GOOGLE, CASES / "google_bad_rows.csv", BODIES)
     assert [r.reason for r in records if isinstance(r, Skipped)] == [
         "line 3: row cut short (7 of 9 fields)",
         "line 4: no e-mail address, phone number or website",
@@ -108,8 +107,8 @@ def test_google_bad_rows_are_skipped_and_the_others_read() -> None:
 
 def test_google_ids_are_stable_and_notes_follow_store_bodies() -> None:
     case = CASES / "google_new_header.csv"
-    full = read_checked(GOOGLE, case, BODIES)
-    bare = read_checked(GOOGLE, case, ImportOptions(store_bodies=False))
+    full = extract(GOOGLE, case, BODIES)
+    bare = extract(GOOGLE, case, ImportOptions(store_bodies=False))
     assert [r.source_id for r in bare] == [r.source_id for r in full]
     assert all(f.key != "note" for r in bare for f in r.facts)
 
@@ -121,7 +120,7 @@ def test_linkedin_connection_gives_a_contact_and_a_connect_interaction(
     shared_data: Path,
 ) -> None:
     path = shared_data / "formats/linkedin/Connections.hello-again.csv"
-    contact, connect = read_checked(LINKEDIN, path, BODIES)
+    contact, connect = extract(LINKEDIN, path, BODIES)
     assert isinstance(contact, ContactRecord) and isinstance(connect, InteractionRecord)
     assert contact.source_id == "in/alexrohrberg"
     assert [i.key for i in contact.identities] == ["linkedin:in/alexrohrberg"]
@@ -143,7 +142,7 @@ def test_linkedin_connection_gives_a_contact_and_a_connect_interaction(
 
 
 def test_linkedin_edge_rows() -> None:
-    records = read_checked(LINKEDIN, CASES / "linkedin_edge_rows.csv", BODIES)
+    records = extract(LINKEDIN, CASES / "linkedin_edge_rows.csv", BODIES)
     assert [r.reason for r in records if isinstance(r, Skipped)] == [
         "line 6: no profile URL or e-mail address",
         "line 7: Connected On 'someday' is not a date",
@@ -158,7 +157,7 @@ def test_linkedin_edge_rows() -> None:
 
 
 def test_linkedin_old_layout_without_urls() -> None:
-    records = read_checked(LINKEDIN, CASES / "linkedin_old_layout.csv", BODIES)
+    records = extract(LINKEDIN, CASES / "linkedin_old_layout.csv", BODIES)
     contact, connect, skipped = records
     assert contact.source_id == "email:max@example.de"
     assert connect.occurred_at == 1574208000  # 11/20/19

@@ -14,11 +14,10 @@ import pytest
 
 from kith.errors import InputError
 from kith.ingest.discourse import DiscourseImporter
+from kith.ingest.testing import check_importer, inputs
 from kith.model import Kind, Origin, Role, Skipped
 from tests.test_ingest_social import (
     DATA,
-    case_output,
-    check_golden,
     contacts,
     interactions,
     read_case,
@@ -26,14 +25,13 @@ from tests.test_ingest_social import (
 )
 
 CASES = DATA / "discourse"
-CASE_FILES = sorted(p for p in CASES.glob("*.json") if not p.name.endswith(".expected.json"))
+CASE_FILES = inputs(CASES, ".json")
 HOST = "forum.example.org"
 
 
 @pytest.mark.parametrize("case", CASE_FILES, ids=[p.name for p in CASE_FILES])
 def test_case_matches_its_golden_file(case: Path) -> None:
-    got = case_output(DiscourseImporter(), case, CASES)
-    check_golden(got, case.with_suffix(".expected.json"))
+    check_importer(DiscourseImporter(), case)
 
 
 def test_topic_posts_replies_and_what_is_left_out() -> None:

@@ -9,8 +9,6 @@ tests/test_ingest_email.py`` and review the diff by eye.
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import tempfile
 from dataclasses import fields
@@ -36,6 +34,7 @@ from kith.ingest.email_headers import (
 )
 from kith.ingest.maildir import MaildirImporter
 from kith.ingest.mbox import MboxImporter, split_mbox
+from kith.ingest.testing import check_record, compare_with_expected, expected_path, record_json
 from kith.model import (
     DateQuality,
     InteractionRecord,
@@ -45,8 +44,9 @@ from kith.model import (
     Role,
     Skipped,
 )
+from tests.shared import SHARED_DATA, available, needs_shared_data
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "email"
+SHARED = SHARED_DATA / "email"
 APACHE = SHARED / "apache"
 ENRON = SHARED / "enron-mini"
 CASES = Path(__file__).resolve().parent / "data" / "email"
@@ -55,8 +55,6 @@ BODIES = ImportOptions(store_bodies=True)
 METADATA = ImportOptions(store_bodies=False)
 #: The stand-in time for .eml cases without any date (an mbox uses the message before).
 FALLBACK = 1_000_000_000
-
-needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"missing {SHARED}")
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -75,26 +73,13 @@ def one(path: Path, options: ImportOptions = BODIES) -> InteractionRecord:
     return record
 
 
+def as_json(record: Record) -> dict[str, Any]:
+    """A record as its golden file spells it (files named relative to the cases)."""
+    return record_json(record, CASES)
+
+
 def people(record: InteractionRecord) -> list[tuple[str, str, str | None]]:
     return [(p.role.value, p.identity.value, p.identity.display_name) for p in record.participants]
-
-
-def as_json(record: Record) -> dict[str, Any]:
-    """A record as plain JSON, its file named relative to the cases folder."""
-    origin = {"file": Path(record.origin.file).name, "position": record.origin.position}
-    if isinstance(record, Skipped):
-        return {"skipped": record.reason, "origin": origin}
-    out: dict[str, Any] = {}
-    for f in fields(record):
-        value = getattr(record, f.name)
-        if f.name == "origin":
-            value = origin
-        elif f.name == "participants":
-            value = [list(p) for p in people(record)]
-        elif isinstance(value, tuple):
-            value = list(value)
-        out[f.name] = value
-    return out
 
 
 def all_records(importer: MboxImporter | MaildirImporter, paths: list[Path]) -> list[Record]:
@@ -141,11 +126,10 @@ CASE_FILES = sorted(p for p in CASES.iterdir() if p.suffix in (".eml", ".mbox"))
 
 @pytest.mark.parametrize("case", CASE_FILES, ids=[p.name for p in CASE_FILES])
 def test_case_matches_its_golden_file(case: Path) -> None:
-    got = [as_json(r) for r in read_case(case)]
-    golden = case.with_suffix(".json")
-    if os.environ.get("KITH_REGEN_GOLDEN"):
-        golden.write_text(json.dumps(got, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    assert got == json.loads(golden.read_text(encoding="utf-8"))
+    records = read_case(case)
+    for record in records:
+        check_record(record)
+    compare_with_expected([as_json(r) for r in records], expected_path(case))
 
 
 # --- edge cases, the facts that matter spelled out ---------------------------------------
@@ -386,7 +370,7 @@ def test_normalise_subject(raw: str, expected: str) -> None:
 # --- the Apache mailing-list archives -----------------------------------------------------
 
 
-@needs_shared
+@needs_shared_data
 def test_apache_archives_count_and_threading() -> None:
     records = apache_records()
     assert len(records) == 986
@@ -398,7 +382,7 @@ def test_apache_archives_count_and_threading() -> None:
     assert len({r.source_id for r in records}) == 983
 
 
-@needs_shared
+@needs_shared_data
 def test_apache_jira_message_exactly() -> None:
     record = next(iter(MboxImporter().extract(APACHE / "sling-dev-201203.mbox", METADATA)))
     assert isinstance(record, InteractionRecord)
@@ -419,7 +403,7 @@ def test_apache_jira_message_exactly() -> None:
     assert (record.refs, record.kind, record.is_reply) == ((), Kind.MESSAGE, False)
 
 
-@needs_shared
+@needs_shared_data
 def test_apache_reply_with_references_and_cc_exactly() -> None:
     records = {r.origin.position: r for r in apache_records() if "hadoop" in r.origin.file}
     record = records[8392]
@@ -440,7 +424,7 @@ def test_apache_reply_with_references_and_cc_exactly() -> None:
     assert record.kind is Kind.REPLY
 
 
-@needs_shared
+@needs_shared_data
 def test_apache_encoded_name_exactly() -> None:
     records = {
         r.origin.position: r for r in apache_records() if "jackrabbit-dev-201201" in r.origin.file
@@ -499,7 +483,7 @@ def our_view(record: InteractionRecord) -> dict[str, Any]:
     }
 
 
-@needs_shared
+@needs_shared_data
 def test_headers_read_as_the_stdlib_reads_them() -> None:
     raws = []
     for path in sorted(APACHE.glob("*.mbox")):
@@ -528,7 +512,7 @@ def stdlib_body(raw: bytes) -> str | None:
     return html
 
 
-@needs_shared
+@needs_shared_data
 def test_bodies_read_as_the_stdlib_reads_them() -> None:
     for path in sorted(APACHE.glob("*.mbox")):
         with path.open("rb") as file:
@@ -541,7 +525,7 @@ def test_bodies_read_as_the_stdlib_reads_them() -> None:
 # --- Enron, as a folder tree of one message per file --------------------------------------
 
 
-@needs_shared
+@needs_shared_data
 def test_enron_folder_tree() -> None:
     importer = MaildirImporter()
     assert importer.identify(ENRON)
@@ -559,7 +543,7 @@ def test_enron_folder_tree() -> None:
     assert names[:3] == ["1.", "2.", "3."] and "10." in names
 
 
-@needs_shared
+@needs_shared_data
 def test_enron_display_names_come_from_x_from() -> None:
     path = ENRON / "arora-h" / "sent_items" / "13."
     record = parse_message(path.read_bytes(), Origin(str(path)), BODIES)
@@ -681,7 +665,7 @@ def _samples() -> list[bytes]:
         (CASES / "qp_latin1.eml").read_bytes(),
         (CASES / "multipart_attachment.eml").read_bytes(),
     ]
-    if SHARED.is_dir():
+    if available():
         with (APACHE / "jackrabbit-dev-201201.mbox").open("rb") as file:
             for _, _, message in split_mbox(file, where="jackrabbit"):
                 if b"multipart/alternative" in message:

@@ -17,6 +17,7 @@ from kith.errors import ConfigError, InputError
 from kith.ingest import ics
 from kith.ingest.base import ImportOptions
 from kith.ingest.ics import IcsImporter
+from kith.ingest.testing import check_importer, compare_with_expected, extract, record_json
 from kith.model import Channel, InteractionRecord, Kind, Role, Skipped
 from tests.formats_support import (
     DATA,
@@ -24,11 +25,8 @@ from tests.formats_support import (
     OPS,
     SHARED_FORMATS,
     apply_ops,
-    as_json,
     counts,
     extract_mutated,
-    matches_golden,
-    read_checked,
     run_cli,
 )
 
@@ -45,7 +43,7 @@ CHOSEN = (
 
 
 def read(path: Path, options: ImportOptions = BODIES) -> list:
-    return read_checked(IMPORTER, path, options)
+    return extract(IMPORTER, path, options)
 
 
 def meetings(path: Path, options: ImportOptions = BODIES) -> list[InteractionRecord]:
@@ -54,8 +52,7 @@ def meetings(path: Path, options: ImportOptions = BODIES) -> list[InteractionRec
 
 @pytest.mark.parametrize("case", CASE_FILES, ids=[p.name for p in CASE_FILES])
 def test_case_matches_its_golden_file(case: Path) -> None:
-    got = [as_json(r) for r in read(case)]
-    assert got == matches_golden(got, case.with_suffix(".json"))
+    check_importer(IMPORTER, case, BODIES)
 
 
 def test_real_samples_match_golden(shared_data: Path) -> None:
@@ -67,8 +64,8 @@ def test_real_samples_match_golden(shared_data: Path) -> None:
         records = read(path)
         got["counts"][path.name] = counts(records)
         if path.name in CHOSEN:
-            got["records"][path.name] = [as_json(r) for r in records]
-    assert got == matches_golden(got, GOLDEN / "ics_samples.json")
+            got["records"][path.name] = [record_json(r, path.parent) for r in records]
+    compare_with_expected(got, GOLDEN / "ics_samples.json")
     assert sum(c["interactions"] for c in got["counts"].values()) == 4
     assert sum(c["skipped"] for c in got["counts"].values()) == 11
 

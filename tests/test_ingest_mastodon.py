@@ -15,11 +15,10 @@ import pytest
 
 from kith.errors import InputError
 from kith.ingest.mastodon import MastodonImporter, _visibility
+from kith.ingest.testing import check_importer, inputs
 from kith.model import Fact, Kind, Role
 from tests.test_ingest_social import (
     DATA,
-    case_output,
-    check_golden,
     contacts,
     interactions,
     read_case,
@@ -27,13 +26,13 @@ from tests.test_ingest_social import (
 )
 
 CASES = DATA / "mastodon"
-CASE_DIRS = sorted(p for p in CASES.iterdir() if p.is_dir() and p.name != "golden")
+CASE_DIRS = inputs(CASES, folders=True)
 ME = "https://social.example/users/ana/statuses"
 
 
 @pytest.mark.parametrize("case", CASE_DIRS, ids=[p.name for p in CASE_DIRS])
 def test_case_matches_its_golden_file(case: Path) -> None:
-    check_golden(case_output(MastodonImporter(), case, CASES), case.with_suffix(".json"))
+    check_importer(MastodonImporter(), case)
 
 
 def test_every_kind_of_activity() -> None:

@@ -16,15 +16,13 @@ from hypothesis import strategies as st
 from kith.errors import ConfigError, InputError
 from kith.ingest.base import ImportOptions
 from kith.ingest.purchases import PRESETS, PurchasesImporter, parse_amount, parse_when
+from kith.ingest.testing import check_importer, extract
 from kith.model import Channel, Kind, Role, Skipped
 from tests.formats_support import (
     DATA,
     OPS,
     apply_ops,
-    as_json,
     extract_mutated,
-    matches_golden,
-    read_checked,
     run_cli,
 )
 
@@ -49,7 +47,7 @@ PARAMS: dict[str, dict[str, str]] = {
 
 def read(path: Path, **params: str) -> list:
     options = ImportOptions(params=params or PARAMS.get(path.name, {}))
-    return read_checked(IMPORTER, path, options)
+    return extract(IMPORTER, path, options)
 
 
 def summary(records: list) -> list[tuple]:
@@ -64,8 +62,7 @@ def summary(records: list) -> list[tuple]:
 
 @pytest.mark.parametrize("case", CASE_FILES, ids=[p.name for p in CASE_FILES])
 def test_case_matches_its_golden_file(case: Path) -> None:
-    got = [as_json(r) for r in read(case)]
-    assert got == matches_golden(got, case.with_suffix(".json"))
+    check_importer(IMPORTER, case, ImportOptions(params=PARAMS.get(case.name, {})))
 
 
 def test_shopify_orders_line_items_statuses_and_referrals() -> None:

@@ -22,7 +22,6 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +32,12 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from kith.cli import cli
-from kith.errors import KithError
 from kith.ingest.base import Importer, ImportOptions
 from kith.ingest.discourse import DiscourseImporter
 from kith.ingest.mastodon import MastodonImporter
 from kith.ingest.registry import detect
 from kith.ingest.stackexchange import StackExchangeImporter
+from kith.ingest.testing import compare_with_expected, extract
 from kith.ingest.wordpress import WordPressImporter
 from kith.ingest.x_archive import XArchiveImporter
 from kith.model import ContactRecord, InteractionRecord, Record, Skipped
@@ -46,8 +45,6 @@ from kith.store.schema import circle, identity, interaction, participant, thread
 
 TESTS = Path(__file__).resolve().parent
 DATA = TESTS / "data"
-SHARED = TESTS.parents[1] / "shared" / "data"
-REGEN = bool(os.environ.get("KITH_REGEN_GOLDEN"))
 
 IMPORTERS: dict[str, type[Importer]] = {
     "x": XArchiveImporter,
@@ -61,61 +58,11 @@ IMPORTERS: dict[str, type[Importer]] = {
 # --- helpers shared by the per-importer tests -------------------------------------------
 
 
-def _relative(path: str, base: Path) -> str:
-    """A path as the golden files spell it: relative to ``base``, with ``/``."""
-    for root in (base, SHARED):
-        prefix = str(root) + os.sep
-        if path.startswith(prefix):
-            return path[len(prefix) :].replace(os.sep, "/")
-    return path
-
-
-def record_json(record: Record, base: Path) -> dict[str, Any]:
-    """A record as plain JSON; files named relative to ``base`` (or the shared data)."""
-    origin = {"file": _relative(record.origin.file, base), "position": record.origin.position}
-    if isinstance(record, Skipped):
-        return {"skipped": record.reason, "origin": origin}
-    out: dict[str, Any] = {"record": type(record).__name__}
-    for f in fields(record):
-        value = getattr(record, f.name)
-        if f.name == "origin":
-            value = origin
-        elif f.name == "participants":
-            value = [[p.role.value, p.identity.key, p.identity.display_name] for p in value]
-        elif f.name == "identities":
-            value = [[i.key, i.display_name] for i in value]
-        elif f.name == "facts":
-            value = [[fact.key, fact.value] for fact in value]
-        elif isinstance(value, tuple):
-            value = list(value)
-        elif hasattr(value, "value"):  # enums
-            value = value.value
-        out[f.name] = value
-    return out
-
-
 def read_case(
     importer: Importer, path: Path, params: dict[str, str] | None = None, bodies: bool = True
 ) -> list[Record]:
-    return list(importer.extract(path, ImportOptions(store_bodies=bodies, params=params or {})))
-
-
-def case_output(
-    importer: Importer, path: Path, base: Path, params: dict[str, str] | None = None
-) -> Any:
-    """What a case file gives: its records as JSON, or the error a person would read."""
-    try:
-        return [record_json(r, base) for r in read_case(importer, path, params)]
-    except KithError as exc:
-        return {"error": str(exc).replace(str(base) + os.sep, "")}
-
-
-def check_golden(got: Any, golden: Path) -> None:
-    """``got`` must equal ``golden``'s JSON; with KITH_REGEN_GOLDEN=1 it is rewritten."""
-    if REGEN:
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(json.dumps(got, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    assert got == json.loads(golden.read_text(encoding="utf-8"))
+    """Everything ``importer`` reads from ``path``, each record checked."""
+    return extract(importer, path, ImportOptions(store_bodies=bodies, params=params or {}))
 
 
 def interactions(records: list[Record]) -> list[InteractionRecord]:
@@ -344,7 +291,7 @@ def test_sample_import_matches_golden_and_twice_adds_nothing(
         "kind_direction": kind_direction_counts(engine),
         "rows": {sid: stored_row(engine, sid) for sid in chosen},
     }
-    check_golden(actual, _golden_file(sample))
+    compare_with_expected(actual, _golden_file(sample))
 
     again = run("--db", db_url, "import", "-q", "--no-analytics", *flags, str(path))
     assert again.exit_code == 0, again.output
@@ -497,10 +444,8 @@ FUZZ = _load_fuzzer()
 
 
 @pytest.fixture(scope="module")
-def seeds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    if not SHARED.is_dir():
-        pytest.skip(f"missing {SHARED}")
-    return FUZZ.build_seeds(SHARED, tmp_path_factory.mktemp("seeds"))  # type: ignore[no-any-return]
+def seeds(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> dict[str, Path]:
+    return FUZZ.build_seeds(shared_data, tmp_path_factory.mktemp("seeds"))  # type: ignore[no-any-return]
 
 
 @pytest.mark.parametrize("name", sorted(IMPORTERS))
@@ -526,11 +471,11 @@ def test_mutated_samples_yield_records_or_a_clear_error(
         assert problem is None, problem
 
 
-def test_fuzz_script_runs_and_counts(capsys: pytest.CaptureFixture[str]) -> None:
+def test_fuzz_script_runs_and_counts(capsys: pytest.CaptureFixture[str], shared_data: Path) -> None:
     import sys
 
     saved = sys.argv
-    sys.argv = ["fuzz_social.py", "1", "--seed", "3"]
+    sys.argv = ["fuzz_social.py", "1", "--seed", "3", "--shared", str(shared_data)]
     try:
         assert FUZZ.main() == 0
     finally:

@@ -17,11 +17,10 @@ import pytest
 from kith.errors import InputError
 from kith.ingest.base import ImportOptions
 from kith.ingest.stackexchange import StackExchangeImporter, site_of
+from kith.ingest.testing import check_importer, inputs
 from kith.model import Fact, Kind, Origin, Role, Skipped
 from tests.test_ingest_social import (
     DATA,
-    case_output,
-    check_golden,
     contacts,
     interactions,
     read_case,
@@ -29,13 +28,12 @@ from tests.test_ingest_social import (
 )
 
 CASES = DATA / "stackexchange"
-CASE_DIRS = sorted(p for p in CASES.iterdir() if p.is_dir() and p.name != "golden")
+CASE_DIRS = inputs(CASES, folders=True)
 
 
 @pytest.mark.parametrize("case", CASE_DIRS, ids=[p.name for p in CASE_DIRS])
 def test_case_matches_its_golden_file(case: Path) -> None:
-    got = case_output(StackExchangeImporter(), case, CASES, {"site": "diaries"})
-    check_golden(got, case.with_suffix(".json"))
+    check_importer(StackExchangeImporter(), case, ImportOptions(params={"site": "diaries"}))
 
 
 def test_questions_answers_comments() -> None:

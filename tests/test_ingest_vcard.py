@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from kith.errors import InputError
 from kith.ingest.base import ImportOptions
+from kith.ingest.testing import check_importer, compare_with_expected, extract, record_json
 from kith.ingest.vcard import VCardImporter, iso_birthday, logical_lines
 from kith.model import ContactRecord, Skipped
 from tests.formats_support import (
@@ -23,11 +24,8 @@ from tests.formats_support import (
     OPS,
     SHARED_FORMATS,
     apply_ops,
-    as_json,
     counts,
     extract_mutated,
-    matches_golden,
-    read_checked,
     run_cli,
 )
 
@@ -40,7 +38,7 @@ CHOSEN = ("John_Doe_ANDROID.vcf", "John_Doe_EVOLUTION.vcf", "rfc6350-example.vcf
 
 
 def read(path: Path, options: ImportOptions = BODIES) -> list:
-    return read_checked(IMPORTER, path, options)
+    return extract(IMPORTER, path, options)
 
 
 def by_name(path: Path) -> dict[str | None, ContactRecord]:
@@ -49,8 +47,7 @@ def by_name(path: Path) -> dict[str | None, ContactRecord]:
 
 @pytest.mark.parametrize("case", CASE_FILES, ids=[p.name for p in CASE_FILES])
 def test_case_matches_its_golden_file(case: Path) -> None:
-    got = [as_json(r) for r in read(case)]
-    assert got == matches_golden(got, case.with_suffix(".json"))
+    check_importer(IMPORTER, case, BODIES)
 
 
 def test_real_samples_match_golden(shared_data: Path) -> None:
@@ -63,8 +60,8 @@ def test_real_samples_match_golden(shared_data: Path) -> None:
         records = read(path)
         got["counts"][path.name] = counts(records)
         if path.name in CHOSEN:
-            got["records"][path.name] = [as_json(r) for r in records]
-    assert got == matches_golden(got, GOLDEN / "vcard_samples.json")
+            got["records"][path.name] = [record_json(r, path.parent) for r in records]
+    compare_with_expected(got, GOLDEN / "vcard_samples.json")
     total = sum(c["contacts"] for c in got["counts"].values())
     assert total == 21 and not any(c["skipped"] for c in got["counts"].values())
 
@@ -274,3 +271,16 @@ SAMPLES = _samples()
 def test_mutated_vcards_give_records_or_skips(sample: bytes, ops: list) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         extract_mutated(IMPORTER, apply_ops(sample, ops), ".vcf", Path(tmp))
+
+
+def test_a_charset_holding_a_nul_is_ignored_like_an_unknown_one(tmp_path: Path) -> None:
+    # Found by the fuzz test above: codecs.lookup raises ValueError on a NUL.
+    path = tmp_path / "nul_charset.vcf"
+    path.write_bytes(
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\n"
+        b"FN;CHARSET=ISO\x008859-1;ENCODING=QUOTED-PRINTABLE:J=C3=BCrgen M=C3=BCller\r\n"
+        b"EMAIL:jm@example.org\r\nEND:VCARD\r\n"
+    )
+    (card,) = read(path)
+    assert isinstance(card, ContactRecord)
+    assert card.name == "Jürgen Müller"

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from kith.errors import InputError
+from kith.ingest.base import ImportOptions
+from kith.ingest.testing import check_importer, inputs
 from kith.ingest.wordpress import WordPressImporter
 from kith.model import Fact, Kind, Origin, Role, Skipped
 from tests.test_ingest_social import (
     DATA,
-    case_output,
-    check_golden,
     contacts,
     interactions,
     read_case,
@@ -26,14 +26,13 @@ from tests.test_ingest_social import (
 )
 
 CASES = DATA / "wordpress"
-CASE_FILES = sorted(CASES.glob("*.xml"))
+CASE_FILES = inputs(CASES, ".xml")
 ME = {"me": "ana"}
 
 
 @pytest.mark.parametrize("case", CASE_FILES, ids=[p.name for p in CASE_FILES])
 def test_case_matches_its_golden_file(case: Path) -> None:
-    got = case_output(WordPressImporter(), case, CASES, ME)
-    check_golden(got, case.with_suffix(".json"))
+    check_importer(WordPressImporter(), case, ImportOptions(params=ME))
 
 
 def test_comments_replies_and_pings() -> None:

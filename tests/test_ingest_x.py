@@ -15,27 +15,25 @@ from pathlib import Path
 import pytest
 
 from kith.errors import InputError
+from kith.ingest.testing import check_importer, inputs, record_json
 from kith.ingest.x_archive import XArchiveImporter, _roots
 from kith.model import Channel, Fact, IdentityRef, Kind, Origin, Role, Skipped
 from tests.test_ingest_social import (
     DATA,
-    case_output,
-    check_golden,
     contacts,
     interactions,
     read_case,
-    record_json,
     skipped,
 )
 
 CASES = DATA / "x"
-CASE_DIRS = sorted(p for p in CASES.iterdir() if p.is_dir() and p.name != "golden")
+CASE_DIRS = inputs(CASES, folders=True)
 ME = "1964312974236991488"
 
 
 @pytest.mark.parametrize("case", CASE_DIRS, ids=[p.name for p in CASE_DIRS])
 def test_case_matches_its_golden_file(case: Path) -> None:
-    check_golden(case_output(XArchiveImporter(), case, CASES), case.with_suffix(".json"))
+    check_importer(XArchiveImporter(), case)
 
 
 def test_every_kind_of_tweet() -> None:

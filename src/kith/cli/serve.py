@@ -17,6 +17,26 @@ from kith.errors import ConfigError
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 8750
+#: uvicorn's C HTTP parser and event loop, picked up when installed (extra ``kith[fast]``).
+FAST_MODULES = ("httptools", "uvloop")
+
+
+def missing_fast_modules() -> list[str]:
+    """The modules of the extra ``kith[fast]`` that are not installed."""
+    from importlib.util import find_spec
+
+    return [name for name in FAST_MODULES if find_spec(name) is None]
+
+
+def fast_notice() -> str | None:
+    """A line saying how to serve faster, when ``kith[fast]`` is not installed."""
+    missing = missing_fast_modules()
+    if not missing:
+        return None
+    return (
+        f"({' and '.join(missing)} not installed: serving with Python's own HTTP parser "
+        "and event loop; pip install 'kith[fast]' for more requests per second)"
+    )
 
 
 def run_server(
@@ -40,6 +60,9 @@ def run_server(
     from kith.web.app import CONFIG_ENV, create_app
 
     app = create_app(config)  # checks the settings before anything listens
+    notice = fast_notice()
+    if notice:
+        click.echo(notice)
     scheme = "https" if certfile else "http"
     shown_host = f"[{config.host}]" if ":" in config.host else config.host
     url = f"{scheme}://{shown_host}:{port}/"

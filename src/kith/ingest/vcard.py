@@ -141,7 +141,7 @@ class Property:
         if charset:
             try:
                 return raw.decode(codecs.lookup(charset.strip('"')).name, "replace")
-            except LookupError:
+            except (LookupError, ValueError):  # unknown, or not a name at all (a NUL in it)
                 pass
         try:
             return raw.decode("utf-8")

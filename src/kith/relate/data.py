@@ -193,8 +193,3 @@ def load_person(src: Source, person_id: int, now: int) -> PersonData:
         events_of(src, person_id, now),
         [(str(k), str(v)) for k, v in facts],
     )
-
-
-def me_names(src: Source) -> list[str]:
-    """My names (for telling mentions of me in others' text)."""
-    return [str(r[0]) for r in src.rows("SELECT name FROM person WHERE is_me AND name IS NOT NULL")]

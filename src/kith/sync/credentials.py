@@ -3,7 +3,8 @@
 ``KITH_IMAP_PASSWORD`` wins when set (a CI job, a one-off run); otherwise the
 OS keyring (python ``keyring``: Secret Service, KWallet, macOS Keychain,
 Windows Credential Locker) under service ``kith-imap`` and user name
-``user@host``. kith never writes a password anywhere itself: not in the config,
+``user@host``; the ``keyring`` package comes with the extra ``kith[imap]``.
+kith never writes a password anywhere itself: not in the config,
 not in logs, not in the ledger.
 """
 
@@ -50,9 +51,10 @@ def find_password(user: str, host: str, env: Mapping[str, str] | None = None) ->
             problem = f" (the keyring could not be read: {exc})"
             log.debug("keyring lookup for %s failed: %s", name, exc)
             password = None
-    except ImportError:  # pragma: no cover - keyring is a dependency
-        problem = " (the python keyring package is not installed)"
-        password = None
+    except ImportError:
+        raise CredentialsError(
+            f"no password for {name}: {ENV_VAR} is not set and {_NO_PACKAGE}", hint=_INSTALL
+        ) from None
     if password:
         return password
     raise CredentialsError(
@@ -67,10 +69,8 @@ def keyring_backend() -> str:
     try:
         import keyring
         from keyring.backends import fail
-    except ImportError:  # pragma: no cover - keyring is a dependency
-        raise CredentialsError(
-            "the python keyring package is not installed", hint="pip install keyring"
-        ) from None
+    except ImportError:
+        raise CredentialsError(_NO_PACKAGE, hint=_INSTALL) from None
     backend = keyring.get_keyring()
     if isinstance(backend, fail.Keyring):
         raise CredentialsError(
@@ -96,6 +96,9 @@ def store_password(user: str, host: str, password: str) -> str:
     return backend
 
 
+#: ``keyring`` is an extra (``kith[imap]``): the core does not need it.
+_NO_PACKAGE = "the python keyring package is not installed"
+_INSTALL = f"pip install 'kith[imap]' to keep the password in the OS keyring, or set {ENV_VAR}"
 _NO_KEYRING = (
     "start a keyring service (GNOME Keyring, KeePassXC's Secret Service, KWallet) "
     f"or give the password in {ENV_VAR} instead"
