@@ -58,9 +58,7 @@ def test_a_backup_taken_mid_write_restores_the_ledger_as_of_its_moment(
     # the backup is taken: the backup must not see any of it.
     with engine.connect() as writer:
         writer.execute(
-            text(
-                "INSERT INTO person (name, is_me, created_at) VALUES ('Half Written', false, 1)"
-            )
+            text("INSERT INTO person (name, is_me, created_at) VALUES ('Half Written', false, 1)")
         )
         result = run("--db", db_url, "db", "backup", str(backup_file), "--json")
         writer.commit()

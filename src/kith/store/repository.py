@@ -180,9 +180,7 @@ def stats_of(conn: Connection) -> dict[str, Any]:
     bad = select(skipped.c.file, skipped.c.position).distinct().subquery()
     return {
         "people": scalar(
-            select(func.count()).where(
-                person.c.merged_into.is_(None), person.c.is_me.is_(False)
-            )
+            select(func.count()).where(person.c.merged_into.is_(None), person.c.is_me.is_(False))
         ),
         "identities": scalar(select(func.count()).select_from(identity)),
         "interactions": scalar(select(func.count()).select_from(interaction)),

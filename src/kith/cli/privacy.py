@@ -1,0 +1,88 @@
+"""The command line: what the ledger keeps about people, and the right to be forgotten."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+
+import click
+
+from kith.cli.base import State, cli, now_ts, pass_state
+from kith.errors import KithError
+
+
+@cli.command()
+@click.argument("person", required=False)
+@click.option("--yes", is_flag=True, help="Do not ask before forgetting.")
+@click.option("--list", "show", is_flag=True, help="List what was forgotten, and when.")
+@click.option("--undo", type=int, metavar="ID", help="Lift forget ID's block (only the same day).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def forget(
+    state: State, person: str | None, yes: bool, show: bool, undo: int | None, as_json: bool
+) -> None:
+    """Remove PERSON everywhere, for good: the right to be forgotten.
+
+    Their identities, the interactions they wrote or had only with you, their
+    place in the rest, their facts, scores, suggestions and queue items go, in
+    one transaction; the analytics mirror is dropped. Each identity is kept
+    only as a salted hash, so importing the same mailbox again leaves them out.
+
+    \b
+    Examples:
+      kith forget ana@example.org
+      kith forget --list
+      kith forget --undo 3      # lifts the block (today only); the data stays gone
+    """
+    from kith.store import forget as forgetting
+
+    if show:
+        rows = forgetting.listing(state.engine)
+        if as_json:
+            click.echo(json.dumps([{"id": i, "at": at, "identities": n} for i, at, n in rows]))
+        elif not rows:
+            click.echo("Nobody has been forgotten.")
+        for i, at, n in [] if as_json else rows:
+            when = datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%d %H:%M")
+            click.echo(f"#{i}  {when} UTC  {n} identit{'y' if n == 1 else 'ies'}")
+        return
+    if undo is not None:
+        lifted = forgetting.undo(state.engine, undo, now=now_ts())
+        click.echo(f"Forget #{undo} lifted: {lifted} identities may be imported again.")
+        return
+    if person is None:
+        raise KithError("name the person to forget", hint="kith forget ana@example.org")
+    from kith.store import repository
+
+    pid = repository.find_person(state.engine, person)
+    profile = repository.person_profile(state.engine, pid, timeline=0)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise KithError(
+                f"forgetting #{pid} {profile.name or ''} cannot be undone",
+                hint="run it in a terminal to confirm, or add --yes",
+            )
+        click.confirm(
+            f"Forget #{pid} {profile.name or ''} and everything about them, for good?",
+            abort=True,
+        )
+    done = forgetting.forget(state.engine, pid, now=now_ts())
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "forget_id": done.forget_id,
+                    "people": done.people,
+                    "identities": done.identities,
+                    "interactions": done.interactions,
+                    "removed_from": done.removed_from,
+                }
+            )
+        )
+        return
+    click.echo(
+        f"Forgot #{pid}: {done.identities} identities, {done.interactions} interactions "
+        f"removed, and their place in {done.removed_from} others. Forget #{done.forget_id}: "
+        "a later import leaves them out."
+    )
