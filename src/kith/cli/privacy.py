@@ -1,7 +1,9 @@
-"""The command line: what the ledger keeps about people, and the right to be forgotten."""
+"""The command line: what the ledger keeps and where it came from — import
+runs, the right to be forgotten, exports."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from datetime import UTC, datetime
@@ -86,3 +88,56 @@ def forget(
         f"removed, and their place in {done.removed_from} others. Forget #{done.forget_id}: "
         "a later import leaves them out."
     )
+
+
+@cli.command("imports")
+@click.option("--delete", "run_id", type=int, metavar="RUN", help="Remove what run RUN added.")
+@click.option("--yes", is_flag=True, help="Do not ask before deleting.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def imports_(state: State, run_id: int | None, yes: bool, as_json: bool) -> None:
+    """Past import runs, newest first; --delete RUN removes what one run added.
+
+    A run whose process is gone before it finished shows as interrupted (run
+    the same import again to finish it). Deleting a run removes its
+    interactions, facts and skipped records, and the people, identities,
+    threads and circles it created that nothing else uses.
+
+    \b
+    Examples:
+      kith imports
+      kith imports --delete 12
+    """
+    from kith.store import runs
+
+    if run_id is not None:
+        if not yes:
+            if not sys.stdin.isatty():
+                raise KithError(
+                    f"deleting import run #{run_id} removes what it added",
+                    hint="run it in a terminal to confirm, or add --yes",
+                )
+            click.confirm(f"Remove everything import run #{run_id} added?", abort=True)
+        removed = runs.delete_run(state.engine, run_id)
+        if as_json:
+            click.echo(json.dumps({"run": run_id, **dataclasses.asdict(removed)}))
+            return
+        click.echo(
+            f"Removed import run #{run_id}: {removed.interactions:,} interactions, "
+            f"{removed.people:,} people, {removed.identities:,} identities, "
+            f"{removed.facts:,} facts, {removed.skipped:,} skipped records."
+        )
+        return
+    found = runs.runs(state.engine)
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in found], indent=2))
+        return
+    if not found:
+        click.echo("No imports yet. Import something: kith import PATH")
+        return
+    for r in found:
+        when = datetime.fromtimestamp(r.started_at, UTC).strftime("%Y-%m-%d %H:%M")
+        click.echo(
+            f"#{r.id:<5} {when}  {r.status:<11} {r.importer:<10} {r.imported:>8,} new "
+            f"{r.duplicates:>8,} known {r.skipped:>6,} skipped  {r.path}"
+        )

@@ -23,19 +23,14 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import secrets
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     Connection,
     Engine,
-    Select,
-    Table,
     delete,
     func,
     insert,
@@ -45,28 +40,18 @@ from sqlalchemy import (
 
 from kith.errors import KithError, NotFoundError
 from kith.model import ContactRecord, IdentityRef, InteractionRecord, Role
+from kith.store import removal
 from kith.store.schema import (
-    attention_action,
-    attention_day,
-    attention_item,
-    circle,
     fact,
     forgotten,
     identity,
     interaction,
     ledger_meta,
-    merge,
-    merge_suggestion,
     participant,
     person,
-    relationship,
-    thread,
-    tie,
 )
 
 _SALT_KEY = "forget_salt"
-#: How many ids go in one ``IN`` list (SQLite allows 32,766 bound values).
-_CHUNK = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,10 +143,15 @@ def forget(engine: Engine, person_id: int, *, now: int) -> Forgotten:
                 hint=f"forget #{row.merged_into}, the person it is part of",
             )
         people = _merged_family(conn, person_id)
-        ids = [int(i) for i in _in(conn, select(identity.c.id), identity.c.person_id, people)]
+        ids = [
+            int(i)
+            for i in removal.values_in(conn, select(identity.c.id), identity.c.person_id, people)
+        ]
         keys = [
             (str(k), str(v))
-            for k, v in _rows(conn, select(identity.c.kind, identity.c.value), identity.c.id, ids)
+            for k, v in removal.rows_in(
+                conn, select(identity.c.kind, identity.c.value), identity.c.id, ids
+            )
         ]
         mine = set(
             conn.execute(
@@ -173,7 +163,7 @@ def forget(engine: Engine, person_id: int, *, now: int) -> Forgotten:
         theirs = set(ids)
         touched = {
             int(r[0]): None
-            for r in _rows(
+            for r in removal.rows_in(
                 conn, select(participant.c.interaction_id), participant.c.identity_id, ids
             )
         }
@@ -185,27 +175,31 @@ def forget(engine: Engine, person_id: int, *, now: int) -> Forgotten:
                 whole.append(iid)
         threads = {
             int(t)
-            for t in _in(conn, select(interaction.c.thread_id), interaction.c.id, whole)
+            for t in removal.values_in(
+                conn, select(interaction.c.thread_id), interaction.c.id, whole
+            )
             if t is not None
         }
         circles = {
             int(c)
-            for c in _in(conn, select(interaction.c.circle_id), interaction.c.id, whole)
+            for c in removal.values_in(
+                conn, select(interaction.c.circle_id), interaction.c.id, whole
+            )
             if c is not None
         }
-        _delete_in(conn, participant, participant.c.interaction_id, whole)
-        _delete_in(conn, interaction, interaction.c.id, whole)
-        removed_from = _delete_in(conn, participant, participant.c.identity_id, ids)
-        _drop_empty(conn, threads, circles)
-        _delete_in(conn, fact, fact.c.identity_id, ids)
-        _forget_derived(conn, people)
-        for part in _chunks(ids):
+        removal.delete_in(conn, participant, participant.c.interaction_id, whole)
+        removal.delete_in(conn, interaction, interaction.c.id, whole)
+        removed_from = removal.delete_in(conn, participant, participant.c.identity_id, ids)
+        removal.drop_empty(conn, threads, circles)
+        removal.delete_in(conn, fact, fact.c.identity_id, ids)
+        removal.drop_derived(conn, people)
+        for part in removal.chunks(ids):
             conn.execute(
                 update(identity).where(identity.c.alias_of.in_(part)).values(alias_of=None)
             )
-        _delete_in(conn, identity, identity.c.id, ids)
+        removal.delete_in(conn, identity, identity.c.id, ids)
         conn.execute(update(person).where(person.c.id.in_(people)).values(merged_into=None))
-        _delete_in(conn, person, person.c.id, people)
+        removal.delete_in(conn, person, person.c.id, people)
         forget_id = (
             int(
                 conn.execute(select(func.coalesce(func.max(forgotten.c.forget_id), 0))).scalar_one()
@@ -224,8 +218,8 @@ def forget(engine: Engine, person_id: int, *, now: int) -> Forgotten:
         fresh = [{"hash": h, "forget_id": forget_id, "at": now} for h in hashes - known]
         if fresh:
             conn.execute(insert(forgotten), fresh)
-        _reset_analytics(conn)
-    _drop_mirror(engine)
+        removal.reset_analytics(conn)
+    removal.drop_mirror(engine)
     return Forgotten(forget_id, len(people), len(ids), len(whole), removed_from)
 
 
@@ -277,93 +271,11 @@ def _merged_family(conn: Connection, root: int) -> list[int]:
     return sorted(family)
 
 
-def _chunks(values: Collection[int]) -> Iterable[list[int]]:
-    items = list(values)
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
-
-
-def _in(
-    conn: Connection, query: Select[Any], column: ColumnElement[Any], values: Collection[int]
-) -> list[Any]:
-    found: list[Any] = []
-    for part in _chunks(values):
-        found += conn.execute(query.where(column.in_(part))).scalars().all()
-    return found
-
-
-def _rows(
-    conn: Connection, query: Select[Any], column: ColumnElement[Any], values: Collection[int]
-) -> list[Any]:
-    found: list[Any] = []
-    for part in _chunks(values):
-        found += conn.execute(query.where(column.in_(part))).all()
-    return found
-
-
 def _participants(conn: Connection, interactions: list[int]) -> dict[int, list[tuple[int, str]]]:
     parts: dict[int, list[tuple[int, str]]] = {}
     query = select(participant.c.interaction_id, participant.c.identity_id, participant.c.role)
-    for iid, ident, role in _rows(conn, query, participant.c.interaction_id, interactions):
+    for iid, ident, role in removal.rows_in(
+        conn, query, participant.c.interaction_id, interactions
+    ):
         parts.setdefault(int(iid), []).append((int(ident), str(role)))
     return parts
-
-
-def _delete_in(
-    conn: Connection, table: Table, column: ColumnElement[Any], values: Collection[int]
-) -> int:
-    total = 0
-    for part in _chunks(values):
-        total += int(conn.execute(delete(table).where(column.in_(part))).rowcount or 0)
-    return total
-
-
-def _drop_empty(conn: Connection, threads: set[int], circles: set[int]) -> None:
-    """Threads and circles that the removed interactions leave empty."""
-    used = set(_in(conn, select(interaction.c.thread_id), interaction.c.thread_id, threads))
-    _delete_in(conn, thread, thread.c.id, threads - {int(t) for t in used})
-    used_circles = {
-        int(c) for c in _in(conn, select(interaction.c.circle_id), interaction.c.circle_id, circles)
-    }
-    used_circles |= {
-        int(c) for c in _in(conn, select(thread.c.circle_id), thread.c.circle_id, circles)
-    }
-    _delete_in(conn, circle, circle.c.id, circles - used_circles)
-
-
-def _forget_derived(conn: Connection, people: list[int]) -> None:
-    """Scores, merges, suggestions and the daily queue's traces of ``people``."""
-    _delete_in(conn, relationship, relationship.c.person_id, people)
-    _delete_in(conn, tie, tie.c.person_a, people)
-    _delete_in(conn, tie, tie.c.person_b, people)
-    _delete_in(conn, merge, merge.c.kept_id, people)
-    _delete_in(conn, merge, merge.c.merged_id, people)
-    _delete_in(conn, merge_suggestion, merge_suggestion.c.person_a, people)
-    _delete_in(conn, merge_suggestion, merge_suggestion.c.person_b, people)
-    _delete_in(conn, attention_action, attention_action.c.person_id, people)
-    _delete_in(conn, attention_item, attention_item.c.person_id, people)
-    gone = set(people)
-    for day, items in conn.execute(select(attention_day.c.day, attention_day.c["items"])).all():
-        listed = json.loads(items)
-        kept = [i for i in listed if not (isinstance(i, dict) and i.get("person_id") in gone)]
-        if len(kept) != len(listed):
-            conn.execute(
-                update(attention_day)
-                .where(attention_day.c.day == day)
-                .values(items=json.dumps(kept))
-            )
-
-
-def _reset_analytics(conn: Connection) -> None:
-    from kith.store.schema import analytics_state
-
-    conn.execute(delete(analytics_state))
-
-
-def _drop_mirror(engine: Engine) -> None:
-    from kith.analytics.mirror import default_path
-
-    path = default_path(engine)
-    if path is not None:
-        for name in (path, path.with_name(path.name + ".wal")):
-            name.unlink(missing_ok=True)
