@@ -141,3 +141,53 @@ def imports_(state: State, run_id: int | None, yes: bool, as_json: bool) -> None
             f"#{r.id:<5} {when}  {r.status:<11} {r.importer:<10} {r.imported:>8,} new "
             f"{r.duplicates:>8,} known {r.skipped:>6,} skipped  {r.path}"
         )
+
+
+@cli.command()
+@click.argument("person", required=False)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "vcard", "csv"]),
+    default="json",
+    show_default=True,
+    help="json: everything, and kith import reads it back; vcard: an address book; "
+    "csv: a spreadsheet of people.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="A file (default: stdout).",
+)
+@pass_state
+def export(state: State, person: str | None, fmt: str, output: str | None) -> None:
+    """Export everyone's data, or PERSON's: what the ledger holds about them.
+
+    \b
+    Examples:
+      kith export -o ledger.json            # all of it; kith import ledger.json reads it back
+      kith export ana@example.org           # one person's data (their identities, facts,
+                                            # and every interaction they took part in)
+      kith export --format vcard -o people.vcf
+    """
+    from kith.store import export as exporting
+    from kith.store import repository
+
+    pid = repository.find_person(state.engine, person) if person else None
+    if output is None:
+        exporting.export(state.engine, sys.stdout, fmt, pid)
+        return
+    import os
+    from pathlib import Path
+
+    target = Path(output)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as out:
+            os.chmod(partial, 0o600)
+            count = exporting.export(state.engine, out, fmt, pid)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    click.echo(f"Exported {count:,} {'person' if count == 1 else 'people'} to {target}", err=True)

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 #: Built-in importers, most specific first (a folder that is a Maildir is not
 #: looked into file by file).
 BUILTINS: tuple[str, ...] = (
+    "kith.ingest.kith_export:KithExportImporter",
     "kith.ingest.x_archive:XArchiveImporter",
     "kith.ingest.mastodon:MastodonImporter",
     "kith.ingest.stackexchange:StackExchangeImporter",
