@@ -216,7 +216,7 @@ def test_a_plugin_that_raises_fails_its_file_and_the_run_goes_on(
 ) -> None:
     assert "boom" in [i.name for i in registry.importers()]
     (tmp_path / "a.vcf").write_text(_card("Ana Lima", "ana@example.org"))
-    (tmp_path / "a.boom").write_text("")
+    (tmp_path / "a.boom").write_text("boom")
     after = tmp_path / "later.vcf"
     after.write_text(_card("Bo Ek", "bo@example.org"))
     summaries = _import(engine, db_url, tmp_path / "a.boom", after)

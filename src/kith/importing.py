@@ -41,6 +41,12 @@ class FileSummary:
     skipped: int = 0
     #: Values cut or dropped to their size limits (``kith.ingest.guard``).
     capped: int = 0
+    #: Of ``imported``, the contact records (cards, followers, users): not interactions.
+    contacts: int = 0
+    #: Identities (``kind:value``) the file said are mine (an archive's owner).
+    me_added: list[str] = field(default_factory=list)
+    #: Why a file in a folder was passed over ("empty", "not recognised"); None: read.
+    left_alone: str | None = None
     error: str | None = None
     problems: list[Skipped] = field(default_factory=list)
 
@@ -99,8 +105,9 @@ def _import_paths(
 ) -> list[FileSummary]:
     summaries: list[FileSummary] = []
     for path in paths:
+        passed_over: list[tuple[Path, str]] = []
         try:
-            pairs = registry.plan(path, fmt)
+            pairs = registry.plan(path, fmt, passed_over)
         except KithError as exc:
             if fail_fast:
                 raise
@@ -116,6 +123,7 @@ def _import_paths(
             if fail_fast:
                 raise InputError("found nothing kith can import here", where=str(path))
             summaries.append(FileSummary(str(path), "?", error=error))
+        summaries += [FileSummary(str(p), "-", left_alone=why) for p, why in passed_over]
         for target, importer in pairs:
             summaries.append(
                 import_one(
@@ -193,6 +201,8 @@ def import_one(
         summary.imported = writer.totals.imported
         summary.duplicates = writer.totals.duplicates
         summary.skipped = writer.totals.skipped
+        summary.contacts = writer.totals.contacts
+        summary.me_added = writer.me_added
     if progress:
         progress(str(path), read, 1.0)
     return summary

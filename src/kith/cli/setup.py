@@ -24,6 +24,7 @@ def init(state: State, mine: tuple[str, ...], name: str | None) -> None:
     """
     from kith.store import repository
 
+    state.may_create = True
     engine = state.engine
     for text in mine:
         kind, value = identity_arg(text)
@@ -55,6 +56,20 @@ def me_add(state: State, addresses: tuple[str, ...], name: str | None) -> None:
         kind, value = identity_arg(text)
         repository.add_me(state.engine, kind, value, name=name, now=now_ts())
         click.echo(f"me: {kind}:{value}")
+
+
+@me.command("remove")
+@click.argument("addresses", nargs=-1, required=True)
+@pass_state
+def me_remove(state: State, addresses: tuple[str, ...]) -> None:
+    """ADDRESSES are not yours after all (an archive's owner taken for you, say):
+    each becomes a person of its own, and directions are recomputed."""
+    from kith.store import repository
+
+    for text in addresses:
+        kind, value = identity_arg(text)
+        pid = repository.remove_me(state.engine, kind, value, now=now_ts())
+        click.echo(f"{kind}:{value} is no longer yours: it is #{pid} now.")
 
 
 @me.command("list")

@@ -98,6 +98,26 @@ def upgrade(engine: Engine) -> None:
     log.info("ledger upgraded to revision %s", HEAD_REVISION)
 
 
+def require_ledger(url: str) -> None:
+    """A ``StoreError`` when ``url`` names a SQLite file that is not there: a
+    mistyped ``--db`` must not quietly make a new, empty ledger (only ``kith
+    init`` creates one). Other databases are checked when connecting."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return  # make_engine says what is wrong with it
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return
+    path = Path(database).expanduser()
+    if not path.exists():
+        raise StoreError(
+            "no ledger here",
+            where=str(path),
+            hint=f"kith --db {path} init creates one; or check --db / KITH_DATABASE_URL for a typo",
+        )
+
+
 def open_store(url: str, *, migrate: bool = True) -> Engine:
     """Open the ledger at ``url``, migrating it on first use."""
     engine = make_engine(url)

@@ -35,9 +35,12 @@ from kith.store.writer.state import RunState
 
 @dataclass(slots=True)
 class BatchResult:
+    #: Records that added something: interactions, and contact records (``contacts``).
     imported: int = 0
     duplicates: int = 0
     skipped: int = 0
+    #: Of ``imported``, the contact records (cards, followers, users): not interactions.
+    contacts: int = 0
 
 
 class LedgerWriter:
@@ -145,6 +148,7 @@ class LedgerWriter:
             if contacts:
                 added = store_contacts(conn, run, contacts)
                 result.imported += added
+                result.contacts += added
                 result.duplicates += len(contacts) - added
             if run.me_changed:
                 recompute_directions(conn)
@@ -183,4 +187,10 @@ class LedgerWriter:
         self.totals.imported += result.imported
         self.totals.duplicates += result.duplicates
         self.totals.skipped += result.skipped
+        self.totals.contacts += result.contacts
         return result
+
+    @property
+    def me_added(self) -> list[str]:
+        """The identities (``kind:value``) this run's cards made mine."""
+        return list(self._run.me_added)
