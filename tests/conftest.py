@@ -47,7 +47,12 @@ def postgres() -> Iterator[PostgresServer]:
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A URL of a fresh, empty ledger database."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'kith.db'}"
+        url = f"sqlite:///{tmp_path / 'kith.db'}"
+        # made here, as `kith init` makes it: other commands refuse a missing ledger
+        from kith.store.db import open_store
+
+        open_store(url).dispose()
+        yield url
         return
     server: PostgresServer = request.getfixturevalue("postgres")
     name = f"t{os.getpid()}_{next(_counter)}"

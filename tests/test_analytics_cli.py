@@ -64,6 +64,7 @@ def test_refresh_as_of_a_date_and_as_json(tmp_path, mail):
 
 
 def test_a_bad_now_says_what_it_wants(tmp_path):
+    run("--db", str(tmp_path / "kith.db"), "init")
     result = run("--db", str(tmp_path / "kith.db"), "analytics", "refresh", "--now", "soon")
     assert result.exit_code == 1
     assert "--now wants a date (2026-11-20), a time (2026-11-20T17:00) or epoch seconds" in (

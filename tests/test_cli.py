@@ -65,8 +65,18 @@ def test_a_bad_path_is_reported_and_the_batch_goes_on(db_url, tmp_path):
     assert stats(db_url)["interactions"] == 2
 
 
+def test_a_mistyped_ledger_path_creates_nothing(tmp_path):
+    typo = tmp_path / "kihh" / "kith.db"
+    result = run("--db", str(typo), "import", "-q", str(CASES / "crlf.mbox"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"kith: {typo}: no ledger here")
+    assert f"kith --db {typo} init creates one" in result.stderr
+    assert not typo.parent.exists()
+
+
 def test_an_unknown_person_and_an_empty_ledger(tmp_path):
     db = str(tmp_path / "kith.db")
+    assert run("--db", db, "init").exit_code == 0
     empty = run("--db", db, "people")
     assert empty.exit_code == 0
     assert "Nobody yet. Import something" in empty.stdout
@@ -114,6 +124,7 @@ def test_me_person_merge_unmerge_through_the_cli(db_url, shared_data):
 
 def test_people_json_stops_cleanly_when_the_reader_leaves(tmp_path):
     db = str(tmp_path / "kith.db")
+    subprocess.run([str(KITH), "--db", db, "init"], check=True, capture_output=True)
     subprocess.run([str(KITH), "--db", db, "import", "-q", str(CASES)], check=False)
     pipeline = subprocess.run(
         f"'{KITH}' --db '{db}' people --json | head -c 10",

@@ -3,6 +3,7 @@ second run completes it with the right counts."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -56,6 +57,13 @@ def test_killed_import_is_consistent_and_resumable(db_url, engine, tmp_path):
     assert stored == counted  # the run's counters committed with its rows
     assert orphans == 0  # no interaction without its participants
     assert status == "running"  # it never finished
+    listed = subprocess.run(
+        [str(KITH), "--db", db_url, "imports", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert [r["status"] for r in json.loads(listed.stdout)] == ["interrupted"]
 
     again = subprocess.run(
         [str(KITH), "--db", db_url, "import", "-q", str(mbox)],

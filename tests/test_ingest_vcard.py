@@ -191,8 +191,8 @@ def test_iso_birthday(text: str, expected: str | None) -> None:
 
 
 def test_folding_removes_one_whitespace_character() -> None:
-    data = b"NOTE:one\r\n  two\r\n\tthree\r\nFN:x\r\n"
-    assert list(logical_lines(data)) == [(1, b"NOTE:one two" + b"three"), (4, b"FN:x")]
+    lines = enumerate([b"NOTE:one", b"  two", b"\tthree", b"FN:x"], 1)
+    assert list(logical_lines(lines)) == [(1, b"NOTE:one two" + b"three"), (4, b"FN:x")]
 
 
 def test_not_a_vcard_raises_input_error_naming_the_file(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from kith.config import Settings
 from kith.errors import InputError, KithError
 from kith.ingest import registry
 from kith.ingest.base import Importer, ImportOptions
+from kith.ingest.guard import guard
 from kith.model import ContactRecord, InteractionRecord, Record, Skipped
 from kith.store.writer import LedgerWriter
 
@@ -38,6 +39,14 @@ class FileSummary:
     imported: int = 0
     duplicates: int = 0
     skipped: int = 0
+    #: Values cut or dropped to their size limits (``kith.ingest.guard``).
+    capped: int = 0
+    #: Of ``imported``, the contact records (cards, followers, users): not interactions.
+    contacts: int = 0
+    #: Identities (``kind:value``) the file said are mine (an archive's owner).
+    me_added: list[str] = field(default_factory=list)
+    #: Why a file in a folder was passed over ("empty", "not recognised"); None: read.
+    left_alone: str | None = None
     error: str | None = None
     problems: list[Skipped] = field(default_factory=list)
 
@@ -96,18 +105,25 @@ def _import_paths(
 ) -> list[FileSummary]:
     summaries: list[FileSummary] = []
     for path in paths:
+        passed_over: list[tuple[Path, str]] = []
         try:
-            pairs = registry.plan(path, fmt)
+            pairs = registry.plan(path, fmt, passed_over)
         except KithError as exc:
             if fail_fast:
                 raise
             summaries.append(FileSummary(str(path), "?", error=str(exc)))
+            continue
+        except OSError as exc:
+            if fail_fast:
+                raise InputError(f"cannot read: {exc.strerror or exc}", where=str(path)) from exc
+            summaries.append(FileSummary(str(path), "?", error=f"{path}: cannot read: {exc}"))
             continue
         if not pairs:
             error = f"{path}: found nothing kith can import here"
             if fail_fast:
                 raise InputError("found nothing kith can import here", where=str(path))
             summaries.append(FileSummary(str(path), "?", error=error))
+        summaries += [FileSummary(str(p), "-", left_alone=why) for p, why in passed_over]
         for target, importer in pairs:
             summaries.append(
                 import_one(
@@ -148,11 +164,15 @@ def import_one(
     read = 0
     status = "failed"
     try:
-        for record in importer.extract(path, options):
+        for raw in _caught(importer, path, options):
             read += 1
+            guarded = guard(raw)
+            record = guarded.record
+            summary.capped += guarded.capped
             if isinstance(record, Skipped):
                 if fail_fast:
                     writer.write(batch, [record], contacts)
+                    batch, contacts = [], []
                     raise InputError(
                         record.reason, where=f"{record.origin.file}:{record.origin.position}"
                     )
@@ -172,6 +192,8 @@ def import_one(
         status = "done"
     except InputError as exc:
         summary.error = str(exc)
+        # what was read before the error is whole: keep it
+        writer.write(batch, bad, contacts)
         if fail_fast:
             raise
     finally:
@@ -179,9 +201,29 @@ def import_one(
         summary.imported = writer.totals.imported
         summary.duplicates = writer.totals.duplicates
         summary.skipped = writer.totals.skipped
+        summary.contacts = writer.totals.contacts
+        summary.me_added = writer.me_added
     if progress:
         progress(str(path), read, 1.0)
     return summary
+
+
+def _caught(importer: Importer, path: Path, options: ImportOptions) -> Iterator[Record]:
+    """``importer.extract``, with whatever it raises besides a ``KithError`` made
+    an ``InputError`` for this file, naming the importer (as fava and beangulp
+    wrap every importer call): a broken importer, built-in or plugin, fails its
+    file and the run goes on."""
+    try:
+        yield from importer.extract(path, options)
+    except KithError:
+        raise
+    except Exception as exc:
+        log.debug("importer %s failed on %s", importer.name, path, exc_info=True)
+        raise InputError(
+            f"the {importer.name} importer failed: {type(exc).__name__}: {exc}",
+            where=str(path),
+            hint="the records read before it are stored; kith -v import … shows the traceback",
+        ) from exc
 
 
 def _fraction_of(importer: Importer, path: Path) -> Callable[[Record], float | None]:

@@ -15,6 +15,7 @@ from kith.cli import (  # noqa: F401  (each registers its commands)
     imports,
     looking,
     merging,
+    privacy,
     relationships,
     serve,
     setup,

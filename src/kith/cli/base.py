@@ -45,12 +45,16 @@ class State:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._engine: Any = None
+        #: Only ``kith init`` creates a ledger; any other command needs one there.
+        self.may_create = False
 
     @property
     def engine(self) -> Any:
         if self._engine is None:
-            from kith.store.db import open_store
+            from kith.store.db import open_store, require_ledger
 
+            if not self.may_create:
+                require_ledger(self.settings.database_url)
             self._engine = open_store(self.settings.database_url)
         return self._engine
 

@@ -82,7 +82,37 @@ def import_(
         )
     elapsed = time.monotonic() - started
     print_summaries(summaries, elapsed)
+    _say_if_i_am_unknown(state)
     if not no_analytics:
         analytics_after_import(state, sum(s.imported for s in summaries))
     if any(not s.ok for s in summaries):
         sys.exit(1)
+
+
+#: An identity on at least this share of the ledger's interactions is offered as mine.
+LIKELY_ME_SHARE = 0.3
+
+
+def _say_if_i_am_unknown(state: State) -> None:
+    """Without my identities every interaction is "among others" and the day is
+    empty: say so after an import, and offer the likely owner."""
+    from kith.store import repository
+
+    if repository.my_identities(state.engine):
+        return
+    click.echo(
+        "kith does not know which identities are yours yet: every interaction counts as "
+        "among others, and kith today has nothing for you.",
+        err=True,
+    )
+    likely = [
+        (key, share)
+        for key, share in repository.likely_me(state.engine)
+        if share >= LIKELY_ME_SHARE
+    ]
+    for key, share in likely:
+        click.echo(
+            f"  {key} is on {share:.0%} of them: if it is yours, kith me add {key}", err=True
+        )
+    if not likely:
+        click.echo("  kith me add you@example.org (or kith init --me …) tells it.", err=True)

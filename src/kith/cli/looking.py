@@ -46,6 +46,7 @@ def people(state: State, as_json: bool, sort: str, limit: int | None) -> None:
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     shown = limit or 50
     table = Table(box=None, header_style="bold")
@@ -56,8 +57,9 @@ def people(state: State, as_json: bool, sort: str, limit: int | None) -> None:
         for r in reader.iter_people(sort=sort, limit=shown):
             table.add_row(
                 f"#{r.id}",
-                r.name or "",
-                r.identity or "",
+                # plain text, never markup: names come from files nobody vouches for
+                Text(r.name or ""),
+                Text(r.identity or ""),
                 f"{r.interactions:,}",
                 fmt_ts(r.last_contact),
             )

@@ -65,26 +65,56 @@ class progress_bar:
             self.reporter.bar.stop()
 
 
+#: How many files left alone the import's summary names.
+SHOWN_PASSED_OVER = 10
+
+
 def print_summaries(summaries: list[Any], elapsed: float) -> None:
     total_read = 0
+    passed_over = [s for s in summaries if getattr(s, "left_alone", None)]
+    summaries = [s for s in summaries if not getattr(s, "left_alone", None)]
     for s in summaries:
         if s.error and not s.imported and not s.duplicates:
             click.echo(f"✗ {s.error}", err=True)
             continue
         total_read += s.imported + s.duplicates + s.skipped
+        contacts = getattr(s, "contacts", 0)
         click.echo(
             f"{'✓' if s.ok else '✗'} {s.path} [{s.importer}]: {s.imported:,} imported, "
             f"{s.duplicates:,} duplicates, {s.skipped:,} skipped"
+            + (f" ({contacts:,} of them contact records)" if contacts else "")
         )
+        mine = getattr(s, "me_added", ())
+        if mine:
+            click.echo(
+                f"    the file says it is yours: {', '.join(mine)} now count as you, and "
+                f"directions were recomputed (wrong? kith me remove {' '.join(mine)})",
+                err=True,
+            )
         for p in s.problems:
             click.echo(f"    skipped {p.origin.file}:{p.origin.position}: {p.reason}", err=True)
         if s.skipped > len(s.problems):
             click.echo(f"    … and {s.skipped - len(s.problems):,} more (kith stats)", err=True)
+        if s.capped:
+            click.echo(
+                f"    {s.capped:,} values cut to their size limits (names, recipients, notes)",
+                err=True,
+            )
         if s.error:
             click.echo(f"    stopped: {s.error}", err=True)
-    imported = sum(s.imported for s in summaries)
+    if passed_over:
+        shown = ", ".join(f"{s.path} ({s.left_alone})" for s in passed_over[:SHOWN_PASSED_OVER])
+        more = len(passed_over) - SHOWN_PASSED_OVER
+        click.echo(
+            f"left alone: {len(passed_over):,} file(s) kith does not read: {shown}"
+            + (f" … and {more:,} more" if more > 0 else ""),
+            err=True,
+        )
+    contacts = sum(getattr(s, "contacts", 0) for s in summaries)
+    interactions = sum(s.imported for s in summaries) - contacts
     rate = total_read / elapsed if elapsed > 0 else 0.0
     click.echo(
-        f"{len(summaries)} source(s): {imported:,} new interactions in {elapsed:.1f}s "
-        f"({rate:,.0f} records/s)"
+        f"{len(summaries)} source(s): {interactions:,} new interactions"
+        + (f" and {contacts:,} contact records" if contacts else "")
+        + f" in {elapsed:.1f}s ({rate:,.0f} records/s)"
     )

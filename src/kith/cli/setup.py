@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import click
 
 from kith.cli.base import State, cli, identity_arg, now_ts, pass_state
@@ -21,6 +24,7 @@ def init(state: State, mine: tuple[str, ...], name: str | None) -> None:
     """
     from kith.store import repository
 
+    state.may_create = True
     engine = state.engine
     for text in mine:
         kind, value = identity_arg(text)
@@ -54,6 +58,20 @@ def me_add(state: State, addresses: tuple[str, ...], name: str | None) -> None:
         click.echo(f"me: {kind}:{value}")
 
 
+@me.command("remove")
+@click.argument("addresses", nargs=-1, required=True)
+@pass_state
+def me_remove(state: State, addresses: tuple[str, ...]) -> None:
+    """ADDRESSES are not yours after all (an archive's owner taken for you, say):
+    each becomes a person of its own, and directions are recomputed."""
+    from kith.store import repository
+
+    for text in addresses:
+        kind, value = identity_arg(text)
+        pid = repository.remove_me(state.engine, kind, value, now=now_ts())
+        click.echo(f"{kind}:{value} is no longer yours: it is #{pid} now.")
+
+
 @me.command("list")
 @pass_state
 def me_list(state: State) -> None:
@@ -79,3 +97,56 @@ def db_upgrade(state: State) -> None:
     upgrade(engine)
     where = engine.url.render_as_string(hide_password=True)
     click.echo(f"Ledger at revision {HEAD_REVISION}: {where}")
+
+
+@db.command("backup")
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace a file that is already at PATH.")
+@click.option("--json", "as_json", is_flag=True, help="Print the backup's counts as JSON.")
+@pass_state
+def db_backup(state: State, path: Path, force: bool, as_json: bool) -> None:
+    """Back up the whole ledger to PATH, safely while kith is in use.
+
+    SQLite: one file, a copy of the ledger as of one moment (an import that is
+    running is caught between two of its batches). PostgreSQL: a pg_dump
+    archive of one snapshot. Prints what the backup holds (as kith stats does).
+
+    \b
+    Examples:
+      kith db backup ~/backups/kith-2026-12-05.db
+      kith db restore ~/backups/kith-2026-12-05.db --force
+    """
+    from kith.store.backup import backup
+
+    counts = backup(state.engine, path, force=force)
+    if as_json:
+        click.echo(json.dumps(counts, indent=2))
+        return
+    click.echo(
+        f"Backed up to {path}: {counts['people']:,} people, "
+        f"{counts['interactions']:,} interactions, {counts['identities']:,} identities"
+    )
+
+
+@db.command("restore")
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace a ledger that already holds data.")
+@click.option("--json", "as_json", is_flag=True, help="Print the restored ledger's counts as JSON.")
+@pass_state
+def db_restore(state: State, path: Path, force: bool, as_json: bool) -> None:
+    """Replace the ledger with the backup at PATH (made by kith db backup).
+
+    A ledger that holds anything is replaced only with --force. The analytics
+    mirror is dropped (it is rebuilt on the next refresh).
+    """
+    from kith.store.backup import restore
+    from kith.store.db import make_engine
+
+    counts = restore(make_engine(state.settings.database_url), path, force=force)
+    if as_json:
+        click.echo(json.dumps(counts, indent=2))
+        return
+    click.echo(
+        f"Restored from {path}: {counts['people']:,} people, "
+        f"{counts['interactions']:,} interactions, {counts['identities']:,} identities"
+    )

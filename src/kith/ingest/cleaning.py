@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from kith.errors import InputError
@@ -20,6 +21,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 _SPACES = re.compile(r"\s+")
 #: How much ``identify`` reads: enough for a header or the first lines.
 SNIFF_BYTES = 4096
+#: The longest line (folds included) kept from a line-based file (vCard,
+#: iCalendar, CSV): a base64 photo runs to a few hundred kB. Longer lines are
+#: left out and reported, and never held in memory whole.
+MAX_LINE_BYTES = 8 * 1024 * 1024
+#: How much is read at a time when a file is streamed.
+_CHUNK_BYTES = 1024 * 1024
+_BREAK = re.compile(rb"\r\n|\r|\n")
 
 
 def clean(text: str | None) -> str | None:
@@ -59,11 +67,68 @@ def read_bytes(path: Path, what: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise InputError(
-            f"cannot read {what}: {exc.strerror or exc}",
-            where=str(path),
-            hint="check that the file exists and that you may read it",
-        ) from exc
+        raise _unreadable(path, what, exc) from exc
+
+
+def read_lines(path: Path, what: str) -> Iterator[tuple[int, bytes | None]]:
+    """``(line number, line)`` for each line of ``path`` (``\\r\\n``, ``\\r`` or
+    ``\\n`` ends one), read a chunk at a time; a line over ``MAX_LINE_BYTES``
+    comes as ``(number, None)`` and is not kept. A UTF-16 file (it starts with
+    a byte-order mark) is read whole and given as UTF-8; others as they are."""
+    try:
+        file = path.open("rb")
+    except OSError as exc:
+        raise _unreadable(path, what, exc) from exc
+    with file:
+        start = file.read(2)
+        if start in (b"\xff\xfe", b"\xfe\xff"):
+            text = (start + file.read()).decode("utf-16", "replace").encode("utf-8")
+            for number, line in enumerate(_BREAK.split(text), 1):
+                yield number, line if len(line) <= MAX_LINE_BYTES else None
+            return
+        number = 0
+        carry = start + file.read(1)
+        carry = carry.removeprefix(b"\xef\xbb\xbf")  # UTF-8's byte-order mark
+        overlong = False
+        while True:
+            chunk = file.read(_CHUNK_BYTES)
+            buffer = carry + chunk
+            if not chunk:
+                lines = _BREAK.split(buffer.removesuffix(b"\r")) if buffer else []
+                if lines and not lines[-1] and not overlong:
+                    lines.pop()  # the file ends with a line break
+                for i, line in enumerate(lines or [b""] if overlong else lines):
+                    number += 1
+                    too_long = (overlong and i == 0) or len(line) > MAX_LINE_BYTES
+                    yield number, None if too_long else line
+                return
+            # a \r at the end may be the first half of \r\n: keep it for the next chunk
+            cut = len(buffer) - 1 if buffer.endswith(b"\r") else len(buffer)
+            ends = [m.end() for m in _BREAK.finditer(buffer, 0, cut)]
+            if not ends:
+                overlong = overlong or cut > MAX_LINE_BYTES
+                carry = buffer[cut:] if overlong else buffer  # a held-back \r stays
+                continue
+            lines = _BREAK.split(buffer[: ends[-1]])[:-1]
+            for i, line in enumerate(lines):
+                number += 1
+                too_long = (overlong and i == 0) or len(line) > MAX_LINE_BYTES
+                yield number, None if too_long else line
+            overlong = False
+            carry = buffer[ends[-1] :]
+
+
+def too_long(number: int) -> str:
+    """Why line ``number`` was left out (see ``read_lines``)."""
+    return f"line {number} is over {MAX_LINE_BYTES / 2**20:g} MiB long; left out"
+
+
+def _unreadable(path: Path, what: str, exc: OSError) -> InputError:
+    return InputError(
+        f"cannot read {what}: {exc.strerror or exc}",
+        where=str(path),
+        hint="check that the file exists and that you may read it",
+    )
 
 
 def decode(data: bytes) -> str:

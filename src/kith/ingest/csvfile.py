@@ -9,13 +9,12 @@ line; a row with fewer fields than the header is reported by the importer.
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from kith.errors import InputError
-from kith.ingest.cleaning import SNIFF_BYTES, decode, head, read_bytes
+from kith.ingest.cleaning import SNIFF_BYTES, decode, head, read_lines, too_long
 
 #: How many rows may come before the header (LinkedIn's preamble is three lines).
 MAX_PREAMBLE_ROWS = 10
@@ -69,10 +68,10 @@ class CsvFile:
         delimiter: str | None = None,
     ) -> None:
         self.path = path
-        text = decode(read_bytes(path, what)).replace("\x00", "")
-        self.delimiter = delimiter or sniff_delimiter(first_text_line(text))
+        self.long_lines: list[int] = []
+        self.delimiter = delimiter or sniff_delimiter(first_text_line(decode(head(path))))
         self._reader = csv.reader(
-            io.StringIO(text, newline=""), delimiter=self.delimiter, strict=True
+            self._lines(read_lines(path, what)), delimiter=self.delimiter, strict=True
         )
         self.header: list[str] = []
         self.header_line = 0
@@ -92,6 +91,16 @@ class CsvFile:
                 hint="is this the right export? name the importer with --format",
             )
 
+    def _lines(self, lines: Iterator[tuple[int, bytes | None]]) -> Iterator[str]:
+        """The file's lines as text, streamed; a line too long to keep is a blank
+        line here (its number kept in ``too_long`` and reported as a problem)."""
+        for number, line in lines:
+            if line is None:
+                self.long_lines.append(number)
+                yield "\n"
+            else:
+                yield decode(line).replace("\x00", "") + "\n"
+
     def _next(self) -> tuple[int, list[str]] | CsvProblem | None:
         start = self._reader.line_num + 1
         try:
@@ -107,14 +116,22 @@ class CsvFile:
         while True:
             row = self._next()
             if row is None:
+                yield from self._long_lines(until=None)
                 return
             if isinstance(row, CsvProblem):
                 yield row
                 continue
             line, cells = row
+            yield from self._long_lines(until=line)
             if not any(c.strip() for c in cells):
                 continue
             yield CsvRow(line, dict(zip(names, cells, strict=False)), len(cells))
+
+    def _long_lines(self, until: int | None) -> Iterator[CsvProblem]:
+        """The lines left out as too long, up to line ``until`` (None: all)."""
+        while self.long_lines and (until is None or self.long_lines[0] <= until):
+            number = self.long_lines.pop(0)
+            yield CsvProblem(number, too_long(number))
 
     def has(self, column: str) -> bool:
         return header_key(column) in self.header

@@ -69,6 +69,10 @@ _SMALL_ACTION = 3
 _AVATAR_HOST = re.compile(r"^/user_avatar/([A-Za-z0-9.\-]+)/")
 
 
+#: A Discourse API response is read whole (JSON); real pages are a few MB.
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+
+
 class DiscourseImporter(Importer):
     """Reads Discourse API responses (topics, posts, topic lists) saved as JSON."""
 
@@ -94,6 +98,14 @@ class DiscourseImporter(Importer):
     def extract(self, path: Path, options: ImportOptions) -> Iterator[Record]:
         where = str(path)
         try:
+            size = path.stat().st_size
+            if size > MAX_RESPONSE_BYTES:
+                raise InputError(
+                    f"a Discourse response of {size / 2**20:,.0f} MiB: over the "
+                    f"{MAX_RESPONSE_BYTES // 2**20} MiB a response of its API can be",
+                    where=where,
+                    hint="import the forum's pages one file each",
+                )
             raw = path.read_bytes()
         except OSError as exc:
             raise InputError(f"cannot read the file: {exc.strerror or exc}", where=where) from exc

@@ -61,6 +61,9 @@ MAX_BODY_CHARS = 100_000
 #: Dates outside [1971-01-01, 2101-01-01) UTC are typos or clock faults, not history.
 MIN_EPOCH = 31_536_000
 MAX_EPOCH = 4_133_980_800
+#: Instants that clients write when they have no date: the DOS/FAT epoch
+#: (1980-01-01T00:00Z; Enron has "Mon, 31 Dec 1979 16:00:00 -0800"). Read as no date.
+NULL_DATES = frozenset({315_532_800})
 
 EMPTY = "empty: the message holds nothing but whitespace"
 NO_SENDER = "no sender: From header missing or unreadable"
@@ -666,7 +669,7 @@ def _parse_date_slowly(text: str) -> tuple[int | None, int | None]:
         epoch = calendar.timegm((year, month, day, hour, minute, second)) - (zone or 0)
     except (ValueError, OverflowError, TypeError):
         return None, None
-    if not MIN_EPOCH <= epoch < MAX_EPOCH:
+    if not MIN_EPOCH <= epoch < MAX_EPOCH or epoch in NULL_DATES:
         return None, None
     return epoch, offset
 
@@ -681,7 +684,7 @@ def _to_epoch(
     except ValueError:
         return None
     epoch = days * 86_400 + hour * 3_600 + minute * 60 + second - offset_min * 60
-    return epoch if MIN_EPOCH <= epoch < MAX_EPOCH else None
+    return epoch if MIN_EPOCH <= epoch < MAX_EPOCH and epoch not in NULL_DATES else None
 
 
 def _received_date(raw: bytes, head_end: int) -> int | None:

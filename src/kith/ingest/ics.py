@@ -32,11 +32,13 @@ its line; the file's other events are still read.
 
 from __future__ import annotations
 
+import calendar as calendar_module
 import itertools
 import re
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +48,15 @@ import recurring_ical_events  # type: ignore[import-untyped]
 from kith.errors import ConfigError, InputError
 from kith.ingest import identities
 from kith.ingest.base import Importer, ImportOptions
-from kith.ingest.cleaning import clean, content_id, decode, head, one_line, read_bytes
+from kith.ingest.cleaning import (
+    clean,
+    content_id,
+    decode,
+    head,
+    one_line,
+    read_lines,
+)
+from kith.ingest.cleaning import too_long as too_long_reason
 from kith.model import (
     Channel,
     IdentityRef,
@@ -64,8 +74,12 @@ SOURCE = "ics"
 WINDOW_DAYS = 365
 #: At most this many occurrences of one event are read.
 MAX_OCCURRENCES = 500
+#: At most this long spent expanding one event's occurrences (seconds of wall time).
+EXPANSION_SECONDS = 2.0
+#: The Gregorian calendar repeats every 400 years: a rule whose days fall in
+#: none of 400 consecutive years falls on no day ever.
+_CYCLE_DAYS = 146_097
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SUFFIXES = (".ics", ".ical", ".icalendar", ".ifb")
 #: Properties left out of an event's content hash: they change on every export.
 _VOLATILE = frozenset({"DTSTAMP", "LAST-MODIFIED", "CREATED", "SEQUENCE"})
@@ -120,7 +134,9 @@ class IcsImporter(Importer):
     def extract(self, path: Path, options: ImportOptions) -> Iterator[Record]:
         where = str(path)
         window = read_window(options.params)
-        scan = scan_lines(_LINE_BREAK.split(decode(read_bytes(path, "the calendar file"))))
+        too_long: list[int] = []
+        scan = scan_lines(_text_lines(read_lines(path, "the calendar file"), too_long))
+        scan.problems += [(n, too_long_reason(n)) for n in too_long]
         if not scan.components:
             raise InputError(
                 "not an iCalendar file: no BEGIN:VCALENDAR or BEGIN:VEVENT line",
@@ -147,7 +163,17 @@ class IcsImporter(Importer):
 # -- structure ------------------------------------------------------------------------
 
 
-def scan_lines(lines: list[str]) -> Scan:
+def _text_lines(lines: Iterable[tuple[int, bytes | None]], too_long: list[int]) -> Iterator[str]:
+    """Each line as text; one too long to keep is an empty line, its number noted."""
+    for number, line in lines:
+        if line is None:
+            too_long.append(number)
+            yield ""
+        else:
+            yield decode(line)
+
+
+def scan_lines(lines: Iterable[str]) -> Scan:
     """The ``VEVENT`` and ``VTIMEZONE`` blocks, found line by line so that one
     broken event (never closed, cut by another) is reported and the rest read."""
     scan = Scan()
@@ -444,14 +470,27 @@ def read_series(
     key = uid or content_id(SOURCE, [content_lines(raw.get(line, [])) for line in master_lines])
     calendar = icalendar.Calendar()
     for _, event in usable:
+        if not _rule_days_in(event, window):
+            # No day of its rule falls in the window: only DTSTART and RDATEs can
+            # (dateutil would search to the year 9999 for the next one).
+            event = event.copy()
+            del event["RRULE"]
         calendar.add_component(event)
     earliest = datetime.fromtimestamp(max(window[0] - 86_400, -(2**35)), UTC)
     read = 0
+    deadline = time.monotonic() + EXPANSION_SECONDS
     try:
         for occurrence in recurring_ical_events.of(calendar).after(earliest):
             start = _start(occurrence)
             at = timestamp(start)
             if at >= window[1] or read >= MAX_OCCURRENCES:
+                break
+            if time.monotonic() > deadline:
+                yield Skipped(
+                    Origin(where, first_line),
+                    f"the recurrence took over {EXPANSION_SECONDS:g} s to expand; "
+                    f"kept the first {read} occurrences",
+                )
                 break
             if at < window[0]:
                 continue
@@ -462,6 +501,55 @@ def read_series(
                 yield record
     except _LIBRARY_ERRORS as exc:
         yield Skipped(Origin(where, first_line), f"cannot expand the recurrence: {_why(exc)}")
+
+
+def _rule_days_in(event: Any, window: tuple[int, int]) -> bool:
+    """Whether any day in ``window`` (at most one 400-year cycle of it) passes
+    the day filters of ``event``'s rules: BYMONTH, BYMONTHDAY, BYYEARDAY and
+    BYDAY's weekdays (ordinals and BYWEEKNO, BYSETPOS left out, so this is
+    never stricter than the rule). True when there is no rule or no such filter.
+
+    A rule that can never occur (``BYMONTH=4;BYMONTHDAY=31``) otherwise costs
+    seconds of CPU per event in dateutil, which looks for the next occurrence
+    up to the year 9999."""
+    rules = event.get("RRULE")
+    if rules is None:
+        return True
+    for rule in rules if isinstance(rules, list) else [rules]:
+        months = {int(m) for m in rule.get("BYMONTH", [])}
+        monthdays = {int(d) for d in rule.get("BYMONTHDAY", [])}
+        yeardays = {int(d) for d in rule.get("BYYEARDAY", [])}
+        if not monthdays and not yeardays:
+            return True  # every month has days, and every week has each weekday
+        weekdays = {_WEEKDAYS[str(d)[-2:].upper()] for d in rule.get("BYDAY", [])}
+        first_day = datetime.fromtimestamp(max(window[0], 0), UTC).date()
+        span = min((window[1] - window[0]) // 86_400 + 1, _CYCLE_DAYS)
+        for offset in range(max(span, 1)):
+            day = first_day + timedelta(days=offset)
+            if months and day.month not in months:
+                continue
+            if weekdays and day.weekday() not in weekdays:
+                continue
+            if monthdays and not _in_month_days(day, monthdays):
+                continue
+            if yeardays and not _in_year_days(day, yeardays):
+                continue
+            return True
+    return False
+
+
+_WEEKDAYS = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}
+
+
+def _in_month_days(day: date, wanted: set[int]) -> bool:
+    last = (date(day.year + day.month // 12, day.month % 12 + 1, 1) - timedelta(days=1)).day
+    return day.day in wanted or day.day - last - 1 in wanted
+
+
+def _in_year_days(day: date, wanted: set[int]) -> bool:
+    number = day.timetuple().tm_yday
+    length = 366 if calendar_module.isleap(day.year) else 365
+    return number in wanted or number - length - 1 in wanted
 
 
 def _occurrence_id(occurrence: Any, start: date | datetime) -> str:

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 #: Built-in importers, most specific first (a folder that is a Maildir is not
 #: looked into file by file).
 BUILTINS: tuple[str, ...] = (
+    "kith.ingest.kith_export:KithExportImporter",
     "kith.ingest.x_archive:XArchiveImporter",
     "kith.ingest.mastodon:MastodonImporter",
     "kith.ingest.stackexchange:StackExchangeImporter",
@@ -73,21 +74,30 @@ def detect(path: Path) -> Importer | None:
                 return imp
         except OSError:
             return None
+        except Exception as exc:  # a plugin's identify must not stop the others
+            log.warning(
+                "importer %s failed to look at %s: %s: %s", imp.name, path, type(exc).__name__, exc
+            )
     return None
 
 
-def plan(path: Path, fmt: str | None = None) -> list[tuple[Path, Importer]]:
+def plan(
+    path: Path, fmt: str | None = None, left_alone: list[tuple[Path, str]] | None = None
+) -> list[tuple[Path, Importer]]:
     """The (path, importer) pairs that importing ``path`` means.
 
     A path an importer recognises as a whole (a file, a Maildir, an archive
     folder) is one pair; another folder is looked into, file by file, and
-    files nobody recognises there are left alone (they are listed by the
-    caller as unknown only when named directly).
+    files nobody recognises there are left alone: each is added to
+    ``left_alone`` with why ("empty", "not recognised"), so the caller can
+    list them. A file named directly that nobody recognises is an error.
     """
     if fmt:
         return [(path, by_name(fmt))]
     if not path.exists():
         raise UnknownFormatError("no such file or folder", where=str(path))
+    if path.is_file() and path.stat().st_size == 0:
+        raise UnknownFormatError("the file is empty", where=str(path))
     found = detect(path)
     if found is not None:
         return [(path, found)]
@@ -97,11 +107,14 @@ def plan(path: Path, fmt: str | None = None) -> list[tuple[Path, Importer]]:
             if child.name.startswith("."):
                 continue
             if child.is_dir():
-                pairs.extend(plan(child))
-            else:
-                imp = detect(child)
-                if imp is not None:
-                    pairs.append((child, imp))
+                pairs.extend(plan(child, None, left_alone))
+                continue
+            imp = detect(child)
+            if imp is not None:
+                pairs.append((child, imp))
+            elif left_alone is not None:
+                empty = child.is_file() and child.stat().st_size == 0
+                left_alone.append((child, "empty" if empty else "not recognised"))
         return pairs
     known = ", ".join(i.name for i in importers())
     raise UnknownFormatError(

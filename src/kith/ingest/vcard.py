@@ -33,15 +33,15 @@ from __future__ import annotations
 import binascii
 import codecs
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from kith.errors import InputError
-from kith.ingest import identities
+from kith.ingest import cleaning, identities
 from kith.ingest.base import Importer, ImportOptions
-from kith.ingest.cleaning import clean, content_id, head, one_line, read_bytes
+from kith.ingest.cleaning import clean, content_id, head, one_line, read_lines, too_long
 from kith.model import ContactRecord, Fact, IdentityRef, Origin, Record, Skipped
 
 SOURCE = "vcard"
@@ -168,17 +168,10 @@ class VCardImporter(Importer):
         return data.lstrip(b"\xef\xbb\xbf \t\r\n")[:11].upper() == b"BEGIN:VCARD"
 
     def extract(self, path: Path, options: ImportOptions) -> Iterator[Record]:
-        data = read_bytes(path, "the vCard file")
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            data = data.decode("utf-16", "replace").encode("utf-8")
-        if b"BEGIN:VCARD" not in data.upper():
-            raise InputError(
-                "not a vCard file: no BEGIN:VCARD line",
-                where=str(path),
-                hint="export the address book as vCard (.vcf), or name the format with --format",
-            )
         where = str(path)
-        for card in split_cards(data):
+        found = False
+        for card in split_cards(read_lines(path, "the vCard file")):
+            found = True
             if isinstance(card, Skipped):
                 yield Skipped(Origin(where, card.origin.position), card.reason)
                 continue
@@ -186,31 +179,40 @@ class VCardImporter(Importer):
                 yield read_card(card, where, options)
             except BadValue as exc:
                 yield Skipped(Origin(where, card.line), str(exc))
+        if not found:
+            raise InputError(
+                "not a vCard file: no BEGIN:VCARD line",
+                where=where,
+                hint="export the address book as vCard (.vcf), or name the format with --format",
+            )
 
 
 # -- lines and cards ------------------------------------------------------------------
 
 
-def logical_lines(data: bytes) -> Iterator[tuple[int, bytes]]:
-    """``(first physical line number, unfolded line)`` for each content line."""
-    lines = _LINE_BREAK.split(data)
-    count = len(lines)
-    i = 0
-    while i < count:
-        start = i
-        line = lines[i]
-        i += 1
-        while i < count:
-            nxt = lines[i]
+def logical_lines(lines: Iterable[tuple[int, bytes | None]]) -> Iterator[tuple[int, bytes | None]]:
+    """``(first physical line number, unfolded line)`` for each content line;
+    a line over ``cleaning.MAX_LINE_BYTES``, folds included, comes as ``None``."""
+    number = 0
+    line: bytes | None = None
+    started = False
+    for nxt_number, nxt in lines:
+        if started and line is not None and nxt is not None:
             if line.endswith(b"=") and _is_quoted_printable(line) and not _is_boundary(nxt):
                 line = line[:-1] + nxt  # a soft line break
-            elif nxt[:1] in (b" ", b"\t"):
+                line = line if len(line) <= cleaning.MAX_LINE_BYTES else None
+                continue
+            if nxt[:1] in (b" ", b"\t"):
                 line += nxt[1:]  # a fold
-            else:
-                break
-            i += 1
-        if line.strip():
-            yield start + 1, line
+                line = line if len(line) <= cleaning.MAX_LINE_BYTES else None
+                continue
+        elif started and line is None and (nxt is None or nxt[:1] in (b" ", b"\t")):
+            continue  # the rest of a line too long to keep
+        if started and (line is None or line.strip()):
+            yield number, line
+        number, line, started = nxt_number, nxt, True
+    if started and (line is None or line.strip()):
+        yield number, line
 
 
 def _is_quoted_printable(line: bytes) -> bool:
@@ -223,13 +225,19 @@ def _is_boundary(line: bytes) -> bool:
     return upper.startswith((b"END:VCARD", b"BEGIN:VCARD"))
 
 
-def split_cards(data: bytes) -> Iterator[Card | Skipped]:
+def split_cards(lines: Iterable[tuple[int, bytes | None]]) -> Iterator[Card | Skipped]:
     """Each card's properties; a card the file ends inside, or one a new
     ``BEGIN:VCARD`` interrupts, comes out as ``Skipped`` (its origin's file empty)."""
     card: Card | None = None
     nested = 0  # depth inside AGENT cards
     agent_open = False
-    for number, line in logical_lines(data):
+    for number, line in logical_lines(lines):
+        if line is None:
+            yield Skipped(
+                Origin("", number),
+                too_long(number),
+            )
+            continue
         marker = line.strip().upper()
         if marker == b"BEGIN:VCARD":
             if card is None:

@@ -160,17 +160,19 @@ class _Reader:
 
     def read(self, path: Path) -> Iterator[Record]:
         channel: Element | None = None
-        depth = 0
+        # the open elements, outermost first: only the channel's own children are read
+        # (and dropped once read, to keep memory flat); anything else is passed over
+        open_elements: list[Element] = []
         site = self.options.param("site")
         link: str | None = None
         for event, element in iterparse(str(path), events=("start", "end")):
             if event == "start":
-                depth += 1
-                if depth == 2 and _local(element.tag) == "channel":
+                if len(open_elements) == 1 and channel is None and _local(element.tag) == "channel":
                     channel = element
+                open_elements.append(element)
                 continue
-            depth -= 1
-            if depth != 2 or channel is None:
+            open_elements.pop()
+            if channel is None or not open_elements or open_elements[-1] is not channel:
                 continue
             name = _local(element.tag)
             if name in ("base_blog_url", "link") and not link:

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: The newest migration; ``tests/test_store.py`` checks it matches the scripts.
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -99,6 +99,26 @@ def upgrade(engine: Engine) -> None:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
     log.info("ledger upgraded to revision %s", HEAD_REVISION)
+
+
+def require_ledger(url: str) -> None:
+    """A ``StoreError`` when ``url`` names a SQLite file that is not there: a
+    mistyped ``--db`` must not quietly make a new, empty ledger (only ``kith
+    init`` creates one). Other databases are checked when connecting."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return  # make_engine says what is wrong with it
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return
+    path = Path(database).expanduser()
+    if not path.exists():
+        raise StoreError(
+            "no ledger here",
+            where=str(path),
+            hint=f"kith --db {path} init creates one; or check --db / KITH_DATABASE_URL for a typo",
+        )
 
 
 def open_store(url: str, *, migrate: bool = True) -> Engine:

@@ -21,6 +21,7 @@ from kith.store.schema import (
     identity,
     interaction,
     merge,
+    participant,
     person,
     skipped,
     thread,
@@ -90,6 +91,61 @@ def add_me(engine: Engine, kind: str, value: str, *, name: str | None, now: int)
                     )
         recompute_directions(conn)
     return me
+
+
+def remove_me(engine: Engine, kind: str, value: str, *, now: int) -> int:
+    """``kind:value`` is not mine after all: it (and its plus-aliases) becomes a
+    person of its own, named by its display name; directions of stored
+    interactions are recomputed. Returns that person's id."""
+    with _write(engine) as conn:
+        me = me_person_id(conn)
+        row = conn.execute(
+            select(identity.c.id, identity.c.person_id, identity.c.display_name).where(
+                identity.c.kind == kind, identity.c.value == value
+            )
+        ).first()
+        if me is None or row is None or int(row[1]) != me:
+            raise NotFoundError(
+                f"{kind}:{value} is not one of your identities", hint="kith me list shows them"
+            )
+        name = row[2] or rules.name_from_address(value)
+        pid = allocate_ids(conn, "person", 1)[0]
+        conn.execute(
+            person.insert(),
+            {
+                "id": pid,
+                "name": name,
+                "name_key": rules.name_key(name),
+                "is_me": False,
+                "created_at": now,
+            },
+        )
+        iid = int(row[0])
+        conn.execute(
+            update(identity)
+            .where(or_(identity.c.id == iid, identity.c.alias_of == iid))
+            .values(person_id=pid)
+        )
+        recompute_directions(conn)
+    return pid
+
+
+def likely_me(engine: Engine, *, limit: int = 3) -> list[tuple[str, float]]:
+    """The identities that take part in the largest share of interactions, with
+    that share: in one person's own mailbox or archive, the owner is on nearly
+    every message. Offered when the ledger does not know who I am yet."""
+    with engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(interaction)).scalar_one()
+        if not total:
+            return []
+        rows = conn.execute(
+            select(identity.c.kind, identity.c.value, func.count().label("n"))
+            .join(participant, participant.c.identity_id == identity.c.id)
+            .group_by(identity.c.kind, identity.c.value)
+            .order_by(func.count().desc(), identity.c.value)
+            .limit(limit)
+        ).all()
+    return [(f"{k}:{v}", int(n) / int(total)) for k, v, n in rows]
 
 
 def my_identities(engine: Engine) -> list[str]:
@@ -163,27 +219,30 @@ def person_profile(engine: Engine, pid: int, *, timeline: int = 20) -> Profile:
 def stats(engine: Engine) -> dict[str, Any]:
     """Counts of what the ledger holds (``kith stats --json``)."""
     with engine.connect() as conn:
+        return stats_of(conn)
 
-        def scalar(query: Any) -> int:
-            return int(conn.execute(query).scalar_one() or 0)
 
-        by_direction = {"in": 0, "out": 0, "among": 0}
-        for d, n in conn.execute(
-            select(interaction.c.direction, func.count()).group_by(interaction.c.direction)
-        ):
-            by_direction[str(d)] = int(n)
-        bad = select(skipped.c.file, skipped.c.position).distinct().subquery()
-        return {
-            "people": scalar(
-                select(func.count()).where(
-                    person.c.merged_into.is_(None), person.c.is_me.is_(False)
-                )
-            ),
-            "identities": scalar(select(func.count()).select_from(identity)),
-            "interactions": scalar(select(func.count()).select_from(interaction)),
-            "by_direction": by_direction,
-            "threads": scalar(select(func.count()).select_from(thread)),
-            "replies": scalar(select(func.count()).where(interaction.c.is_reply.is_(True))),
-            "circles": scalar(select(func.count()).select_from(circle)),
-            "skipped": scalar(select(func.count()).select_from(bad)),
-        }
+def stats_of(conn: Connection) -> dict[str, Any]:
+    """``stats`` as ``conn``'s transaction sees the ledger."""
+
+    def scalar(query: Any) -> int:
+        return int(conn.execute(query).scalar_one() or 0)
+
+    by_direction = {"in": 0, "out": 0, "among": 0}
+    for d, n in conn.execute(
+        select(interaction.c.direction, func.count()).group_by(interaction.c.direction)
+    ):
+        by_direction[str(d)] = int(n)
+    bad = select(skipped.c.file, skipped.c.position).distinct().subquery()
+    return {
+        "people": scalar(
+            select(func.count()).where(person.c.merged_into.is_(None), person.c.is_me.is_(False))
+        ),
+        "identities": scalar(select(func.count()).select_from(identity)),
+        "interactions": scalar(select(func.count()).select_from(interaction)),
+        "by_direction": by_direction,
+        "threads": scalar(select(func.count()).select_from(thread)),
+        "replies": scalar(select(func.count()).where(interaction.c.is_reply.is_(True))),
+        "circles": scalar(select(func.count()).select_from(circle)),
+        "skipped": scalar(select(func.count()).select_from(bad)),
+    }

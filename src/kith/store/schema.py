@@ -48,6 +48,9 @@ import_run = Table(
     Column("imported", Integer, nullable=False, default=0),
     Column("duplicates", Integer, nullable=False, default=0),
     Column("skipped", Integer, nullable=False, default=0),
+    #: The process that runs it (``running`` with that process gone: interrupted).
+    Column("host", Text),
+    Column("pid", Integer),
 )
 
 person = Table(
@@ -452,4 +455,25 @@ Index(
     "ix_fact_birthday",
     fact.c.key,
     func.substr(fact.c.value, func.length(fact.c.value) - 4, 5),
+)
+
+
+#: Identities removed by ``kith forget``, as salted hashes of ``kind:value``
+#: (``kith.store.forget``): a later import never brings them back.
+forgotten = Table(
+    "forgotten",
+    metadata,
+    Column("hash", String(64), primary_key=True),
+    #: One ``kith forget`` (all of one person's identities share it).
+    Column("forget_id", Integer, nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Index("ix_forgotten_forget_id", "forget_id"),
+)
+
+#: Facts about the ledger itself (the salt of ``forgotten``'s hashes).
+ledger_meta = Table(
+    "ledger_meta",
+    metadata,
+    Column("key", String(40), primary_key=True),
+    Column("value", Text, nullable=False),
 )

@@ -111,6 +111,9 @@ def store_contacts(conn: Connection, run: RunState, contacts: Sequence[ContactRe
         if card.is_me:
             mine = {known[k][0] for k in keys}
             if not mine <= run.known.me:
+                run.me_added += [
+                    f"{k}:{v}" for k, v in keys if known[(k, v)][0] not in run.known.me
+                ]
                 run.known.me |= mine
                 run.me_changed = True
         if card.name and people and not card.is_me:

@@ -14,6 +14,8 @@ cards and facts (``contacts``), interactions and their participants
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, select, update
 
 from kith.model import ContactRecord, InteractionRecord, Skipped
+from kith.store.forget import blocked, without_forgotten
 from kith.store.gives import mark_introductions
 from kith.store.ids import allocate_ids
 from kith.store.merging import recompute_directions
@@ -32,9 +35,12 @@ from kith.store.writer.state import RunState
 
 @dataclass(slots=True)
 class BatchResult:
+    #: Records that added something: interactions, and contact records (``contacts``).
     imported: int = 0
     duplicates: int = 0
     skipped: int = 0
+    #: Of ``imported``, the contact records (cards, followers, users): not interactions.
+    contacts: int = 0
 
 
 class LedgerWriter:
@@ -59,6 +65,8 @@ class LedgerWriter:
         #: The first and last interaction id this run stored.
         self._ids: tuple[int, int] | None = None
         self.introductions = 0
+        #: Forgotten identities' hashes, and my identities' keys (None: nobody forgotten).
+        self._blocked: tuple[tuple[bytes, frozenset[str]], frozenset[str]] | None = None
 
     @property
     def import_id(self) -> int:
@@ -81,6 +89,8 @@ class LedgerWriter:
                     "imported": 0,
                     "duplicates": 0,
                     "skipped": 0,
+                    "host": socket.gethostname(),
+                    "pid": os.getpid(),
                 },
             )
             self._run.known.me = {
@@ -91,6 +101,14 @@ class LedgerWriter:
                     .where(person.c.is_me.is_(True))
                 )
             }
+            block = blocked(conn)
+            if block is not None:
+                mine = conn.execute(
+                    select(identity.c.kind, identity.c.value).where(
+                        identity.c.id.in_(self._run.known.me)
+                    )
+                )
+                self._blocked = (block, frozenset(f"{k}:{v}" for k, v in mine))
         return self.import_id
 
     def finish(self, status: str, finished_at: int) -> None:
@@ -122,10 +140,15 @@ class LedgerWriter:
         """
         result = BatchResult(skipped=len(bad))
         run = self._run
+        if self._blocked is not None:
+            # forgotten people stay forgotten; what is left out counts as known
+            records, contacts, left_out = without_forgotten(*self._blocked, records, contacts)
+            result.duplicates += left_out
         with self._begin() as conn:
             if contacts:
                 added = store_contacts(conn, run, contacts)
                 result.imported += added
+                result.contacts += added
                 result.duplicates += len(contacts) - added
             if run.me_changed:
                 recompute_directions(conn)
@@ -164,4 +187,10 @@ class LedgerWriter:
         self.totals.imported += result.imported
         self.totals.duplicates += result.duplicates
         self.totals.skipped += result.skipped
+        self.totals.contacts += result.contacts
         return result
+
+    @property
+    def me_added(self) -> list[str]:
+        """The identities (``kind:value``) this run's cards made mine."""
+        return list(self._run.me_added)

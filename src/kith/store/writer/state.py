@@ -37,3 +37,5 @@ class RunState:
     known: Known = field(default_factory=Known)
     #: A card added identities of mine: directions must be recomputed.
     me_changed: bool = False
+    #: The identities (``kind:value``) that cards of this run made mine.
+    me_added: list[str] = field(default_factory=list)
