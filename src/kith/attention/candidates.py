@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from kith.attention.scheduler import SECONDS_PER_DAY, Candidate
+from kith.attention.scheduler import Candidate
 
 # The kinds that make gives and wait for answers, the queue's as the analytics'.
 from kith.model import ANSWERABLE_KINDS as ANSWERABLE_KINDS
 from kith.model import GIVE_KINDS as GIVE_KINDS
+from kith.units import DAY
 
 #: Minutes each kind of action takes, unless the user's settings say otherwise.
 DEFAULT_MINUTES: Mapping[str, int] = {
@@ -163,7 +164,7 @@ def first_name(name: str) -> str:
 
 
 def _days(seconds: float) -> int:
-    return max(0, round(seconds / SECONDS_PER_DAY))
+    return max(0, round(seconds / DAY))
 
 
 def candidates(
@@ -219,12 +220,11 @@ def candidates(
             )
         )
 
-    horizon = now - REPLY_HORIZON_DAYS * SECONDS_PER_DAY
+    horizon = now - REPLY_HORIZON_DAYS * DAY
     held = replies or {}
     for r in relationships:
         newcomer = (
-            r.first_contact_at is not None
-            and now - r.first_contact_at <= NEWCOMER_DAYS * SECONDS_PER_DAY
+            r.first_contact_at is not None and now - r.first_contact_at <= NEWCOMER_DAYS * DAY
         )
         since = _waiting_since(r, horizon, held.get(r.person_id))
         if since is not None:
@@ -256,7 +256,7 @@ def candidates(
                 "follow_up",
                 r,
                 f"ask:{r.last_out_at}",
-                (r.last_out_at or now) + FOLLOW_UP_AFTER_DAYS * SECONDS_PER_DAY,
+                (r.last_out_at or now) + FOLLOW_UP_AFTER_DAYS * DAY,
                 1.2,
                 reason,
                 days=asked_days,
@@ -303,7 +303,7 @@ def candidates(
             last, silent, ratio = cooling
             gap = max(1, round(r.median_gap_days or 1))
             reason = f"usually in touch every {gap} days; silent for {round(silent)} days"
-            due = int(last + (r.median_gap_days or 0) * COOLING_RATIO * SECONDS_PER_DAY)
+            due = int(last + (r.median_gap_days or 0) * COOLING_RATIO * DAY)
             urgency = min(ratio / COOLING_RATIO, 3.0)
             add(
                 "check_in",
@@ -321,7 +321,7 @@ def candidates(
                 spoken = f"{day.day} {day.strftime('%B')}"
                 soon = "today" if days_left == 0 else f"in {days_left} day{'s' * (days_left != 1)}"
                 reason = f"has a birthday on {spoken} ({soon})"
-                due = _epoch(day) - CELEBRATE_AHEAD_DAYS * SECONDS_PER_DAY
+                due = _epoch(day) - CELEBRATE_AHEAD_DAYS * DAY
                 add(
                     "celebrate",
                     r,
@@ -339,7 +339,7 @@ def _asked_days(r: Relationship, now: int) -> int | None:
     """Days since my unanswered question to ``r``, when a follow-up is due."""
     if not r.asked or r.last_out_at is None or (r.last_in_at or 0) >= r.last_out_at:
         return None
-    days = (now - r.last_out_at) / SECONDS_PER_DAY
+    days = (now - r.last_out_at) / DAY
     if not FOLLOW_UP_AFTER_DAYS <= days <= FOLLOW_UP_HORIZON_DAYS:
         return None
     return _days(now - r.last_out_at)
@@ -379,7 +379,7 @@ def _cooling(r: Relationship, now: int) -> tuple[int, float, float] | None:
         return None
     last = max(r.last_in_at or 0, r.last_out_at or 0)
     if last:
-        silent = (now - last) / SECONDS_PER_DAY
+        silent = (now - last) / DAY
         ratio = silent / r.median_gap_days
     elif r.cooling_ratio is not None and r.silence_days is not None:
         silent, ratio = r.silence_days, r.cooling_ratio

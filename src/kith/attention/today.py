@@ -53,7 +53,6 @@ from kith.attention.candidates import (
 from kith.attention.drafts import asked
 from kith.attention.scheduler import (
     MAX_WAIT_DAYS,
-    SECONDS_PER_DAY,
     TIER_WEIGHTS,
     FairState,
     choose,
@@ -63,8 +62,8 @@ from kith.identity import is_automated
 from kith.store import attention as store
 from kith.store.attention import Conn
 from kith.store.sql import using
+from kith.units import DAY
 
-DAY = SECONDS_PER_DAY
 #: The closest people read to rank the inner circle and the active ring: by
 #: decayed contact as stored, then aged to ``now`` (a row computed earlier
 #: holds a larger figure); read again, wider, when the aged ranking could

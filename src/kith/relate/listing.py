@@ -16,6 +16,7 @@ from typing import Any
 
 from kith.relate import layers, strength
 from kith.relate.data import Source
+from kith.units import DAY
 
 SORTS = ("strength", "cooling", "debt", "referrals")
 #: Cooling order: the overdue (silent ≥ twice their usual gap) first, the
@@ -47,7 +48,7 @@ def strength_sql(now: int, postgres: bool) -> str:
     row (``ln``/``exp``: PostgreSQL, and SQLite built with its math functions)."""
     least = "LEAST" if postgres else "min"
     greatest = "GREATEST" if postgres else "max"
-    day = float(strength.DAY)
+    day = float(DAY)
     x = {
         "recency": f"ln(1 + {greatest}({now} - {least}(last_in_at, last_out_at), 0) / {day})",
         "frequency": (
@@ -75,10 +76,10 @@ def _order_key(sort: str, now: int, postgres: bool) -> str:
     if sort == "strength":
         return strength_sql(now, postgres)
     if sort == "cooling":
-        ratio = f"({now} - last_contact_at) / 86400.0 / median_gap_days"
+        ratio = f"({now} - last_contact_at) / {DAY}.0 / median_gap_days"
         at_last = (
             f"(decayed_in + decayed_out) * exp({math.log(2)!r} * (computed_at - last_contact_at)"
-            " / (half_life_days * 86400.0))"
+            f" / (half_life_days * {DAY}.0))"
         )
         return (
             f"CASE WHEN median_gap_days > 0 AND {ratio} >= {layers.COOLING_RATIO!r} "
@@ -167,7 +168,7 @@ def _present(
         rank = None
         if two_way:
             rank = ranked[pid] if ranked is not None else _rank(src, float(cols["decayed"][k]))
-        silence = (now - cols["last_contact_at"][k]) / strength.DAY
+        silence = (now - cols["last_contact_at"][k]) / DAY
         gap = cols["median_gap_days"][k]
         cooling = None if np.isnan(silence) or not gap > 0 else round(float(silence / gap), 2)
         gives_in, gives_out = int(cols["gives_in"][k]), int(cols["gives_out"][k])
@@ -208,13 +209,13 @@ def _relationships_in_python(
         return []
     cols = _as_columns(rows)
     score = strength.score_columns(cols, now)
-    silence = (now - cols["last_contact_at"]) / strength.DAY
+    silence = (now - cols["last_contact_at"]) / DAY
     with np.errstate(divide="ignore", invalid="ignore"):
         cooling = np.where(cols["median_gap_days"] > 0, silence / cols["median_gap_days"], np.nan)
     at_last = (cols["decayed_in"] + cols["decayed_out"]) * np.exp(
         math.log(2)
         * (cols["computed_at"] - cols["last_contact_at"])
-        / (cols["half_life_days"] * strength.DAY)
+        / (cols["half_life_days"] * DAY)
     )
     overdue = np.where(cooling >= layers.COOLING_RATIO, OVERDUE + np.log1p(at_last), cooling)
     key = {

@@ -26,8 +26,7 @@ from kith.relate import transactional as transactional_score
 from kith.relate.data import MAX_EVENTS, Event, PersonData, Source, load_person
 from kith.relate.explain import Explanation
 from kith.relate.history import Contact, row_as_of
-
-DAY = 86_400
+from kith.units import DAY
 
 #: Every score, by the name ``kith explain`` takes.
 SCORES: dict[str, Explanation] = {
