@@ -29,11 +29,11 @@ def network_api(
     """People as nodes (with a cluster and a first position) and ties as edges."""
     ledger = ledger_of(request)
     members = None if circle is None else ledger.circle_members(circle)
-    with ledger.reader() as reader:
+    with ledger.reader() as db:
         nodes, edges, total = browse.network(
-            reader, limit=limit, min_strength=min_strength, circle=circle, members=members
+            db, limit=limit, min_strength=min_strength, circle=circle, members=members
         )
-        owner = browse.me(reader) if me else None
+        owner = browse.me(db) if me else None
     cluster_of = network_map.clusters([n for n, _, _ in nodes], edges)
     placed = network_map.layout([(n, s) for n, _, s in nodes], cluster_of)
     names = {n: name for n, name, _ in nodes}
@@ -75,8 +75,8 @@ def network_page(
 ) -> Response:
     from kith.web.routes.people import number
 
-    with ledger_of(request).reader() as reader:
-        circles = browse.circles(reader)
+    with ledger_of(request).reader() as db:
+        circles = browse.circles(db)
     return render(
         request,
         "network.html",
