@@ -97,7 +97,9 @@ def search_people(
     (``circle_members`` reads every interaction of the ledger).
     """
     sort = query.sort if query.sort in _ORDER else "name"
-    sql = _COLUMNS + _FROM[sort] + " WHERE p.merged_into IS NULL AND p.is_me = :me"
+    # The page's ids first (the order may compute every row's score), then
+    # their columns, by id.
+    sql = "SELECT p.id" + _FROM[sort] + " WHERE p.merged_into IS NULL AND p.is_me = :me"
     params: dict[str, Any] = {"me": False, **rel.cooling_params(now)}
     ranks = rel.layer_ranks(db, now)
     # A filter on the figures picks its people from the relationship rows
@@ -159,7 +161,13 @@ def search_people(
     sql += _ORDER[sort].format(strength=rel.strength_sql(now, db.postgres, "r."))
     sql += " LIMIT :limit OFFSET :offset"
     params.update(limit=per_page + 1, offset=(page - 1) * per_page)
-    found_rows = db.rows(sql, params)
+    ids = [int(r[0]) for r in db.rows(sql, params)]
+    clause, listed = _in_set(db, ids, "ids")
+    by_id = {
+        int(r[0]): r
+        for r in db.rows(_COLUMNS + _FROM["name"] + f" WHERE p.id {clause}", {"ids": listed})
+    }
+    found_rows = [by_id[i] for i in ids]
     scored = iter(listing.present([r[5:] for r in found_rows if r[5] is not None], now, {}, ranks))
     rows = []
     for pid, name, ident, n, balance, *figures_row in found_rows:
@@ -239,47 +247,54 @@ def notes(db: Db, person_id: int, *, limit: int = 20) -> list[dict[str, Any]]:
 
 def network(
     db: Db,
+    now: int,
     *,
     limit: int,
     min_strength: float = 0.0,
     circle: int | None = None,
     members: Collection[int] | None = None,
 ) -> tuple[list[tuple[int, str | None, float]], list[tuple[int, int, float]], int]:
-    """The ``limit`` relationships with the most decayed contact (optionally
-    in one circle, at least ``min_strength`` of it) and the ties among them;
-    and how many matched.
+    """The ``limit`` strongest relationships at ``now`` (strength 0–100,
+    ``kith.relate.strength``; optionally in one circle, at least
+    ``min_strength``) and the ties among them; and how many matched.
 
-    Returns (nodes as (id, name, decayed contact), edges as (a, b, decayed), total).
+    Returns (nodes as (id, name, strength), edges as (a, b, decayed), total).
     """
-    where = "r.decayed >= :least"
-    params: dict[str, Any] = {"least": min_strength, "limit": limit}
+    score = rel.strength_sql(now, db.postgres, "r.")
+    where = "1 = 1"
+    params: dict[str, Any] = {"limit": limit}
+    least = rel.strength_at_least(min_strength)
+    if least is not None:
+        where += f" AND {score} >= :least"
+        params["least"] = least
     if circle is not None:
         found = circle_members(db, circle) if members is None else members
         clause, params["members"] = _in_set(db, found, "members")
         where += f" AND r.person_id {clause}"
     total_row = db.first(f"SELECT count(*) FROM relationship r WHERE {where}", params)
     total = int(total_row[0]) if total_row else 0
-    nodes = [
-        (int(pid), name, float(decayed))
-        for pid, name, decayed in db.rows(
-            f"SELECT r.person_id, p.name, r.decayed FROM relationship r"
-            f" JOIN person p ON p.id = r.person_id WHERE {where}"
-            " ORDER BY r.decayed DESC, r.person_id DESC LIMIT :limit",
+    # The order reads every row's score; the columns and the ties are then
+    # read for the nodes alone, by id.
+    ids = [
+        int(r[0])
+        for r in db.rows(
+            f"SELECT r.person_id FROM relationship r WHERE {where}"
+            f" ORDER BY {score} DESC, r.person_id DESC LIMIT :limit",
             params,
         )
     ]
-    top = (
-        f"SELECT r.person_id FROM relationship r WHERE {where}"
-        " ORDER BY r.decayed DESC, r.person_id DESC LIMIT :limit"
-    )
+    names = rel.names_of(db, ids)
+    scored = listing.present(rel.rows_of(db, ids), now, names, {})
+    nodes = [(s["person_id"], s["name"], float(s["strength"])) for s in scored]
+    kept = set(ids)
+    clause, value = _in_set(db, ids, "ids")
     edges = [
         (int(a), int(b), float(d))
         for a, b, d in db.rows(
-            f"WITH top AS ({top}) SELECT t.person_a, t.person_b, t.decayed FROM tie t"
-            " WHERE t.person_a IN (SELECT person_id FROM top)"
-            " AND t.person_b IN (SELECT person_id FROM top)",
-            params,
+            f"SELECT t.person_a, t.person_b, t.decayed FROM tie t WHERE t.person_a {clause}",
+            {"ids": value},
         )
+        if int(b) in kept
     ]
     return nodes, edges, total
 

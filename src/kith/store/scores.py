@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from kith.relate import report
+from kith.relate import layers, report
 from kith.relate.data import MAX_EVENTS, RELATIONSHIP_COLUMNS, Event, PersonData, events_from_rows
 from kith.store.relationships import layer_ranks
 from kith.store.sql import Db
@@ -154,10 +154,13 @@ def person_report(
 ) -> dict[str, Any]:
     """Every score of one person as of ``now`` (``kith.relate.report.person_report``)."""
     data = load_person(db, person_id, now)
+    row = data.row or {}
+    # Only a two-way relationship has a rank (``kith.relate.layers``).
+    two_way = layers.is_two_way(row.get("n_in"), row.get("n_out"))
     return report.person_report(
         data,
         now,
-        rank=layer_ranks(db, now).get(person_id),
+        rank=layer_ranks(db, now).get(person_id) if two_way else None,
         ties=ties_of(db, person_id, now),
         referrals=LedgerReferrals(db),
         desired=desired,

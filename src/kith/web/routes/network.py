@@ -16,22 +16,27 @@ router = APIRouter(tags=["network"])
 
 #: The most people one map shows (the strongest relationships first).
 MAX_NODES = 10_000
+#: My edge to someone weighs their strength (0–100) over this: 0–2.
+ME_EDGE_SCALE = 50.0
 
 
 @router.get("/api/network")
 def network_api(
     request: Request,
     limit: Annotated[int, Query(ge=1, le=MAX_NODES, description="The strongest N.")] = 2000,
-    min_strength: Annotated[float, Query(ge=0)] = 0.0,
+    min_strength: Annotated[
+        float, Query(ge=0, le=100, description="Strength 0–100, as kith relationships.")
+    ] = 0.0,
     circle: Annotated[int | None, Query(description="Only people in this circle.")] = None,
     me: Annotated[bool, Query(description="Put me at the centre, tied to everyone.")] = True,
 ) -> dict[str, Any]:
-    """People as nodes (with a cluster and a first position) and ties as edges."""
+    """People as nodes (with a cluster, a first position and their strength
+    0–100) and ties as edges (weighted by their decayed contacts)."""
     ledger = ledger_of(request)
     members = None if circle is None else ledger.circle_members(circle)
     with ledger.reader() as db:
         nodes, edges, total = browse.network(
-            db, limit=limit, min_strength=min_strength, circle=circle, members=members
+            db, ledger.now(), limit=limit, min_strength=min_strength, circle=circle, members=members
         )
         owner = browse.me(db) if me else None
     cluster_of = network_map.clusters([n for n, _, _ in nodes], edges)
@@ -56,7 +61,10 @@ def network_api(
         out_nodes.append(
             {"id": "me", "label": owner[1] or "me", "cluster": 0, "me": True, "x": 0, "y": 0}
         )
-        out_edges += [{"source": "me", "target": n, "weight": min(2.0, s / 4)} for n, _, s in nodes]
+        out_edges += [
+            {"source": "me", "target": n, "weight": round(s / ME_EDGE_SCALE, 3)}
+            for n, _, s in nodes
+        ]
     return {
         "nodes": out_nodes,
         "edges": out_edges,

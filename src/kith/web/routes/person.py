@@ -75,9 +75,10 @@ def _person(request: Request, pid: int, timeline: int) -> dict[str, Any]:
     with ledger.reader() as db:
         profile = reads.person_profile(db, pid, timeline=timeline).as_dict()
         relationship = rel.relationship_row(db, pid, now)
-        rank = None if relationship is None else rel.layer_ranks(db, now).get(pid)
         notes = browse.notes(db, pid)
         report, history = scores(db, pid, now)
+    # Their rank among the two-way relationships, as the report's layer has it.
+    rank = report["layer"]["rank"] if report is not None and relationship is not None else None
     return {
         **profile,
         "relationship": relationship,
