@@ -5,9 +5,9 @@ the queue's own tables (``attention_item``, ``attention_action``,
 Every read of ``relationship`` here goes through an index (migration 0005):
 waiting people by their last message, thank-yous by gives, check-ins by the
 time silence reaches twice the usual gap, newcomers by first contact, the
-closest people by decayed contact, birthdays by month and day. The queries
-spell the indexed expressions exactly as the indexes do, or the database
-would not use them (``tests/test_today_store.py`` reads SQLite's plans).
+closest people by decayed contact (``kith.store.relationships``), birthdays
+by month and day. The queries spell the indexed expressions exactly as the
+indexes do, or the database would not use them (``tests/test_today_store.py`` reads SQLite's plans).
 
 The SQL is written out rather than built from ``kith.store.schema``:
 `kith today` answers in a fraction of a second, and building the schema's
