@@ -7,6 +7,10 @@ this module only reads what they need, on a ``kith.store.sql.Db``. The SQL
 forms of the cooling rule and of the strength score are the same formulas,
 so a filter or an order in the database agrees with the figure shown (tests
 compare them row by row).
+
+`kith today` reads only the ranks and the cooling rule from here; the
+strength score and the listing (``kith.relate.strength``, ``listing``) are
+imported where they are used, so its start-up does not pay for them.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from kith.relate import cooling, layers, listing, strength
+from kith.relate import cooling, layers
 from kith.store.sql import Db
 from kith.units import DAY
 
@@ -90,6 +94,8 @@ def strength_sql(now: int, postgres: bool, alias: str = "") -> str:
     """``kith.relate.strength.score_row``'s log-odds as one SQL expression
     over a relationship row (``ln``/``exp``: PostgreSQL, and SQLite with its
     math functions, which ``Db`` provides where SQLite lacks them)."""
+    from kith.relate import strength
+
     a = alias
     least = "LEAST" if postgres else "min"
     greatest = "GREATEST" if postgres else "max"
@@ -127,6 +133,8 @@ def strength_at_least(score: float) -> float | None:
 
 
 def _order_key(sort: str, now: int, postgres: bool) -> str:
+    from kith.relate import listing
+
     if sort == "strength":
         return strength_sql(now, postgres)
     if sort == "cooling":
@@ -160,6 +168,8 @@ def relationships(
     each with its strength, layer, cooling and debt: the database orders and
     cuts (one pass over ``relationship``), ``kith.relate.listing`` scores the
     rows kept."""
+    from kith.relate import listing
+
     if sort not in listing.SORTS:
         raise ValueError(f"sort must be one of {', '.join(listing.SORTS)}")
     cols = ", ".join(f"r.{c}" for c in listing.COLUMNS)
@@ -182,6 +192,8 @@ def relationships(
 
 def rows_of(db: Db, ids: list[int]) -> list[tuple[Any, ...]]:
     """The ``listing.COLUMNS`` of these people's relationship rows, in ``ids``' order."""
+    from kith.relate import listing
+
     by_id: dict[int, tuple[Any, ...]] = {}
     cols = ", ".join(listing.COLUMNS)
     for start in range(0, len(ids), 500):
@@ -195,6 +207,8 @@ def rows_of(db: Db, ids: list[int]) -> list[tuple[Any, ...]]:
 
 def all_rows(db: Db) -> list[tuple[Any, ...]]:
     """Every relationship row's ``listing.COLUMNS``."""
+    from kith.relate import listing
+
     return db.rows(f"SELECT {', '.join(listing.COLUMNS)} FROM relationship")
 
 
