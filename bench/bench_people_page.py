@@ -2,10 +2,12 @@
 
 Each request goes through the web app (FastAPI's test client, in one
 process: no server, no network), on a ledger whose analytics are refreshed,
-as of the world's last day; median and worst of ``--runs`` after one warm-up
-request. The requests only use the HTTP interface, so the same script times
-any version of kith (``PYTHONPATH=<another checkout>/src``), which is how the
-figures before and after a change are taken in one sitting.
+as of the world's last day: median and worst of ``--runs`` after one warm-up
+request, and the median CPU time of the process (the app and the client:
+less swayed than the wall clock by other work on a shared machine). The
+requests only use the HTTP interface, so the same script times any version
+of kith (``PYTHONPATH=<another checkout>/src``), which is how the figures
+before and after a change are taken in one sitting.
 
 Run: ``.venv/bin/python bench/bench_people_page.py --db PATH [--runs 5]``
 (e.g. bench_today.py's prepared copy, bench/.cache/today-*.db).
@@ -54,12 +56,16 @@ def main() -> None:
             if first.status_code != 200:
                 print(f"{label:<34} HTTP {first.status_code} (not offered by this version)")
                 continue
-            times = []
+            times, cpu = [], []
             for _ in range(args.runs):
-                started = time.perf_counter()
+                started, used = time.perf_counter(), time.process_time()
                 client.get(path, params=params).raise_for_status()
                 times.append((time.perf_counter() - started) * 1000)
-            print(f"{label:<34} median {statistics.median(times):7.0f} ms, worst {max(times):7.0f}")
+                cpu.append((time.process_time() - used) * 1000)
+            print(
+                f"{label:<34} wall median {statistics.median(times):6.0f} ms, "
+                f"worst {max(times):6.0f}; CPU median {statistics.median(cpu):6.0f} ms"
+            )
     print(f"load average: {os.getloadavg()[0]:.1f}")
 
 
