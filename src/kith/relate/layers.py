@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kith.relate.explain import Explanation
-from kith.units import DAY
+from kith.units import DAY, HALF_LIFE_DAYS
 
 #: The layers by name, with the cumulative rank each reaches to.
 LAYERS: Mapping[str, int] = {"support": 5, "sympathy": 15, "close": 50, "active": 150}
@@ -120,7 +120,7 @@ def layer(
         "layer": name,
         "rank": rank if name not in (OUTSIDE, BEYOND) else None,
         "summary": summary,
-        "evidence": [f"decayed contact rate {contact_rate:.2f} (90-day half-life)"],
+        "evidence": [f"decayed contact rate {contact_rate:.2f} ({HALF_LIFE_DAYS:g}-day half-life)"],
     }
 
 
@@ -140,7 +140,8 @@ EXPLANATION = Explanation(
     name="layer",
     title="Dunbar layer: support 5 / sympathy 15 / close 50 / active 150 / beyond / outside",
     formula=(
-        "rank two-way relationships by decayed contact rate (90-day half-life, aged to now);\n"
+        f"rank two-way relationships by decayed contact rate ({HALF_LIFE_DAYS:g}-day half-life,"
+        " aged to now);\n"
         "ranks 1–5 → support, 6–15 → sympathy, 16–50 → close, 51–150 → active, then beyond;\n"
         "one-way or no contact → outside.\n"
         "rhythm layer (evidence): contact days per month ≥ 4 → support, ≥ 1 → sympathy,\n"
