@@ -52,11 +52,11 @@ from typing import Any
 from scale_ledger import build
 
 from kith.analytics import compiled, duck, mirror, refresh
-from kith.analytics.settings import HALF_LIFE_DAYS
 from kith.sample.entities import DEFAULT_END
 from kith.sample.scale import iter_scale_records
 from kith.store.db import open_store
 from kith.store.writer import LedgerWriter
+from kith.units import HALF_LIFE_DAYS
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 NOW = int(DEFAULT_END.timestamp())

@@ -76,10 +76,12 @@ def test_ids_are_stable_and_first_due_is_kept():
     assert candidates([thank], NOW + 9 * DAY, first_due={tid: NOW})[0].due_since == NOW
 
 
-def test_tiers_by_rank_and_the_unseen():
-    rels = [rel(i, decayed=100.0 - i, n_out=5) for i in range(200)]
+def test_tiers_by_two_way_layer_and_the_unseen():
+    rels = [rel(i, decayed=100.0 - i, n_in=3, n_out=5) for i in range(200)]
     rels.append(rel(999, decayed=0.1, gives_in=3, n_out=0))
-    t = tiers(rels)
+    rels.append(rel(1000, decayed=500.0, n_in=40, n_out=0))  # a fan: one way only
+    t = tiers(rels, NOW)
     assert t[0] == "inner" and t[14] == "inner" and t[15] == "active"
-    assert t[150] == "long_tail"
+    assert t[149] == "active" and t[150] == "long_tail"
     assert t[999] == "unseen"
+    assert t[1000] == "long_tail"

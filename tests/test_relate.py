@@ -15,12 +15,14 @@ from sqlalchemy import Engine
 from kith.analytics import refresh
 from kith.cli import cli
 from kith.model import Channel, Kind
-from kith.relate import community, fournier, layers, perception, reciprocity, strength
+from kith.relate import community, cooling, fournier, layers, perception, reciprocity, strength
 from kith.relate.data import Event
 from kith.relate.history import Contact, replies_by_gap, row_as_of
-from kith.relate.report import SCORES, person_report, strength_history
+from kith.relate.report import SCORES
 from kith.relate.transactional import transactional
-from kith.store.reads import reader_for
+from kith.store.reads import find_person
+from kith.store.scores import events_of, person_report, relationship_row, strength_history
+from kith.store.sql import using
 from tests.test_analytics import ME, NOW, pid, rec, store
 
 DAY = 86400
@@ -108,14 +110,10 @@ def test_history_rows_match_the_pipeline(engine: Engine):
     ]
     store(engine, records)
     refresh(engine, now=NOW, mirror_path=None)
-    with reader_for(engine) as reader:
-        report = person_report(reader, pid(engine, a), NOW)
-    from kith.relate.data import Source, events_of, relationship_row
-
-    with reader_for(engine) as reader:
-        src = Source(reader)
-        stored = relationship_row(src, pid(engine, a))
-        events = events_of(src, pid(engine, a), NOW)
+    with using(engine) as db:
+        report = person_report(db, pid(engine, a), NOW)
+        stored = relationship_row(db, pid(engine, a))
+        events = events_of(db, pid(engine, a), NOW)
     assert stored is not None
     rebuilt = row_as_of([Contact(e.at, e.direction) for e in events], NOW)
     for col in ("n_in", "n_out", "first_contact_at", "last_in_at", "last_out_at"):
@@ -130,21 +128,55 @@ def test_history_rows_match_the_pipeline(engine: Engine):
 
 @pytest.mark.parametrize(
     ("rank", "layer"),
-    [(1, "5"), (5, "5"), (6, "15"), (50, "50"), (150, "150"), (151, "beyond"), (None, "outside")],
+    [
+        (1, "support"),
+        (5, "support"),
+        (6, "sympathy"),
+        (16, "close"),
+        (50, "close"),
+        (150, "active"),
+        (151, "beyond"),
+        (None, "beyond"),
+    ],
 )
 def test_rank_caps(rank, layer):
     assert layers.layer_of_rank(rank) == layer
 
 
+def test_one_way_people_are_outside_the_layers_whatever_their_rate():
+    assert layers.layer_of(40, 0, 1) == "outside"
+    assert layers.layer_of(0, 3, None) == "outside"
+    assert layers.layer_of(2, 1, 3) == "support"
+    assert layers.layer_of(2, 1, None) == "beyond"
+
+
+def test_ranks_age_rows_computed_at_different_times():
+    # person 1 was stored with more, but a month earlier: aged to now, 2 is closer
+    rows = [(1, 10.0, NOW - 90 * DAY, 90.0), (2, 6.0, NOW, 90.0)]
+    assert layers.rank_closest(rows, NOW, read_all=True) == {2: 1, 1: 2}
+    # reading only part of the rows cannot settle a ranking of fewer than RANKED
+    assert layers.rank_closest(rows, NOW, read_all=False) is None
+
+
+def _cool(**kw):
+    base = {"contact_days": 12, "threads": 6, "median_gap_days": 7.0}
+    return {**base, **kw}
+
+
 def test_weekly_then_silent_is_cooling_and_steady_is_not():
-    fell = layers.cooling(
-        days_90=1, days_365=60, cooling_ratio=6.0, median_gap_days=7, silence_days=42
-    )
-    assert fell["cooling"] and fell["layer_365"] == "5" and fell["layer_90"] != "5"
-    steady = layers.cooling(
-        days_90=12, days_365=50, cooling_ratio=0.5, median_gap_days=7, silence_days=3
-    )
-    assert not steady["cooling"]
+    assert cooling.is_cooling(_cool(last_contact_at=NOW - 42 * DAY), NOW)
+    assert not cooling.is_cooling(_cool(last_contact_at=NOW - 3 * DAY), NOW)
+    fell = cooling.report(_cool(last_contact_at=NOW - 42 * DAY), NOW, days_90=1, days_365=60)
+    assert fell["cooling"] and fell["layer_365"] == "support" and fell["layer_90"] != "support"
+    assert fell["cooling_ratio"] == 6.0
+
+
+def test_cooling_needs_a_rhythm_and_is_not_cold():
+    assert not cooling.is_cooling(_cool(contact_days=3, last_contact_at=NOW - 42 * DAY), NOW)
+    assert not cooling.is_cooling(_cool(threads=4, last_contact_at=NOW - 42 * DAY), NOW)
+    assert not cooling.is_cooling(_cool(last_contact_at=NOW - 400 * DAY), NOW)
+    burst = cooling.report(_cool(threads=2, last_contact_at=NOW - 42 * DAY), NOW, 0, 12)
+    assert not burst["cooling"] and "no rhythm" in burst["summary"]
 
 
 # -- reciprocity -------------------------------------------------------------
@@ -316,9 +348,9 @@ def test_a_referral_chain_and_its_value(engine: Engine):
     ]
     store(engine, records)
     refresh(engine, now=NOW, mirror_path=None)
-    with reader_for(engine) as reader:
-        ra = person_report(reader, pid(engine, a), NOW)["referrals"]
-        rc = person_report(reader, pid(engine, c), NOW)["referrals"]
+    with using(engine) as db:
+        ra = person_report(db, pid(engine, a), NOW)["referrals"]
+        rc = person_report(db, pid(engine, c), NOW)["referrals"]
     assert [p["person_id"] for p in ra["brought"]] == [pid(engine, b)]
     assert ra["lifetime_value"] == {"EUR": "10.00"}
     assert ra["referral_value"] == {"EUR": "25.50"}
@@ -344,9 +376,9 @@ def world(tmp_path_factory: pytest.TempPathFactory):
 def _reports(world, key: str) -> list[dict]:
     result, truth = world
     out = []
-    with reader_for(result.engine) as reader:
+    with using(result.engine) as db:
         for email in truth[key]:
-            out.append(person_report(reader, reader.find_person(email), result.now))
+            out.append(person_report(db, find_person(db, email), result.now))
     return out
 
 
@@ -355,15 +387,16 @@ def test_weekly_people_are_stronger_and_closer_than_quarterly_ones(world):
     quarterly = _reports(world, "rhythm_quarterly")
     med = lambda rs: sorted(r["strength"]["score"] for r in rs)[len(rs) // 2]  # noqa: E731
     assert med(weekly) > med(quarterly)
-    inner = sum(r["layer"]["layer"] in ("5", "15") for r in weekly) / len(weekly)
-    assert inner > sum(r["layer"]["layer"] in ("5", "15") for r in quarterly) / len(quarterly)
+    close = ("support", "sympathy")
+    inner = sum(r["layer"]["layer"] in close for r in weekly) / len(weekly)
+    assert inner > sum(r["layer"]["layer"] in close for r in quarterly) / len(quarterly)
 
 
 def test_planted_cooling_is_flagged_more_often_than_steady_rhythms(world):
-    cooling = _reports(world, "cooling")
+    planted = _reports(world, "cooling")
     steady = _reports(world, "rhythm_weekly") + _reports(world, "rhythm_monthly")
     rate = lambda rs: sum(r["cooling"]["cooling"] for r in rs) / len(rs)  # noqa: E731
-    assert rate(cooling) > 0.5 > rate(steady)
+    assert rate(planted) > 0.5 > rate(steady)
 
 
 def test_referred_people_know_who_brought_them(world):
@@ -391,8 +424,8 @@ def test_the_report_is_json_with_a_summary_everywhere(world):
 
 def test_strength_history_has_a_point_a_month(world):
     result, truth = world
-    with reader_for(result.engine) as reader:
-        points = strength_history(reader, reader.find_person(truth["rhythm_weekly"][0]), result.now)
+    with using(result.engine) as db:
+        points = strength_history(db, find_person(db, truth["rhythm_weekly"][0]), result.now)
     assert points[-1]["at"] == result.now
     gaps = [b["at"] - a["at"] for a, b in itertools.pairwise(points[:-1])]
     assert all(27 * DAY <= g <= 32 * DAY for g in gaps)
@@ -432,15 +465,25 @@ def test_relationships_and_explain_on_the_command_line(world):
     assert as_json["scores"]["strength"]["state"] == "two-way"
 
 
+def _in_python(db, now: int, sort: str, limit: int | None) -> list[dict]:
+    """``relationships`` the other way: every row read, ordered in numpy."""
+    from kith.relate.listing import order_in_python, present
+    from kith.store.relationships import all_rows, layer_ranks, names_of
+
+    rows = all_rows(db)
+    kept = [rows[k] for k in order_in_python(rows, now, sort, limit)]
+    names = names_of(db, [int(r[0]) for r in kept])
+    return present(kept, now, names, layer_ranks(db, now))
+
+
 @pytest.mark.parametrize("sort", ["strength", "cooling", "debt"])
 def test_the_database_orders_as_the_python_score_does(world, sort):
-    from kith.relate.data import Source
-    from kith.relate.listing import _relationships_in_python, relationships
+    from kith.store.relationships import relationships
 
     result, _ = world
-    with reader_for(result.engine) as reader:
-        by_sql = relationships(reader, result.now, sort=sort, limit=25)
-        by_python = _relationships_in_python(Source(reader), result.now, sort, 25)
+    with using(result.engine) as db:
+        by_sql = relationships(db, result.now, sort=sort, limit=25)
+        by_python = _in_python(db, result.now, sort, 25)
     key = {"strength": "strength", "cooling": "cooling_ratio", "debt": "debt"}[sort]
     assert [r[key] for r in by_sql] == [r[key] for r in by_python]
     assert len(by_sql) == 25
@@ -463,8 +506,7 @@ def test_desired_profiles_come_from_the_config_file(tmp_path):
 
 
 def test_relationships_order_in_sql_on_both_databases(engine: Engine):
-    from kith.relate.data import Source
-    from kith.relate.listing import _relationships_in_python, relationships
+    from kith.store.relationships import relationships
 
     people = [f"p{k}@x.test" for k in range(6)]
     records = [
@@ -477,10 +519,10 @@ def test_relationships_order_in_sql_on_both_databases(engine: Engine):
     records.append(rec("fan", NOW - DAY, "fan@x.test", (ME,)))
     store(engine, records)
     refresh(engine, now=NOW, mirror_path=None)
-    with reader_for(engine) as reader:
+    with using(engine) as db:
         for sort in ("strength", "cooling", "debt"):
-            by_sql = relationships(reader, NOW + 3 * DAY, sort=sort, limit=None)
-            by_python = _relationships_in_python(Source(reader), NOW + 3 * DAY, sort, None)
+            by_sql = relationships(db, NOW + 3 * DAY, sort=sort, limit=None)
+            by_python = _in_python(db, NOW + 3 * DAY, sort, None)
             assert [r["person_id"] for r in by_sql] == [r["person_id"] for r in by_python], sort
     assert len(by_sql) == 7
     assert {r["state"] for r in by_sql} == {"two-way", "never replied"}
@@ -496,13 +538,12 @@ def test_posts_among_others_are_not_read_as_about_me():
 
 
 def test_only_the_latest_interactions_are_read_when_there_are_many(engine: Engine):
-    from kith.relate.data import Source, events_of
     from kith.relate.report import truncation_note
 
     a = "busy@x.test"
     store(engine, [rec(f"b{k}", NOW - k * DAY, a, (ME,)) for k in range(1, 11)])
-    with reader_for(engine) as reader:
-        events = events_of(Source(reader), pid(engine, a), NOW, limit=4)
+    with using(engine) as db:
+        events = events_of(db, pid(engine, a), NOW, limit=4)
     # the limit counts (interaction, role) rows: the oldest kept may miss a role, so it goes
     assert [e.at for e in events] == [NOW - k * DAY for k in (3, 2, 1)]
     assert all(e.authored for e in events)
@@ -512,17 +553,17 @@ def test_only_the_latest_interactions_are_read_when_there_are_many(engine: Engin
 
 
 def test_sorting_by_cooling_finds_the_planted_cooling_before_the_long_gone(world):
-    from kith.relate.listing import relationships
+    from kith.store.relationships import relationships
 
     result, truth = world
-    with reader_for(result.engine) as reader:
-        cooling = {reader.find_person(e) for e in truth["cooling"]}
-        top = relationships(reader, result.now, sort="cooling", limit=10)
-        by_ratio = reader.rows(
+    with using(result.engine) as db:
+        planted = {find_person(db, e) for e in truth["cooling"]}
+        top = relationships(db, result.now, sort="cooling", limit=10)
+        by_ratio = db.rows(
             "SELECT person_id FROM relationship WHERE median_gap_days > 0 "
-            "ORDER BY (? - last_contact_at) / median_gap_days DESC LIMIT 10",
-            (result.now,),
+            "ORDER BY (:now - last_contact_at) / median_gap_days DESC LIMIT 10",
+            {"now": result.now},
         )
-    found = sum(r["person_id"] in cooling for r in top)
+    found = sum(r["person_id"] in planted for r in top)
     assert found >= 3
-    assert found > sum(p in cooling for (p,) in by_ratio)
+    assert found > sum(p in planted for (p,) in by_ratio)

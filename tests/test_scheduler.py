@@ -7,15 +7,14 @@ import random
 
 from kith.attention.scheduler import (
     MAX_WAIT_DAYS,
-    SECONDS_PER_DAY,
     TIER_WEIGHTS,
     Candidate,
     FairState,
     choose,
 )
+from kith.units import DAY
 
 NOW = 1_800_000_000
-DAY = SECONDS_PER_DAY
 
 
 def item(i, kind="check_in", tier="active", minutes=5, urgency=1.0, days=0.0, person=None):

@@ -11,9 +11,10 @@ from sqlalchemy import text
 
 from kith.attention.audit import gini
 from kith.attention.candidates import Relationship, birthday_keys, next_birthday
-from kith.attention.today import _machines, _ranks, relationships
+from kith.attention.today import _machines, relationships
 from kith.store import attention as store
 from kith.store.db import open_store
+from kith.store.relationships import closest, layer_ranks
 from kith.store.sql import Db
 
 NOW = 1_800_000_000
@@ -64,6 +65,8 @@ def sqlite_engine(tmp_path: Path):
                 median_gap_days=7.0,
                 contact_days=10,
                 threads=6,
+                n_in=3,
+                n_out=2,
             )
     yield engine
     engine.dispose()
@@ -98,7 +101,7 @@ def test_candidate_reads_use_the_indexes(sqlite_engine):
             birthday_keys=["01-02"],
         )
         store.candidate_rows(db, window, limit=100)
-        store.closest(db, 450)
+        closest(db, 450)
         plans = {}
         for sql, params in db.seen:
             rows = Db.execute(db, "EXPLAIN QUERY PLAN " + sql, params).fetchall()
@@ -141,8 +144,8 @@ def test_the_closest_are_ranked_as_of_now_not_as_stored(sqlite_engine):
             {"at": NOW - 365 * DAY},
         )
     with sqlite_engine.connect() as conn:
-        ranks = _ranks(conn, NOW)
-    assert ranks[398] == 0 and ranks[397] == 1
+        ranks = layer_ranks(Db.of(conn), NOW)
+    assert ranks[398] == 1 and ranks[397] == 2
     assert 399 not in ranks  # aged a year: far below the active ring
     assert len(ranks) == 150
 
@@ -218,19 +221,20 @@ def test_relationship_rows_without_a_rhythm_do_not_cool():
 def test_the_cooling_index_holds_the_queues_thresholds():
     import importlib.util
 
-    from kith.attention.candidates import COOLING_RATIO, MIN_CONTACT_DAYS, MIN_THREADS
+    from kith.relate.cooling import COOLING_RATIO, MIN_CONTACT_DAYS, MIN_THREADS
+    from kith.store import relationships
     from kith.store.db import MIGRATIONS
 
     rhythm = f"contact_days >= {MIN_CONTACT_DAYS} AND threads >= {MIN_THREADS}"
-    assert rhythm == store.COOLING_INDEX_WHERE
-    assert store.COOLING_DUE_FACTOR == COOLING_RATIO * DAY
+    assert rhythm == relationships.COOLING_INDEX_WHERE
+    assert relationships.COOLING_DUE_FACTOR == COOLING_RATIO * DAY
     spec = importlib.util.spec_from_file_location(
         "m0005", MIGRATIONS / "versions" / "0005_attention.py"
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert rhythm == module.RHYTHM
-    assert store.COOLING_DUE_SQL.replace("r.", "") == module.COOLING_DUE
+    assert relationships.COOLING_DUE_SQL.replace("r.", "") == module.COOLING_DUE
 
 
 def test_the_kinds_copied_from_the_analytics_are_the_same():

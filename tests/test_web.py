@@ -221,8 +221,13 @@ def test_people_filters_and_pages(client):
     assert all(p["cooling_ratio"] >= 2 for p in cooling["people"])
     owed = client.get("/api/people", params={"debt": "owed", "per_page": 200}).json()["people"]
     assert owed and all(p["give_balance"] > 0 for p in owed)
-    inner = client.get("/api/people", params={"layer": "sympathy"}).json()["people"]
-    assert len(inner) == 15
+    for layer, size in (("support", 5), ("sympathy", 10)):  # ranks 1–5, 6–15
+        inner = client.get("/api/people", params={"layer": layer}).json()["people"]
+        assert len(inner) == size and {p["layer"] for p in inner} == {layer}
+    outside = client.get("/api/people", params={"layer": "outside", "per_page": 200}).json()
+    assert outside["people"] and {p["layer"] for p in outside["people"]} == {"outside"}
+    strong = client.get("/api/people", params={"min_strength": 30, "per_page": 200}).json()
+    assert strong["people"] and all(p["strength"] >= 30 for p in strong["people"])
     page1 = client.get("/api/people", params={"per_page": 10}).json()
     page2 = client.get("/api/people", params={"per_page": 10, "page": 2}).json()
     assert page1["more"] and [p["id"] for p in page1["people"] + page2["people"]] == [
@@ -236,11 +241,59 @@ def test_people_filters_and_pages(client):
     assert "cooling" in html.text
 
 
+def test_the_web_and_the_command_line_agree_on_every_person(client, ledger_url, day):
+    """One meaning of strength, layer and cooling: the People page, its JSON
+    and `kith relationships --json` say the same of everyone, as of the same day."""
+    import json
+
+    out = CliRunner().invoke(
+        cli,
+        ["--db", ledger_url, "relationships", "--json", "--limit", "0", "--date", str(day)],
+    )
+    assert out.exit_code == 0, out.output
+    listed = {r["person_id"]: r for r in json.loads(out.output)}
+    web: dict[int, dict] = {}
+    page = 1
+    while True:
+        found = client.get("/api/people", params={"per_page": 200, "page": page}).json()
+        web.update({p["id"]: p for p in found["people"]})
+        if not found["more"]:
+            break
+        page += 1
+    with_rows = {pid: p for pid, p in web.items() if p["strength"] is not None}
+    assert set(listed) <= set(web)
+    assert set(with_rows) == set(listed)
+    for pid, row in listed.items():
+        shown = web[pid]
+        got = (shown["strength"], shown["layer"], shown["cooling"], shown["cooling_ratio"])
+        assert got == (row["strength"], row["layer"], row["cooling"], row["cooling_ratio"]), pid
+    # the sample world has every kind: inner layers, one-way people, cooling ones
+    layers = {r["layer"] for r in listed.values()}
+    assert {"support", "sympathy", "close", "outside"} <= layers
+    assert any(r["cooling"] for r in listed.values())
+    assert all(p["layer"] == "outside" for pid, p in web.items() if pid not in listed)
+    # and the page shows the same words
+    html = client.get("/people", params={"layer": "support"}, headers={"Accept": "text/html"})
+    support = [pid for pid, r in listed.items() if r["layer"] == "support"]
+    assert len(support) == 5
+    for pid in support:
+        assert f'href="/people/{pid}"' in html.text
+        assert f'<td class="num">{listed[pid]["strength"]}</td>' in html.text
+
+
 def test_person_has_identities_timeline_and_figures(client):
-    pid = client.get("/api/people", params={"sort": "strength"}).json()["people"][0]["id"]
+    by_strength = client.get("/api/people", params={"sort": "strength"}).json()["people"]
+    assert [p["strength"] for p in by_strength] == sorted(
+        (p["strength"] for p in by_strength), reverse=True
+    )
+    support = client.get("/api/people", params={"layer": "support"}).json()["people"]
+    ranks = sorted(client.get(f"/api/people/{p['id']}").json()["rank"] for p in support)
+    assert ranks == [1, 2, 3, 4, 5]
+    pid = support[0]["id"]
     data = client.get(f"/api/people/{pid}").json()
     assert data["identities"] and data["timeline"]
-    assert data["relationship"]["decayed"] > 0 and data["rank"] == 1
+    assert data["relationship"]["decayed"] > 0
+    assert data["report"]["layer"]["layer"] == "support"
     page = client.get(f"/people/{pid}", headers={"Accept": "text/html"}).text
     assert "Reciprocity ledger" in page and "Strength over time" in page
 

@@ -9,6 +9,7 @@ feature pipeline".
 from __future__ import annotations
 
 from kith.analytics.refresh import RefreshResult, refresh
-from kith.analytics.settings import HALF_LIFE_DAYS, AnalyticsSettings
+from kith.analytics.settings import AnalyticsSettings
+from kith.units import HALF_LIFE_DAYS
 
 __all__ = ["HALF_LIFE_DAYS", "AnalyticsSettings", "RefreshResult", "refresh"]

@@ -56,8 +56,9 @@ import pyarrow as pa
 
 from kith.analytics import mirror
 from kith.analytics.codes import ADDRESSEE, AMONG, ANSWERABLE, AUTHOR, GIVE, IN, OUT, PUBLIC
-from kith.analytics.definition import CHANNELS, DAY, ID_SPAN, NEGATIVE_COMPOUND
+from kith.analytics.definition import CHANNELS, ID_SPAN, NEGATIVE_COMPOUND
 from kith.analytics.workspace import Workspace
+from kith.units import DAY
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 

@@ -38,6 +38,7 @@ import math
 from dataclasses import dataclass
 
 from kith.model import ANSWERABLE_KINDS, GIVE_KINDS
+from kith.units import DAY
 
 #: Channels counted one by one (``kith.model.Channel``).
 CHANNELS = (
@@ -53,7 +54,6 @@ CHANNELS = (
 )
 #: VADER's own convention: a compound score at or below this is negative.
 NEGATIVE_COMPOUND = -0.05
-DAY = 86400
 #: Interaction ids stay below this (2**31), so (time, id) packs into one BIGINT.
 ID_SPAN = 2**31
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kith.analytics.definition import DAY
+from kith.units import DAY
 
 _DECAYED = ("decayed", "decayed_in", "decayed_out")
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from kith.units import HALF_LIFE_DAYS
+
 #: Half-life of the decayed counts: an interaction this many days old counts half.
-HALF_LIFE_DAYS = 90.0
 
 
 @dataclass(frozen=True, slots=True)

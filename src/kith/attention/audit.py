@@ -29,10 +29,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from kith.attention.scheduler import MAX_WAIT_DAYS, SECONDS_PER_DAY
+from kith.attention.scheduler import MAX_WAIT_DAYS
 from kith.store.attention import DayRow, ItemRow
-
-DAY = SECONDS_PER_DAY
+from kith.units import DAY
 
 
 @dataclass(frozen=True, slots=True)

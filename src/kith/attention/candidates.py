@@ -15,11 +15,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from kith.attention.scheduler import SECONDS_PER_DAY, Candidate
+from kith.attention.scheduler import Candidate
 
 # The kinds that make gives and wait for answers, the queue's as the analytics'.
 from kith.model import ANSWERABLE_KINDS as ANSWERABLE_KINDS
 from kith.model import GIVE_KINDS as GIVE_KINDS
+from kith.relate import cooling, layers
+from kith.relate.cooling import COOLING_RATIO
+from kith.units import DAY
 
 #: Minutes each kind of action takes, unless the user's settings say otherwise.
 DEFAULT_MINUTES: Mapping[str, int] = {
@@ -34,19 +37,6 @@ DEFAULT_MINUTES: Mapping[str, int] = {
 NEWCOMER_DAYS = 14
 #: Gives received, with none returned, that make a thank-you due.
 THANK_AFTER_GIVES = 2
-#: Silence this many times someone's own usual gap makes a check-in due …
-COOLING_RATIO = 2.0
-#: … for relationships with at least this many contact days (a rhythm to break).
-MIN_CONTACT_DAYS = 4
-#: … and at least this many separate conversations (threads): a burst of
-#: messages over a few days is not a rhythm. Measured on the sample world:
-#: with it, 25 check-ins for its 11 planted cooling relationships (all found);
-#: without it, 82 (the median gap of a burst is a day, so any silence "cools").
-#: Applied when the row says how many threads there were.
-MIN_THREADS = 5
-#: Silent longer than this, a relationship is cold, not cooling: reviving it
-#: is not a daily check-in (``kith audit attention`` counts them).
-COLD_AFTER_DAYS = 365
 #: A waiting message older than this, with nothing newer from them, is stale:
 #: kith stops asking for a reply (the analytics' ``waiting`` counts every
 #: unanswered message, a thank-you note as much as a question).
@@ -57,9 +47,10 @@ FOLLOW_UP_AFTER_DAYS = 7
 FOLLOW_UP_HORIZON_DAYS = 30
 #: Days before a birthday it becomes an item.
 CELEBRATE_AHEAD_DAYS = 7
-#: The inner circle and the active ring, by decayed contact rank (Dunbar's 15 / 150).
-INNER_RANK = 15
-ACTIVE_RANK = 150
+#: The tiers the scheduler shares attention between, by Dunbar layer
+#: (``kith.relate.layers``): the inner circle and the active ring.
+INNER_LAYERS = ("support", "sympathy")
+ACTIVE_LAYERS = ("close", "active")
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,22 +125,30 @@ def item_id(kind: str, person_id: int, anchor: int | str) -> str:
     return f"{kind[:2]}{digest}"
 
 
-def tiers(relationships: Sequence[Relationship]) -> dict[int, str]:
-    """inner / active / long_tail by decayed contact rank, and ``unseen`` for
-    people who give and get little attention back (they would otherwise sit
-    at the end of the long tail for ever)."""
-    ranked = sorted(relationships, key=lambda r: (-r.decayed, r.person_id))
-    return {r.person_id: tier_of(r, rank) for rank, r in enumerate(ranked)}
+def tiers(relationships: Sequence[Relationship], now: int) -> dict[int, str]:
+    """inner / active / long_tail by Dunbar layer among the two-way
+    relationships given, ranked by decayed contact at ``now`` (they are taken
+    as stored at ``now``), and ``unseen`` for people who give and get little
+    attention back (they would otherwise sit at the end of the long tail for
+    ever)."""
+    two_way = sorted(
+        (r for r in relationships if layers.is_two_way(r.n_in, r.n_out)),
+        key=lambda r: (-r.decayed, r.person_id),
+    )
+    rows = [(r.person_id, r.decayed, now, 1.0) for r in two_way]
+    ranks = layers.rank_closest(rows, now, read_all=True) if rows else {}
+    return {r.person_id: tier_of(r, (ranks or {}).get(r.person_id)) for r in relationships}
 
 
 def tier_of(r: Relationship, rank: int | None) -> str:
-    """The tier of ``r`` at decayed-contact ``rank`` (0 = closest; None: past
-    the active ring), the unseen first."""
+    """The tier of ``r`` at two-way decayed-contact ``rank`` (from 1; None:
+    past the widest layer, or not two-way), the unseen first."""
     if r.gives_in > r.gives_out and r.n_out <= 1:
         return "unseen"
-    if rank is not None and rank < INNER_RANK:
+    name = layers.layer_of(r.n_in, r.n_out, rank)
+    if name in INNER_LAYERS:
         return "inner"
-    if rank is not None and rank < ACTIVE_RANK:
+    if name in ACTIVE_LAYERS:
         return "active"
     return "long_tail"
 
@@ -163,7 +162,7 @@ def first_name(name: str) -> str:
 
 
 def _days(seconds: float) -> int:
-    return max(0, round(seconds / SECONDS_PER_DAY))
+    return max(0, round(seconds / DAY))
 
 
 def candidates(
@@ -183,13 +182,14 @@ def candidates(
     decides what enters the queue, not what leaves it) until they are
     answered.
 
-    ``ranks`` gives the decayed-contact rank of the closest people (person id
-    → rank) when ``relationships`` are not everyone (the queue reads only the
-    rows that can make items); by default they are ranked among themselves.
+    ``ranks`` gives the two-way decayed-contact rank (from 1) of the closest
+    people (person id → rank, ``kith.relate.layers``) when ``relationships``
+    are not everyone (the queue reads only the rows that can make items); by
+    default they are ranked among themselves.
     """
     first_due = first_due or {}
     if ranks is None:
-        tier = tiers(relationships)
+        tier = tiers(relationships, now)
     else:
         tier = {r.person_id: tier_of(r, ranks.get(r.person_id)) for r in relationships}
     found: list[Item] = []
@@ -219,12 +219,11 @@ def candidates(
             )
         )
 
-    horizon = now - REPLY_HORIZON_DAYS * SECONDS_PER_DAY
+    horizon = now - REPLY_HORIZON_DAYS * DAY
     held = replies or {}
     for r in relationships:
         newcomer = (
-            r.first_contact_at is not None
-            and now - r.first_contact_at <= NEWCOMER_DAYS * SECONDS_PER_DAY
+            r.first_contact_at is not None and now - r.first_contact_at <= NEWCOMER_DAYS * DAY
         )
         since = _waiting_since(r, horizon, held.get(r.person_id))
         if since is not None:
@@ -256,7 +255,7 @@ def candidates(
                 "follow_up",
                 r,
                 f"ask:{r.last_out_at}",
-                (r.last_out_at or now) + FOLLOW_UP_AFTER_DAYS * SECONDS_PER_DAY,
+                (r.last_out_at or now) + FOLLOW_UP_AFTER_DAYS * DAY,
                 1.2,
                 reason,
                 days=asked_days,
@@ -303,7 +302,7 @@ def candidates(
             last, silent, ratio = cooling
             gap = max(1, round(r.median_gap_days or 1))
             reason = f"usually in touch every {gap} days; silent for {round(silent)} days"
-            due = int(last + (r.median_gap_days or 0) * COOLING_RATIO * SECONDS_PER_DAY)
+            due = int(last + (r.median_gap_days or 0) * COOLING_RATIO * DAY)
             urgency = min(ratio / COOLING_RATIO, 3.0)
             add(
                 "check_in",
@@ -321,7 +320,7 @@ def candidates(
                 spoken = f"{day.day} {day.strftime('%B')}"
                 soon = "today" if days_left == 0 else f"in {days_left} day{'s' * (days_left != 1)}"
                 reason = f"has a birthday on {spoken} ({soon})"
-                due = _epoch(day) - CELEBRATE_AHEAD_DAYS * SECONDS_PER_DAY
+                due = _epoch(day) - CELEBRATE_AHEAD_DAYS * DAY
                 add(
                     "celebrate",
                     r,
@@ -339,7 +338,7 @@ def _asked_days(r: Relationship, now: int) -> int | None:
     """Days since my unanswered question to ``r``, when a follow-up is due."""
     if not r.asked or r.last_out_at is None or (r.last_in_at or 0) >= r.last_out_at:
         return None
-    days = (now - r.last_out_at) / SECONDS_PER_DAY
+    days = (now - r.last_out_at) / DAY
     if not FOLLOW_UP_AFTER_DAYS <= days <= FOLLOW_UP_HORIZON_DAYS:
         return None
     return _days(now - r.last_out_at)
@@ -367,27 +366,19 @@ def _waiting_since(r: Relationship, horizon: int, held: int | None = None) -> in
 
 
 def _cooling(r: Relationship, now: int) -> tuple[int, float, float] | None:
-    """(last contact, days silent, silence / usual gap) when ``r`` is cooling at ``now``.
-
-    Computed from the raw times, so a row computed days ago is read as of
-    ``now``; the stored ``silence_days`` / ``cooling_ratio`` stand in when
-    the row has no contact times.
-    """
-    if r.contact_days < MIN_CONTACT_DAYS or not r.median_gap_days:
-        return None
-    if r.threads is not None and r.threads < MIN_THREADS:
-        return None
+    """(last contact, days silent, silence / usual gap) when ``r`` is cooling
+    at ``now`` (``kith.relate.cooling``: the one rule)."""
     last = max(r.last_in_at or 0, r.last_out_at or 0)
-    if last:
-        silent = (now - last) / SECONDS_PER_DAY
-        ratio = silent / r.median_gap_days
-    elif r.cooling_ratio is not None and r.silence_days is not None:
-        silent, ratio = r.silence_days, r.cooling_ratio
-    else:
+    if not last:
         return None
-    if ratio < COOLING_RATIO or silent > COLD_AFTER_DAYS:
-        return None
-    return last, silent, ratio
+    found = cooling.check(
+        contact_days=r.contact_days,
+        threads=r.threads,
+        median_gap_days=r.median_gap_days,
+        last_contact_at=last,
+        now=now,
+    )
+    return None if found is None else (last, *found)
 
 
 def _epoch(day: date) -> int:

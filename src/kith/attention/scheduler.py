@@ -30,6 +30,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from kith.units import DAY
+
 #: Longest a due item may wait before it is taken ahead of everything.
 MAX_WAIT_DAYS = 14
 #: Most of a day's budget replies may take while proactive items wait.
@@ -47,7 +49,6 @@ AGING_PER_DAY = 0.25
 RANK_DECAY = 0.9
 #: How many optional candidates the knapsack weighs (0.9 ** 80 < 0.001).
 KNAPSACK_DEPTH = 80
-SECONDS_PER_DAY = 86_400
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +64,7 @@ class Candidate:
     due_since: int
 
     def days_due(self, now: int) -> float:
-        return max(0.0, (now - self.due_since) / SECONDS_PER_DAY)
+        return max(0.0, (now - self.due_since) / DAY)
 
 
 @dataclass(slots=True)

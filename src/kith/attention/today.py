@@ -9,8 +9,8 @@ refresh found. The steps:
 2. Lay the contacts recorded with ``kith done`` over them: a contact made
    since the last analytics refresh resets the rhythm and answers what the
    person sent before it at once.
-3. Make the candidate items (``kith.attention.candidates``), tiers ranked by
-   the decayed contact of the closest people, aged to ``now``.
+3. Make the candidate items (``kith.attention.candidates``), tiers by Dunbar layer:
+   the closest two-way people by decayed contact at ``now`` (``kith.relate.layers``).
 4. Keep each item's first-due time in ``attention_item``; leave out what is
    done, skipped, or snoozed until a later day.
 5. Choose with the fair scheduler (``kith.attention.scheduler``), from the
@@ -35,13 +35,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from kith.attention.candidates import (
-    ACTIVE_RANK,
     ANSWERABLE_KINDS,
-    COLD_AFTER_DAYS,
     FOLLOW_UP_AFTER_DAYS,
     FOLLOW_UP_HORIZON_DAYS,
-    MIN_CONTACT_DAYS,
-    MIN_THREADS,
     NEWCOMER_DAYS,
     REPLY_HORIZON_DAYS,
     THANK_AFTER_GIVES,
@@ -53,24 +49,19 @@ from kith.attention.candidates import (
 from kith.attention.drafts import asked
 from kith.attention.scheduler import (
     MAX_WAIT_DAYS,
-    SECONDS_PER_DAY,
     TIER_WEIGHTS,
     FairState,
     choose,
 )
 from kith.attention.settings import TodaySettings
 from kith.identity import is_automated
+from kith.relate.cooling import COLD_AFTER_DAYS, MIN_CONTACT_DAYS, MIN_THREADS
 from kith.store import attention as store
 from kith.store.attention import Conn
+from kith.store.relationships import layer_ranks
 from kith.store.sql import using
+from kith.units import DAY
 
-DAY = SECONDS_PER_DAY
-#: The closest people read to rank the inner circle and the active ring: by
-#: decayed contact as stored, then aged to ``now`` (a row computed earlier
-#: holds a larger figure); read again, wider, when the aged ranking could
-#: miss someone.
-RANK_READ = 3 * ACTIVE_RANK
-RANK_READ_MAX = 64 * ACTIVE_RANK
 #: Rows read per kind of item, those it wants most (the longest wait first):
 #: enough for any day's list (the knapsack weighs 80 candidates, a day holds
 #: a few dozen minutes), and the same few hundred rows on any size of ledger.
@@ -152,7 +143,7 @@ def plan_day(ledger: Any, now: int, settings: TodaySettings, *, save: bool = Tru
     with using(ledger, write=True) as conn:
         status = store.analytics_status(conn)
         held = store.held_items(conn)
-        ranks = _ranks(conn, now)
+        ranks = layer_ranks(conn, now)
         people = [*ranks, *(r.person_id for r in held.values())]
         rels, capped = relationships(conn, now, people=people)
         replies: dict[int, int] = {}
@@ -312,32 +303,6 @@ def with_kith_contact(conn: Conn, r: Relationship, at: int, now: int) -> Relatio
         return replace(r, last_out_at=last_out, waiting=0, oldest_waiting_at=None)
     first, count = after
     return replace(r, last_out_at=last_out, waiting=count, oldest_waiting_at=first)
-
-
-def _age(decayed: float, computed_at: int, half_life_days: float, now: int) -> float:
-    """A decayed count stored at ``computed_at``, as of ``now`` (exact for
-    exponential decay when nothing happened in between)."""
-    if now <= computed_at or half_life_days <= 0:
-        return decayed
-    return float(decayed * 2.0 ** (-(now - computed_at) / (half_life_days * DAY)))
-
-
-def _ranks(conn: Conn, now: int) -> dict[int, int]:
-    """person id → rank by decayed contact at ``now``, for the ``ACTIVE_RANK`` closest.
-
-    Aging only lowers a figure, so when the ``ACTIVE_RANK``-th aged figure
-    is at least the smallest stored figure read, nobody unread can be above
-    it and the ranking is exact; otherwise read wider (up to ``RANK_READ_MAX``).
-    """
-    limit = RANK_READ
-    while True:
-        rows = store.closest(conn, limit)
-        aged = sorted((-_age(d, c, hl, now), pid) for pid, d, c, hl in rows)[:ACTIVE_RANK]
-        complete = len(rows) < limit
-        settled = len(aged) == ACTIVE_RANK and -aged[-1][0] >= rows[-1][1]
-        if complete or settled or limit >= RANK_READ_MAX:
-            return {pid: rank for rank, (_, pid) in enumerate(aged)}
-        limit *= 4
 
 
 def _due_items(

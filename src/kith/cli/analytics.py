@@ -108,7 +108,7 @@ def analytics_spark(
     import pyarrow.parquet as pq
 
     from kith.analytics import spark
-    from kith.analytics.settings import HALF_LIFE_DAYS
+    from kith.units import HALF_LIFE_DAYS
 
     now = _parse_now(now_text)
     with spark.session(master) as session:

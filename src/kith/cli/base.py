@@ -13,12 +13,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from kith.config import Settings, load_settings
 from kith.errors import KithError
+
+if TYPE_CHECKING:
+    from kith.store.sql import Db
 
 log = logging.getLogger("kith")
 
@@ -59,18 +62,18 @@ class State:
         return self._engine
 
     @contextmanager
-    def reader(self) -> Iterator[Any]:
-        """Read-only queries on the bare driver when the ledger is ready (fast:
-        no SQLAlchemy import), else through the engine, creating or migrating
-        the ledger first."""
-        from kith.store.reads import open_reader, reader_for
+    def reader(self) -> Iterator[Db]:
+        """A ``Db`` for reads: on the bare driver when the ledger is ready
+        (fast: no SQLAlchemy import), else through the engine, creating or
+        migrating the ledger first."""
+        from kith.store.sql import open_db, using
 
-        with open_reader(self.settings.database_url) as fast:
+        with open_db(self.settings.database_url) as fast:
             if fast is not None:
                 yield fast
                 return
-        with reader_for(self.engine) as reader:
-            yield reader
+        with using(self.engine) as db:
+            yield db
 
 
 pass_state = click.make_pass_decorator(State)

@@ -39,8 +39,10 @@ def _stream_json_lines(rows: Iterator[dict[str, Any]]) -> None:
 @pass_state
 def people(state: State, as_json: bool, sort: str, limit: int | None) -> None:
     """Everyone in the ledger, with their interactions and last contact."""
+    from kith.store import reads
+
     if as_json:
-        with state.reader() as reader, closing(reader.iter_people(sort=sort, limit=limit)) as rows:
+        with state.reader() as db, closing(reads.iter_people(db, sort=sort, limit=limit)) as rows:
             # closed here, before its connection, even when the reader of the pipe leaves
             _stream_json_lines(r.as_dict() for r in rows)
         return
@@ -53,8 +55,8 @@ def people(state: State, as_json: bool, sort: str, limit: int | None) -> None:
     for col in ("id", "name", "identity", "interactions", "last contact"):
         table.add_column(col, justify="right" if col in ("id", "interactions") else "left")
     count = 0
-    with state.reader() as reader:
-        for r in reader.iter_people(sort=sort, limit=shown):
+    with state.reader() as db:
+        for r in reads.iter_people(db, sort=sort, limit=shown):
             table.add_row(
                 f"#{r.id}",
                 # plain text, never markup: names come from files nobody vouches for
@@ -80,12 +82,13 @@ def people(state: State, as_json: bool, sort: str, limit: int | None) -> None:
 @pass_state
 def person(state: State, query: str, as_json: bool, limit: int) -> None:
     """One person's profile and timeline. QUERY is a name, an address or #id."""
-    from kith.relate.report import person_report
+    from kith.store import reads
+    from kith.store.scores import person_report
 
     now = now_ts()
-    with state.reader() as reader:
-        profile = reader.person_profile(reader.find_person(query), timeline=limit)
-        scores = None if profile.is_me else person_report(reader, profile.id, now)
+    with state.reader() as db:
+        profile = reads.person_profile(db, reads.find_person(db, query), timeline=limit)
+        scores = None if profile.is_me else person_report(db, profile.id, now)
     if as_json:
         data = profile.as_dict()
         data["scores"] = scores

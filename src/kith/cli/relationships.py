@@ -26,7 +26,8 @@ def at_date(on: datetime | None) -> int:
     type=click.Choice(["strength", "cooling", "debt", "referrals"]),
     default="strength",
     show_default=True,
-    help="strength: highest first; cooling: longest silence against their own rhythm; "
+    help="strength: highest first; cooling: the cooling first (silent twice their usual "
+    "gap), then the longest silence against their own rhythm; "
     "debt: most given to you, least returned; referrals: most people brought.",
 )
 @click.option("--limit", type=int, default=30, show_default=True, help="How many (0: all).")
@@ -35,10 +36,10 @@ def at_date(on: datetime | None) -> int:
 @pass_state
 def relationships(state: State, sort: str, limit: int, on: datetime | None, as_json: bool) -> None:
     """Your relationships with their strength, layer, cooling, debt and referrals."""
-    from kith.relate.listing import relationships as listing
+    from kith.store.relationships import relationships as listing
 
-    with state.reader() as reader:
-        rows = listing(reader, at_date(on), sort=sort, limit=limit or None)
+    with state.reader() as db:
+        rows = listing(db, at_date(on), sort=sort, limit=limit or None)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -50,14 +51,15 @@ def relationships(state: State, sort: str, limit: int, on: datetime | None, as_j
         )
         return
     click.echo(
-        f"{'id':>7}  {'name':<28} {'strength':>8}  {'state':<14} {'layer':<7} "
-        f"{'cooling':>7} {'debt':>5}" + ("  brought" if sort == "referrals" else "")
+        f"{'id':>7}  {'name':<28} {'strength':>8}  {'state':<14} {'layer':<8} "
+        f"{'cooling':>13} {'debt':>5}" + ("  brought" if sort == "referrals" else "")
     )
     for r in rows:
-        cooling = "-" if r["cooling_ratio"] is None else f"{r['cooling_ratio']:.1f}×"
+        ratio = "-" if r["cooling_ratio"] is None else f"{r['cooling_ratio']:.1f}×"
+        cooling = f"cooling {ratio}" if r["cooling"] else ratio
         line = (
             f"{'#' + str(r['person_id']):>7}  {(r['name'] or '')[:28]:<28} {r['strength']:>8}  "
-            f"{r['state']:<14} {r['layer']:<7} {cooling:>7} {r['debt']:>+5}"
+            f"{r['state']:<14} {r['layer']:<8} {cooling:>13} {r['debt']:>+5}"
         )
         if sort == "referrals":
             line += f"  {r['referrals']:>7}"

@@ -49,6 +49,7 @@ from kith.model import (
     Role,
     Skipped,
 )
+from kith.units import DAY
 
 log = logging.getLogger(__name__)
 
@@ -683,7 +684,7 @@ def _to_epoch(
         days = date(year, month, day).toordinal() - _EPOCH_ORDINAL
     except ValueError:
         return None
-    epoch = days * 86_400 + hour * 3_600 + minute * 60 + second - offset_min * 60
+    epoch = days * DAY + hour * 3_600 + minute * 60 + second - offset_min * 60
     return epoch if MIN_EPOCH <= epoch < MAX_EPOCH and epoch not in NULL_DATES else None
 
 

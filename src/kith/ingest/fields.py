@@ -20,6 +20,7 @@ from json.scanner import make_scanner
 from typing import Any, cast
 
 from kith.errors import InputError
+from kith.units import DAY
 
 #: Times outside [1971-01-01, 2101-01-01) UTC are typos or clock faults, not history
 #: (the same bounds as the e-mail importer's).
@@ -176,7 +177,7 @@ def twitter_time(raw: str | None) -> int:
         if len(offset) != 5 or offset[0] not in "+-" or hh > 23 or mm > 59 or ss > 60:
             raise ValueError(raw)
         off = (int(offset[1:3]) * 3600 + int(offset[3:5]) * 60) * (-1 if offset[0] == "-" else 1)
-        ts = days * 86_400 + hh * 3600 + mm * 60 + ss - off
+        ts = days * DAY + hh * 3600 + mm * 60 + ss - off
     except (ValueError, KeyError, OverflowError):
         raise BadRecord(f"unreadable created_at: {raw[:40]!r}") from None
     return _checked(ts, raw)

@@ -68,6 +68,7 @@ from kith.model import (
     Role,
     Skipped,
 )
+from kith.units import DAY
 
 SOURCE = "ics"
 #: Without ``since``/``until``, a series is read from its first start to this many days on.
@@ -274,7 +275,7 @@ def read_window(params: Mapping[str, str]) -> tuple[int, int] | None:
     if not since and not until:
         return None
     start = _param_day(since, "since") if since else -(2**62)
-    end = _param_day(until, "until") + 86_400 if until else 2**62
+    end = _param_day(until, "until") + DAY if until else 2**62
     return start, end
 
 
@@ -464,7 +465,7 @@ def read_series(
     masters = [e for _, e in usable if "RECURRENCE-ID" not in e] or [e for _, e in usable]
     if window is None:
         begin = min(timestamp(_start(e)) for e in masters)
-        window = (begin, begin + WINDOW_DAYS * 86_400)
+        window = (begin, begin + WINDOW_DAYS * DAY)
     uid = one_line(_text(usable[0][1], "UID"))
     master_lines = [line for line, e in usable if "RECURRENCE-ID" not in e] or [first_line]
     key = uid or content_id(SOURCE, [content_lines(raw.get(line, [])) for line in master_lines])
@@ -476,7 +477,7 @@ def read_series(
             event = event.copy()
             del event["RRULE"]
         calendar.add_component(event)
-    earliest = datetime.fromtimestamp(max(window[0] - 86_400, -(2**35)), UTC)
+    earliest = datetime.fromtimestamp(max(window[0] - DAY, -(2**35)), UTC)
     read = 0
     deadline = time.monotonic() + EXPANSION_SECONDS
     try:

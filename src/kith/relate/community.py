@@ -24,8 +24,8 @@ from typing import Any
 
 from kith.relate.data import Event
 from kith.relate.explain import Explanation
+from kith.units import DAY
 
-DAY = 86_400
 MONTH_DAYS = 30.4375
 MONTHLY_DECAY = 0.9
 #: Activity weights per kind (ours, on the Orbit v3 1–12 scale).

@@ -44,8 +44,8 @@ from typing import Any
 from kith.relate.data import Event
 from kith.relate.explain import Explanation
 from kith.relate.perception import cues, net, own_text
+from kith.units import DAY
 
-DAY = 86_400
 DIMENSIONS = (
     ("voluntary", "imposed"),
     ("positive", "negative"),

@@ -23,9 +23,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-DAY = 86_400
-#: The feature pipeline's default half-life (``kith.analytics.settings``).
-HALF_LIFE_DAYS = 90.0
+from kith.units import DAY, HALF_LIFE_DAYS
+
 #: A message sent within a day of one received from the same person answers
 #: it, in data that marks no replies (the CHAOSS "time to first response" idea).
 REPLY_WINDOW_S = DAY

@@ -30,7 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-SECONDS_PER_DAY = 86_400.0
+from kith.units import DAY
+
 #: Half-lives of the decayed counts: a day, a week, a month (contact rhythms of
 #: the inner Dunbar layers: at least weekly, at least monthly — second-hand).
 HALF_LIVES_DAYS = (1.0, 7.0, 30.0)
@@ -189,7 +190,7 @@ FEATURES: tuple[Feature, ...] = (
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
 
 _N = len(HALF_LIVES_DAYS)
-_RATES = tuple(math.log(2.0) / (h * SECONDS_PER_DAY) for h in HALF_LIVES_DAYS)
+_RATES = tuple(math.log(2.0) / (h * DAY) for h in HALF_LIVES_DAYS)
 _LOG_NEVER_DAYS = math.log1p(NEVER_DAYS)
 _LOG_FLOOR = math.log(SHARE_FLOOR)
 
@@ -308,11 +309,11 @@ class TieHistory:
             sides = [p for p in (pair, back) if p is not None]
             last = max(p.last for p in sides)
             first = min(p.first for p in sides)
-            row.append(math.log1p(max(t - last, 0.0) / SECONDS_PER_DAY))
+            row.append(math.log1p(max(t - last, 0.0) / DAY))
             latest = max(p.last_message for p in sides)
             row.append(math.log1p(self._messages - latest))
             row.append(0.0)
-            row.append(math.log1p(max(t - first, 0.0) / SECONDS_PER_DAY))
+            row.append(math.log1p(max(t - first, 0.0) / DAY))
             row.append(1.0 - abs(n_uv - n_vu) / (n_uv + n_vu))
         else:
             row += [_LOG_NEVER_DAYS, math.log1p(self._messages), 1.0, 0.0, 0.0]
@@ -351,7 +352,7 @@ class TieHistory:
         if node is None:
             return [_LOG_NEVER_DAYS, math.log1p(self._messages)]
         return [
-            math.log1p(max(t - node.last, 0.0) / SECONDS_PER_DAY),
+            math.log1p(max(t - node.last, 0.0) / DAY),
             math.log1p(self._messages - node.last_message),
         ]
 

@@ -23,15 +23,19 @@ value is poorly predicted by lifetime value, so both are shown side by side;
 intentions overstate behaviour, so only actual referrals count (Keiningham et
 al. 2007, read: never NPS). The cost of prompting referrals, which their
 definition subtracts, is not known to kith and is not subtracted.
+
+The chains are walked here; what each step reads comes from a
+``ReferralReads`` (``kith.store.scores.LedgerReferrals`` on the ledger), so
+this module holds no SQL.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from kith.relate.data import Event, Source, parse_extra
+from kith.relate.data import Event, parse_extra
 from kith.relate.explain import Explanation
 
 if TYPE_CHECKING:
@@ -48,48 +52,40 @@ def names_in_notes(texts: Iterable[str]) -> list[str]:
     return [m.group(1).strip() for t in texts for m in _NOTE.finditer(t)]
 
 
-def _marks(n: int) -> str:
-    return ", ".join("?" * n)
+#: One participant of a referral or intro interaction: (interaction id, kind,
+#: time, direction, person id, role, whether that person is me).
+EdgeRow = tuple[Any, ...]
+
+
+class ReferralReads(Protocol):
+    """What walking the chains reads from the ledger."""
+
+    def edge_rows_touching(self, people: Sequence[int], now: int) -> list[EdgeRow]:
+        """The participants of referral and intro interactions of ``people`` up to ``now``."""
+        ...
+
+    def edge_rows_of(self, interaction_ids: Sequence[int]) -> list[EdgeRow]:
+        """The participants of these interactions."""
+        ...
+
+    def people_named(self, names: Sequence[str]) -> dict[str, int]:
+        """name → the first person (not merged away) of exactly that name, case aside."""
+        ...
+
+    def purchase_extras(self, people: Sequence[int], now: int) -> list[Any]:
+        """The ``extra`` (JSON) of purchases ``people`` made up to ``now``."""
+        ...
+
+    def names(self, ids: Sequence[int]) -> dict[int, str | None]:
+        """person id → name."""
+        ...
 
 
 def _edges_touching(
-    src: Source, people: Sequence[int], now: int
+    reads: ReferralReads, people: Sequence[int], now: int
 ) -> list[tuple[int, int, int, str]]:
     """(referrer, referred, at, how) of referral and intro interactions of ``people``."""
-    if not people:
-        return []
-    rows = src.rows(
-        f"""
-SELECT x.id, x.kind, x.occurred_at, x.direction, i2.person_id, pa2.role, p2.is_me
-FROM participant pa
-JOIN identity i ON i.id = pa.identity_id
-JOIN interaction x ON x.id = pa.interaction_id
-JOIN participant pa2 ON pa2.interaction_id = x.id
-JOIN identity i2 ON i2.id = pa2.identity_id
-JOIN person p2 ON p2.id = i2.person_id
-WHERE i.person_id IN ({_marks(len(people))}) AND x.kind IN ('referral', 'intro')
-  AND x.occurred_at <= ?""",
-        (*people, now),
-    )
-    return _edges(rows)
-
-
-def _edges_of(src: Source, interaction_ids: Sequence[int]) -> list[tuple[int, int, int, str]]:
-    """The same for interactions already known by id (the person's own events)."""
-    rows: list[tuple[Any, ...]] = []
-    for start in range(0, len(interaction_ids), 500):
-        chunk = interaction_ids[start : start + 500]
-        rows += src.rows(
-            f"""
-SELECT x.id, x.kind, x.occurred_at, x.direction, i2.person_id, pa2.role, p2.is_me
-FROM interaction x
-JOIN participant pa2 ON pa2.interaction_id = x.id
-JOIN identity i2 ON i2.id = pa2.identity_id
-JOIN person p2 ON p2.id = i2.person_id
-WHERE x.id IN ({_marks(len(chunk))})""",
-            tuple(chunk),
-        )
-    return _edges(rows)
+    return _edges(reads.edge_rows_touching(people, now)) if people else []
 
 
 def _edges(rows: list[tuple[Any, ...]]) -> list[tuple[int, int, int, str]]:
@@ -112,35 +108,14 @@ def _edges(rows: list[tuple[Any, ...]]) -> list[tuple[int, int, int, str]]:
     return sorted(edges, key=lambda e: e[2])
 
 
-def _people_named(src: Source, names: Sequence[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for name in names:
-        hit = src.rows(
-            "SELECT id FROM person WHERE lower(name) = ? AND merged_into IS NULL "
-            "ORDER BY id LIMIT 1",
-            (name.lower(),),
-        )
-        if hit:
-            found[name] = int(hit[0][0])
-    return found
-
-
-def purchases(src: Source, people: Sequence[int], now: int) -> dict[str, Decimal]:
+def purchases(reads: ReferralReads, people: Sequence[int], now: int) -> dict[str, Decimal]:
     """Their own purchases' amounts summed per currency (``?`` when none is given)."""
     from decimal import Decimal, InvalidOperation  # only when someone bought
 
     totals: dict[str, Decimal] = {}
     if not people:
         return totals
-    for (extra,) in src.rows(
-        f"""
-SELECT x.extra FROM participant pa
-JOIN identity i ON i.id = pa.identity_id
-JOIN interaction x ON x.id = pa.interaction_id
-WHERE i.person_id IN ({_marks(len(people))}) AND x.kind = 'purchase'
-  AND pa.role IN ('from', 'sender') AND x.occurred_at <= ?""",
-        (*people, now),
-    ):
+    for extra in reads.purchase_extras(people, now):
         data = parse_extra(extra)
         try:
             amount = Decimal(str(data.get("amount", "0")))
@@ -175,7 +150,7 @@ def _money(totals: dict[str, Decimal]) -> str:
 
 
 def referrals(
-    src: Source,
+    reads: ReferralReads,
     person_id: int,
     events: list[Event],
     facts: list[tuple[str, str]],
@@ -184,7 +159,8 @@ def referrals(
 ) -> dict[str, Any]:
     """Who brought this person, whom they brought, chains, and the two values."""
     names = dict(names or {})
-    direct = _edges_of(src, [e.id for e in events if e.kind in ("referral", "intro")])
+    own = [e.id for e in events if e.kind in ("referral", "intro")]
+    direct = _edges(reads.edge_rows_of(own)) if own else []
     brought_by = [(a, at, how) for a, b, at, how in direct if b == person_id]
     noted = names_in_notes(
         [v for k, v in facts if k == "note"]
@@ -194,7 +170,7 @@ def referrals(
             if e.extra.get("referred_by_name")
         ]
     )
-    matched = _people_named(src, noted)
+    matched = reads.people_named(noted)
     for name in noted:
         if name in matched and matched[name] != person_id:
             brought_by.append((matched[name], 0, "note"))
@@ -207,7 +183,7 @@ def referrals(
         current is not None and current not in up and current != person_id and len(up) < MAX_DEPTH
     ):
         up.append(current)
-        above = [a for a, b, _, _ in _edges_touching(src, [current], now) if b == current]
+        above = [a for a, b, _, _ in _edges_touching(reads, [current], now) if b == current]
         current = above[0] if above else None
 
     # Down: everyone they brought, level by level.
@@ -215,7 +191,7 @@ def referrals(
     seen = {person_id}
     frontier = [person_id]
     for _ in range(MAX_DEPTH):
-        edges = _edges_touching(src, frontier, now)
+        edges = _edges_touching(reads, frontier, now)
         nxt = sorted({b for a, b, _, _ in edges if a in frontier and b not in seen})
         if not nxt or len(seen) > MAX_BELOW:
             break
@@ -227,17 +203,14 @@ def referrals(
 
     wanted = [p for p in {*up, *below} if p not in names]
     if wanted:
-        for pid, name in src.rows(
-            f"SELECT id, name FROM person WHERE id IN ({_marks(len(wanted))})", tuple(wanted)
-        ):
-            names[int(pid)] = name
+        names.update(reads.names(wanted))
 
     def who(pid: int) -> str:
         return names.get(pid) or f"#{pid}"
 
     lifetime = own_purchases(events)
-    direct_value = purchases(src, brought, now)
-    chain_value = purchases(src, below, now)
+    direct_value = purchases(reads, brought, now)
+    chain_value = purchases(reads, below, now)
     chain_text = " → ".join(
         [*(who(p) for p in reversed(up)), who(person_id) if person_id in names else "them"]
     )

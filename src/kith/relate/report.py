@@ -1,14 +1,11 @@
-"""One person's scores with their reasons: the entry point of the CLI and the web.
+"""One person's scores with their reasons, from what the ledger holds on them.
 
-``person_report(conn, person_id, now)`` reads the person's stored
-relationship row and their interactions (a handful of small, indexed
-queries) and runs every score of ``kith.relate`` on them; the result is plain
-JSON-able data, each part with a ``summary`` and its ``evidence``.
-``strength_history`` gives the strength at the end of each month.
-
-``conn``: a ``kith.store.reads.Reader``, a DB-API connection (sqlite3 or
-psycopg) or an SQLAlchemy ``Connection``; the SQL is SQLite's and
-PostgreSQL's common dialect.
+``person_report(data, now, …)`` runs every score of ``kith.relate`` on one
+person's stored relationship row and interactions (``PersonData``); the
+result is plain JSON-able data, each part with a ``summary`` and its
+``evidence``. ``strength_history`` gives the strength at the end of each
+month. Both are pure: ``kith.store.scores`` reads their inputs (a handful of
+small, indexed queries) for the CLI and the web app.
 """
 
 from __future__ import annotations
@@ -17,17 +14,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kith.relate import community as community_score
+from kith.relate import cooling as cooling_score
 from kith.relate import fournier as fournier_score
 from kith.relate import layers, strength
 from kith.relate import perception as perception_score
 from kith.relate import reciprocity as reciprocity_score
 from kith.relate import referrals as referral_score
 from kith.relate import transactional as transactional_score
-from kith.relate.data import MAX_EVENTS, Event, PersonData, Source, load_person
+from kith.relate.data import MAX_EVENTS, Event, PersonData
 from kith.relate.explain import Explanation
 from kith.relate.history import Contact, row_as_of
-
-DAY = 86_400
+from kith.relate.referrals import ReferralReads
+from kith.units import DAY
 
 #: Every score, by the name ``kith explain`` takes.
 SCORES: dict[str, Explanation] = {
@@ -35,6 +33,7 @@ SCORES: dict[str, Explanation] = {
     for e in (
         strength.EXPLANATION,
         layers.EXPLANATION,
+        cooling_score.EXPLANATION,
         reciprocity_score.EXPLANATION,
         perception_score.EXPLANATION,
         fournier_score.EXPLANATION,
@@ -61,27 +60,6 @@ def _strength_row(data: PersonData, now: int) -> dict[str, Any]:
     return row_as_of(contacts_of(data.events), now)
 
 
-def _rank(src: Source, row: dict[str, Any] | None) -> int | None:
-    """My rank among two-way relationships by stored decayed contact (None: not two-way)."""
-    if row is None or not (int(row["n_in"]) > 0 and int(row["n_out"]) > 0):
-        return None
-    above = src.rows(
-        "SELECT count(*) FROM (SELECT 1 FROM relationship WHERE decayed > ? "
-        "AND n_in > 0 AND n_out > 0 LIMIT 151) t",
-        (float(row["decayed"]),),
-    )
-    return int(above[0][0]) + 1
-
-
-def _ties(src: Source, person_id: int, now: int) -> list[tuple[int, int]]:
-    rows = src.rows(
-        "SELECT interactions, last_at FROM tie "
-        "WHERE (person_a = ? OR person_b = ?) AND last_at <= ?",
-        (person_id, person_id, now),
-    )
-    return [(int(n), int(last)) for n, last in rows]
-
-
 def _contact_days(events: list[Event], now: int, days: int) -> int:
     return len(
         {e.at // DAY for e in events if e.direction in ("in", "out") and e.at > now - days * DAY}
@@ -89,14 +67,21 @@ def _contact_days(events: list[Event], now: int, days: int) -> int:
 
 
 def person_report(
-    conn: Any, person_id: int, now: int, desired: fournier_score.Desired | None = None
+    data: PersonData,
+    now: int,
+    *,
+    rank: int | None,
+    ties: list[tuple[int, int]],
+    referrals: ReferralReads,
+    desired: fournier_score.Desired | None = None,
 ) -> dict[str, Any]:
     """Every score of one person as of ``now``, each with a summary and evidence.
 
-    ``desired``: the owner's desired profiles per role; None reads them from
+    ``rank``: their rank among two-way relationships (``kith.relate.layers``;
+    None past the widest layer); ``ties``: (interactions, last time) of their
+    ties to others; ``referrals``: the reads the referral chains walk;
+    ``desired``: the owner's desired profiles per role, None reads them from
     the config file (``fournier.load_desired``)."""
-    src = Source(conn)
-    data = load_person(src, person_id, now)
     row = data.row or {}
     srow = _strength_row(data, now)
     s = strength.score_row(srow, now).as_dict()
@@ -104,26 +89,17 @@ def person_report(
         f"{c['factor']}: {c['value']} ({c['meaning']}) {c['points']:+.1f}"
         for c in s["contributions"]
     ]
-    rank = _rank(src, data.row)
-    layer = layers.layer(rank, float(row.get("decayed") or 0.0))
-    last = row.get("last_contact_at")
-    gap = row.get("median_gap_days")
-    silence = None if last is None else (now - int(last)) / DAY
-    ratio = None if silence is None or not gap else silence / float(gap)
-    cooling = layers.cooling(
-        _contact_days(data.events, now, 90),
-        _contact_days(data.events, now, 365),
-        ratio,
-        None if gap is None else float(gap),
-        silence,
+    layer = layers.layer(row.get("n_in"), row.get("n_out"), rank, float(row.get("decayed") or 0.0))
+    cooling = cooling_score.report(
+        data.row, now, _contact_days(data.events, now, 90), _contact_days(data.events, now, 365)
     )
     wc = perception_score.warmth_competence(
         data.events, int(row.get("my_replies") or 0), row.get("my_reply_median_s")
     )
-    comm = community_score.community(data.events, _ties(src, person_id, now), now)
+    comm = community_score.community(data.events, ties, now)
     total = int(row.get("interactions") or len(data.events))
     return {
-        "person_id": person_id,
+        "person_id": data.person_id,
         "name": data.name,
         "now": now,
         #: The interactions the per-event scores read (the latest ``MAX_EVENTS``).
@@ -138,7 +114,7 @@ def person_report(
         ),
         "warmth_competence": wc,
         "referrals": referral_score.referrals(
-            src, person_id, data.events, data.facts, now, {person_id: data.name}
+            referrals, data.person_id, data.events, data.facts, now, {data.person_id: data.name}
         ),
         "community": comm
         if comm is not None
@@ -173,11 +149,8 @@ def _month_ends(first: int, now: int) -> list[int]:
     return out
 
 
-def strength_history(conn: Any, person_id: int, now: int) -> list[dict[str, Any]]:
+def strength_history(events: list[Event], now: int) -> list[dict[str, Any]]:
     """The strength at the end of each month since the first contact, and at ``now``."""
-    from kith.relate.data import events_of
-
-    events = events_of(Source(conn), person_id, now, bodies=False)
     contacts = contacts_of(events)
     if not contacts:
         return []

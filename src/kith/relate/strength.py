@@ -51,8 +51,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from kith.relate.explain import Explanation
+from kith.units import DAY
 
-DAY = 86_400
 #: The label's window: two-way contact within this many days of ``now``.
 HORIZON_DAYS = 30
 FACTORS = ("recency", "frequency", "tenure", "reciprocity", "channels", "replies")

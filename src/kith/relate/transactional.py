@@ -17,8 +17,8 @@ from typing import Any
 
 from kith.relate.data import Event
 from kith.relate.explain import Explanation
+from kith.units import DAY
 
-DAY = 86_400
 WINDOW_DAYS = 7
 MIN_CONTACTS = 3
 THRESHOLD = 0.8

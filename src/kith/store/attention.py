@@ -5,9 +5,9 @@ the queue's own tables (``attention_item``, ``attention_action``,
 Every read of ``relationship`` here goes through an index (migration 0005):
 waiting people by their last message, thank-yous by gives, check-ins by the
 time silence reaches twice the usual gap, newcomers by first contact, the
-closest people by decayed contact, birthdays by month and day. The queries
-spell the indexed expressions exactly as the indexes do, or the database
-would not use them (``tests/test_today_store.py`` reads SQLite's plans).
+closest people by decayed contact (``kith.store.relationships``), birthdays
+by month and day. The queries spell the indexed expressions exactly as the
+indexes do, or the database would not use them (``tests/test_today_store.py`` reads SQLite's plans).
 
 The SQL is written out rather than built from ``kith.store.schema``:
 `kith today` answers in a fraction of a second, and building the schema's
@@ -22,20 +22,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from kith.store.ids import chunks
+from kith.store.relationships import COOLING_DUE_SQL
 from kith.store.sql import as_db
 
 #: Every function takes a ``kith.store.sql.Db`` or an SQLAlchemy connection.
 Conn = Any
 
 
-#: When a check-in falls due: last contact + COOLING_RATIO (2) × the usual gap
-#: in seconds, written as the index ``ix_relationship_cooling_due`` is.
-COOLING_DUE_SQL = "(r.last_contact_at + r.median_gap_days * 172800)"
-#: The COOLING_RATIO × SECONDS_PER_DAY that ``COOLING_DUE_SQL`` is written for,
-#: and the rhythm thresholds (MIN_CONTACT_DAYS, MIN_THREADS) of the partial
-#: index: ``tests/test_today_store.py`` checks they are the queue's.
-COOLING_DUE_FACTOR = 172800
-COOLING_INDEX_WHERE = "contact_days >= 4 AND threads >= 5"
 #: A birthday's ``MM-DD``, as the index ``ix_fact_birthday`` has it.
 BIRTHDAY_KEY_SQL = "substr(f.value, length(f.value) - 4, 5)"
 
@@ -231,20 +224,6 @@ def _row_of(conn: Conn, pid: int) -> dict[str, Any] | None:
     if bare is None:
         return None
     return {"person_id": pid, "name": bare[1] or f"#{pid}"}
-
-
-def closest(conn: Conn, limit: int) -> list[tuple[int, float, int, float]]:
-    """(person id, decayed, computed_at, half-life days) of the ``limit``
-    people with the most decayed contact as stored, most first."""
-    sql = (
-        "SELECT r.person_id, r.decayed, r.computed_at, r.half_life_days"
-        f" FROM relationship r JOIN person p ON p.id = r.person_id WHERE {_ACTIVE}"
-        " ORDER BY r.decayed DESC LIMIT :limit"
-    )
-    return [
-        (int(a), float(b), int(c), float(d))
-        for a, b, c, d in as_db(conn).rows(sql, {"limit": limit})
-    ]
 
 
 def addresses(conn: Conn, person_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:

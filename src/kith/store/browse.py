@@ -1,14 +1,14 @@
-"""The reads behind the web app's People and Network pages, on a ``Reader``.
+"""The reads behind the web app's People and Network pages, on a ``Db``.
 
 Plain SQL that SQLite and PostgreSQL both read, like ``kith.store.reads``:
 a page of people matching a search and filters, the circles to filter by,
-one relationship row, and the ties among the strongest relationships.
+notes, and the ties among the strongest relationships.
 
-The filters read the ``relationship`` table the analytics write. It has no
-``strength`` or ``layer`` column (yet): strength here is ``decayed``, the
-exponentially decayed count of contacts as of the last refresh, and a Dunbar
-layer is a rank by it. Ranks do not change as the figures age (every row
-decays at the same rate), so ranking the stored values is exact.
+A person's strength, layer and cooling on the People page are those of
+``kith relationships`` (``kith.relate``: ``strength``, ``layers``,
+``cooling``), as of the app's ``now``: the filters and the order by strength
+run the same formulas in SQL (``kith.store.relationships``), and the rows of
+a page are scored by ``kith.relate.listing.present``.
 """
 
 from __future__ import annotations
@@ -19,37 +19,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from kith.attention.candidates import (
-    COLD_AFTER_DAYS,
-    COOLING_RATIO,
-    MIN_CONTACT_DAYS,
-    MIN_THREADS,
-)
-from kith.store.reads import Reader
-
-#: Dunbar's layers, by rank of strength (Dunbar 1998; Zhou et al. 2005):
-#: a layer holds everyone ranked at or above its size.
-LAYERS: dict[str, int] = {
-    "support": 5,
-    "sympathy": 15,
-    "close": 50,
-    "active": 150,
-    "acquainted": 500,
-    "known": 1500,
-}
-
-
-#: Cooling, as the daily queue's check-ins see it (``kith.attention.candidates``):
-#: silent for twice its own usual gap, with a rhythm to break (contact days and
-#: separate conversations enough), and not yet cold (silent over a year).
-def cooling_sql(alias: str = "") -> str:
-    """The cooling test on a relationship row, as SQL (``alias``: ``r.``)."""
-    return (
-        f"({alias}cooling_ratio >= {COOLING_RATIO!r} AND {alias}contact_days >= "
-        f"{MIN_CONTACT_DAYS} AND {alias}threads >= {MIN_THREADS} AND "
-        f"{alias}silence_days <= {COLD_AFTER_DAYS})"
-    )
-
+from kith.relate import layers, listing
+from kith.store import relationships as rel
+from kith.store.sql import Db
 
 SORTS = ("name", "strength", "recent")
 #: The most rows one page may ask for.
@@ -81,16 +53,18 @@ class PeoplePage:
     more: bool
 
 
-_COLUMNS = f"""
+_COLUMNS = (
+    """
 SELECT p.id, p.name,
   (SELECT i.kind || ':' || i.value FROM identity i
      WHERE i.person_id = p.id AND i.alias_of IS NULL ORDER BY i.id LIMIT 1) AS ident,
-  r.decayed, r.interactions, r.last_contact_at, r.cooling_ratio, r.give_balance,
-  CASE WHEN {cooling_sql("r.")} THEN 1 ELSE 0 END AS cooling
-"""
+  r.interactions, r.give_balance, """
+    + ", ".join(f"r.{c}" for c in listing.COLUMNS)
+    + "\n"
+)
 #: By name, everyone, along the name index; by strength or recency, the
-#: people with figures, from the relationship rows (strength along its index:
-#: the tie-break on ``person_id`` follows the index, so nothing is sorted).
+#: people with figures, from the relationship rows (by strength, every row's
+#: score is computed and sorted: the score changes with ``now``).
 _FROM = {
     "name": " FROM person p LEFT JOIN relationship r ON r.person_id = p.id",
     "strength": " FROM relationship r JOIN person p ON p.id = r.person_id",
@@ -98,7 +72,7 @@ _FROM = {
 }
 _ORDER = {
     "name": " ORDER BY p.name, p.id",
-    "strength": " ORDER BY r.decayed DESC, r.person_id DESC",
+    "strength": " ORDER BY {strength} DESC, r.person_id DESC",
     "recent": " ORDER BY r.last_contact_at DESC, r.person_id DESC",
 }
 
@@ -110,7 +84,7 @@ def fold(text: str) -> str:
 
 
 def search_people(
-    reader: Reader, query: PeopleQuery, *, members: Collection[int] | None = None
+    db: Db, query: PeopleQuery, now: int, *, members: Collection[int] | None = None
 ) -> PeoplePage:
     """One page of people (not me, not merged away) matching ``query``.
 
@@ -118,220 +92,245 @@ def search_people(
     from its start (``ana li`` finds Ana Lima), both by index. Sorted by
     strength or recency, only people with figures are listed. Pages are
     counted by offset: cheap along an index, and a person can name a page.
+    Strength, layer and cooling are as of ``now``.
     ``members`` are the circle's people when the caller has them already
     (``circle_members`` reads every interaction of the ledger).
     """
     sort = query.sort if query.sort in _ORDER else "name"
-    sql = _COLUMNS + _FROM[sort] + " WHERE p.merged_into IS NULL AND p.is_me = ?"
-    params: list[Any] = [False]
+    # The page's ids first (the order may compute every row's score), then
+    # their columns, by id.
+    sql = "SELECT p.id" + _FROM[sort] + " WHERE p.merged_into IS NULL AND p.is_me = :me"
+    params: dict[str, Any] = {"me": False, **rel.cooling_params(now)}
+    ranks = rel.layer_ranks(db, now)
     # A filter on the figures picks its people from the relationship rows
     # first (one pass over them at most, or an index), so a rare match does
     # not cost a walk through everyone in name order.
     figures: list[str] = []
-    figure_params: list[Any] = []
     q = query.q.strip()
     if q:
         low = q.lower().removeprefix("email:")
         if "@" in low or ":" in low:
             sql += (
                 " AND p.id IN (SELECT i.person_id FROM identity i"
-                " WHERE i.value >= ? AND i.value < ?)"
+                " WHERE i.value >= :low AND i.value < :high)"
             )
-            params += [low, low + "\uffff"]
+            params.update(low=low, high=low + "\uffff")
         else:
             key = fold(q)
-            sql += " AND ((p.name_key >= ? AND p.name_key < ?) OR p.name = ?)"
-            params += [key, key + "\uffff", q]
+            sql += " AND ((p.name_key >= :key AND p.name_key < :key_end) OR p.name = :q)"
+            params.update(key=key, key_end=key + "\uffff", q=q)
     if query.role.strip():
         sql += (
             " AND p.id IN (SELECT i.person_id FROM fact f JOIN identity i ON i.id = f.identity_id"
-            " WHERE f.key IN ('role', 'title') AND lower(f.value) LIKE ?)"
+            " WHERE f.key IN ('role', 'title') AND lower(f.value) LIKE :role)"
         )
-        params.append(f"%{query.role.strip().lower()}%")
-    if query.layer:
-        size = LAYERS.get(query.layer)
-        if size is not None:
-            sql += (
-                " AND p.id IN (SELECT person_id FROM relationship"
-                " ORDER BY decayed DESC, person_id DESC LIMIT ?)"
-            )
-            params.append(size)
+        params["role"] = f"%{query.role.strip().lower()}%"
+    if query.layer in layers.LAYERS:
+        inside = [pid for pid, rank in ranks.items() if layers.layer_of_rank(rank) == query.layer]
+        clause, params["layer"] = _in_set(db, inside, "layer")
+        sql += f" AND p.id {clause}"
+    elif query.layer == layers.BEYOND:
+        clause, params["ranked"] = _in_set(db, ranks, "ranked")
+        figures.append(rel.TWO_WAY)
+        sql += f" AND NOT (p.id {clause})"
+    elif query.layer == layers.OUTSIDE:
+        sql += f" AND p.id NOT IN (SELECT r.person_id FROM relationship r WHERE {rel.TWO_WAY})"
     if query.min_strength is not None:
-        figures.append("decayed >= ?")
-        figure_params.append(query.min_strength)
+        least = rel.strength_at_least(query.min_strength)
+        if least is not None:
+            figures.append(f"{rel.strength_sql(now, db.postgres, 'r.')} >= :least")
+            params["least"] = least
     if query.cooling:
-        figures.append(cooling_sql())
+        figures.append(rel.cooling_sql())
     if query.debt == "owed":
-        figures.append("give_balance > 0")
+        figures.append("r.give_balance > 0")
     elif query.debt == "owing":
-        figures.append("give_balance < 0")
+        figures.append("r.give_balance < 0")
     if figures:
         sql += (
-            " AND p.id IN (SELECT person_id FROM relationship WHERE " + " AND ".join(figures) + ")"
+            " AND p.id IN (SELECT r.person_id FROM relationship r WHERE "
+            + " AND ".join(figures)
+            + ")"
         )
-        params += figure_params
     if query.circle is not None:
-        found = circle_members(reader, query.circle) if members is None else members
-        clause, value = _in_set(reader, found)
+        found = circle_members(db, query.circle) if members is None else members
+        clause, params["circle"] = _in_set(db, found, "circle")
         sql += f" AND p.id {clause}"
-        params.append(value)
     per_page = max(1, min(query.per_page, MAX_PAGE))
     page = max(1, query.page)
-    sql += _ORDER[sort] + " LIMIT ? OFFSET ?"
-    params += [per_page + 1, (page - 1) * per_page]
-    rows = [
-        {
-            "id": int(pid),
-            "name": name,
-            "identity": ident,
-            "strength": None if decayed is None else float(decayed),
-            "interactions": int(n or 0),
-            "last_contact": None if last is None else int(last),
-            "cooling_ratio": None if cooling is None else float(cooling),
-            "give_balance": None if balance is None else int(balance),
-            "cooling": bool(is_cooling),
-        }
-        for pid, name, ident, decayed, n, last, cooling, balance, is_cooling in reader.rows(
-            sql, tuple(params)
+    sql += _ORDER[sort].format(strength=rel.strength_sql(now, db.postgres, "r."))
+    sql += " LIMIT :limit OFFSET :offset"
+    params.update(limit=per_page + 1, offset=(page - 1) * per_page)
+    ids = [int(r[0]) for r in db.rows(sql, params)]
+    clause, listed = _in_set(db, ids, "ids")
+    by_id = {
+        int(r[0]): r
+        for r in db.rows(_COLUMNS + _FROM["name"] + f" WHERE p.id {clause}", {"ids": listed})
+    }
+    found_rows = [by_id[i] for i in ids]
+    scored = iter(listing.present([r[5:] for r in found_rows if r[5] is not None], now, {}, ranks))
+    rows = []
+    for pid, name, ident, n, balance, *figures_row in found_rows:
+        figures_of = next(scored) if figures_row[0] is not None else None
+        rows.append(
+            {
+                "id": int(pid),
+                "name": name,
+                "identity": ident,
+                "strength": None if figures_of is None else figures_of["strength"],
+                "state": None if figures_of is None else figures_of["state"],
+                "layer": layers.OUTSIDE if figures_of is None else figures_of["layer"],
+                "interactions": int(n or 0),
+                "last_contact": None
+                if figures_of is None
+                else _int(figures_row, "last_contact_at"),
+                "cooling_ratio": None if figures_of is None else figures_of["cooling_ratio"],
+                "give_balance": None if balance is None else int(balance),
+                "cooling": False if figures_of is None else figures_of["cooling"],
+            }
         )
-    ]
     return PeoplePage(rows[:per_page], page, per_page, len(rows) > per_page)
 
 
-def circle_members(reader: Reader, circle: int) -> frozenset[int]:
+def _int(row: list[Any], column: str) -> int | None:
+    value = row[listing.COLUMNS.index(column)]
+    return None if value is None else int(value)
+
+
+def circle_members(db: Db, circle: int) -> frozenset[int]:
     """Everyone who took part in the circle's interactions (by the partial
     index on ``interaction.circle_id``, migration 0007; a big list's members
     still take a while to gather, so the web app keeps the answer until the
     ledger changes)."""
     return frozenset(
         int(r[0])
-        for r in reader.rows(
+        for r in db.rows(
             "SELECT DISTINCT i.person_id FROM interaction x"
             " JOIN participant pa ON pa.interaction_id = x.id"
-            " JOIN identity i ON i.id = pa.identity_id WHERE x.circle_id = ?",
-            (circle,),
+            " JOIN identity i ON i.id = pa.identity_id WHERE x.circle_id = :circle",
+            {"circle": circle},
         )
     )
 
 
-def _in_set(reader: Reader, ids: Collection[int]) -> tuple[str, Any]:
-    """``IN`` a set of ids as one parameter: a JSON array on SQLite, an array
-    on PostgreSQL (any size, one statement)."""
-    if reader.postgres:
-        return "= ANY(?)", sorted(ids)
-    return "IN (SELECT value FROM json_each(?))", json.dumps(sorted(ids))
+def _in_set(db: Db, ids: Collection[int], name: str) -> tuple[str, Any]:
+    """``IN`` a set of ids as one parameter ``:name``, a JSON array (any
+    size, one statement)."""
+    value = json.dumps(sorted(ids))
+    if db.postgres:
+        elements = f"json_array_elements_text(CAST(:{name} AS json))"
+        return f"IN (SELECT CAST(value AS BIGINT) FROM {elements})", value
+    return f"IN (SELECT value FROM json_each(:{name}))", value
 
 
-def circles(reader: Reader) -> list[dict[str, Any]]:
+def circles(db: Db) -> list[dict[str, Any]]:
     """Every circle, by name."""
     return [
         {"id": int(i), "name": name or key, "visibility": vis}
-        for i, key, name, vis in reader.rows(
+        for i, key, name, vis in db.rows(
             "SELECT id, key, name, visibility FROM circle ORDER BY name, id"
         )
     ]
 
 
-def relationship_row(reader: Reader, person_id: int) -> dict[str, Any] | None:
-    """The analytics' row for me ↔ ``person_id``, or None before a refresh."""
-    cols = (
-        "computed_at, half_life_days, interactions, n_in, n_out, decayed, first_contact_at, "
-        "last_contact_at, median_gap_days, silence_days, cooling_ratio, waiting, gives_in, "
-        "gives_out, give_balance, sentiment_mean, channels, threads, contact_days"
-    )
-    try:
-        row = reader.first(f"SELECT {cols} FROM relationship WHERE person_id = ?", (person_id,))
-    except Exception:  # no relationship table: a ledger older than the analytics
-        reader.conn.rollback()
-        return None
-    if row is None:
-        return None
-    found = dict(zip([c.strip() for c in cols.split(",")], row, strict=True))
-    found["cooling"] = bool(
-        (found["cooling_ratio"] or 0) >= COOLING_RATIO
-        and found["contact_days"] >= MIN_CONTACT_DAYS
-        and found["threads"] >= MIN_THREADS
-        and (found["silence_days"] or 0) <= COLD_AFTER_DAYS
-    )
-    return found
-
-
-#: Ranks are counted this far (the widest Dunbar layer); below it, "beyond".
-RANKED = 1500
-
-
-def rank_of(reader: Reader, decayed: float) -> int | None:
-    """How many relationships are stronger than ``decayed``, plus one; None
-    beyond the first ``RANKED`` (counting a million index entries for a
-    passing acquaintance would cost a page tens of milliseconds)."""
-    found = reader.first(
-        "SELECT count(*) FROM (SELECT 1 FROM relationship WHERE decayed > ? LIMIT ?) AS s",
-        (decayed, RANKED),
-    )
-    stronger = int(found[0] if found else 0)
-    return None if stronger >= RANKED else stronger + 1
-
-
-def notes(reader: Reader, person_id: int, *, limit: int = 20) -> list[dict[str, Any]]:
+def notes(db: Db, person_id: int, *, limit: int = 20) -> list[dict[str, Any]]:
     """What the user wrote when closing the day's items for this person, newest first."""
     return [
         {"at": int(at), "action": action, "note": note}
-        for at, action, note in reader.rows(
-            "SELECT at, action, note FROM attention_action WHERE person_id = ?"
-            " AND note IS NOT NULL ORDER BY at DESC, id DESC LIMIT ?",
-            (person_id, limit),
+        for at, action, note in db.rows(
+            "SELECT at, action, note FROM attention_action WHERE person_id = :pid"
+            " AND note IS NOT NULL ORDER BY at DESC, id DESC LIMIT :limit",
+            {"pid": person_id, "limit": limit},
         )
     ]
 
 
 def network(
-    reader: Reader,
+    db: Db,
+    now: int,
     *,
     limit: int,
     min_strength: float = 0.0,
     circle: int | None = None,
     members: Collection[int] | None = None,
 ) -> tuple[list[tuple[int, str | None, float]], list[tuple[int, int, float]], int]:
-    """The ``limit`` strongest relationships (optionally in one circle, at
-    least ``min_strength``) and the ties among them; and how many matched.
+    """The ``limit`` strongest relationships at ``now`` (strength 0–100,
+    ``kith.relate.strength``; optionally in one circle, at least
+    ``min_strength``) and the ties among them; and how many matched.
 
     Returns (nodes as (id, name, strength), edges as (a, b, decayed), total).
     """
-    where = "r.decayed >= ?"
-    params: list[Any] = [min_strength]
+    score = rel.strength_sql(now, db.postgres, "r.")
+    where = "1 = 1"
+    params: dict[str, Any] = {"limit": limit}
+    least = rel.strength_at_least(min_strength)
+    if least is not None:
+        where += f" AND {score} >= :least"
+        params["least"] = least
     if circle is not None:
-        found = circle_members(reader, circle) if members is None else members
-        clause, value = _in_set(reader, found)
+        found = circle_members(db, circle) if members is None else members
+        clause, params["members"] = _in_set(db, found, "members")
         where += f" AND r.person_id {clause}"
-        params.append(value)
-    total_row = reader.first(f"SELECT count(*) FROM relationship r WHERE {where}", tuple(params))
+    total_row = db.first(f"SELECT count(*) FROM relationship r WHERE {where}", params)
     total = int(total_row[0]) if total_row else 0
-    nodes = [
-        (int(pid), name, float(decayed))
-        for pid, name, decayed in reader.rows(
-            f"SELECT r.person_id, p.name, r.decayed FROM relationship r"
-            f" JOIN person p ON p.id = r.person_id WHERE {where}"
-            " ORDER BY r.decayed DESC, r.person_id DESC LIMIT ?",
-            (*params, limit),
+    # The order reads every row's score; the columns and the ties are then
+    # read for the nodes alone, by id.
+    ids = [
+        int(r[0])
+        for r in db.rows(
+            f"SELECT r.person_id FROM relationship r WHERE {where}"
+            f" ORDER BY {score} DESC, r.person_id DESC LIMIT :limit",
+            params,
         )
     ]
-    top = (
-        f"SELECT r.person_id FROM relationship r WHERE {where}"
-        " ORDER BY r.decayed DESC, r.person_id DESC LIMIT ?"
-    )
+    names = rel.names_of(db, ids)
+    scored = listing.present(rel.rows_of(db, ids), now, names, {})
+    nodes = [(s["person_id"], s["name"], float(s["strength"])) for s in scored]
+    kept = set(ids)
+    clause, value = _in_set(db, ids, "ids")
     edges = [
         (int(a), int(b), float(d))
-        for a, b, d in reader.rows(
-            f"WITH top AS ({top}) SELECT t.person_a, t.person_b, t.decayed FROM tie t"
-            " WHERE t.person_a IN (SELECT person_id FROM top)"
-            " AND t.person_b IN (SELECT person_id FROM top)",
-            (*params, limit),
+        for a, b, d in db.rows(
+            f"SELECT t.person_a, t.person_b, t.decayed FROM tie t WHERE t.person_a {clause}",
+            {"ids": value},
         )
+        if int(b) in kept
     ]
     return nodes, edges, total
 
 
-def me(reader: Reader) -> tuple[int, str | None] | None:
+def me(db: Db) -> tuple[int, str | None] | None:
     """The owner's person row, if declared."""
-    row = reader.first("SELECT id, name FROM person WHERE is_me = ? ORDER BY id LIMIT 1", (True,))
+    row = db.first(
+        "SELECT id, name FROM person WHERE is_me = :yes ORDER BY id LIMIT 1", {"yes": True}
+    )
     return None if row is None else (int(row[0]), row[1])
+
+
+def overview(db: Db) -> tuple[int, int, int, int | None]:
+    """People (not me, not merged away), interactions, circles, and when the
+    analytics last computed a relationship row."""
+    row = db.first(
+        "SELECT (SELECT count(*) FROM person WHERE merged_into IS NULL AND is_me = :me),"
+        " (SELECT count(*) FROM interaction), (SELECT count(*) FROM circle),"
+        " (SELECT max(computed_at) FROM relationship)",
+        {"me": False},
+    )
+    people, interactions, n_circles, computed = row or (0, 0, 0, None)
+    return (
+        int(people or 0),
+        int(interactions or 0),
+        int(n_circles or 0),
+        None if computed is None else int(computed),
+    )
+
+
+def change_token(db: Db) -> tuple[Any, ...]:
+    """What changes whenever the day's list may: the newest interaction,
+    action, analytics run, merge and unmerge."""
+    row = db.first(
+        "SELECT (SELECT max(id) FROM interaction), (SELECT max(id) FROM attention_action),"
+        " (SELECT max(finished_at) FROM analytics_state), (SELECT max(id) FROM merge),"
+        " (SELECT max(undone_at) FROM merge)"
+    )
+    return tuple(row or ())

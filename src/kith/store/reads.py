@@ -4,23 +4,22 @@ database driver alone.
 Importing SQLAlchemy costs a command more than these queries do (measured in
 bench/RESULTS.md: the import is most of a `kith person` call on a
 million-person ledger), so these queries are plain SQL that SQLite and
-PostgreSQL both read, run through a DB-API connection: ``sqlite3`` or
-``psycopg`` opened directly (``open_reader``), or one borrowed from an
-SQLAlchemy engine (``reader_for``) where the engine is open anyway. This
-module imports neither SQLAlchemy nor a driver until it is used.
+PostgreSQL both read, run on a ``kith.store.sql.Db``: the driver opened
+directly (``open_db``), or borrowed from an SQLAlchemy engine
+(``kith.store.sql.using``) where the engine is open anyway. This module
+imports neither SQLAlchemy nor a driver until it is used.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any
 
 from kith import identity as rules
 from kith.errors import AmbiguousError, NotFoundError
 from kith.store.ids import MAX_ID
-from kith.store.sql import open_db
+from kith.store.sql import Db
 
 SORTS = ("name", "recent", "interactions")
 #: What to do when a person is not there (the command line and the web app).
@@ -36,7 +35,7 @@ SELECT p.id, p.name,
      JOIN participant pa ON pa.interaction_id = x.id
      JOIN identity i ON i.id = pa.identity_id WHERE i.person_id = p.id) AS last_at
 FROM person p
-WHERE p.merged_into IS NULL AND p.is_me = ?
+WHERE p.merged_into IS NULL AND p.is_me = :me
 """
 _ORDER = {
     "name": " ORDER BY p.name, p.id",
@@ -45,7 +44,7 @@ _ORDER = {
 }
 _THEIRS = (
     "SELECT pa.interaction_id FROM participant pa "
-    "JOIN identity i ON i.id = pa.identity_id WHERE i.person_id = ?"
+    "JOIN identity i ON i.id = pa.identity_id WHERE i.person_id = :pid"
 )
 
 
@@ -97,188 +96,159 @@ class Profile:
         }
 
 
-class Reader:
-    """Read-only queries on one DB-API connection (``?`` marks are adapted)."""
+def iter_people(db: Db, *, sort: str = "name", limit: int | None = None) -> Generator[PersonRow]:
+    """People (not me, not merged away), streamed in ``sort`` order.
 
-    def __init__(self, conn: Any, paramstyle: str) -> None:
-        self.conn = conn
-        self.mark = "?" if paramstyle == "qmark" else "%s"
-        self.postgres = paramstyle != "qmark"
+    By name the query walks an index, so the first rows come at once on
+    any size; ``recent`` and ``interactions`` count everyone first.
+    """
+    sql = _PEOPLE + _ORDER.get(sort, _ORDER["name"])
+    params: dict[str, Any] = {"me": False}
+    if limit is not None:
+        sql += " LIMIT :limit"
+        params["limit"] = limit
+    for pid, name, ident, n, last_at in db.stream(sql, params):
+        last = None if last_at is None else int(last_at)
+        yield PersonRow(int(pid), name, ident, int(n or 0), last)
 
-    def _sql(self, sql: str) -> str:
-        return sql if self.mark == "?" else sql.replace("?", self.mark)
 
-    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        cur = self.conn.cursor()
-        try:
-            cur.execute(self._sql(sql), params)
-            return list(cur.fetchall())
-        finally:
-            cur.close()
-
-    def first(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
-        found = self.rows(sql, params)
-        return found[0] if found else None
-
-    # -- people ------------------------------------------------------------------
-
-    def iter_people(self, *, sort: str = "name", limit: int | None = None) -> Iterator[PersonRow]:
-        """People (not me, not merged away), streamed in ``sort`` order.
-
-        By name the query walks an index, so the first rows come at once on
-        any size; ``recent`` and ``interactions`` count everyone first.
-        """
-        sql = _PEOPLE + _ORDER.get(sort, _ORDER["name"])
-        params: tuple[Any, ...] = (False,)
-        if limit is not None:
-            sql += " LIMIT ?"
-            params += (limit,)
-        # PostgreSQL streams through a server-side cursor; SQLite's cursor streams.
-        cur = self.conn.cursor(name="kith_people") if self.postgres else self.conn.cursor()
-        try:
-            cur.execute(self._sql(sql), params)
-            while batch := cur.fetchmany(500):
-                for pid, name, ident, n, last_at in batch:
-                    last = None if last_at is None else int(last_at)
-                    yield PersonRow(int(pid), name, ident, int(n or 0), last)
-        finally:
-            cur.close()
-
-    def find_person(self, query: str) -> int:
-        """The one person ``query`` names: ``#id``, an identity (``ana@x.org``,
-        ``email:ana@x.org``) or a name (exact, else a unique part of one)."""
-        q = query.strip()
-        if q.startswith("#") and q[1:].isascii() and q[1:].isdigit():
-            if (
-                int(q[1:]) > MAX_ID
-                or self.first("SELECT id FROM person WHERE id = ?", (int(q[1:]),)) is None
-            ):
-                raise NotFoundError(f"no person #{q[1:]}", hint=FIND_HINT)
-            return self._follow_merges(int(q[1:]))
-        ids = sorted(
-            {
-                int(r[0])
-                for kind, value in _identity_guesses(q)
-                for r in self.rows(
-                    "SELECT person_id FROM identity WHERE kind = ? AND value = ?", (kind, value)
-                )
-            }
-        )
-        key = rules.name_key(q)
-        active = " AND merged_into IS NULL"
-        if not ids and key:  # an indexed look-up, instant on any size
-            ids = self._ids("SELECT id FROM person WHERE name_key = ?" + active, (key,))
-        if not ids:  # reads every name
-            ids = self._ids("SELECT id FROM person WHERE lower(name) = ?" + active, (q.lower(),))
-        if not ids:
-            pattern = f"%{q.lower()}%"
-            ids = self._ids(
-                "SELECT id FROM person WHERE lower(name) LIKE ?" + active + " LIMIT 11", (pattern,)
-            )
-        if not ids:
-            raise NotFoundError(
-                f"nobody matches {query!r}", hint="try an e-mail address, #id, or `kith people`"
-            )
-        ids = sorted({self._follow_merges(i) for i in ids})
-        if len(ids) > 1:
-            marks = ", ".join("?" * len(ids[:10]))
-            names = self.rows(
-                f"SELECT id, name FROM person WHERE id IN ({marks}) ORDER BY id", tuple(ids[:10])
-            )
-            listing = ", ".join(f"#{i} {n}" for i, n in names)
-            raise AmbiguousError(
-                f"{query!r} matches {len(ids)} people: {listing}",
-                hint="name one by #id or by address",
-            )
-        return ids[0]
-
-    def _ids(self, sql: str, params: tuple[Any, ...]) -> list[int]:
-        return [
-            int(r[0]) for r in self.rows(sql + ("" if "LIMIT" in sql else " LIMIT 100"), params)
-        ]
-
-    def _follow_merges(self, pid: int) -> int:
-        seen = {pid}
-        while True:
-            row = self.first("SELECT merged_into FROM person WHERE id = ?", (pid,))
-            if row is None or row[0] is None:
-                return pid
-            pid = int(row[0])
-            if pid in seen:  # pragma: no cover - merges never form a cycle
-                return pid
-            seen.add(pid)
-
-    def person_profile(self, pid: int, *, timeline: int = 20) -> Profile:
-        """One person: identities, interaction counts by direction, facts, and
-        the latest ``timeline`` interactions."""
-        row = self.first("SELECT name, is_me FROM person WHERE id = ?", (pid,))
-        if row is None:
-            raise NotFoundError(f"no person #{pid}", hint=FIND_HINT)
-        identities = [
-            {"kind": k, "value": v, "display_name": d, "alias": a is not None}
-            for k, v, d, a in self.rows(
-                "SELECT kind, value, display_name, alias_of FROM identity "
-                "WHERE person_id = ? ORDER BY id",
-                (pid,),
-            )
-        ]
-        theirs = f"x.id IN ({_THEIRS})"
-        counts = {
-            str(d): int(n)
-            for d, n in self.rows(
-                f"SELECT x.direction, count(*) FROM interaction x WHERE {theirs} "
-                "GROUP BY x.direction",
-                (pid,),
+def find_person(db: Db, query: str) -> int:
+    """The one person ``query`` names: ``#id``, an identity (``ana@x.org``,
+    ``email:ana@x.org``) or a name (exact, else a unique part of one)."""
+    q = query.strip()
+    if q.startswith("#") and q[1:].isascii() and q[1:].isdigit():
+        if (
+            int(q[1:]) > MAX_ID
+            or db.first("SELECT id FROM person WHERE id = :id", {"id": int(q[1:])}) is None
+        ):
+            raise NotFoundError(f"no person #{q[1:]}", hint=FIND_HINT)
+        return _follow_merges(db, int(q[1:]))
+    ids = sorted(
+        {
+            int(r[0])
+            for kind, value in _identity_guesses(q)
+            for r in db.rows(
+                "SELECT person_id FROM identity WHERE kind = :kind AND value = :value",
+                {"kind": kind, "value": value},
             )
         }
-        span = self.first(
-            "SELECT min(x.occurred_at), max(x.occurred_at), count(DISTINCT x.thread_id) "
-            f"FROM interaction x WHERE {theirs}",
-            (pid,),
-        ) or (None, None, 0)
-        items = [
-            {
-                "id": int(i),
-                "at": int(at),
-                "direction": d,
-                "channel": ch,
-                "kind": k,
-                "subject": s,
-                "circle": c,
-            }
-            for i, at, d, ch, k, s, c in self.rows(
-                "SELECT x.id, x.occurred_at, x.direction, x.channel, x.kind, x.subject, c.name "
-                f"FROM interaction x LEFT JOIN circle c ON c.id = x.circle_id WHERE {theirs} "
-                "ORDER BY x.occurred_at DESC, x.id DESC LIMIT ?",
-                (pid, timeline),
-            )
-        ]
-        merged_from = [
-            int(r[0])
-            for r in self.rows("SELECT id FROM person WHERE merged_into = ? ORDER BY id", (pid,))
-        ]
-        facts = [
-            {"key": k, "value": v, "source": s}
-            for k, v, s in self.rows(
-                "SELECT f.key, f.value, f.source FROM fact f "
-                "JOIN identity i ON i.id = f.identity_id WHERE i.person_id = ? "
-                "ORDER BY f.key, f.id",
-                (pid,),
-            )
-        ]
-        return Profile(
-            id=pid,
-            name=row[0],
-            is_me=bool(row[1]),
-            identities=identities,
-            counts=counts,
-            first_contact=None if span[0] is None else int(span[0]),
-            last_contact=None if span[1] is None else int(span[1]),
-            threads=int(span[2] or 0),
-            timeline=items,
-            merged_from=merged_from,
-            facts=facts,
+    )
+    key = rules.name_key(q)
+    active = " AND merged_into IS NULL"
+    if not ids and key:  # an indexed look-up, instant on any size
+        ids = _ids(db, "SELECT id FROM person WHERE name_key = :q" + active, key)
+    if not ids:  # reads every name
+        ids = _ids(db, "SELECT id FROM person WHERE lower(name) = :q" + active, q.lower())
+    if not ids:
+        ids = _ids(
+            db,
+            "SELECT id FROM person WHERE lower(name) LIKE :q" + active + " LIMIT 11",
+            f"%{q.lower()}%",
         )
+    if not ids:
+        raise NotFoundError(
+            f"nobody matches {query!r}", hint="try an e-mail address, #id, or `kith people`"
+        )
+    ids = sorted({_follow_merges(db, i) for i in ids})
+    if len(ids) > 1:
+        names = db.rows(
+            "SELECT id, name FROM person WHERE id IN :ids ORDER BY id", {"ids": ids[:10]}
+        )
+        listing = ", ".join(f"#{i} {n}" for i, n in names)
+        raise AmbiguousError(
+            f"{query!r} matches {len(ids)} people: {listing}",
+            hint="name one by #id or by address",
+        )
+    return ids[0]
+
+
+def _ids(db: Db, sql: str, q: str) -> list[int]:
+    return [int(r[0]) for r in db.rows(sql + ("" if "LIMIT" in sql else " LIMIT 100"), {"q": q})]
+
+
+def _follow_merges(db: Db, pid: int) -> int:
+    seen = {pid}
+    while True:
+        row = db.first("SELECT merged_into FROM person WHERE id = :id", {"id": pid})
+        if row is None or row[0] is None:
+            return pid
+        pid = int(row[0])
+        if pid in seen:  # pragma: no cover - merges never form a cycle
+            return pid
+        seen.add(pid)
+
+
+def person_profile(db: Db, pid: int, *, timeline: int = 20) -> Profile:
+    """One person: identities, interaction counts by direction, facts, and
+    the latest ``timeline`` interactions."""
+    row = db.first("SELECT name, is_me FROM person WHERE id = :pid", {"pid": pid})
+    if row is None:
+        raise NotFoundError(f"no person #{pid}", hint=FIND_HINT)
+    who = {"pid": pid}
+    identities = [
+        {"kind": k, "value": v, "display_name": d, "alias": a is not None}
+        for k, v, d, a in db.rows(
+            "SELECT kind, value, display_name, alias_of FROM identity "
+            "WHERE person_id = :pid ORDER BY id",
+            who,
+        )
+    ]
+    theirs = f"x.id IN ({_THEIRS})"
+    counts = {
+        str(d): int(n)
+        for d, n in db.rows(
+            f"SELECT x.direction, count(*) FROM interaction x WHERE {theirs} GROUP BY x.direction",
+            who,
+        )
+    }
+    span = db.first(
+        "SELECT min(x.occurred_at), max(x.occurred_at), count(DISTINCT x.thread_id) "
+        f"FROM interaction x WHERE {theirs}",
+        who,
+    ) or (None, None, 0)
+    items = [
+        {
+            "id": int(i),
+            "at": int(at),
+            "direction": d,
+            "channel": ch,
+            "kind": k,
+            "subject": s,
+            "circle": c,
+        }
+        for i, at, d, ch, k, s, c in db.rows(
+            "SELECT x.id, x.occurred_at, x.direction, x.channel, x.kind, x.subject, c.name "
+            f"FROM interaction x LEFT JOIN circle c ON c.id = x.circle_id WHERE {theirs} "
+            "ORDER BY x.occurred_at DESC, x.id DESC LIMIT :n",
+            {"pid": pid, "n": timeline},
+        )
+    ]
+    merged_from = [
+        int(r[0])
+        for r in db.rows("SELECT id FROM person WHERE merged_into = :pid ORDER BY id", who)
+    ]
+    facts = [
+        {"key": k, "value": v, "source": s}
+        for k, v, s in db.rows(
+            "SELECT f.key, f.value, f.source FROM fact f "
+            "JOIN identity i ON i.id = f.identity_id WHERE i.person_id = :pid "
+            "ORDER BY f.key, f.id",
+            who,
+        )
+    ]
+    return Profile(
+        id=pid,
+        name=row[0],
+        is_me=bool(row[1]),
+        identities=identities,
+        counts=counts,
+        first_contact=None if span[0] is None else int(span[0]),
+        last_contact=None if span[1] is None else int(span[1]),
+        threads=int(span[2] or 0),
+        timeline=items,
+        merged_from=merged_from,
+        facts=facts,
+    )
 
 
 def _identity_guesses(q: str) -> list[tuple[str, str]]:
@@ -297,24 +267,3 @@ def _identity_guesses(q: str) -> list[tuple[str, str]]:
     if len(digits) >= 5 and len(digits) >= len(q.replace(" ", "")) - 4:
         return [("phone", digits)]
     return []
-
-
-@contextmanager
-def reader_for(engine: Any) -> Iterator[Reader]:
-    """A Reader on a connection borrowed from an SQLAlchemy engine."""
-    raw = engine.raw_connection()
-    try:
-        yield Reader(raw.driver_connection, engine.dialect.paramstyle)
-    finally:
-        raw.close()
-
-
-@contextmanager
-def open_reader(url: str) -> Iterator[Reader | None]:
-    """A Reader straight on the driver, or None when the ledger must first be
-    created or migrated (then the caller opens it the ordinary way)."""
-    with open_db(url) as db:
-        if db is None:
-            yield None
-            return
-        yield Reader(db.conn, "qmark" if db.dialect == "sqlite" else "format")

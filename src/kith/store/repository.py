@@ -13,9 +13,10 @@ from sqlalchemy import Connection, Engine, func, or_, select, update
 
 from kith import identity as rules
 from kith.errors import NotFoundError
+from kith.store import reads
 from kith.store.ids import allocate_ids
 from kith.store.merging import merge_in, recompute_directions
-from kith.store.reads import PersonRow, Profile, reader_for
+from kith.store.reads import PersonRow, Profile
 from kith.store.schema import (
     circle,
     identity,
@@ -26,6 +27,7 @@ from kith.store.schema import (
     skipped,
     thread,
 )
+from kith.store.sql import using
 
 
 def _write(engine: Engine) -> Any:
@@ -165,9 +167,9 @@ def my_identities(engine: Engine) -> list[str]:
 
 
 def find_person(engine: Engine, query: str) -> int:
-    """The one person ``query`` names (see ``kith.store.reads.Reader.find_person``)."""
-    with reader_for(engine) as reader:
-        return reader.find_person(query)
+    """The one person ``query`` names (see ``kith.store.reads.find_person``)."""
+    with using(engine) as db:
+        return reads.find_person(db, query)
 
 
 # -- merges -------------------------------------------------------------------
@@ -206,14 +208,14 @@ def iter_people(
     engine: Engine, *, sort: str = "name", limit: int | None = None
 ) -> Iterator[PersonRow]:
     """People (not me, not merged away), streamed in ``sort`` order."""
-    with reader_for(engine) as reader:
-        yield from reader.iter_people(sort=sort, limit=limit)
+    with using(engine) as db:
+        yield from reads.iter_people(db, sort=sort, limit=limit)
 
 
 def person_profile(engine: Engine, pid: int, *, timeline: int = 20) -> Profile:
-    """One person's profile (see ``kith.store.reads.Reader.person_profile``)."""
-    with reader_for(engine) as reader:
-        return reader.person_profile(pid, timeline=timeline)
+    """One person's profile (see ``kith.store.reads.person_profile``)."""
+    with using(engine) as db:
+        return reads.person_profile(db, pid, timeline=timeline)
 
 
 def stats(engine: Engine) -> dict[str, Any]:

@@ -413,8 +413,9 @@ Index(
 )
 #: Thanks: gives received, none returned.
 Index("ix_relationship_gives", relationship.c.gives_out, relationship.c.gives_in)
-#: Check-ins: when silence reaches twice the usual gap (``COOLING_DUE_SQL``), for
-#: relationships with a rhythm (MIN_CONTACT_DAYS, MIN_THREADS: ``COOLING_INDEX_WHERE``).
+#: Check-ins and the cooling filter: when silence reaches twice the usual gap
+#: (``kith.store.relationships.COOLING_DUE_SQL``), for relationships with a rhythm
+#: (``kith.relate.cooling``'s MIN_CONTACT_DAYS, MIN_THREADS: ``COOLING_INDEX_WHERE``).
 Index(
     "ix_relationship_cooling_due",
     relationship.c.last_contact_at + relationship.c.median_gap_days * 172800,

@@ -1,10 +1,14 @@
-"""Plain SQL with named parameters on a DB-API connection, without SQLAlchemy.
+"""The one way to read the ledger: ``Db``, plain SQL with named parameters
+on a DB-API connection, without SQLAlchemy.
 
 The commands a person waits for (`kith today`, `kith people`, `kith person`)
 spend more on importing SQLAlchemy than on their queries (bench/RESULTS.md),
-so their SQL runs on the driver: ``sqlite3`` or ``psycopg``, opened directly
-(``open_db``) or borrowed from an SQLAlchemy connection that is open anyway
-(``Db.of``), inside that connection's transaction.
+so every read module of ``kith.store`` (``reads``, ``browse``,
+``relationships``, ``person_data``, ``attention``, ``gives``) takes a ``Db``:
+the driver (``sqlite3`` or ``psycopg``) opened directly (``open_db``), or
+borrowed from an SQLAlchemy connection that is open anyway (``Db.of``,
+``using``), inside that connection's transaction. The writer and the
+migrations use SQLAlchemy Core, which builds the schema.
 
 The SQL is written once, in SQLite's and PostgreSQL's common dialect, with
 ``:name`` parameters; a list bound to ``IN :name`` expands to one parameter
@@ -14,6 +18,7 @@ is doubled).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -38,6 +43,13 @@ class Db:
         self.conn = conn
         self.dialect = dialect
         self._cache: dict[str, str] = {}
+        if dialect == "sqlite":
+            _ensure_math(conn)
+
+    @property
+    def postgres(self) -> bool:
+        """Whether the ledger is PostgreSQL (else SQLite)."""
+        return self.dialect == "postgresql"
 
     @classmethod
     def of(cls, connection: Any) -> Db:
@@ -102,6 +114,20 @@ class Db:
         cursor.executemany(text, rows)
         cursor.close()
 
+    def stream(
+        self, sql: str, params: Params | None = None, *, batch: int = 500
+    ) -> Iterator[tuple[Any, ...]]:
+        """The rows of ``sql`` a batch at a time (PostgreSQL: a server-side cursor)."""
+        text, bound = self._translate(sql, params)
+        cursor = self.conn.cursor(name="kith_stream") if self.postgres else self.conn.cursor()
+        try:
+            cursor.execute(text, bound)
+            while found := cursor.fetchmany(batch):
+                for r in found:
+                    yield tuple(r)
+        finally:
+            cursor.close()
+
     def rows(self, sql: str, params: Params | None = None) -> list[tuple[Any, ...]]:
         cursor = self.execute(sql, params)
         try:
@@ -128,6 +154,42 @@ class Db:
     def scalar(self, sql: str, params: Params | None = None) -> Any:
         row = self.first(sql, params)
         return None if row is None else row[0]
+
+
+def _ln(x: float | None) -> float | None:
+    return math.log(x) if x is not None and x > 0 else None
+
+
+def _exp(x: float | None) -> float | None:
+    return None if x is None else math.exp(min(x, _EXP_MAX))
+
+
+_EXP_MAX = 709.0  # math.exp overflows past it
+
+
+_sqlite_has_math: bool | None = None
+
+
+def _ensure_math(conn: Any) -> None:
+    """Give an SQLite connection ``ln`` and ``exp`` where SQLite was built
+    without its math functions (the strength score is written as SQL with
+    them: ``kith.store.relationships``), with SQLite's meaning: NULL for the
+    log of what is not positive. Whether they are built in is asked once."""
+    global _sqlite_has_math
+    if _sqlite_has_math is None:
+        import sqlite3
+
+        probe = sqlite3.connect(":memory:")
+        try:
+            probe.execute("SELECT ln(1), exp(0)")
+            _sqlite_has_math = True
+        except sqlite3.OperationalError:  # no such function
+            _sqlite_has_math = False
+        finally:
+            probe.close()
+    if not _sqlite_has_math:
+        conn.create_function("ln", 1, _ln, deterministic=True)
+        conn.create_function("exp", 1, _exp, deterministic=True)
 
 
 @contextmanager

@@ -1,7 +1,7 @@
 """The web app's hold on the ledger: reads on the bare driver, writes through
 the engine, and the day's list kept between requests.
 
-Reads (every page) go through ``kith.store.reads.Reader`` on one driver
+Reads (every page) go through a ``kith.store.sql.Db`` on one driver
 connection per server thread, opened once: a page then costs its queries
 and nothing else. Writes and the queue's planning go through the
 SQLAlchemy engine, as in the CLI.
@@ -28,12 +28,6 @@ from typing import Any
 from kith.web.config import WebConfig
 
 log = logging.getLogger(__name__)
-
-_TOKEN = (
-    "SELECT (SELECT max(id) FROM interaction), (SELECT max(id) FROM attention_action),"
-    " (SELECT max(finished_at) FROM analytics_state), (SELECT max(id) FROM merge),"
-    " (SELECT max(undone_at) FROM merge)"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,14 +94,14 @@ class Ledger:
 
     @contextmanager
     def reader(self) -> Iterator[Any]:
-        """This thread's Reader, opened on first use and kept while the thread lives."""
+        """This thread's ``Db`` for reads, opened on first use and kept while the thread lives."""
         held = getattr(self._local, "held", None)
         if held is None:
             held = self._open()
             if held is None:  # a database the bare drivers do not open (in memory)
-                from kith.store.reads import reader_for
+                from kith.store.sql import using
 
-                with reader_for(self.engine) as borrowed:
+                with using(self.engine) as borrowed:
                     yield borrowed
                 return
             self._local.held = held
@@ -117,14 +111,14 @@ class Ledger:
             _end_snapshot(held.reader)
 
     def _open(self) -> _Held | None:
-        from kith.store.reads import open_reader
+        from kith.store.sql import open_db
 
-        opened = open_reader(self.config.database_url)
+        opened = open_db(self.config.database_url)
         fast = opened.__enter__()
         if fast is None:
             opened.__exit__(None, None, None)
             self.engine  # noqa: B018  (creates or migrates the ledger)
-            opened = open_reader(self.config.database_url)
+            opened = open_db(self.config.database_url)
             fast = opened.__enter__()
         if fast is None:
             opened.__exit__(None, None, None)
@@ -152,9 +146,10 @@ class Ledger:
     # -- the day's list ----------------------------------------------------------
 
     def _token(self) -> tuple[Any, ...]:
-        with self.reader() as reader:
-            row = reader.first(_TOKEN)
-        return tuple(row or ())
+        from kith.store.browse import change_token
+
+        with self.reader() as db:
+            return change_token(db)
 
     def today(self) -> Day:
         """The day's list and drafts, planned again only when something changed."""
@@ -193,8 +188,8 @@ class Ledger:
         with self._members_lock:
             found = self._members.get(key)
             if found is None:
-                with self.reader() as reader:
-                    found = browse.circle_members(reader, circle)
+                with self.reader() as db:
+                    found = browse.circle_members(db, circle)
                 self._members = {k: v for k, v in self._members.items() if k[1:] == key[1:]}
                 self._members[key] = found
             return found

@@ -7,26 +7,21 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from kith.store import browse
 from kith.web.render import render
 from kith.web.routes import ledger_of
 
 router = APIRouter(tags=["overview"])
 
-_COUNTS = (
-    "SELECT (SELECT count(*) FROM person WHERE merged_into IS NULL AND is_me = ?),"
-    " (SELECT count(*) FROM interaction), (SELECT count(*) FROM circle),"
-    " (SELECT max(computed_at) FROM relationship)"
-)
-
 
 def _overview(request: Request) -> dict[str, Any]:
-    with ledger_of(request).reader() as reader:
-        people, interactions, circles, computed = reader.first(_COUNTS, (False,)) or (0, 0, 0, 0)
+    with ledger_of(request).reader() as db:
+        people, interactions, circles, computed = browse.overview(db)
     return {
-        "people": int(people or 0),
-        "interactions": int(interactions or 0),
-        "circles": int(circles or 0),
-        "computed_at": None if computed is None else int(computed),
+        "people": people,
+        "interactions": interactions,
+        "circles": circles,
+        "computed_at": computed,
     }
 
 

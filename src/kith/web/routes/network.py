@@ -16,24 +16,29 @@ router = APIRouter(tags=["network"])
 
 #: The most people one map shows (the strongest relationships first).
 MAX_NODES = 10_000
+#: My edge to someone weighs their strength (0–100) over this: 0–2.
+ME_EDGE_SCALE = 50.0
 
 
 @router.get("/api/network")
 def network_api(
     request: Request,
     limit: Annotated[int, Query(ge=1, le=MAX_NODES, description="The strongest N.")] = 2000,
-    min_strength: Annotated[float, Query(ge=0)] = 0.0,
+    min_strength: Annotated[
+        float, Query(ge=0, le=100, description="Strength 0–100, as kith relationships.")
+    ] = 0.0,
     circle: Annotated[int | None, Query(description="Only people in this circle.")] = None,
     me: Annotated[bool, Query(description="Put me at the centre, tied to everyone.")] = True,
 ) -> dict[str, Any]:
-    """People as nodes (with a cluster and a first position) and ties as edges."""
+    """People as nodes (with a cluster, a first position and their strength
+    0–100) and ties as edges (weighted by their decayed contacts)."""
     ledger = ledger_of(request)
     members = None if circle is None else ledger.circle_members(circle)
-    with ledger.reader() as reader:
+    with ledger.reader() as db:
         nodes, edges, total = browse.network(
-            reader, limit=limit, min_strength=min_strength, circle=circle, members=members
+            db, ledger.now(), limit=limit, min_strength=min_strength, circle=circle, members=members
         )
-        owner = browse.me(reader) if me else None
+        owner = browse.me(db) if me else None
     cluster_of = network_map.clusters([n for n, _, _ in nodes], edges)
     placed = network_map.layout([(n, s) for n, _, s in nodes], cluster_of)
     names = {n: name for n, name, _ in nodes}
@@ -56,7 +61,10 @@ def network_api(
         out_nodes.append(
             {"id": "me", "label": owner[1] or "me", "cluster": 0, "me": True, "x": 0, "y": 0}
         )
-        out_edges += [{"source": "me", "target": n, "weight": min(2.0, s / 4)} for n, _, s in nodes]
+        out_edges += [
+            {"source": "me", "target": n, "weight": round(s / ME_EDGE_SCALE, 3)}
+            for n, _, s in nodes
+        ]
     return {
         "nodes": out_nodes,
         "edges": out_edges,
@@ -75,8 +83,8 @@ def network_page(
 ) -> Response:
     from kith.web.routes.people import number
 
-    with ledger_of(request).reader() as reader:
-        circles = browse.circles(reader)
+    with ledger_of(request).reader() as db:
+        circles = browse.circles(db)
     return render(
         request,
         "network.html",

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from kith.errors import InputError
+from kith.relate import layers
 from kith.store import browse
 from kith.store.ids import MAX_ID
 from kith.web.render import render
@@ -17,7 +18,7 @@ from kith.web.routes import ledger_of
 router = APIRouter(tags=["people"])
 
 Sort = Literal["name", "strength", "recent"]
-Layer = Literal["", "support", "sympathy", "close", "active", "acquainted", "known"]
+Layer = Literal["", "support", "sympathy", "close", "active", "beyond", "outside"]
 Debt = Literal["", "owed", "owing"]
 #: The last page number asked for: its offset (times at most ``browse.MAX_PAGE``)
 #: stays far inside SQL's 64-bit integers.
@@ -55,10 +56,14 @@ def people_api(
     request: Request,
     q: Annotated[str, Query(description="A name or an address, from its start.")] = "",
     role: Annotated[str, Query(description="Part of their role or job title.")] = "",
-    layer: Annotated[Layer, Query(description="Within this Dunbar layer, by strength.")] = "",
-    min_strength: Annotated[float | None, Query(ge=0, description="Decayed contacts.")] = None,
+    layer: Annotated[
+        Layer, Query(description="In this Dunbar layer (two-way relationships by contact rate).")
+    ] = "",
+    min_strength: Annotated[
+        float | None, Query(ge=0, le=100, description="Strength 0–100, as kith relationships.")
+    ] = None,
     cooling: Annotated[
-        bool, Query(description="Silent for twice their usual gap (as check-ins).")
+        bool, Query(description="Silent for twice their usual gap, with a rhythm (as check-ins).")
     ] = False,
     debt: Annotated[Debt, Query(description="owed: they gave more; owing: you did.")] = "",
     circle: Annotated[int | None, Query(description="A circle's id (GET /api/circles).")] = None,
@@ -66,13 +71,13 @@ def people_api(
     page: Annotated[int, Query(ge=1, le=LAST_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=browse.MAX_PAGE)] = 50,
 ) -> dict[str, Any]:
-    """A page of people matching a search and filters (strength is the decayed
-    contact count as of the last `kith analytics refresh`)."""
+    """A page of people matching a search and filters, each with the strength,
+    layer and cooling of `kith relationships` (kith.relate), as of now."""
     query = _query(q, role, layer, min_strength, cooling, debt, circle, sort, page, per_page)
     ledger = ledger_of(request)
     members = None if query.circle is None else ledger.circle_members(query.circle)
-    with ledger.reader() as reader:
-        found = browse.search_people(reader, query, members=members)
+    with ledger.reader() as db:
+        found = browse.search_people(db, query, ledger.now(), members=members)
     return {
         "people": found.rows,
         "page": found.page,
@@ -84,8 +89,8 @@ def people_api(
 @router.get("/api/circles")
 def circles_api(request: Request) -> dict[str, Any]:
     """Every circle (mailing list, community, cohort), to filter people by."""
-    with ledger_of(request).reader() as reader:
-        return {"circles": browse.circles(reader)}
+    with ledger_of(request).reader() as db:
+        return {"circles": browse.circles(db)}
 
 
 def number(text: str, kind: type[float] | type[int], field: str) -> Any:
@@ -130,9 +135,9 @@ def people_page(
     )
     ledger = ledger_of(request)
     members = None if query.circle is None else ledger.circle_members(query.circle)
-    with ledger.reader() as reader:
-        found = browse.search_people(reader, query, members=members)
-        circles = browse.circles(reader)
+    with ledger.reader() as db:
+        found = browse.search_people(db, query, ledger.now(), members=members)
+        circles = browse.circles(db)
     shown = {
         k: v
         for k, v in {
@@ -154,7 +159,7 @@ def people_page(
             "query": query,
             "found": found,
             "circles": circles,
-            "layers": list(browse.LAYERS),
+            "layers": list(layers.LAYER_NAMES),
             "prev_url": f"/people?{urlencode({**shown, 'page': page - 1})}" if page > 1 else None,
             "next_url": f"/people?{urlencode({**shown, 'page': page + 1})}" if found.more else None,
         },

@@ -10,8 +10,10 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from kith.errors import KithError
-from kith.relate.report import person_report, strength_history
-from kith.store import browse
+from kith.store import browse, reads
+from kith.store import relationships as rel
+from kith.store.scores import person_report, strength_history
+from kith.store.sql import Db
 from kith.web.render import render
 from kith.web.routes import ledger_of
 
@@ -40,11 +42,11 @@ class MergeBody(BaseModel):
     other: str = Field(description="Who to fold into this person: #id, an address or a name.")
 
 
-def scores(reader: Any, pid: int, now: int) -> tuple[dict[str, Any] | None, list[Any] | None]:
+def scores(db: Db, pid: int, now: int) -> tuple[dict[str, Any] | None, list[Any] | None]:
     """The relationship report and strength history. A failing report is
     logged and shown as missing: one broken score must not take the page down."""
     try:
-        return person_report(reader, pid, now), strength_history(reader, pid, now)
+        return person_report(db, pid, now), strength_history(db, pid, now)
     except Exception:
         log.exception("the relationship report for #%s failed", pid)
         return None, None
@@ -70,14 +72,13 @@ def chart(points: list[Any] | None, width: int = 560, height: int = 120) -> dict
 def _person(request: Request, pid: int, timeline: int) -> dict[str, Any]:
     ledger = ledger_of(request)
     now = ledger.now()
-    with ledger.reader() as reader:
-        profile = reader.person_profile(pid, timeline=timeline).as_dict()
-        relationship = browse.relationship_row(reader, pid)
-        rank = None
-        if relationship is not None:
-            rank = browse.rank_of(reader, float(relationship["decayed"]))
-        notes = browse.notes(reader, pid)
-        report, history = scores(reader, pid, now)
+    with ledger.reader() as db:
+        profile = reads.person_profile(db, pid, timeline=timeline).as_dict()
+        relationship = rel.relationship_row(db, pid, now)
+        notes = browse.notes(db, pid)
+        report, history = scores(db, pid, now)
+    # Their rank among the two-way relationships, as the report's layer has it.
+    rank = report["layer"]["rank"] if report is not None and relationship is not None else None
     return {
         **profile,
         "relationship": relationship,
@@ -99,8 +100,8 @@ def person_api(
 
 @router.get("/people/{pid}", include_in_schema=False)
 def person_page(request: Request, pid: int) -> Response:
-    with ledger_of(request).reader() as reader:
-        current = reader.find_person(f"#{pid}")  # follows merges
+    with ledger_of(request).reader() as db:
+        current = reads.find_person(db, f"#{pid}")  # follows merges
     if current != pid:  # merged into someone: show them
         return RedirectResponse(f"/people/{current}", status_code=303)
     data = _person(request, pid, PAGE_TIMELINE)
@@ -116,9 +117,9 @@ def _merge(request: Request, pid: int, other: str) -> tuple[int, int]:
     from kith.store import repository
 
     ledger = ledger_of(request)
-    with ledger.reader() as reader:
-        kept = reader.find_person(f"#{pid}")
-        merged = reader.find_person(other)
+    with ledger.reader() as db:
+        kept = reads.find_person(db, f"#{pid}")
+        merged = reads.find_person(db, other)
     if merged == kept:
         raise KithError(f"{other!r} is #{kept} already", hint="name someone else to merge in")
     repository.merge_people(
