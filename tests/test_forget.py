@@ -84,8 +84,13 @@ def test_forget_removes_a_person_everywhere_and_reimport_leaves_them_out(
     assert before["people"] == 2 and before["interactions"] == 5
     assert "Ana" in _all_text(engine)
 
+    from kith.analytics.mirror import default_path
+
+    mirror = default_path(engine)
+    assert mirror is not None and mirror.exists()  # the import's refresh made it
     result = run("--db", db, "forget", "ana@example.org", "--yes", "--json")
     assert result.exit_code == 0, result.output
+    assert not mirror.exists()  # it held her rows too
     assert json.loads(result.stdout) == {
         "forget_id": 1,
         "people": 1,

@@ -397,3 +397,12 @@ def sync(
         con.execute("ROLLBACK")
         raise
     return fresh, current
+
+
+def remove(engine: Engine) -> None:
+    """Delete the mirror of ``engine``'s ledger (it is a cache): after a
+    restore, a forget or a deleted import it describes a ledger that is gone."""
+    path = default_path(engine)
+    if path is not None:
+        for name in (path, path.with_name(path.name + ".wal")):
+            name.unlink(missing_ok=True)

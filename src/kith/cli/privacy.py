@@ -69,7 +69,10 @@ def forget(
             f"Forget #{pid} {profile.name or ''} and everything about them, for good?",
             abort=True,
         )
+    from kith.analytics import mirror
+
     done = forgetting.forget(state.engine, pid, now=now_ts())
+    mirror.remove(state.engine)  # it held their rows too
     if as_json:
         click.echo(
             json.dumps(
@@ -118,7 +121,10 @@ def imports_(state: State, run_id: int | None, yes: bool, as_json: bool) -> None
                     hint="run it in a terminal to confirm, or add --yes",
                 )
             click.confirm(f"Remove everything import run #{run_id} added?", abort=True)
+        from kith.analytics import mirror
+
         removed = runs.delete_run(state.engine, run_id)
+        mirror.remove(state.engine)
         if as_json:
             click.echo(json.dumps({"run": run_id, **dataclasses.asdict(removed)}))
             return

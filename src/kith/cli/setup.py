@@ -139,10 +139,13 @@ def db_restore(state: State, path: Path, force: bool, as_json: bool) -> None:
     A ledger that holds anything is replaced only with --force. The analytics
     mirror is dropped (it is rebuilt on the next refresh).
     """
+    from kith.analytics import mirror
     from kith.store.backup import restore
     from kith.store.db import make_engine
 
-    counts = restore(make_engine(state.settings.database_url), path, force=force)
+    engine = make_engine(state.settings.database_url)
+    counts = restore(engine, path, force=force)
+    mirror.remove(engine)
     if as_json:
         click.echo(json.dumps(counts, indent=2))
         return

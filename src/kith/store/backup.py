@@ -12,8 +12,8 @@
 ``backup`` returns the ledger's counts (``kith stats --json``) at the backup's
 moment; a restore gives a ledger with those counts. Restoring over a ledger
 that holds anything needs ``force``: nothing is replaced by accident. The
-analytics mirror of the ledger restored into is deleted (it is a cache, and
-it described the replaced ledger).
+analytics state goes with the ledger it describes; the command deletes the
+mirror file (a cache of the replaced ledger).
 """
 
 from __future__ import annotations
@@ -72,17 +72,11 @@ def restore(engine: Engine, source: Path, *, force: bool = False) -> dict[str, A
                 where=engine.url.render_as_string(hide_password=True),
                 hint="take a backup of it first (kith db backup PATH), then give --force",
             )
-    from kith.analytics.mirror import default_path
-
-    mirror = default_path(engine)
     if sqlite:
         _sqlite_restore(source, _sqlite_file(engine))
     else:
         _pg_restore(engine, source)
     engine.dispose()
-    if mirror is not None:
-        for path in (mirror, mirror.with_suffix(".duckdb.wal")):
-            path.unlink(missing_ok=True)
     from kith.store.db import upgrade
 
     upgrade(engine)  # a backup from an older kith

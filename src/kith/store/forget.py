@@ -219,7 +219,6 @@ def forget(engine: Engine, person_id: int, *, now: int) -> Forgotten:
         if fresh:
             conn.execute(insert(forgotten), fresh)
         removal.reset_analytics(conn)
-    removal.drop_mirror(engine)
     return Forgotten(forget_id, len(people), len(ids), len(whole), removed_from)
 
 

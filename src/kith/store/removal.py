@@ -5,7 +5,9 @@ who are gone, and analytics that no longer describe the ledger.
 
 The analytics are reset rather than patched: an incremental refresh assumes
 that interactions are only ever added, so after a removal the state is
-dropped (the next refresh is a full one) and so is the mirror (a cache).
+dropped, and with it the token that ties the mirror to the ledger: the next
+refresh reads the ledger anew. (The command deletes the mirror file too,
+``kith.analytics.mirror.remove``: the store does not reach into analytics.)
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import json
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, Select, Table, delete, select, update
+from sqlalchemy import ColumnElement, Connection, Select, Table, delete, select, update
 
 from kith.store.schema import (
     analytics_state,
@@ -106,12 +108,3 @@ def drop_derived(conn: Connection, people: list[int]) -> None:
 
 def reset_analytics(conn: Connection) -> None:
     conn.execute(delete(analytics_state))
-
-
-def drop_mirror(engine: Engine) -> None:
-    from kith.analytics.mirror import default_path
-
-    path = default_path(engine)
-    if path is not None:
-        for name in (path, path.with_name(path.name + ".wal")):
-            name.unlink(missing_ok=True)

@@ -193,7 +193,6 @@ def delete_run(engine: Engine, run_id: int) -> Removed:
         _hand_over(conn, run_id)
         conn.execute(delete(import_run).where(import_run.c.id == run_id))
         removal.reset_analytics(conn)
-    removal.drop_mirror(engine)
     return Removed(len(added), len(unused), len(people), int(facts or 0), int(bad or 0))
 
 
