@@ -269,6 +269,7 @@ def test_a_zip_bomb_member_is_refused_before_it_is_inflated(tmp_path):
 def test_a_zip_bomb_is_a_per_file_error_in_kith_import(tmp_path):
     path = bomb(tmp_path / "twitter.zip", member="data/account.js")
     db = tmp_path / "kith.db"
+    assert CliRunner().invoke(cli, ["--db", str(db), "init"]).exit_code == 0
     r = CliRunner().invoke(cli, ["--db", str(db), "import", str(path)])
     assert r.exit_code != 0
     assert "compressed" in r.output and "twitter.zip" in r.output
