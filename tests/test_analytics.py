@@ -12,9 +12,9 @@ from sqlalchemy import Engine, text
 
 from kith.analytics import AnalyticsSettings, refresh
 from kith.analytics.read import age
-from kith.analytics.sentiment import compound
 from kith.model import Channel, InteractionRecord, Kind, Origin, Participant, Role
 from kith.model import IdentityRef as Ref
+from kith.signals.valence import compound
 from kith.store import repository
 from kith.store.writer import LedgerWriter
 

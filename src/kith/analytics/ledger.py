@@ -26,6 +26,7 @@ import pyarrow as pa
 from sqlalchemy import Engine
 
 from kith.errors import KithError
+from kith.signals.valence import READ_CHARS
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,10 @@ QUERIES: dict[str, tuple[str, pa.Schema]] = {
         "SELECT id, source, source_id, COALESCE(parent_ref, '') AS parent_ref, channel, kind, "
         "direction, occurred_at, thread_id, circle_id, "
         "COALESCE(extra, '') AS extra, "
-        "CASE WHEN direction <> 'out' THEN COALESCE(body, '') ELSE '' END AS body "
+        # Only the start of a body is read: what its valence is scored on
+        # lies within it (kith.signals.valence).
+        "CASE WHEN direction <> 'out' THEN SUBSTR(COALESCE(body, ''), 1, "
+        f"{READ_CHARS}) ELSE '' END AS body "
         "FROM interaction WHERE id > {lo} AND id <= {hi} ORDER BY id",
         pa.schema(
             [
