@@ -39,7 +39,7 @@ _HEADER = re.compile(r"\s*(?:sent|sent by|date|to|cc|subject):", re.IGNORECASE)
 _NOTES_DATE = re.compile(r"\d\d?/\d\d?/\d{2,4}\s+\d\d?:\d\d\s*[AP]M\b")
 #: An attribution line (stripped), ending with what the quoted author did.
 _ATTRIBUTION = re.compile(
-    r".*\b(?:wrote|writes|schrieb|a écrit|escribió|ha scritto)\s?:$", re.IGNORECASE
+    r".*\b(?:wrote|writes|a écrit|escribió|ha scritto)\s?:$|.*\bschrieb\b.*:$", re.IGNORECASE
 )
 #: Lines that can start a separator (to test the pattern on few lines).
 _SEPARATOR_START = frozenset("-_Bb")
