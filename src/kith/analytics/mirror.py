@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -233,11 +233,16 @@ Progress = Callable[[int, int], None]
 
 
 def _with_sentiment(
-    reader: pa.RecordBatchReader, known: pa.Table | None, progress: Progress | None, total: int
+    reader: pa.RecordBatchReader,
+    known: pa.Table | None,
+    ahead: Mapping[valence.Key, float | None] | None,
+    progress: Progress | None,
+    total: int,
 ) -> pa.RecordBatchReader:
     """Interaction batches with ``body`` replaced by its valence
     (``kith.signals.valence``): taken from ``known`` (id, sentiment) when the
-    body was scored before, else scored now."""
+    body was scored before, from ``ahead`` (by source, source id and the
+    body's hash) when it was scored as it was imported, else scored now."""
     names = [n for n in reader.schema.names if n != "body"]
     schema = pa.schema([*(reader.schema.field(n) for n in names), ("sentiment", pa.float64())])
 
@@ -256,6 +261,20 @@ def _with_sentiment(
                 scores = pc.take(known.column("sentiment"), at).to_pylist()
                 todo = pc.and_(todo, pc.is_null(at))
             where = pc.indices_nonzero(todo)
+            if ahead:
+                keys = zip(
+                    pc.take(batch.column("source"), where).to_pylist(),
+                    pc.take(batch.column("source_id"), where).to_pylist(),
+                    map(hash, pc.take(bodies, where).to_pylist()),
+                    strict=True,
+                )
+                left = []
+                for i, key in zip(where.to_pylist(), keys, strict=True):
+                    if key in ahead:
+                        scores[i] = ahead[key]
+                    else:
+                        left.append(i)
+                where = pa.array(left, pa.int64())
             texts = pc.take(bodies, where).to_pylist()
             start = done + len(batch) - len(texts)
 
@@ -283,13 +302,16 @@ def _load(
     hi: int,
     *,
     known: pa.Table | None = None,
+    ahead: Mapping[valence.Key, float | None] | None = None,
     progress: Progress | None = None,
 ) -> None:
     if hi <= lo:
         return
     with read_batches(engine, table, lo, hi) as reader:
         stream = (
-            _with_sentiment(reader, known, progress, hi - lo) if table == "interaction" else reader
+            _with_sentiment(reader, known, ahead, progress, hi - lo)
+            if table == "interaction"
+            else reader
         )
         con.register("batches", stream)
         # Interactions and participants stay in id order, as they are read:
@@ -387,7 +409,12 @@ def _extend_log(con: Any, lo: int | None, hi: int | None) -> None:
 
 
 def sync(
-    con: Any, engine: Engine, token: str, facts: LedgerFacts, progress: Progress | None = None
+    con: Any,
+    engine: Engine,
+    token: str,
+    facts: LedgerFacts,
+    progress: Progress | None = None,
+    ahead: Mapping[valence.Key, float | None] | None = None,
 ) -> tuple[bool, MirrorState | None]:
     """Bring the mirror up to ``facts``; returns whether it was (re)built from
     scratch, and its state before.
@@ -396,7 +423,9 @@ def sync(
     and my identities are unchanged; after a merge, people and identities are
     read again whole and the log is recomputed. Anything else rebuilds it;
     a rebuild for the same ledger keeps the valences already scored (bodies
-    never change). ``progress`` hears how far the interactions' reading is.
+    never change), and so does one for bodies scored ``ahead`` (as an
+    import read them, ``kith.signals.valence.Key``). ``progress`` hears how far the
+    interactions' reading is.
     """
     current = state(con)
     fresh = (
@@ -439,6 +468,7 @@ def sync(
             since.last_interaction_id,
             facts.last_interaction_id,
             known=known,
+            ahead=ahead,
             progress=progress,
         )
         _load(con, engine, "participant", since.last_interaction_id, facts.last_interaction_id)

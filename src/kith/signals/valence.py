@@ -37,6 +37,7 @@ from functools import lru_cache
 from typing import Any
 
 from kith.errors import KithError
+from kith.model import InteractionRecord
 from kith.signals.text import own_words
 
 log = logging.getLogger(__name__)
@@ -157,3 +158,97 @@ def score_bodies(
     """``valence`` of each body, in order (a ``Scorer`` for one call)."""
     with Scorer(processes) as scorer:
         return scorer.score(bodies, progress)
+
+
+#: What an early score is kept under: the interaction's (source, source_id)
+#: and the hash of the body's first ``READ_CHARS`` (two messages may share an
+#: id, and only the first is stored; a hash is this process's own, as is an
+#: ``Ahead``).
+Key = tuple[str, str, int]
+
+
+def _valences(bodies: list[str]) -> list[float | None]:
+    return [valence(b) for b in bodies]
+
+
+class Ahead:
+    """Scores an import's bodies while the import reads them, so that the
+    refresh after it finds them scored.
+
+    An import keeps one core busy; the others score: ``add`` collects bodies
+    and sends each ``CHUNK`` to worker processes (one fewer than
+    ``workers()``, at least one). ``scores`` then waits for them, scoring in
+    this process the chunks no worker has started, from the last one back,
+    while the workers finish theirs. Bodies of my own messages are scored
+    too (an importer does not know whose they are); the refresh ignores them.
+    """
+
+    def __init__(self, processes: int | None = None) -> None:
+        self.processes = max(1, (processes or workers()) - 1)
+        self._pool: ProcessPoolExecutor | None = None
+        self._keys: list[Key] = []
+        self._bodies: list[str] = []
+        self._sent: list[tuple[list[Key], list[str], Future[list[float | None]]]] = []
+
+    def __enter__(self) -> Ahead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers (what they have not done is dropped)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def add(self, source: str, source_id: str, body: str | None) -> None:
+        """Score ``body`` (when there is one) for the interaction ``(source, source_id)``."""
+        if not body:
+            return
+        window = body[:READ_CHARS]
+        self._keys.append((source, source_id, hash(window)))
+        self._bodies.append(window)
+        if len(self._bodies) >= CHUNK:
+            self._send()
+
+    def add_record(self, record: InteractionRecord) -> None:
+        """``add`` for an import's record."""
+        self.add(record.source, record.source_id, record.body)
+
+    def _send(self) -> None:
+        if self._pool is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload([__name__])
+            self._pool = ProcessPoolExecutor(
+                self.processes, mp_context=context, initializer=_analyzer
+            )
+        future = self._pool.submit(_valences, self._bodies)
+        self._sent.append((self._keys, self._bodies, future))
+        self._keys, self._bodies = [], []
+
+    def scores(self, progress: Progress | None = None) -> dict[Key, float | None]:
+        """Every added body's valence by its key (see the class docstring)."""
+        out: dict[Key, float | None] = {}
+        total = sum(len(keys) for keys, _, _ in self._sent) + len(self._keys)
+        done = 0
+
+        def put(keys: list[Key], values: list[float | None]) -> None:
+            nonlocal done
+            out.update(zip(keys, values, strict=True))
+            done += len(keys)
+            if progress is not None:
+                progress(done, total)
+
+        put(self._keys, _valences(self._bodies))
+        self._keys, self._bodies = [], []
+        waiting = []
+        for keys, bodies, future in reversed(self._sent):
+            if future.cancel():
+                put(keys, _valences(bodies))
+            else:
+                waiting.append((keys, future))
+        for keys, future in reversed(waiting):
+            put(keys, future.result())
+        self._sent = []
+        return out
