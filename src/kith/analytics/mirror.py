@@ -444,7 +444,7 @@ def sync(
             if current is not None and current.token == token:
                 known = con.execute(
                     "SELECT id, sentiment FROM m_interaction WHERE sentiment IS NOT NULL"
-                ).arrow()
+                ).to_arrow_table()
             for name in _TABLES:
                 con.execute(f"DELETE FROM {name}")
             con.execute("DROP TABLE IF EXISTS m_reply")

@@ -2,7 +2,7 @@
 
 Mail carries other people's words in a few recognisable shapes, each checked
 on the Apache developer lists and the Enron mail in ``../shared/data/email``
-(``tests/test_signals_text.py`` holds real examples of each):
+(``tests/test_signals.py`` holds real examples of each):
 
 * quoted lines, starting with ``>`` (any depth), wherever they are: in an
   interleaved reply the author's answers sit between them, and are kept;

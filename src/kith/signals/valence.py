@@ -176,11 +176,13 @@ class Ahead:
     refresh after it finds them scored.
 
     An import keeps one core busy; the others score: ``add`` collects bodies
-    and sends each ``CHUNK`` to worker processes (one fewer than
-    ``workers()``, at least one). ``scores`` then waits for them, scoring in
-    this process the chunks no worker has started, from the last one back,
-    while the workers finish theirs. Bodies of my own messages are scored
-    too (an importer does not know whose they are); the refresh ignores them.
+    in chunks of ``CHUNK`` and, once there are ``PARALLEL_FROM`` of them
+    (fewer are not worth starting processes for), sends each chunk to worker
+    processes (one fewer than ``workers()``, at least one). ``scores`` then
+    waits for them, scoring in this process the chunks no worker has
+    started, from the last one back, while the workers finish theirs.
+    Bodies of my own messages are scored too (an importer does not know
+    whose they are); the refresh leaves them out.
     """
 
     def __init__(self, processes: int | None = None) -> None:
@@ -188,7 +190,8 @@ class Ahead:
         self._pool: ProcessPoolExecutor | None = None
         self._keys: list[Key] = []
         self._bodies: list[str] = []
-        self._sent: list[tuple[list[Key], list[str], Future[list[float | None]]]] = []
+        #: Chunks in the order added: (keys, bodies, the worker's future or None).
+        self._chunks: list[tuple[list[Key], list[str], Future[list[float | None]] | None]] = []
 
     def __enter__(self) -> Ahead:
         return self
@@ -210,6 +213,8 @@ class Ahead:
         self._keys.append((source, source_id, hash(window)))
         self._bodies.append(window)
         if len(self._bodies) >= CHUNK:
+            self._chunks.append((self._keys, self._bodies, None))
+            self._keys, self._bodies = [], []
             self._send()
 
     def add_record(self, record: InteractionRecord) -> None:
@@ -217,20 +222,27 @@ class Ahead:
         self.add(record.source, record.source_id, record.body)
 
     def _send(self) -> None:
+        """Hand the chunks not sent yet to the workers, once there are enough."""
         if self._pool is None:
+            if len(self._chunks) * CHUNK < PARALLEL_FROM:
+                return
+            log.debug("scoring ahead in %d processes", self.processes)
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload([__name__])
             self._pool = ProcessPoolExecutor(
                 self.processes, mp_context=context, initializer=_analyzer
             )
-        future = self._pool.submit(_valences, self._bodies)
-        self._sent.append((self._keys, self._bodies, future))
-        self._keys, self._bodies = [], []
+        for i, (keys, bodies, future) in enumerate(self._chunks):
+            if future is None:
+                self._chunks[i] = (keys, bodies, self._pool.submit(_valences, bodies))
 
     def scores(self, progress: Progress | None = None) -> dict[Key, float | None]:
         """Every added body's valence by its key (see the class docstring)."""
+        if self._bodies:
+            self._chunks.append((self._keys, self._bodies, None))
+            self._keys, self._bodies = [], []
         out: dict[Key, float | None] = {}
-        total = sum(len(keys) for keys, _, _ in self._sent) + len(self._keys)
+        total = sum(len(keys) for keys, _, _ in self._chunks)
         done = 0
 
         def put(keys: list[Key], values: list[float | None]) -> None:
@@ -240,15 +252,13 @@ class Ahead:
             if progress is not None:
                 progress(done, total)
 
-        put(self._keys, _valences(self._bodies))
-        self._keys, self._bodies = [], []
         waiting = []
-        for keys, bodies, future in reversed(self._sent):
-            if future.cancel():
+        for keys, bodies, future in reversed(self._chunks):
+            if future is None or future.cancel():
                 put(keys, _valences(bodies))
             else:
                 waiting.append((keys, future))
         for keys, future in reversed(waiting):
             put(keys, future.result())
-        self._sent = []
+        self._chunks = []
         return out

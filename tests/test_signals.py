@@ -157,3 +157,55 @@ def test_scoring_in_worker_processes_gives_the_same_scores(monkeypatch):
     there = valence.score_bodies(bodies, processes=2, progress=lambda d, t: heard.append((d, t)))
     assert there == here and here[-2:] == [None, None]
     assert heard[-1] == (len(bodies), len(bodies)) and len(heard) == 9
+
+
+def test_scores_ahead_are_the_scores_and_keep_two_bodies_of_one_id_apart(monkeypatch):
+    monkeypatch.setattr(valence, "CHUNK", 4)
+    monkeypatch.setattr(valence, "PARALLEL_FROM", 8)
+    bodies = [f"Message {i}: {'lovely' if i % 2 else 'dreadful'} day." for i in range(30)]
+    heard: list[int] = []
+    with valence.Ahead(processes=2) as ahead:
+        for i, body in enumerate(bodies):
+            ahead.add("email", f"id{i}", body)
+        ahead.add("email", "id0", "A second message with the first one's id: great!")
+        ahead.add("email", "id-empty", None)
+        scores = ahead.scores(lambda done, total: heard.append(done))
+    assert scores[("email", "id0", hash(bodies[0]))] == valence.valence(bodies[0])
+    assert scores[("email", "id0", hash("A second message with the first one's id: great!"))] > 0
+    assert all(
+        scores[("email", f"id{i}", hash(b))] == valence.valence(b) for i, b in enumerate(bodies)
+    )
+    assert len(scores) == 31 and heard[-1] == 31
+
+
+def test_a_refresh_after_an_import_scores_as_one_without_scores_ahead(tmp_path: Path) -> None:
+    """``kith import`` scores bodies while it reads them; the rows are those of
+    an import without analytics and a refresh after it."""
+    from click.testing import CliRunner
+    from sqlalchemy import create_engine, text
+
+    from kith.cli import cli
+
+    mbox = APACHE / "jackrabbit-dev-201201.mbox"
+    runner = CliRunner()
+    ahead, later = tmp_path / "ahead.db", tmp_path / "later.db"
+    for args in (
+        ["--db", str(ahead), "import", "-q", str(mbox)],
+        ["--db", str(later), "import", "-q", "--no-analytics", str(mbox)],
+        ["--db", str(later), "analytics", "refresh"],
+    ):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, result.output
+    rows = []
+    for path in (ahead, later):
+        engine = create_engine(f"sqlite:///{path}")
+        with engine.connect() as conn:
+            rows.append(
+                conn.execute(
+                    text(
+                        "SELECT person_id, sentiment_n, sentiment_mean FROM relationship ORDER BY 1"
+                    )
+                ).all()
+            )
+        engine.dispose()
+    assert rows[0] == rows[1] and sum(r[1] for r in rows[0]) > 100
