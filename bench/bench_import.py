@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import base64
 import mailbox
+import os
 import random
 import re
 import resource
@@ -169,6 +170,7 @@ def apache(count: int) -> None:
         started = time.perf_counter()
         size = write_apache_mbox(mbox, count)
         print(f"wrote {mbox} ({size / 1e6:,.0f} MB) in {time.perf_counter() - started:.1f}s")
+    print(f"load average before: {os.getloadavg()[0]:.1f} (2 cores here; others' work counts)")
     base = baseline(mbox, count)
     print(f"stdlib header parse       : {base:>8,.0f} msg/s ({count / base:.1f}s, nothing stored)")
     with tempfile.TemporaryDirectory(prefix="kith-bench-") as tmp:
@@ -186,12 +188,15 @@ def apache(count: int) -> None:
             imported = _seconds(r"new interactions in ([\d.]+)s", done.stdout)
             split = f"import {imported:.1f}s"
             if not flags:
-                analytics = _seconds(r"ties as of .* in ([\d.]+)s", done.stdout)
-                split += f", analytics {analytics:.1f}s"
+                # The rest of the run after the import's own figure: the
+                # scores awaited, the refresh, and the process's start and end.
+                refreshed = _seconds(r"ties as of .* in ([\d.]+)s", done.stdout)
+                split += f", analytics {wall - imported:.1f}s (the refresh {refreshed:.1f}s)"
             print(
                 f"kith import {label:<14}: {rate:>8,.0f} msg/s ({wall:.1f}s end to end: {split}; "
                 f"{rate / base:.2f}x the header parse)"
             )
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
 def main() -> None:

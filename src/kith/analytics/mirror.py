@@ -442,7 +442,7 @@ def sync(
         if fresh:
             log.info("analytics mirror: reading the whole ledger")
             if current is not None and current.token == token:
-                known = con.execute(
+                known = con.sql(
                     "SELECT id, sentiment FROM m_interaction WHERE sentiment IS NOT NULL"
                 ).to_arrow_table()
             for name in _TABLES:
