@@ -178,20 +178,32 @@ def test_scores_ahead_are_the_scores_and_keep_two_bodies_of_one_id_apart(monkeyp
     assert len(scores) == 31 and heard[-1] == 31
 
 
-def test_a_refresh_after_an_import_scores_as_one_without_scores_ahead(tmp_path: Path) -> None:
+def test_a_refresh_after_an_import_scores_as_one_without_scores_ahead(
+    tmp_path: Path, monkeypatch
+) -> None:
     """``kith import`` scores bodies while it reads them; the rows are those of
-    an import without analytics and a refresh after it."""
+    imports without analytics and a refresh after them, also when an earlier
+    import left its bodies unscored (the refresh reads those whole)."""
     from click.testing import CliRunner
     from sqlalchemy import create_engine, text
 
+    from kith.analytics import mirror
     from kith.cli import cli
 
-    mbox = APACHE / "jackrabbit-dev-201201.mbox"
+    fetched: list[int] = []
+    read_bodies = mirror.read_bodies
+    monkeypatch.setattr(
+        mirror, "read_bodies", lambda e, ids: fetched.extend(ids) or read_bodies(e, ids)
+    )
+    monkeypatch.setattr(valence, "CHUNK", 50)
+    monkeypatch.setattr(valence, "PARALLEL_FROM", 100)
+    first, second = APACHE / "jackrabbit-dev-201201.mbox", APACHE / "sling-dev-201203.mbox"
     runner = CliRunner()
     ahead, later = tmp_path / "ahead.db", tmp_path / "later.db"
     for args in (
-        ["--db", str(ahead), "import", "-q", str(mbox)],
-        ["--db", str(later), "import", "-q", "--no-analytics", str(mbox)],
+        ["--db", str(ahead), "import", "-q", "--no-analytics", str(first)],
+        ["--db", str(ahead), "import", "-q", str(second)],
+        ["--db", str(later), "import", "-q", "--no-analytics", str(first), str(second)],
         ["--db", str(later), "analytics", "refresh"],
     ):
         result = runner.invoke(cli, args)
@@ -208,4 +220,10 @@ def test_a_refresh_after_an_import_scores_as_one_without_scores_ahead(tmp_path: 
                 ).all()
             )
         engine.dispose()
-    assert rows[0] == rows[1] and sum(r[1] for r in rows[0]) > 100
+    assert rows[0] == rows[1] and sum(r[1] for r in rows[0]) > 300
+    # Read again whole: the first file's bodies (ids from 1), not the second's.
+    engine = create_engine(f"sqlite:///{ahead}")
+    with engine.connect() as conn:
+        split = conn.execute(text("SELECT MIN(id) FROM interaction WHERE import_id = 2")).scalar()
+    engine.dispose()
+    assert fetched and max(fetched) < split

@@ -34,7 +34,7 @@ from sqlalchemy import Engine, text
 
 from kith.analytics import codes
 from kith.analytics.definition import LOG
-from kith.analytics.ledger import read_batches, sqlite_path
+from kith.analytics.ledger import read_batches, read_bodies, sqlite_path
 from kith.config import data_home
 from kith.errors import KithError
 from kith.signals import valence
@@ -233,6 +233,7 @@ Progress = Callable[[int, int], None]
 
 
 def _with_sentiment(
+    engine: Engine,
     reader: pa.RecordBatchReader,
     known: pa.Table | None,
     ahead: Mapping[valence.Key, float | None] | None,
@@ -241,8 +242,9 @@ def _with_sentiment(
 ) -> pa.RecordBatchReader:
     """Interaction batches with ``body`` replaced by its valence
     (``kith.signals.valence``): taken from ``known`` (id, sentiment) when the
-    body was scored before, from ``ahead`` (by source, source id and the
-    body's hash) when it was scored as it was imported, else scored now."""
+    body was scored before, from ``ahead`` (``kith.signals.valence.Key``:
+    the reader then holds only the start of each body) when it was scored as
+    it was imported, else scored now."""
     names = [n for n in reader.schema.names if n != "body"]
     schema = pa.schema([*(reader.schema.field(n) for n in names), ("sentiment", pa.float64())])
 
@@ -261,7 +263,11 @@ def _with_sentiment(
                 scores = pc.take(known.column("sentiment"), at).to_pylist()
                 todo = pc.and_(todo, pc.is_null(at))
             where = pc.indices_nonzero(todo)
-            if ahead:
+            if ahead is None:
+                texts = pc.take(bodies, where).to_pylist()
+            else:
+                # Only the keys' prefixes were read: the whole window of a
+                # body with no score ahead is read now.
                 keys = zip(
                     pc.take(batch.column("source"), where).to_pylist(),
                     pc.take(batch.column("source_id"), where).to_pylist(),
@@ -275,7 +281,9 @@ def _with_sentiment(
                     else:
                         left.append(i)
                 where = pa.array(left, pa.int64())
-            texts = pc.take(bodies, where).to_pylist()
+                ids = pc.take(batch.column("id"), where).to_pylist()
+                found = read_bodies(engine, ids) if ids else {}
+                texts = [found.get(i, "") for i in ids]
             start = done + len(batch) - len(texts)
 
             def heard(scored: int, _all: int, start: int = start) -> None:
@@ -307,9 +315,10 @@ def _load(
 ) -> None:
     if hi <= lo:
         return
-    with read_batches(engine, table, lo, hi) as reader:
+    chars = valence.READ_CHARS if ahead is None else valence.KEY_CHARS
+    with read_batches(engine, table, lo, hi, body_chars=chars) as reader:
         stream = (
-            _with_sentiment(reader, known, ahead, progress, hi - lo)
+            _with_sentiment(engine, reader, known, ahead, progress, hi - lo)
             if table == "interaction"
             else reader
         )

@@ -161,10 +161,13 @@ def score_bodies(
 
 
 #: What an early score is kept under: the interaction's (source, source_id)
-#: and the hash of the body's first ``READ_CHARS`` (two messages may share an
-#: id, and only the first is stored; a hash is this process's own, as is an
-#: ``Ahead``).
+#: and the hash of the body's first ``KEY_CHARS`` (two messages may share an
+#: id; a hash is this process's own, as is an ``Ahead``). Of bodies alike in
+#: all three, the first one's score is kept: the first is the one stored.
 Key = tuple[str, str, int]
+#: Characters of a body its key's hash is of: what a refresh reads of a body
+#: it has a score for (``kith.analytics.mirror``), not the whole window.
+KEY_CHARS = 256
 
 
 def _valences(bodies: list[str]) -> list[float | None]:
@@ -209,9 +212,8 @@ class Ahead:
         """Score ``body`` (when there is one) for the interaction ``(source, source_id)``."""
         if not body:
             return
-        window = body[:READ_CHARS]
-        self._keys.append((source, source_id, hash(window)))
-        self._bodies.append(window)
+        self._keys.append((source, source_id, hash(body[:KEY_CHARS])))
+        self._bodies.append(body[:READ_CHARS])
         if len(self._bodies) >= CHUNK:
             self._chunks.append((self._keys, self._bodies, None))
             self._keys, self._bodies = [], []
@@ -241,24 +243,32 @@ class Ahead:
         if self._bodies:
             self._chunks.append((self._keys, self._bodies, None))
             self._keys, self._bodies = [], []
-        out: dict[Key, float | None] = {}
-        total = sum(len(keys) for keys, _, _ in self._chunks)
+        chunks, self._chunks = self._chunks, []
+        values: list[list[float | None]] = [[] for _ in chunks]
+        total = sum(len(keys) for keys, _, _ in chunks)
         done = 0
 
-        def put(keys: list[Key], values: list[float | None]) -> None:
+        def heard(n: int) -> None:
             nonlocal done
-            out.update(zip(keys, values, strict=True))
-            done += len(keys)
+            done += n
             if progress is not None:
                 progress(done, total)
 
         waiting = []
-        for keys, bodies, future in reversed(self._chunks):
+        for i in reversed(range(len(chunks))):
+            _, bodies, future = chunks[i]
             if future is None or future.cancel():
-                put(keys, _valences(bodies))
+                values[i] = _valences(bodies)
+                heard(len(bodies))
             else:
-                waiting.append((keys, future))
-        for keys, future in reversed(waiting):
-            put(keys, future.result())
-        self._chunks = []
+                waiting.append(i)
+        for i in reversed(waiting):
+            future = chunks[i][2]
+            assert future is not None
+            values[i] = future.result()
+            heard(len(values[i]))
+        out: dict[Key, float | None] = {}
+        for (keys, _, _), scores in zip(chunks, values, strict=True):
+            for key, score in zip(keys, scores, strict=True):
+                out.setdefault(key, score)
         return out
