@@ -25,7 +25,8 @@ analytics refresh) each as a separate process into a new ledger, and prints
 both against the baseline, with the default run's time split into the import
 and the analytics as the command itself reports them.
 
-Run: ``.venv/bin/python bench/bench_import.py --apache 40000``.
+Run: ``.venv/bin/python bench/bench_import.py --apache 40000``; add ``--scoring``
+to time the valence scoring of those bodies alone, in one process and in two.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ import os
 import random
 import re
 import resource
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -199,6 +201,43 @@ def apache(count: int) -> None:
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
+def scoring(count: int) -> None:
+    """The valence of the Apache bench's bodies alone: read from a ledger the
+    bench imports first (``--no-analytics``), scored in this process and in
+    two worker processes (``kith.signals.valence.score_bodies``), wall and
+    this process's CPU seconds."""
+    from kith.signals import valence
+
+    mbox = CACHE / f"apache-{count}.mbox"
+    if not mbox.exists():
+        write_apache_mbox(mbox, count)
+    with tempfile.TemporaryDirectory(prefix="kith-bench-") as tmp:
+        db = Path(tmp) / "kith.db"
+        subprocess.run(
+            [str(KITH), "--db", str(db), "import", "-q", "--no-analytics", str(mbox)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        with sqlite3.connect(db) as con:
+            bodies = [
+                str(b)
+                for (b,) in con.execute(
+                    f"SELECT SUBSTR(body, 1, {valence.READ_CHARS}) FROM interaction "
+                    "WHERE body IS NOT NULL"
+                )
+            ]
+    print(f"load average before: {os.getloadavg()[0]:.1f}")
+    for processes in (1, 2):
+        wall, cpu = time.perf_counter(), time.process_time()
+        valence.score_bodies(bodies, processes=processes)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        print(
+            f"valence of {len(bodies):,} bodies, {processes} process(es): "
+            f"{len(bodies) / wall:>7,.0f}/s ({wall:.1f}s wall, {cpu:.1f}s CPU here)"
+        )
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--messages", type=int, default=200_000)
@@ -206,7 +245,13 @@ def main() -> None:
     ap.add_argument("--baseline", type=int, default=20_000)
     ap.add_argument("--no-bodies-only", action="store_true", help="skip the run with bodies")
     ap.add_argument("--apache", type=int, metavar="N", help="the Apache bench of N messages")
+    ap.add_argument(
+        "--scoring", action="store_true", help="with --apache: time the valence scoring alone"
+    )
     args = ap.parse_args()
+    if args.apache and args.scoring:
+        scoring(args.apache)
+        return
     if args.apache:
         apache(args.apache)
         return

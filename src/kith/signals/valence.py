@@ -11,10 +11,10 @@ sentence- and tweet-length texts, its compound saturates after a few
 sentiment words, and its cost grows faster than the text (it lowercases the
 whole text again for each sentiment word it meets): whole mailing-list
 bodies ran at ~185 a second. 500 characters hold the whole of a median
-message's own words (350 in the Apache and Enron mail, 800 at the 75th
+message's own words (348 in the Apache and Enron mail, 811 at the 75th
 percentile), and the score's class (negative, neutral, positive) agrees
 with scoring all of the own words for 90 % of those messages (95 % at 1,000
-characters, at half the speed); ``docs/design.md`` has the figures.
+characters, read two to four times slower): ``bench/bench_valence.py``.
 
 A stored body is read only up to ``READ_CHARS``: the first 500 own
 characters lie within it for every Apache and Enron message.
