@@ -205,7 +205,8 @@ def scoring(count: int) -> None:
     """The valence of the Apache bench's bodies alone: read from a ledger the
     bench imports first (``--no-analytics``), scored in this process and in
     two worker processes (``kith.signals.valence.score_bodies``), wall and
-    this process's CPU seconds."""
+    this process's CPU seconds; then what scoring ahead costs the importing
+    process: an import in this process with and without it."""
     from kith.signals import valence
 
     mbox = CACHE / f"apache-{count}.mbox"
@@ -235,7 +236,33 @@ def scoring(count: int) -> None:
             f"valence of {len(bodies):,} bodies, {processes} process(es): "
             f"{len(bodies) / wall:>7,.0f}/s ({wall:.1f}s wall, {cpu:.1f}s CPU here)"
         )
+    with tempfile.TemporaryDirectory(prefix="kith-bench-") as tmp:
+        for label in ("without", "with"):
+            print(f"{label} scores ahead: " + _import_here(mbox, Path(tmp) / f"{label}.db", label))
     print(f"load average after: {os.getloadavg()[0]:.1f}")
+
+
+def _import_here(mbox: Path, db: Path, label: str) -> str:
+    """One import in this process, with scores ahead or without: the
+    importing process's CPU seconds (the workers' are not in them)."""
+    from kith.config import Settings
+    from kith.importing import import_paths
+    from kith.signals.valence import Ahead
+    from kith.store.db import open_store
+
+    engine = open_store(f"sqlite:///{db}")
+    with Ahead() as ahead:
+        wall, cpu = time.perf_counter(), time.process_time()
+        import_paths(
+            engine,
+            [mbox],
+            Settings(),
+            now=int(time.time()),
+            on_record=ahead.add_record if label == "with" else None,
+        )
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    engine.dispose()
+    return f"the import {wall:.1f}s wall, {cpu:.2f}s CPU in the importing process"
 
 
 def main() -> None:
