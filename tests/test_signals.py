@@ -227,3 +227,13 @@ def test_a_refresh_after_an_import_scores_as_one_without_scores_ahead(
         split = conn.execute(text("SELECT MIN(id) FROM interaction WHERE import_id = 2")).scalar()
     engine.dispose()
     assert fetched and max(fetched) < split
+
+
+def test_scores_ahead_leave_out_what_i_wrote():
+    from tests.test_analytics import ME, rec
+
+    with valence.Ahead(processes=1, mine=[f"email:{ME}"]) as ahead:
+        ahead.add_record(rec("mine", 0, ME, ("ana@x.org",), body="I am so happy!"))
+        ahead.add_record(rec("theirs", 0, "ana@x.org", (ME,), body="I am so happy!"))
+        scores = ahead.scores()
+    assert [key[1] for key in scores] == ["theirs"]

@@ -58,6 +58,7 @@ def import_(
     """
     from kith.importing import import_paths
     from kith.signals.valence import Ahead
+    from kith.store import repository
 
     params: dict[str, str] = {}
     for item in options:
@@ -71,7 +72,9 @@ def import_(
     engine = state.engine
     # The analytics after the import score what people wrote: start on it in
     # worker processes while the import reads (kith.signals.valence.Ahead).
-    ahead = None if no_analytics or not settings.store_bodies else Ahead()
+    ahead = None
+    if not no_analytics and settings.store_bodies:
+        ahead = Ahead(mine=repository.my_identities(engine))
     try:
         started = time.monotonic()
         with progress_bar(quiet) as progress:

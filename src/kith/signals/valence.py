@@ -31,13 +31,13 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from functools import lru_cache
 from typing import Any
 
 from kith.errors import KithError
-from kith.model import InteractionRecord
+from kith.model import InteractionRecord, Role
 from kith.signals.text import own_words
 
 log = logging.getLogger(__name__)
@@ -184,12 +184,14 @@ class Ahead:
     processes (one fewer than ``workers()``, at least one). ``scores`` then
     waits for them, scoring in this process the chunks no worker has
     started, from the last one back, while the workers finish theirs.
-    Bodies of my own messages are scored too (an importer does not know
-    whose they are); the refresh leaves them out.
+    Records written from one of ``mine`` (my identities as ``kind:value``)
+    are left out: my own words are not scored. A body left out is never
+    lost: the refresh reads and scores what it finds no score for.
     """
 
-    def __init__(self, processes: int | None = None) -> None:
+    def __init__(self, processes: int | None = None, mine: Collection[str] = ()) -> None:
         self.processes = max(1, (processes or workers()) - 1)
+        self.mine = frozenset(mine)
         self._pool: ProcessPoolExecutor | None = None
         self._keys: list[Key] = []
         self._bodies: list[str] = []
@@ -220,7 +222,12 @@ class Ahead:
             self._send()
 
     def add_record(self, record: InteractionRecord) -> None:
-        """``add`` for an import's record."""
+        """``add`` for an import's record, unless I wrote it."""
+        if self.mine and any(
+            p.role is Role.FROM and f"{p.identity.kind}:{p.identity.value}" in self.mine
+            for p in record.participants
+        ):
+            return
         self.add(record.source, record.source_id, record.body)
 
     def _send(self) -> None:
