@@ -239,12 +239,14 @@ def _with_sentiment(
     ahead: Mapping[valence.Key, float | None] | None,
     progress: Progress | None,
     total: int,
+    prefixes: bool,
 ) -> pa.RecordBatchReader:
     """Interaction batches with ``body`` replaced by its valence
     (``kith.signals.valence``): taken from ``known`` (id, sentiment) when the
-    body was scored before, from ``ahead`` (``kith.signals.valence.Key``:
-    the reader then holds only the start of each body) when it was scored as
-    it was imported, else scored now."""
+    body was scored before, from ``ahead`` (``kith.signals.valence.Key``)
+    when it was scored as it was imported, else scored now. With
+    ``prefixes`` the reader holds only the keys' start of each body, and the
+    bodies with no score are read whole here."""
     names = [n for n in reader.schema.names if n != "body"]
     schema = pa.schema([*(reader.schema.field(n) for n in names), ("sentiment", pa.float64())])
 
@@ -263,15 +265,11 @@ def _with_sentiment(
                 scores = pc.take(known.column("sentiment"), at).to_pylist()
                 todo = pc.and_(todo, pc.is_null(at))
             where = pc.indices_nonzero(todo)
-            if ahead is None:
-                texts = pc.take(bodies, where).to_pylist()
-            else:
-                # Only the keys' prefixes were read: the whole window of a
-                # body with no score ahead is read now.
+            if ahead:
                 keys = zip(
                     pc.take(batch.column("source"), where).to_pylist(),
                     pc.take(batch.column("source_id"), where).to_pylist(),
-                    map(hash, pc.take(bodies, where).to_pylist()),
+                    (hash(b[: valence.KEY_CHARS]) for b in pc.take(bodies, where).to_pylist()),
                     strict=True,
                 )
                 left = []
@@ -281,9 +279,14 @@ def _with_sentiment(
                     else:
                         left.append(i)
                 where = pa.array(left, pa.int64())
+            if prefixes:
+                # Only the keys' prefixes were read: the whole window of a
+                # body with no score ahead is read now.
                 ids = pc.take(batch.column("id"), where).to_pylist()
                 found = read_bodies(engine, ids) if ids else {}
                 texts = [found.get(i, "") for i in ids]
+            else:
+                texts = pc.take(bodies, where).to_pylist()
             start = done + len(batch) - len(texts)
 
             def heard(scored: int, _all: int, start: int = start) -> None:
@@ -315,10 +318,14 @@ def _load(
 ) -> None:
     if hi <= lo:
         return
-    chars = valence.READ_CHARS if ahead is None else valence.KEY_CHARS
+    # Where the scores ahead cover most of what is read (the refresh after an
+    # import), read only the start of each body, to find its score by; else
+    # (a rebuild of a big ledger after a small import) read bodies in stream.
+    prefixes = ahead is not None and len(ahead) * 2 >= hi - lo
+    chars = valence.KEY_CHARS if prefixes else valence.READ_CHARS
     with read_batches(engine, table, lo, hi, body_chars=chars) as reader:
         stream = (
-            _with_sentiment(engine, reader, known, ahead, progress, hi - lo)
+            _with_sentiment(engine, reader, known, ahead, progress, hi - lo, prefixes)
             if table == "interaction"
             else reader
         )
