@@ -23,7 +23,11 @@ Many texts are scored in parallel, by worker processes (one per core, started
 with the ``forkserver`` method: the caller may hold threads, such as
 DuckDB's, that a plain fork would copy mid-flight), in chunks of
 ``CHUNK``; below ``PARALLEL_FROM`` texts, starting the workers costs more
-than they save, and the texts are scored in this process.
+than they save, and the texts are scored in this process (``Scorer``). An
+import scores its bodies while it reads them, on the cores it leaves idle
+(``Ahead``). Both pay only where a core is idle: on this project's shared
+2-core machine, busy with other work, two processes scored no faster than
+one (bench/RESULTS.md, "What a user waits on").
 """
 
 from __future__ import annotations
