@@ -25,9 +25,10 @@ from pathlib import Path
 
 from kith.config import Settings
 from kith.importing import import_paths
+from kith.signals.intro import says_introduction
 from kith.store import repository
 from kith.store.db import open_store
-from kith.store.gives import MAX_RECIPIENTS, says_introduction, shaped_like_introductions
+from kith.store.gives import MAX_RECIPIENTS, shaped_like_introductions
 from kith.store.sql import Db
 
 ROOT = Path(__file__).resolve().parents[1]

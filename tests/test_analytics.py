@@ -12,9 +12,9 @@ from sqlalchemy import Engine, text
 
 from kith.analytics import AnalyticsSettings, refresh
 from kith.analytics.read import age
-from kith.analytics.sentiment import compound
 from kith.model import Channel, InteractionRecord, Kind, Origin, Participant, Role
 from kith.model import IdentityRef as Ref
+from kith.signals.valence import compound
 from kith.store import repository
 from kith.store.writer import LedgerWriter
 
@@ -449,3 +449,22 @@ def test_big_reads_go_through_a_child_process_with_the_same_rows(sqlite_engine, 
     refresh(sqlite_engine, now=NOW, mirror_path=None)
     assert {"interaction", "participant", "identity", "person"} <= set(children)
     assert_same_rows(_rows(sqlite_engine), direct)
+
+
+def test_a_mirror_rebuilt_for_the_same_ledger_scores_no_body_again(
+    sqlite_engine, tmp_path, monkeypatch
+):
+    """My identities change: the mirror is read again whole, but the bodies
+    it had scored keep their valence (bodies never change)."""
+    from kith.signals import valence
+
+    store(sqlite_engine, [*_world(), rec("s1", NOW - DAY, "ana@x.org", (ME,), body="Lovely!")])
+    refresh(sqlite_engine, now=NOW)
+    before = _rows(sqlite_engine)
+    scored: list[str] = []
+    real = valence.compound
+    monkeypatch.setattr(valence, "compound", lambda t: scored.append(t) or real(t))
+    repository.add_me(sqlite_engine, "email", "me2@kith.test", name=None, now=0)
+    result = refresh(sqlite_engine, now=NOW)
+    assert result.mirror_rebuilt and scored == []
+    assert_same_rows(_rows(sqlite_engine), before)

@@ -20,6 +20,7 @@ from kith.relate.data import Event
 from kith.relate.history import Contact, replies_by_gap, row_as_of
 from kith.relate.report import SCORES
 from kith.relate.transactional import transactional
+from kith.signals.text import own_words
 from kith.store.reads import find_person
 from kith.store.scores import events_of, person_report, relationship_row, strength_history
 from kith.store.sql import using
@@ -221,8 +222,8 @@ def test_the_lexicon_agrees_with_hand_labels():
 
 def test_my_own_words_quoted_back_do_not_count_as_theirs():
     body = "Ok.\n\nOn Mon, Ana wrote:\n> thank you, lovely, wonderful, thanks\n"
-    assert perception.cues(perception.own_text(body))["warmth"] == [0, 0]
-    assert perception.cues(perception.own_text("> thanks\nrude")).get("warmth") == [0, 1]
+    assert perception.cues(own_words(body))["warmth"] == [0, 0]
+    assert perception.cues(own_words("> thanks\nrude")).get("warmth") == [0, 1]
 
 
 def test_behavioural_warmth_is_my_reply_rate():

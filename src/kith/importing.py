@@ -57,6 +57,8 @@ class FileSummary:
 
 #: Called as records are read: (path, records read so far, fraction done or None).
 Progress = Callable[[str, int, float | None], None]
+#: Called with each interaction read, before it is stored.
+OnRecord = Callable[[InteractionRecord], None]
 
 
 def import_paths(
@@ -69,14 +71,19 @@ def import_paths(
     fail_fast: bool = False,
     progress: Progress | None = None,
     params: Mapping[str, str] | None = None,
+    on_record: OnRecord | None = None,
 ) -> list[FileSummary]:
     """Import every path; one summary per file or folder imported.
 
-    ``params`` are importer-specific settings (``kith import --option K=V``).
+    ``params`` are importer-specific settings (``kith import --option K=V``);
+    ``on_record`` sees each interaction as it is read (the analytics score
+    bodies early with it: ``kith.signals.valence.Ahead``).
     """
     options = ImportOptions(store_bodies=settings.store_bodies, params=dict(params or {}))
     with _fewer_gc_passes():
-        return _import_paths(engine, paths, settings, options, now, fmt, fail_fast, progress)
+        return _import_paths(
+            engine, paths, settings, options, now, fmt, fail_fast, progress, on_record
+        )
 
 
 @contextmanager
@@ -102,6 +109,7 @@ def _import_paths(
     fmt: str | None,
     fail_fast: bool,
     progress: Progress | None,
+    on_record: OnRecord | None = None,
 ) -> list[FileSummary]:
     summaries: list[FileSummary] = []
     for path in paths:
@@ -135,6 +143,7 @@ def _import_paths(
                     now=now,
                     fail_fast=fail_fast,
                     progress=progress,
+                    on_record=on_record,
                 )
             )
     return summaries
@@ -150,8 +159,10 @@ def import_one(
     now: int,
     fail_fast: bool = False,
     progress: Progress | None = None,
+    on_record: OnRecord | None = None,
 ) -> FileSummary:
-    """Import one file or folder with ``importer`` into the ledger."""
+    """Import one file or folder with ``importer`` into the ledger; ``on_record``
+    sees each interaction as it is read."""
     summary = FileSummary(str(path), importer.name)
     writer = LedgerWriter(
         engine, importer=importer.name, path=str(path), now=now, store_bodies=options.store_bodies
@@ -183,6 +194,8 @@ def import_one(
                 contacts.append(record)
             else:
                 batch.append(record)
+                if on_record is not None:
+                    on_record(record)
             if len(batch) + len(bad) + len(contacts) >= batch_size:
                 writer.write(batch, bad, contacts)
                 batch, bad, contacts = [], [], []

@@ -21,8 +21,9 @@ builds them from the ledger; ``export-parquet`` writes them for Spark):
   hash of ``(source, source_id)`` and ``parent_key`` the same hash of
   ``(source, parent_ref)``, so a reply finds its parent by an integer join;
   ``is_public`` is true in a public circle or with ``extra`` visibility
-  public; ``sentiment`` the VADER compound of the body (``kith.analytics.
-  sentiment``), null for my own messages and when no body is stored.
+  public; ``sentiment`` the VADER compound of the body's own words
+  (``kith.signals.valence``), null for my own messages and when no body
+  is stored.
 - ``participant(interaction_id, identity_id, role)``
 - ``target(person_id)``: whose relationship rows (and ties among whom) to
   produce: everyone but me and the merged on a full run; the touched people
@@ -38,6 +39,7 @@ import math
 from dataclasses import dataclass
 
 from kith.model import ANSWERABLE_KINDS, GIVE_KINDS
+from kith.signals.valence import NEGATIVE_COMPOUND as NEGATIVE_COMPOUND
 from kith.units import DAY
 
 #: Channels counted one by one (``kith.model.Channel``).
@@ -52,8 +54,6 @@ CHANNELS = (
     "intro",
     "note",
 )
-#: VADER's own convention: a compound score at or below this is negative.
-NEGATIVE_COMPOUND = -0.05
 #: Interaction ids stay below this (2**31), so (time, id) packs into one BIGINT.
 ID_SPAN = 2**31
 

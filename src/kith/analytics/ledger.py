@@ -26,6 +26,7 @@ import pyarrow as pa
 from sqlalchemy import Engine
 
 from kith.errors import KithError
+from kith.signals.valence import READ_CHARS
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,10 @@ QUERIES: dict[str, tuple[str, pa.Schema]] = {
         "SELECT id, source, source_id, COALESCE(parent_ref, '') AS parent_ref, channel, kind, "
         "direction, occurred_at, thread_id, circle_id, "
         "COALESCE(extra, '') AS extra, "
-        "CASE WHEN direction <> 'out' THEN COALESCE(body, '') ELSE '' END AS body "
+        # Only the start of a body is read: what its valence is scored on
+        # lies within it (kith.signals.valence).
+        "CASE WHEN direction <> 'out' THEN SUBSTR(COALESCE(body, ''), 1, {chars}) "
+        "ELSE '' END AS body "
         "FROM interaction WHERE id > {lo} AND id <= {hi} ORDER BY id",
         pa.schema(
             [
@@ -90,14 +94,15 @@ def sqlite_path(engine: Engine) -> Path | None:
 
 
 def read_batches(
-    engine: Engine, table: str, lo: int, hi: int
+    engine: Engine, table: str, lo: int, hi: int, *, body_chars: int = READ_CHARS
 ) -> AbstractContextManager[pa.RecordBatchReader]:
-    """Rows of ``table`` with ids in ``(lo, hi]`` as a stream of record batches."""
+    """Rows of ``table`` with ids in ``(lo, hi]`` as a stream of record batches
+    (an interaction's body: its first ``body_chars`` characters)."""
     sql, schema = QUERIES[table]
-    text = sql.format(lo=int(lo), hi=int(hi))
+    text = sql.format(lo=int(lo), hi=int(hi), chars=int(body_chars))
     path = sqlite_path(engine)
     if path is not None and table != "circle" and hi - lo > CHILD_ABOVE and _has_adbc():
-        return _child_reader(path, table, lo, hi)
+        return _child_reader(path, table, lo, hi, body_chars)
     return _Closing(_driver_reader(engine, text, schema), lambda: None)
 
 
@@ -125,9 +130,12 @@ def _has_adbc() -> bool:
     return True
 
 
-def _child_reader(path: Path, table: str, lo: int, hi: int) -> _Closing:
+def _child_reader(path: Path, table: str, lo: int, hi: int, body_chars: int) -> _Closing:
     """Batches read by ``python -m kith.analytics.dump`` in a child process."""
-    cmd = [sys.executable, "-m", "kith.analytics.dump", str(path), table, str(lo), str(hi)]
+    cmd = [
+        *(sys.executable, "-m", "kith.analytics.dump", str(path), table),
+        *(str(lo), str(hi), str(body_chars)),
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout is not None and proc.stderr is not None
     stdout, stderr = proc.stdout, proc.stderr
@@ -158,7 +166,7 @@ def _child_reader(path: Path, table: str, lo: int, hi: int) -> _Closing:
     return _Closing(pa.RecordBatchReader.from_batches(schema, batches()), close)
 
 
-def dump(path: str, table: str, lo: int, hi: int) -> None:
+def dump(path: str, table: str, lo: int, hi: int, body_chars: int = READ_CHARS) -> None:
     """The child's side: the rows as an Arrow IPC stream on stdout."""
     import adbc_driver_sqlite.dbapi as adbc
 
@@ -167,7 +175,7 @@ def dump(path: str, table: str, lo: int, hi: int) -> None:
     try:
         cur = conn.cursor()
         cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(BATCH_ROWS)})
-        cur.execute(sql.format(lo=lo, hi=hi))
+        cur.execute(sql.format(lo=lo, hi=hi, chars=body_chars))
         with pa.ipc.new_stream(sys.stdout.buffer, schema) as out:
             for batch in cur.fetch_record_batch():
                 out.write_batch(_conform(batch, schema))
@@ -208,6 +216,25 @@ def _driver_reader(engine: Engine, sql: str, schema: pa.Schema) -> pa.RecordBatc
                 )
 
     return pa.RecordBatchReader.from_batches(schema, batches())
+
+
+def read_bodies(engine: Engine, ids: list[int], chars: int = READ_CHARS) -> dict[int, str]:
+    """The first ``chars`` characters of the bodies of interactions ``ids``."""
+    out: dict[int, str] = {}
+    with engine.connect() as conn:
+        for start in range(0, len(ids), BODIES_PER_QUERY):
+            part = ids[start : start + BODIES_PER_QUERY]
+            marks = ", ".join(str(int(i)) for i in part)
+            rows = conn.exec_driver_sql(
+                f"SELECT id, SUBSTR(COALESCE(body, ''), 1, {int(chars)}) FROM interaction "
+                f"WHERE id IN ({marks})"
+            )
+            out.update((int(i), str(b)) for i, b in rows)
+    return out
+
+
+#: Ids in one ``read_bodies`` query.
+BODIES_PER_QUERY = 500
 
 
 def _plain(values: tuple[Any, ...]) -> list[Any]:

@@ -24,20 +24,22 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Engine, text
 
-from kith.analytics import codes, sentiment
+from kith.analytics import codes
 from kith.analytics.definition import LOG
-from kith.analytics.ledger import read_batches, sqlite_path
+from kith.analytics.ledger import read_batches, read_bodies, sqlite_path
 from kith.config import data_home
 from kith.errors import KithError
 from kith.files import PRIVATE_FILE, private_folder
+from kith.signals import valence
 
 log = logging.getLogger(__name__)
 
@@ -230,26 +232,107 @@ def _save_state(con: Any, token: str, facts: LedgerFacts) -> None:
     )
 
 
-def _with_sentiment(reader: pa.RecordBatchReader) -> pa.RecordBatchReader:
-    """Interaction batches with ``body`` replaced by its VADER score."""
+#: Called with how many of the interactions being read are done, and how many there are.
+Progress = Callable[[int, int], None]
+
+
+def _with_sentiment(
+    engine: Engine,
+    reader: pa.RecordBatchReader,
+    known: pa.Table | None,
+    ahead: Mapping[valence.Key, float | None] | None,
+    progress: Progress | None,
+    total: int,
+    prefixes: bool,
+) -> pa.RecordBatchReader:
+    """Interaction batches with ``body`` replaced by its valence
+    (``kith.signals.valence``): taken from ``known`` (id, sentiment) when the
+    body was scored before, from ``ahead`` (``kith.signals.valence.Key``)
+    when it was scored as it was imported, else scored now. With
+    ``prefixes`` the reader holds only the keys' start of each body, and the
+    bodies with no score are read whole here."""
     names = [n for n in reader.schema.names if n != "body"]
     schema = pa.schema([*(reader.schema.field(n) for n in names), ("sentiment", pa.float64())])
 
     def batches() -> Iterator[pa.RecordBatch]:
+        with valence.Scorer() as scorer:
+            yield from scored(scorer)
+
+    def scored(scorer: valence.Scorer) -> Iterator[pa.RecordBatch]:
+        done = 0
         for batch in reader:
-            scores = sentiment.score_column(batch.column("body"))
+            bodies = batch.column("body")
+            todo = pc.fill_null(pc.greater(pc.utf8_length(bodies), 0), False)
+            scores: list[float | None] = [None] * len(batch)
+            if known is not None and known.num_rows:
+                at = pc.index_in(batch.column("id"), value_set=known.column("id"))
+                scores = pc.take(known.column("sentiment"), at).to_pylist()
+                todo = pc.and_(todo, pc.is_null(at))
+            where = pc.indices_nonzero(todo)
+            if ahead:
+                keys = zip(
+                    pc.take(batch.column("source"), where).to_pylist(),
+                    pc.take(batch.column("source_id"), where).to_pylist(),
+                    (hash(b[: valence.KEY_CHARS]) for b in pc.take(bodies, where).to_pylist()),
+                    strict=True,
+                )
+                left = []
+                for i, key in zip(where.to_pylist(), keys, strict=True):
+                    if key in ahead:
+                        scores[i] = ahead[key]
+                    else:
+                        left.append(i)
+                where = pa.array(left, pa.int64())
+            if prefixes:
+                # Only the keys' prefixes were read: the whole window of a
+                # body with no score ahead is read now.
+                ids = pc.take(batch.column("id"), where).to_pylist()
+                found = read_bodies(engine, ids) if ids else {}
+                texts = [found.get(i, "") for i in ids]
+            else:
+                texts = pc.take(bodies, where).to_pylist()
+            start = done + len(batch) - len(texts)
+
+            def heard(scored: int, _all: int, start: int = start) -> None:
+                if progress is not None:
+                    progress(start + scored, total)
+
+            for i, score in zip(where.to_pylist(), scorer.score(texts, heard), strict=True):
+                scores[i] = score
+            done += len(batch)
+            if progress is not None:
+                progress(done, total)
             yield pa.RecordBatch.from_arrays(
-                [*(batch.column(n) for n in names), scores], schema=schema
+                [*(batch.column(n) for n in names), pa.array(scores, pa.float64())], schema=schema
             )
 
     return pa.RecordBatchReader.from_batches(schema, batches())
 
 
-def _load(con: Any, engine: Engine, table: str, lo: int, hi: int) -> None:
+def _load(
+    con: Any,
+    engine: Engine,
+    table: str,
+    lo: int,
+    hi: int,
+    *,
+    known: pa.Table | None = None,
+    ahead: Mapping[valence.Key, float | None] | None = None,
+    progress: Progress | None = None,
+) -> None:
     if hi <= lo:
         return
-    with read_batches(engine, table, lo, hi) as reader:
-        stream = _with_sentiment(reader) if table == "interaction" else reader
+    # Where the scores ahead cover most of what is read (the refresh after an
+    # import), read only the start of each body, to find its score by; else
+    # (a rebuild of a big ledger after a small import) read bodies in stream.
+    prefixes = ahead is not None and len(ahead) * 2 >= hi - lo
+    chars = valence.KEY_CHARS if prefixes else valence.READ_CHARS
+    with read_batches(engine, table, lo, hi, body_chars=chars) as reader:
+        stream = (
+            _with_sentiment(engine, reader, known, ahead, progress, hi - lo, prefixes)
+            if table == "interaction"
+            else reader
+        )
         con.register("batches", stream)
         # Interactions and participants stay in id order, as they are read:
         # the compiled full run walks them side by side (kith.analytics.compiled).
@@ -346,14 +429,23 @@ def _extend_log(con: Any, lo: int | None, hi: int | None) -> None:
 
 
 def sync(
-    con: Any, engine: Engine, token: str, facts: LedgerFacts
+    con: Any,
+    engine: Engine,
+    token: str,
+    facts: LedgerFacts,
+    progress: Progress | None = None,
+    ahead: Mapping[valence.Key, float | None] | None = None,
 ) -> tuple[bool, MirrorState | None]:
     """Bring the mirror up to ``facts``; returns whether it was (re)built from
     scratch, and its state before.
 
     Appends what is new when the mirror belongs to this ledger (same token)
     and my identities are unchanged; after a merge, people and identities are
-    read again whole and the log is recomputed. Anything else rebuilds it.
+    read again whole and the log is recomputed. Anything else rebuilds it;
+    a rebuild for the same ledger keeps the valences already scored (bodies
+    never change), and so does one for bodies scored ``ahead`` (as an
+    import read them, ``kith.signals.valence.Key``). ``progress`` hears how far the
+    interactions' reading is.
     """
     current = state(con)
     fresh = (
@@ -366,8 +458,13 @@ def sync(
     con.execute("BEGIN TRANSACTION")
     try:
         relog = fresh
+        known = None
         if fresh:
             log.info("analytics mirror: reading the whole ledger")
+            if current is not None and current.token == token:
+                known = con.sql(
+                    "SELECT id, sentiment FROM m_interaction WHERE sentiment IS NOT NULL"
+                ).to_arrow_table()
             for name in _TABLES:
                 con.execute(f"DELETE FROM {name}")
             con.execute("DROP TABLE IF EXISTS m_reply")
@@ -384,7 +481,16 @@ def sync(
         _load(con, engine, "circle", 0, 2**62)
         _load(con, engine, "person", since.last_person_id, facts.last_person_id)
         _load(con, engine, "identity", since.last_identity_id, facts.last_identity_id)
-        _load(con, engine, "interaction", since.last_interaction_id, facts.last_interaction_id)
+        _load(
+            con,
+            engine,
+            "interaction",
+            since.last_interaction_id,
+            facts.last_interaction_id,
+            known=known,
+            ahead=ahead,
+            progress=progress,
+        )
         _load(con, engine, "participant", since.last_interaction_id, facts.last_interaction_id)
         if relog:
             con.execute("DROP TABLE IF EXISTS m_log")

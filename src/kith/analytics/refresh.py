@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from sqlalchemy import Engine
 
 from kith.analytics import duck, mirror, writeback
 from kith.analytics.settings import AnalyticsSettings
+from kith.signals import valence
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +62,17 @@ def refresh(
     full: bool = False,
     mirror_path: Path | None = DEFAULT,
     clock: Callable[[], float] = time.perf_counter,
+    progress: mirror.Progress | None = None,
+    ahead: Mapping[valence.Key, float | None] | None = None,
 ) -> RefreshResult:
     """Recompute what changed since the last refresh (all of it when needed).
 
     ``mirror_path``: where the DuckDB mirror lives (default: beside a SQLite
     ledger, see ``kith.analytics.mirror``); None keeps it in memory (every
-    refresh then reads the whole ledger).
+    refresh then reads the whole ledger). ``progress`` hears how far the
+    reading of new interactions (and the scoring of their valence) is: the
+    long part of a refresh after a big import; ``ahead`` holds valences
+    scored as the import read the bodies (``kith.signals.valence.Ahead``).
     """
     settings = settings or AnalyticsSettings()
     seconds: dict[str, float] = {}
@@ -78,7 +84,7 @@ def refresh(
     con = mirror.connect(path)
     reason = ""
     try:
-        rebuilt, before = mirror.sync(con, engine, token, facts)
+        rebuilt, before = mirror.sync(con, engine, token, facts, progress, ahead)
         seconds["load"] = clock() - started
         reason = _full_reason(stored, facts, settings, now, full, rebuilt)
         if (

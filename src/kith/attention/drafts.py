@@ -17,8 +17,8 @@ from typing import Any
 
 from kith.attention.candidates import GIVE_KINDS, Item, first_name
 from kith.errors import ConfigError
+from kith.signals.text import own_words
 from kith.store import attention as store
-from kith.store.gives import own_words
 from kith.store.sql import using
 
 PACKAGED = Path(__file__).with_name("templates")

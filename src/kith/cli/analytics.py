@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from kith.cli.base import State, cli, fmt_ts, now_ts, pass_state
+from kith.cli.progress import ProgressReporter, progress_bar
 from kith.errors import KithError
+
+if TYPE_CHECKING:
+    from kith.signals.valence import Ahead
 
 
 @cli.group()
@@ -34,6 +39,21 @@ def _parse_now(text: str | None) -> int:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return int(parsed.timestamp())
+
+
+def analytics_progress(bar: ProgressReporter | None) -> Callable[[int, int], None] | None:
+    """What a refresh reports its progress to: a line of ``bar`` (None: no bar)."""
+    if bar is None:
+        return None
+
+    def heard(done: int, total: int) -> None:
+        bar(ANALYTICS_LINE, done, done / total if total else None)
+
+    return heard
+
+
+#: The progress bar's line for a refresh: interactions read and scored.
+ANALYTICS_LINE = "analytics: reading, scoring"
 
 
 def _print_refresh(result: Any) -> None:
@@ -72,7 +92,14 @@ def analytics_refresh(
     from kith.analytics.refresh import as_dict
 
     settings = AnalyticsSettings() if half_life_days is None else AnalyticsSettings(half_life_days)
-    result = refresh(state.engine, now=_parse_now(now_text), settings=settings, full=full)
+    with progress_bar(as_json) as bar:
+        result = refresh(
+            state.engine,
+            now=_parse_now(now_text),
+            settings=settings,
+            full=full,
+            progress=analytics_progress(bar),
+        )
     if as_json:
         click.echo(json.dumps(as_dict(result), indent=2))
         return
@@ -118,15 +145,21 @@ def analytics_spark(
         click.echo(f"  {name}.parquet: {table.num_rows:,} rows")
 
 
-def analytics_after_import(state: State, imported: int) -> None:
+def analytics_after_import(
+    state: State, imported: int, *, quiet: bool = False, ahead: Ahead | None = None
+) -> None:
     """After an import: refresh the analytics for what came in (a failure is reported,
-    and the import still counts)."""
+    and the import still counts), with a progress bar unless ``quiet``; ``ahead``
+    holds the bodies the import had scored as it read them."""
     if imported == 0:
         return
     from kith.analytics import refresh
 
     try:
-        result = refresh(state.engine, now=now_ts())
+        with progress_bar(quiet) as bar:
+            heard = analytics_progress(bar)
+            early = ahead.scores(heard) if ahead is not None else None
+            result = refresh(state.engine, now=now_ts(), progress=heard, ahead=early)
     except KithError as exc:
         click.echo(f"analytics not refreshed: {exc}", err=True)
         click.echo("  run: kith analytics refresh", err=True)

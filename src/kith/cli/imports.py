@@ -57,6 +57,8 @@ def import_(
       kith import --no-bodies ~/Maildir
     """
     from kith.importing import import_paths
+    from kith.signals.valence import Ahead
+    from kith.store import repository
 
     params: dict[str, str] = {}
     for item in options:
@@ -68,23 +70,34 @@ def import_(
     if no_bodies:
         settings = settings.with_overrides(store_bodies=False)
     engine = state.engine
-    started = time.monotonic()
-    with progress_bar(quiet) as progress:
-        summaries = import_paths(
-            engine,
-            paths,
-            settings,
-            now=now_ts(),
-            fmt=fmt,
-            fail_fast=fail_fast,
-            progress=progress,
-            params=params,
-        )
-    elapsed = time.monotonic() - started
-    print_summaries(summaries, elapsed)
-    _say_if_i_am_unknown(state)
-    if not no_analytics:
-        analytics_after_import(state, sum(s.imported for s in summaries))
+    # The analytics after the import score what people wrote: start on it in
+    # worker processes while the import reads (kith.signals.valence.Ahead).
+    ahead = None
+    if not no_analytics and settings.store_bodies:
+        ahead = Ahead(mine=repository.my_identities(engine))
+    try:
+        started = time.monotonic()
+        with progress_bar(quiet) as progress:
+            summaries = import_paths(
+                engine,
+                paths,
+                settings,
+                now=now_ts(),
+                fmt=fmt,
+                fail_fast=fail_fast,
+                progress=progress,
+                params=params,
+                on_record=None if ahead is None else ahead.add_record,
+            )
+        elapsed = time.monotonic() - started
+        print_summaries(summaries, elapsed)
+        _say_if_i_am_unknown(state)
+        if not no_analytics:
+            imported = sum(s.imported for s in summaries)
+            analytics_after_import(state, imported, quiet=quiet, ahead=ahead)
+    finally:
+        if ahead is not None:
+            ahead.close()
     if any(not s.ok for s in summaries):
         sys.exit(1)
 

@@ -66,7 +66,9 @@ class MboxImporter(Importer):
         with file:
             previous = mtime
             for offset, envelope, message in split_mbox(file, where=where):
-                if options.store_bodies and b"\n>" in message:
+                if options.store_bodies and b">From " in message:
+                    # Every quoted From line holds ">From ": most bodies have
+                    # none, and finding that out is a scan in C, not a regex.
                     message = unquote_from_lines(message)
                 record = parse_message(
                     message, Origin(where, offset), options, fallback_date=previous

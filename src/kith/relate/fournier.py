@@ -43,7 +43,8 @@ from typing import Any
 
 from kith.relate.data import Event
 from kith.relate.explain import Explanation
-from kith.relate.perception import cues, net, own_text
+from kith.relate.perception import cues, net
+from kith.signals.text import own_words
 from kith.units import DAY
 
 DIMENSIONS = (
@@ -149,7 +150,7 @@ def dimensions(row: Mapping[str, Any], events: list[Event], now: int) -> dict[st
     tenure = None if first is None else max((now - int(first)) / DAY, 1.0)
     if tenure is not None and contacts:
         per_month = contacts / max(tenure, 30.0) * 30
-        lengths = [len(own_text(e.body)) for e in events if e.authored and e.body]
+        lengths = [len(own_words(e.body)) for e in events if e.authored and e.body]
         mean_len = sum(lengths) / len(lengths) if lengths else None
         put(
             "intense",
@@ -192,7 +193,7 @@ def _formality(events: list[Event]) -> tuple[float | None, str]:
         seen += 1
         work += weekday < 5 and WORK_HOURS[0] <= hour < WORK_HOURS[1]
         if e.authored and e.body:
-            c = cues(own_text(e.body))["register"]
+            c = cues(own_words(e.body))["register"]
             register[0] += c[0]
             register[1] += c[1]
     if not seen:

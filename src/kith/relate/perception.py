@@ -45,6 +45,7 @@ from typing import Any
 
 from kith.relate.data import Event
 from kith.relate.explain import Explanation
+from kith.signals.text import own_words
 
 SCALES = ("warmth", "competence", "register")
 #: Fewer cues than this on a scale: not enough text to say.
@@ -52,7 +53,6 @@ MIN_CUES = 3
 #: |net| at or above this reads as warm/cool (competent/doubted).
 LEANING = 0.3
 _WORD = re.compile(r"[a-z][a-z']*")
-_QUOTE_START = re.compile(r"^(on .{0,200} wrote:|-+ ?original message ?-+)\s*$", re.I)
 
 
 @cache
@@ -72,17 +72,6 @@ def lexicon() -> tuple[dict[str, tuple[str, int]], list[tuple[str, str, int]]]:
         else:
             exact[word] = (scale, int(sign))
     return exact, prefixes
-
-
-def own_text(body: str) -> str:
-    """The message without quoted lines and without the quoted message below it."""
-    kept = []
-    for line in body.splitlines():
-        if _QUOTE_START.match(line.strip()):
-            break
-        if not line.lstrip().startswith(">"):
-            kept.append(line)
-    return "\n".join(kept)
 
 
 def cues(text: str) -> dict[str, list[int]]:
@@ -116,7 +105,7 @@ def label(counts: list[int], words: tuple[str, str]) -> str:
 
 def message_label(text: str, scale: str) -> int:
     """+1, −1 or 0 for one message on one scale (for validation)."""
-    value = net(cues(own_text(text))[scale])
+    value = net(cues(own_words(text))[scale])
     return 0 if value is None or value == 0 else (1 if value > 0 else -1)
 
 
@@ -130,7 +119,7 @@ def perceived(events: Iterable[Event]) -> dict[str, Any]:
         if e.direction == "among" and e.kind != "mention":
             continue  # a post among others is about anything; a mention is about me
         messages += 1
-        for scale, (p, n) in cues(own_text(e.body)).items():
+        for scale, (p, n) in cues(own_words(e.body)).items():
             pooled[scale][0] += p
             pooled[scale][1] += n
     return {"messages": messages, "cues": pooled}

@@ -5,7 +5,7 @@ has a shape and words: someone writes to me, not in reply to anything, to a
 handful of people at most (``MAX_RECIPIENTS``), putting in To or Cc a person
 the ledger has never seen before that moment, and the subject or the first
 lines say so ("Intro: Sam <> Ana", "meet", "introducing", "cc'ing", "sent
-them your way": ``CUE``). The shape alone is not enough: in Enron mail it
+them your way": ``kith.signals.intro``). The shape alone is not enough: in Enron mail it
 also catches forwards and memos to new colleagues (102 of 396 inbound
 messages; none with the recipient cap and the words:
 ``bench/bench_introductions.py``). The message becomes an interaction of
@@ -22,32 +22,14 @@ not run twice over the same messages), which ``docs/design.md`` notes.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from kith.signals.intro import says_introduction
 from kith.store.ids import chunks
 from kith.store.sql import as_db
 
-#: Words that say a message introduces someone (subject or first lines).
-CUE = re.compile(
-    r"<>|\bintro\b|\bintroduc|\bmeet\b|\breferr|\bconnect(?:ing)? you\b|\bshould (?:talk|meet)\b"
-    r"|\blooping in\b|\bcc'?ing\b|\bsent (?:him|her|them) your way\b",
-    re.IGNORECASE,
-)
 #: An introduction is personal: at most this many people in To and Cc (me included).
 MAX_RECIPIENTS = 4
-#: How much of the body the cue is looked for in: the author's own first
-#: lines, before anything quoted or forwarded (where "I would like to
-#: introduce myself" is somebody else's words).
-CUE_CHARS = 1000
-_QUOTED = re.compile(r"^\s*>|-----\s*(?:Original Message|Forwarded)|^On .+ wrote:$", re.M | re.I)
-
-
-def own_words(body: str | None) -> str:
-    """The start of ``body`` up to the first quoted or forwarded part."""
-    text = (body or "")[:CUE_CHARS]
-    cut = _QUOTED.search(text)
-    return text if cut is None else text[: cut.start()]
 
 
 #: Inbound first messages of ids ``lo``..``hi`` of one run that bring in a
@@ -81,11 +63,6 @@ def shaped_like_introductions(
     return [
         (int(iid), subject, body) for iid, subject, body in as_db(conn).rows(_INTRODUCTIONS, params)
     ]
-
-
-def says_introduction(subject: str | None, body: str | None) -> bool:
-    """Whether the subject or the author's own first lines introduce someone (``CUE``)."""
-    return bool(CUE.search(subject or "") or CUE.search(own_words(body)))
 
 
 def mark_introductions(conn: Any, *, run: int, lo: int, hi: int) -> int:
