@@ -14,7 +14,7 @@ from kith.model import InteractionRecord
 from kith.signals import valence
 from kith.signals.intro import says_introduction
 from kith.signals.text import own_words
-from tests.conftest import SHARED_DATA
+from tests.shared import SHARED_DATA
 
 APACHE = SHARED_DATA / "email" / "apache"
 ENRON = SHARED_DATA / "email" / "enron-mini" / "allen-p"
@@ -212,6 +212,8 @@ def test_a_refresh_after_an_import_scores_as_one_without_scores_ahead(
     runner = CliRunner()
     ahead, later = tmp_path / "ahead.db", tmp_path / "later.db"
     for args in (
+        ["--db", str(ahead), "init"],
+        ["--db", str(later), "init"],
         ["--db", str(ahead), "import", "-q", "--no-analytics", str(APACHE / first)],
         ["--db", str(ahead), "import", "-q", str(APACHE / second)],
         [
