@@ -292,3 +292,33 @@ def test_a_huge_note_is_cut_and_counted(db_url: str, engine: Engine, tmp_path: P
     result = CliRunner().invoke(cli, ["--db", db_url, "import", "-q", "--no-analytics", str(path)])
     assert result.exit_code == 0
     assert json.loads(CliRunner().invoke(cli, ["--db", db_url, "stats", "--json"]).stdout)
+
+
+# -- 12. a quote in the ledger's folder, wildcards in a query -----------------------------
+
+
+def test_a_ledger_under_a_folder_with_a_quote_imports_and_refreshes(tmp_path: Path) -> None:
+    # Before: every import crashed (DuckDB's temp_directory set as a quoted string).
+    db = tmp_path / "o'brien" / "kith.db"
+    assert CliRunner().invoke(cli, ["--db", str(db), "init"]).exit_code == 0
+    card = tmp_path / "a.vcf"
+    card.write_text(_card("Ana Lima", "ana@example.org"))
+    mail = Path(__file__).parent / "data" / "email" / "crlf.mbox"
+    result = CliRunner().invoke(cli, ["--db", str(db), "import", "-q", str(mail), str(card)])
+    assert result.exit_code == 0, result.output
+    assert "relationships" in result.output  # the analytics ran
+
+
+def test_wildcards_in_a_name_match_only_themselves(
+    db_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "people.vcf"
+    path.write_text(_card("Ana Lima", "ana@example.org") + _card("Bo 100% Ek", "bo@example.org"))
+    _import(engine, db_url, path)
+    # Before: '%' matched everyone (an ambiguity error listing them all); now the
+    # one name with a percent sign in it, and '_' nobody.
+    percent = CliRunner().invoke(cli, ["--db", db_url, "person", "%"])
+    assert percent.exit_code == 0, percent.output
+    assert percent.stdout.splitlines()[0].endswith("Bo 100% Ek")
+    nobody = CliRunner().invoke(cli, ["--db", db_url, "person", "_"])
+    assert nobody.exit_code == 3 and "nobody matches '_'" in nobody.stderr

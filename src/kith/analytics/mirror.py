@@ -181,7 +181,9 @@ def connect(path: Path | None, *, memory_limit: str = MEMORY_LIMIT) -> Any:
     # would break ``--json`` output; kith shows its own progress.
     con.execute("SET enable_progress_bar = false")
     if path is not None:
-        con.execute(f"SET temp_directory = '{path.with_suffix('.tmp')}'")
+        # a string literal: DuckDB's SET takes no parameters (and a folder may hold a quote)
+        spill = str(path.with_suffix(".tmp")).replace("'", "''")
+        con.execute(f"SET temp_directory = '{spill}'")
     if _outdated(con):
         # A mirror written before the codes: it is a cache, so start it anew.
         for name in (*_TABLES, "m_log", "m_reply", "m_reply_state"):

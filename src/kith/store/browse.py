@@ -21,7 +21,7 @@ from typing import Any
 
 from kith.relate import layers, listing
 from kith.store import relationships as rel
-from kith.store.sql import Db
+from kith.store.sql import Db, contains
 
 SORTS = ("name", "strength", "recent")
 #: The most rows one page may ask for.
@@ -122,9 +122,9 @@ def search_people(
     if query.role.strip():
         sql += (
             " AND p.id IN (SELECT i.person_id FROM fact f JOIN identity i ON i.id = f.identity_id"
-            " WHERE f.key IN ('role', 'title') AND lower(f.value) LIKE :role)"
+            " WHERE f.key IN ('role', 'title') AND lower(f.value) LIKE :role ESCAPE '\\')"
         )
-        params["role"] = f"%{query.role.strip().lower()}%"
+        params["role"] = contains(query.role.strip().lower())
     if query.layer in layers.LAYERS:
         inside = [pid for pid, rank in ranks.items() if layers.layer_of_rank(rank) == query.layer]
         clause, params["layer"] = _in_set(db, inside, "layer")

@@ -19,7 +19,7 @@ from typing import Any
 from kith import identity as rules
 from kith.errors import AmbiguousError, NotFoundError
 from kith.store.ids import MAX_ID
-from kith.store.sql import Db
+from kith.store.sql import Db, contains
 
 SORTS = ("name", "recent", "interactions")
 #: What to do when a person is not there (the command line and the web app).
@@ -142,8 +142,8 @@ def find_person(db: Db, query: str) -> int:
     if not ids:
         ids = _ids(
             db,
-            "SELECT id FROM person WHERE lower(name) LIKE :q" + active + " LIMIT 11",
-            f"%{q.lower()}%",
+            "SELECT id FROM person WHERE lower(name) LIKE :q ESCAPE '\\'" + active + " LIMIT 11",
+            contains(q.lower()),
         )
     if not ids:
         raise NotFoundError(

@@ -32,6 +32,22 @@ _NAMED = re.compile(r"'(?:[^']|'')*'|(?<![:\w]):([A-Za-z_]\w*)")
 Params = Mapping[str, Any]
 
 
+#: The escape character of ``contains``' patterns (``LIKE … ESCAPE '\\'``).
+LIKE_ESCAPE = "\\"
+
+
+def contains(text: str) -> str:
+    """A ``LIKE`` pattern matching ``text`` anywhere, its own ``%``, ``_`` and
+    ``\\`` taken literally; use it with ``ESCAPE '\\'`` (``kith person '%'``
+    must not match everyone)."""
+    escaped = (
+        text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+        .replace("%", LIKE_ESCAPE + "%")
+        .replace("_", LIKE_ESCAPE + "_")
+    )
+    return f"%{escaped}%"
+
+
 class Db:
     """A DB-API connection and the dialect its SQL is translated for."""
 
