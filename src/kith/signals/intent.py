@@ -126,14 +126,17 @@ AUTOMATED_SUBJECT = re.compile(
     r"|\bout of (?:the )?office\b|\bauto(?:matic)?[- ]?reply\b|\bdigest\b|\bnewsletter\b",
     re.IGNORECASE,
 )
-#: Words systems and bulk senders put in their messages.
+#: Words systems and bulk senders put in their messages (searched in lower case, as are
+#: all the patterns on a message's words below).
 AUTOMATED_WORDS = re.compile(
     r"\bunsubscribe\b|\bdo not reply\b|\bthis (?:is an automated|message was automatically)"
     r"|\bautomatically generated\b|\byou are receiving this\b|\bsponsored by\b"
-    r"|\[\.\.\.truncated \d+ lines\.\.\.\]|\bplease click (?:here|on|the link|https?:)"
-    r"|\bview (?:it |this )?(?:online|in your browser)\b",
-    re.IGNORECASE,
+    r"|\bplease click (?:here|on|the link|https?:)"
+    r"|\bview (?:it |this )?(?:online|in your browser)\b"
 )
+#: A build log cut short, as CI mails it. (Patterns whose every branch starts with
+#: ``\b`` are searched several times faster than mixed ones: this one stands apart.)
+BUILD_LOG = re.compile(r"\[\.\.\.truncated \d+ lines\.\.\.\]")
 #: A subject a reply or a forward starts with.
 REPLY_OR_FORWARD = re.compile(r"^\s*(?:re|fw|fwd|aw|wg|sv|tr)\s*(?:\[\d+\])?\s*:", re.IGNORECASE)
 
@@ -141,16 +144,17 @@ REPLY_OR_FORWARD = re.compile(r"^\s*(?:re|fw|fwd|aw|wg|sv|tr)\s*(?:\[\d+\])?\s*:
 
 #: A question: a word (or a closing bracket or quote) then "?", then a space or the end
 #: (so not the "?" inside a URL).
-QUESTION = re.compile(r"[A-Za-z0-9)\"'](\?+)(?=\s|$)")
-#: Sentences that offer rather than ask: "let me know if you have any questions",
-#: "feel free to call". They are taken out before the asks are looked for.
+QUESTION = re.compile(r"[a-z0-9)\"'](\?+)(?=\s|$)")
+#: Words of a sentence that offers rather than asks: "let me know if you have any
+#: questions", "feel free to call". Such sentences are set aside before asks are looked for.
 COURTESY = re.compile(
-    r"(?:[^.!?\n]|\n(?!\s*\n))*(?:if you have (?:any )?(?:further |other |more )?questions?"
+    r"if you have (?:any )?(?:further |other |more )?questions?"
     r"|if you (?:would like|need|want|wish)\b"
     r"|if (?:there is|i can be of) any(?:thing)? (?:else )?(?:i can do|help)"
-    r"|feel free to|do not hesitate|don't hesitate)(?:[^.!?\n]|\n(?!\s*\n))*[.!?]?",
-    re.IGNORECASE,
+    r"|feel free to|do not hesitate|don't hesitate"
 )
+#: Where a sentence ends: after ".", "!" or "?" and a space, or at a blank line.
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n[ \t]*\n")
 #: Requests: "please send", "can you", "let me know", "I'd appreciate", "any volunteers".
 REQUEST = re.compile(
     r"\b(?:please|pls|kindly)\s+(?!find\b|see\b|note\b|excuse\b|disregard\b|ignore\b"
@@ -162,31 +166,32 @@ REQUEST = re.compile(
     r"|\bneed your (?:input|imput|help|approval|feedback|comments|advice)\b"
     r"|\bany (?:comments|thoughts|ideas|suggestions|objections?|volunteers|feedback)\b"
     r"|\b(?:does|do|can|could) (?:anyone|anybody|somebody|someone)\b|\bis there (?:any|a) way\b"
-    r"|\bthanks? (?:you )?in advance\b|\bit would be (?:most |very |really )?helpful\b",
-    re.IGNORECASE,
+    r"|\bthanks? (?:you )?in advance\b|\bit would be (?:most |very |really )?helpful\b"
 )
-#: Invitations: to an event, a meeting, a vote.
+#: Invitations: to an event, a meeting.
 INVITATION = re.compile(
     r"\bjoin us\b|\brsvp\b|\bsave the date\b|\byou are (?:cordially )?invited\b"
-    r"|\b(?:like to |to )?invite you\b|\bare you (?:available|free)\b"
-    r"|\bdo you have (?:\d+ minutes|time|a (?:minute|moment))\b|^\s*when:.*\n(?:.*\n)?\s*where:",
-    re.IGNORECASE | re.MULTILINE,
+    r"|\binvite you\b|\bare you (?:available|free)\b"
+    r"|\bdo you have (?:\d+ minutes|time|a (?:minute|moment))\b"
 )
+#: A calendar invitation's When: and Where: lines (apart, as ``BUILD_LOG``).
+CALENDAR = re.compile(r"when:[^\n]*\n(?:[^\n]*\n)?[ \t]*where:")
 #: A call for votes, in a subject that is not a reply.
 VOTE_SUBJECT = re.compile(r"\[vote\]", re.IGNORECASE)
 #: A greeting that names whom the message is written to: "Louise -", "Kalen,".
 GREETING = re.compile(r"^\s*(?:hi |hello |dear |hey )?([A-Z][a-z]+)\s*(?:[-,:]|--)")
 
-# --- gives: thanks, shares, advice, introductions ----------------------------------------
+# --- gives: thanks, shares, advice ----------------------------------------------------------
 
-#: Thanks for something done (not "thanks in advance", taken out with the courtesies).
+#: Thanks for something done; not "thanks in advance" (that asks), nor "Many thanks,"
+#: closing a line (a sign-off).
 THANKS = re.compile(
     r"\bthank(?:s| you)(?: \w+)?(?: so much| very much| a lot)? (?:for|again)\b"
     r"|\bthanks (?:a lot|so much|very much)\b|\bthank you (?:so|very) much\b"
     r"|\bmany thanks\b(?![ ,.]*$)|\bthanks!"
     r"|\bmuch appreciated\b|\bi (?:really )?appreciate (?:your|the|you|it)\b"
     r"|\bkudos\b|\bgrateful\b|\biou\b",
-    re.IGNORECASE | re.MULTILINE,
+    re.MULTILINE,
 )
 #: A share: a document, a file, a link or a piece passed to me.
 SHARE = re.compile(
@@ -195,15 +200,13 @@ SHARE = re.compile(
     r"|\bhere (?:is|are)\b|\bhere's\b|\bheres\b|\bthought you(?:'d| would| might)\b"
     r"|\byou (?:might|may) (?:find|be interested|like|enjoy)\b"
     r"|\bfor your (?:information|reference|records|review)\b|\bfyi\b|\bcheck out\b"
-    r"|\bworth (?:reading|a look)\b|\bgood (?:web ?site|site|article|read|link)\b",
-    re.IGNORECASE,
+    r"|\bworth (?:reading|a look)\b|\bgood (?:web ?site|site|article|read|link)\b"
 )
 #: Advice in a reply: an answer someone can use.
 ADVICE = re.compile(
     r"\byou (?:can|could|may want to|might want to|should) (?!not\b)[a-z]+"
     r"|\btry (?:using|to|adding|setting)\b"
-    r"|\b(?:have|take) a look at\b|\bthe (?:answer|solution|fix) is\b",
-    re.IGNORECASE,
+    r"|\b(?:have|take) a look at\b|\bthe (?:answer|solution|fix) is\b"
 )
 
 
@@ -219,44 +222,47 @@ def read_intent(record: InteractionRecord, me: Collection[str] = ()) -> Reading:
     address = author.value if author is not None else ""
     name = (author.display_name if author is not None else None) or ""
     subject = record.subject or ""
-    words = own_words(record.body, limit=OWN_WORDS_CHARS)[:OWN_WORDS_CHARS]
-
-    automated = _automated(address, name, subject, words)
-    if automated is not None:
+    automated = _sent_by_a_system(address, name, subject)
+    if automated is not None:  # known before the body is read
         return Reading(asks=False, gives=False, automated=True, cues=(automated,))
+    words = own_words(record.body, limit=OWN_WORDS_CHARS)[:OWN_WORDS_CHARS]
+    lower = words.lower()
+    if len(lower) != len(words):  # a few characters change length in lower case
+        words = lower
+    match = AUTOMATED_WORDS.search(lower) or BUILD_LOG.search(lower)
+    if match:
+        cue = Cue(Intent.AUTOMATED, "system wording", _around(words, match))
+        return Reading(asks=False, gives=False, automated=True, cues=(cue,))
 
     elsewhere = _addressed_elsewhere(record, words, me)
     if elsewhere is not None:
         cue = Cue(Intent.INFORMS, "written to someone else", elsewhere)
         return Reading(asks=False, gives=False, automated=False, cues=(cue,))
 
-    cues: list[Cue] = []
-    fresh_subject = not REPLY_OR_FORWARD.match(subject)
-    plain = COURTESY.sub(" ", words)
+    plain = _without_courtesies(words)
+    plain_lower = plain.lower()
     asks = [
-        *_found(Intent.ASKS, "question", QUESTION, plain),
-        *_found(Intent.ASKS, "request", REQUEST, plain),
-        *_found(Intent.ASKS, "invitation", INVITATION, plain),
+        *_found(Intent.ASKS, "question", QUESTION, plain, plain_lower),
+        *_found(Intent.ASKS, "request", REQUEST, plain, plain_lower),
+        *_found(Intent.ASKS, "invitation", INVITATION, plain, plain_lower),
+        *_found(Intent.ASKS, "calendar invitation", CALENDAR, plain, plain_lower),
     ]
-    if fresh_subject:
+    if not REPLY_OR_FORWARD.match(subject):
         if subject.rstrip().endswith("?"):
             asks.append(Cue(Intent.ASKS, "question in the subject", _short(subject)))
         if VOTE_SUBJECT.search(subject):
             asks.append(Cue(Intent.ASKS, "call for votes", _short(subject)))
-    cues.extend(asks)
-
     gives = [
-        *_found(Intent.GIVES, "thanks", THANKS, words),
-        *_found(Intent.GIVES, "share", SHARE, words),
+        *_found(Intent.GIVES, "thanks", THANKS, words, lower),
+        *_found(Intent.GIVES, "share", SHARE, words, lower),
     ]
     if record.is_reply:
-        gives.extend(_found(Intent.GIVES, "advice", ADVICE, words))
-    cues.extend(gives)
-    return Reading(asks=bool(asks), gives=bool(gives), automated=False, cues=tuple(cues))
+        gives.extend(_found(Intent.GIVES, "advice", ADVICE, words, lower))
+    return Reading(asks=bool(asks), gives=bool(gives), automated=False, cues=(*asks, *gives))
 
 
-def _automated(address: str, name: str, subject: str, words: str) -> Cue | None:
-    """The first automated cue that fires, or None."""
+def _sent_by_a_system(address: str, name: str, subject: str) -> Cue | None:
+    """The first automated cue of the sender or the subject that fires, or None."""
     local, _, host = address.partition("@")
     if AUTOMATED_SENDER.search(local):
         return Cue(Intent.AUTOMATED, "system sender", address)
@@ -264,23 +270,24 @@ def _automated(address: str, name: str, subject: str, words: str) -> Cue | None:
         return Cue(Intent.AUTOMATED, "system host", address)
     if MACHINE_LOCAL_PART.search(local):
         return Cue(Intent.AUTOMATED, "machine-made address", address)
-    match = AUTOMATED_NAME.search(name)
-    if match:
+    if AUTOMATED_NAME.search(name):
         return Cue(Intent.AUTOMATED, "system name", name)
-    if not REPLY_OR_FORWARD.match(subject):
-        match = AUTOMATED_SUBJECT.search(subject)
-        if match:
-            return Cue(Intent.AUTOMATED, "system subject", _short(subject))
-    match = AUTOMATED_WORDS.search(words)
-    if match:
-        return Cue(Intent.AUTOMATED, "system wording", _around(words, match))
+    if not REPLY_OR_FORWARD.match(subject) and AUTOMATED_SUBJECT.search(subject):
+        return Cue(Intent.AUTOMATED, "system subject", _short(subject))
     return None
 
 
-def _found(intent: Intent, name: str, pattern: re.Pattern[str], text: str) -> list[Cue]:
-    """The cue ``name`` if ``pattern`` fires on ``text`` (with the words around it)."""
-    match = pattern.search(text)
+def _found(intent: Intent, name: str, pattern: re.Pattern[str], text: str, lower: str) -> list[Cue]:
+    """The cue ``name`` if ``pattern`` fires on ``lower`` (``text`` in lower case), with
+    the words of ``text`` around it."""
+    match = pattern.search(lower)
     return [] if match is None else [Cue(intent, name, _around(text, match))]
+
+
+def _without_courtesies(words: str) -> str:
+    """``words`` without the sentences that offer rather than ask (``COURTESY``)."""
+    sentences = SENTENCE_END.split(words)
+    return "\n".join(s for s in sentences if not COURTESY.search(s.lower()))
 
 
 def _addressed_elsewhere(record: InteractionRecord, words: str, me: Collection[str]) -> str | None:
