@@ -10,7 +10,8 @@ Two flags and a gate, not one class:
 * **asks** — a question, a request or an invitation that waits for my reply
   (or my doing something and saying so).
 * **gives** — thanks, a share (a document, a link, "here is …"), an answer's
-  advice, an introduction or referral: something that calls for thanks.
+  advice: something that calls for thanks. (Introductions are recognised by
+  ``kith.store.gives``, from their shape and ``kith.signals.intro``'s words.)
 
 A message may ask and give at once (``asks`` and ``gives`` both true);
 ``informs`` is what is left: a person wrote, but neither asks nor gives. For
@@ -35,6 +36,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
+from kith.identity import is_automated
 from kith.model import InteractionRecord, Role
 from kith.signals.text import own_words
 
@@ -95,8 +97,10 @@ EVIDENCE_CHARS = 60
 
 # --- automated: who sent it and how it is worded -----------------------------------------
 
-#: Local parts (before ``@``) of senders that are systems: no-reply, bounces,
-#: list owners, notifications, ticket and build systems, newsletters, service desks.
+#: Local parts (before ``@``) of senders that are systems, besides those of
+#: ``kith.identity.is_automated`` (which this reads first): also as the last part of a
+#: compound name ("assignee.notification", "wallet-feedback", "dev-owner"), and
+#: bounces, list owners, newsletters, service desks.
 AUTOMATED_SENDER = re.compile(
     r"(?:^|[._+-])(?:no-?reply|do-?not-?reply|donotreply|mailer-daemon|postmaster|bounces?"
     r"|owner|notifications?|notify|alerts?|jira|jenkins|hudson|buildbot|builds?|bugzilla"
@@ -264,7 +268,7 @@ def read_intent(record: InteractionRecord, me: Collection[str] = ()) -> Reading:
 def _sent_by_a_system(address: str, name: str, subject: str) -> Cue | None:
     """The first automated cue of the sender or the subject that fires, or None."""
     local, _, host = address.partition("@")
-    if AUTOMATED_SENDER.search(local):
+    if is_automated(address) or AUTOMATED_SENDER.search(local):
         return Cue(Intent.AUTOMATED, "system sender", address)
     if AUTOMATED_HOST.match(host) and host.count(".") >= 2:
         return Cue(Intent.AUTOMATED, "system host", address)
