@@ -1,0 +1,344 @@
+"""What an inbound message wants of me: does it ask, give, only inform, or was it automated?
+
+Two flags and a gate, not one class:
+
+* **automated** — sent by a system or a bulk sender, not written by a person to
+  the people it reaches: ticket systems (JIRA), CI (Jenkins), bounces,
+  no-reply and notification senders, newsletters and list digests. When it
+  fires nothing else is read: a ticket system's "please click to approve" is
+  not a person waiting on me.
+* **asks** — a question, a request or an invitation that waits for my reply
+  (or my doing something and saying so).
+* **gives** — thanks, a share (a document, a link, "here is …"), an answer's
+  advice: something that calls for thanks. (Introductions are recognised by
+  ``kith.store.gives``, from their shape and ``kith.signals.intro``'s words.)
+
+A message may ask and give at once (``asks`` and ``gives`` both true);
+``informs`` is what is left: a person wrote, but neither asks nor gives. For
+one word per message (a confusion matrix, a queue's choice), ``Reading.intent``
+ranks them automated > asks > gives > informs: a message that asks waits for
+a reply, and the reply is where thanks go too.
+
+Every flag comes with the cue that raised it (``Cue``: its name and the words
+or header that fired), so a surface can say why. Cues are read from what kith
+keeps of a message (``kith.model.InteractionRecord``): the sender's address and
+display name, the subject, the recipients and the author's own words
+(``kith.signals.text.own_words``: not what they quote or forward). The guide
+the cues were written against, and the labelled messages that measure them,
+are in ``tests/data/intent/`` (figures in ``bench/RESULTS.md``, by
+``bench/bench_intent.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from enum import StrEnum
+
+from kith.identity import is_automated
+from kith.model import InteractionRecord, Role
+from kith.signals.text import own_words
+
+
+class Intent(StrEnum):
+    """One word for what a message wants (see the module docstring for the ranking)."""
+
+    AUTOMATED = "automated"
+    ASKS = "asks"
+    GIVES = "gives"
+    INFORMS = "informs"
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """One reason for a flag: which cue fired (``name``) on what (``evidence``)."""
+
+    intent: Intent
+    name: str
+    evidence: str
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.evidence!r}"
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What a message wants, with the cues that say so (none: it only informs)."""
+
+    asks: bool
+    gives: bool
+    automated: bool
+    cues: tuple[Cue, ...]
+
+    @property
+    def intent(self) -> Intent:
+        """The one word: automated, else asks, else gives, else informs."""
+        if self.automated:
+            return Intent.AUTOMATED
+        if self.asks:
+            return Intent.ASKS
+        if self.gives:
+            return Intent.GIVES
+        return Intent.INFORMS
+
+    def why(self) -> str:
+        """The cues in words, for a surface ("question: 'can you send it?'")."""
+        if not self.cues:
+            return "no cue: it only informs"
+        return "; ".join(str(cue) for cue in self.cues)
+
+
+#: How much of the author's own words is read: the start of what they wrote is
+#: where they ask or give; a long technical message is not read to its end.
+OWN_WORDS_CHARS = 3000
+#: Evidence quoted back at most this long.
+EVIDENCE_CHARS = 60
+
+# --- automated: who sent it and how it is worded -----------------------------------------
+
+#: Local parts (before ``@``) of senders that are systems, besides those of
+#: ``kith.identity.is_automated`` (which this reads first): also as the last part of a
+#: compound name ("assignee.notification", "wallet-feedback", "dev-owner"), and
+#: bounces, list owners, newsletters, service desks.
+AUTOMATED_SENDER = re.compile(
+    r"(?:^|[._+-])(?:no-?reply|do-?not-?reply|donotreply|mailer-daemon|postmaster|bounces?"
+    r"|owner|notifications?|notify|alerts?|jira|jenkins|hudson|buildbot|builds?|bugzilla"
+    r"|gerrit|github|gitlab|travis|robot|bot|automailer|newsletters?|digest|feedback"
+    r"|customer[-_.]?service|customer[-_.]?care|travell?er[-_.]?care|arsystem)$",
+    re.IGNORECASE,
+)
+#: Hosts whose first label says they are a list server or a build or notification system.
+AUTOMATED_HOST = re.compile(
+    r"^(?:mailman|lists?|bounces?|builds?|ci|jenkins|notifications?|notify|alerts?)\.",
+    re.IGNORECASE,
+)
+#: A local part a machine made: six digits or more (tracking ids, subscriber numbers).
+MACHINE_LOCAL_PART = re.compile(r"\d{6,}")
+#: Display names of systems: "Apache Jenkins Server", "Ana (JIRA)", "Build System".
+AUTOMATED_NAME = re.compile(
+    r"\((?:jira|jenkins|bugzilla|github|gerrit)\)|\bjenkins\b|\bjira\b|\bserver\b|\bsystem\b"
+    r"|\bno-?reply\b|\bnotifications?\b|\bdaemon\b",
+    re.IGNORECASE,
+)
+#: Subjects that systems write (only read when the subject is not a reply or a forward:
+#: a person who forwards a confirmation wrote to me).
+AUTOMATED_SUBJECT = re.compile(
+    r"^\[jira\]|\bbuild failed\b|\bbuild is (?:back to normal|still failing|unstable)"
+    r"|\bbuild #\s?\d+|\bnotification\b|\bconfirmation\b|\bhas been (?:shipped|received)\b"
+    r"|\bis overdue\b|\bdelivery status\b|\bundeliverable\b|\breturned mail\b"
+    r"|\bout of (?:the )?office\b|\bauto(?:matic)?[- ]?reply\b|\bdigest\b|\bnewsletter\b",
+    re.IGNORECASE,
+)
+#: Words systems and bulk senders put in their messages (searched in lower case, as are
+#: all the patterns on a message's words below).
+AUTOMATED_WORDS = re.compile(
+    r"\bunsubscribe\b|\bdo not reply\b|\bthis (?:is an automated|message was automatically)"
+    r"|\bautomatically generated\b|\byou are receiving this\b|\bsponsored by\b"
+    r"|\bplease click (?:here|on|the link|https?:)"
+    r"|\bview (?:it |this )?(?:online|in your browser)\b"
+)
+#: A build log cut short, as CI mails it. (Patterns whose every branch starts with
+#: ``\b`` are searched several times faster than mixed ones: this one stands apart.)
+BUILD_LOG = re.compile(r"\[\.\.\.truncated \d+ lines\.\.\.\]")
+#: A subject a reply or a forward starts with.
+REPLY_OR_FORWARD = re.compile(r"^\s*(?:re|fw|fwd|aw|wg|sv|tr)\s*(?:\[\d+\])?\s*:", re.IGNORECASE)
+
+# --- asks: questions, requests, invitations ----------------------------------------------
+
+#: A question: a word (or a closing bracket or quote) then "?", then a space or the end
+#: (so not the "?" inside a URL).
+QUESTION = re.compile(r"[a-z0-9)\"'](\?+)(?=\s|$)")
+#: Words of a sentence that offers rather than asks: "let me know if you have any
+#: questions", "feel free to call". Such sentences are set aside before asks are looked for.
+COURTESY = re.compile(
+    r"if you have (?:any )?(?:further |other |more )?questions?"
+    r"|if you (?:would like|need|want|wish)\b"
+    r"|if (?:there is|i can be of) any(?:thing)? (?:else )?(?:i can do|help)"
+    r"|feel free to|do not hesitate|don't hesitate"
+)
+#: Where a sentence ends: after ".", "!" or "?" and a space, or at a blank line.
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n[ \t]*\n")
+#: Requests: "please send", "can you", "let me know", "I'd appreciate", "any volunteers".
+REQUEST = re.compile(
+    r"\b(?:please|pls|kindly)\s+(?!find\b|see\b|note\b|excuse\b|disregard\b|ignore\b"
+    r"|accept\b|refer\b|be (?:aware|advised)\b)[a-z]+"
+    r"|\b(?:can|could|would|will) (?:you|someone|somebody|anyone|anybody)\b"
+    r"|\blet me know\b|\bget back to me\b|\bgive me a call\b|\bcall me\b|\btouch base\b"
+    r"|\b(?:i was|i'm|i am) wondering\b|\bwondering (?:if|whether)\b"
+    r"|\bi'?d appreciate\b|\bi would (?:greatly |really )?appreciate\b"
+    r"|\bneed your (?:input|imput|help|approval|feedback|comments|advice)\b"
+    r"|\bany (?:comments|thoughts|ideas|suggestions|objections?|volunteers|feedback)\b"
+    r"|\b(?:does|do|can|could) (?:anyone|anybody|somebody|someone)\b|\bis there (?:any|a) way\b"
+    r"|\bthanks? (?:you )?in advance\b|\bit would be (?:most |very |really )?helpful\b"
+)
+#: Invitations: to an event, a meeting.
+INVITATION = re.compile(
+    r"\bjoin us\b|\brsvp\b|\bsave the date\b|\byou are (?:cordially )?invited\b"
+    r"|\binvite you\b|\bare you (?:available|free)\b"
+    r"|\bdo you have (?:\d+ minutes|time|a (?:minute|moment))\b"
+)
+#: A calendar invitation's When: and Where: lines (apart, as ``BUILD_LOG``).
+CALENDAR = re.compile(r"when:[^\n]*\n(?:[^\n]*\n)?[ \t]*where:")
+#: A call for votes, in a subject that is not a reply.
+VOTE_SUBJECT = re.compile(r"\[vote\]", re.IGNORECASE)
+#: A greeting that names whom the message is written to: "Louise -", "Kalen,".
+GREETING = re.compile(r"^\s*(?:hi |hello |dear |hey )?([A-Z][a-z]+)\s*(?:[-,:]|--)")
+
+# --- gives: thanks, shares, advice ----------------------------------------------------------
+
+#: Thanks for something done; not "thanks in advance" (that asks), nor "Many thanks,"
+#: closing a line (a sign-off).
+THANKS = re.compile(
+    r"\bthank(?:s| you)(?: \w+)?(?: so much| very much| a lot)? (?:for|again)\b"
+    r"|\bthanks (?:a lot|so much|very much)\b|\bthank you (?:so|very) much\b"
+    r"|\bmany thanks\b(?![ ,.]*$)|\bthanks!"
+    r"|\bmuch appreciated\b|\bi (?:really )?appreciate (?:your|the|you|it)\b"
+    r"|\bkudos\b|\bgrateful\b|\biou\b",
+    re.MULTILINE,
+)
+#: A share: a document, a file, a link or a piece passed to me.
+SHARE = re.compile(
+    r"\battached (?:is|are|please find|you will find)\b|\bi(?:'ve| have)? attached\b"
+    r"|\b(?:i am |i'm )?attaching\b|\bplease find attached\b|\benclosed (?:is|are)\b"
+    r"|\bhere (?:is|are)\b|\bhere's\b|\bheres\b|\bthought you(?:'d| would| might)\b"
+    r"|\byou (?:might|may) (?:find|be interested|like|enjoy)\b"
+    r"|\bfor your (?:information|reference|records|review)\b|\bfyi\b|\bcheck out\b"
+    r"|\bworth (?:reading|a look)\b|\bgood (?:web ?site|site|article|read|link)\b"
+)
+#: Advice in a reply: an answer someone can use.
+ADVICE = re.compile(
+    r"\byou (?:can|could|may want to|might want to|should) (?!not\b)[a-z]+"
+    r"|\btry (?:using|to|adding|setting)\b"
+    r"|\b(?:have|take) a look at\b|\bthe (?:answer|solution|fix) is\b"
+)
+
+
+def read_intent(record: InteractionRecord, me: Collection[str] = ()) -> Reading:
+    """What ``record`` wants of its reader, with the cues that say so.
+
+    ``me`` holds my identity values (addresses): when I am only copied on a
+    direct message (in Cc, not To), or it greets someone else in To by name,
+    what it asks or gives is theirs, and it only informs me. List mail
+    (``list_id``) is read as written to every member, me among them.
+    """
+    author = record.author
+    address = author.value if author is not None else ""
+    name = (author.display_name if author is not None else None) or ""
+    subject = record.subject or ""
+    automated = _sent_by_a_system(address, name, subject)
+    if automated is not None:  # known before the body is read
+        return Reading(asks=False, gives=False, automated=True, cues=(automated,))
+    words = own_words(record.body, limit=OWN_WORDS_CHARS)[:OWN_WORDS_CHARS]
+    lower = words.lower()
+    if len(lower) != len(words):  # a few characters change length in lower case
+        words = lower
+    match = AUTOMATED_WORDS.search(lower) or BUILD_LOG.search(lower)
+    if match:
+        cue = Cue(Intent.AUTOMATED, "system wording", _around(words, match))
+        return Reading(asks=False, gives=False, automated=True, cues=(cue,))
+
+    elsewhere = _addressed_elsewhere(record, words, me)
+    if elsewhere is not None:
+        cue = Cue(Intent.INFORMS, "written to someone else", elsewhere)
+        return Reading(asks=False, gives=False, automated=False, cues=(cue,))
+
+    plain = _without_courtesies(words)
+    plain_lower = plain.lower()
+    asks = [
+        *_found(Intent.ASKS, "question", QUESTION, plain, plain_lower),
+        *_found(Intent.ASKS, "request", REQUEST, plain, plain_lower),
+        *_found(Intent.ASKS, "invitation", INVITATION, plain, plain_lower),
+        *_found(Intent.ASKS, "calendar invitation", CALENDAR, plain, plain_lower),
+    ]
+    if not REPLY_OR_FORWARD.match(subject):
+        if subject.rstrip().endswith("?"):
+            asks.append(Cue(Intent.ASKS, "question in the subject", _short(subject)))
+        if VOTE_SUBJECT.search(subject):
+            asks.append(Cue(Intent.ASKS, "call for votes", _short(subject)))
+    gives = [
+        *_found(Intent.GIVES, "thanks", THANKS, words, lower),
+        *_found(Intent.GIVES, "share", SHARE, words, lower),
+    ]
+    if record.is_reply:
+        gives.extend(_found(Intent.GIVES, "advice", ADVICE, words, lower))
+    return Reading(asks=bool(asks), gives=bool(gives), automated=False, cues=(*asks, *gives))
+
+
+def _sent_by_a_system(address: str, name: str, subject: str) -> Cue | None:
+    """The first automated cue of the sender or the subject that fires, or None."""
+    local, _, host = address.partition("@")
+    if is_automated(address) or AUTOMATED_SENDER.search(local):
+        return Cue(Intent.AUTOMATED, "system sender", address)
+    if AUTOMATED_HOST.match(host) and host.count(".") >= 2:
+        return Cue(Intent.AUTOMATED, "system host", address)
+    if MACHINE_LOCAL_PART.search(local):
+        return Cue(Intent.AUTOMATED, "machine-made address", address)
+    if AUTOMATED_NAME.search(name):
+        return Cue(Intent.AUTOMATED, "system name", name)
+    if not REPLY_OR_FORWARD.match(subject) and AUTOMATED_SUBJECT.search(subject):
+        return Cue(Intent.AUTOMATED, "system subject", _short(subject))
+    return None
+
+
+def _found(intent: Intent, name: str, pattern: re.Pattern[str], text: str, lower: str) -> list[Cue]:
+    """The cue ``name`` if ``pattern`` fires on ``lower`` (``text`` in lower case), with
+    the words of ``text`` around it."""
+    match = pattern.search(lower)
+    return [] if match is None else [Cue(intent, name, _around(text, match))]
+
+
+def _without_courtesies(words: str) -> str:
+    """``words`` without the sentences that offer rather than ask (``COURTESY``)."""
+    sentences = SENTENCE_END.split(words)
+    return "\n".join(s for s in sentences if not COURTESY.search(s.lower()))
+
+
+def _addressed_elsewhere(record: InteractionRecord, words: str, me: Collection[str]) -> str | None:
+    """Why a direct message is written to someone else, or None.
+
+    Only with ``me`` known and never on list mail: I am in Cc but not To, or
+    the greeting names a person in To who is not me.
+    """
+    if not me or record.list_id is not None:
+        return None
+    mine = set(me)
+    to = [p.identity for p in record.participants if p.role is Role.TO]
+    in_to = any(i.value in mine for i in to)
+    in_cc = any(p.identity.value in mine for p in record.participants if p.role is Role.CC)
+    if in_cc and to and not in_to:
+        return "I am only in Cc"
+    greeting = GREETING.match(words)
+    if greeting is None:
+        return None
+    greeted = greeting[1].lower()
+    for identity in to:
+        first = _first_name(identity.display_name, identity.value)
+        if first == greeted:
+            return None if identity.value in mine else f"greets {greeting[1]}, in To"
+    return None
+
+
+def _first_name(display_name: str | None, address: str) -> str:
+    """A recipient's first name: from the display name, else the address ("ana.ruiz@" -> ana)."""
+    if display_name:
+        parts = display_name.replace(",", " ").split()
+        if "," in display_name and len(parts) > 1:  # "Kitchen, Louise"
+            return parts[1].lower()
+        return parts[0].lower() if parts else ""
+    local = address.partition("@")[0]
+    return re.split(r"[._-]", local)[0].lower()
+
+
+def _around(text: str, match: re.Match[str]) -> str:
+    """The words around a match, on its line, at most ``EVIDENCE_CHARS`` long."""
+    start = text.rfind("\n", 0, match.start()) + 1
+    end = text.find("\n", match.end())
+    line = text[start : end if end >= 0 else len(text)]
+    offset = match.start() - start
+    lo = max(0, min(offset - EVIDENCE_CHARS // 2, len(line) - EVIDENCE_CHARS))
+    return line[lo : lo + EVIDENCE_CHARS].strip()
+
+
+def _short(text: str) -> str:
+    return text.strip()[:EVIDENCE_CHARS]
