@@ -30,7 +30,11 @@ class ProgressReporter:
 
     def __call__(self, path: str, records: int, fraction: float | None) -> None:
         if path not in self.tasks:
-            self.tasks[path] = self.bar.add_task(short_path(path), total=1.0, records=0, rate=0.0)
+            from rich.markup import escape
+
+            # a file's name is not markup: "[/bold].mbox" must not break the bar
+            name = escape(short_path(path))
+            self.tasks[path] = self.bar.add_task(name, total=1.0, records=0, rate=0.0)
             self.started[path] = time.monotonic()
         elapsed = max(time.monotonic() - self.started[path], 1e-6)
         update: dict[str, Any] = {"records": records, "rate": records / elapsed}
