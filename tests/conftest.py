@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,26 +44,42 @@ def postgres() -> Iterator[PostgresServer]:
     server.stop()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A URL of a fresh, empty ledger database."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'kith.db'}"
-        # made here, as `kith init` makes it: other commands refuse a missing ledger
+@contextmanager
+def _fresh_ledger(kind: str, tmp_path: Path, request: pytest.FixtureRequest, name: str):
+    """A fresh, empty ledger's URL: a SQLite file made as ``kith init`` makes
+    it (other commands refuse a missing ledger), or a new PostgreSQL database."""
+    if kind == "sqlite":
         from kith.store.db import open_store
 
+        url = f"sqlite:///{tmp_path / name}"
         open_store(url).dispose()
         yield url
         return
     server: PostgresServer = request.getfixturevalue("postgres")
-    name = f"t{os.getpid()}_{next(_counter)}"
+    database = f"t{os.getpid()}_{next(_counter)}"
     admin = create_engine(server.url(), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield server.url(name)
+        conn.execute(text(f'CREATE DATABASE "{database}"'))
+    yield server.url(database)
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of a fresh, empty ledger database."""
+    with _fresh_ledger(request.param, tmp_path, request, "kith.db") as url:
+        yield url
+
+
+@pytest.fixture
+def other_db_url(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A second fresh, empty ledger of the same kind as ``db_url`` (a restore's
+    or an export's destination)."""
+    kind = "sqlite" if db_url.startswith("sqlite") else "postgresql"
+    with _fresh_ledger(kind, tmp_path, request, "other.db") as url:
+        yield url
 
 
 @pytest.fixture

@@ -33,22 +33,8 @@ def _fill(engine: Engine, db_url: str) -> None:
     import_paths(engine, paths, Settings(database_url=db_url), now=NOW)
 
 
-def _second_ledger(db_url: str, tmp_path: Path, request) -> str:
-    if db_url.startswith("sqlite"):
-        return f"sqlite:///{tmp_path / 'restored' / 'kith.db'}"
-    server = request.getfixturevalue("postgres")
-    from sqlalchemy import create_engine
-
-    name = "restored_" + db_url.rsplit("/", 1)[1]
-    admin = create_engine(server.url(), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return server.url(name)
-
-
 def test_a_backup_taken_mid_write_restores_the_ledger_as_of_its_moment(
-    db_url: str, engine: Engine, tmp_path: Path, request
+    db_url: str, engine: Engine, tmp_path: Path, other_db_url: str
 ) -> None:
     _fill(engine, db_url)
     before = stats(db_url)
@@ -66,7 +52,7 @@ def test_a_backup_taken_mid_write_restores_the_ledger_as_of_its_moment(
     assert json.loads(result.stdout) == before
     assert stats(db_url)["people"] == before["people"] + 1  # the write did land, later
 
-    other = _second_ledger(db_url, tmp_path, request)
+    other = other_db_url
     restored = run("--db", other, "db", "restore", str(backup_file), "--json")
     assert restored.exit_code == 0, restored.output
     assert json.loads(restored.stdout) == before

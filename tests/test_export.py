@@ -40,20 +40,6 @@ def stats(db: str) -> dict:
     return json.loads(result.stdout)
 
 
-def _other(db_url: str, tmp_path: Path, request) -> str:
-    if db_url.startswith("sqlite"):
-        return f"sqlite:///{tmp_path / 'other.db'}"
-    from sqlalchemy import create_engine, text
-
-    server = request.getfixturevalue("postgres")
-    name = "other_" + db_url.rsplit("/", 1)[1]
-    admin = create_engine(server.url(), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return server.url(name)
-
-
 @pytest.fixture
 def ledger(db_url: str) -> str:
     assert run("--db", db_url, "init", "--me", "me@example.org").exit_code == 0
@@ -65,14 +51,13 @@ def ledger(db_url: str) -> str:
 
 
 def test_the_json_export_round_trips_into_an_empty_ledger(
-    ledger: str, tmp_path: Path, request
+    ledger: str, tmp_path: Path, other_db_url: str
 ) -> None:
     out = tmp_path / "ledger.json"
     result = run("--db", ledger, "export", "-o", str(out))
     assert result.exit_code == 0, result.output
     assert out.stat().st_mode & 0o777 == 0o600
-    other = _other(ledger, tmp_path, request)
-    assert run("--db", other, "init").exit_code == 0
+    other = other_db_url
     back = run("--db", other, "import", "-q", "--no-analytics", str(out))
     assert back.exit_code == 0, back.output
     assert stats(other) == stats(ledger)

@@ -45,7 +45,6 @@ from kith.store.schema import (
     fact,
     forgotten,
     identity,
-    interaction,
     ledger_meta,
     participant,
     person,
@@ -173,22 +172,7 @@ def forget(engine: Engine, person_id: int, *, now: int) -> Forgotten:
             wrote = any(i in theirs and role == "from" for i, role in parts)
             if wrote or not others:
                 whole.append(iid)
-        threads = {
-            int(t)
-            for t in removal.values_in(
-                conn, select(interaction.c.thread_id), interaction.c.id, whole
-            )
-            if t is not None
-        }
-        circles = {
-            int(c)
-            for c in removal.values_in(
-                conn, select(interaction.c.circle_id), interaction.c.id, whole
-            )
-            if c is not None
-        }
-        removal.delete_in(conn, participant, participant.c.interaction_id, whole)
-        removal.delete_in(conn, interaction, interaction.c.id, whole)
+        threads, circles = removal.delete_interactions(conn, whole)
         removed_from = removal.delete_in(conn, participant, participant.c.identity_id, ids)
         removal.drop_empty(conn, threads, circles)
         removal.delete_in(conn, fact, fact.c.identity_id, ids)

@@ -27,6 +27,7 @@ from kith.store.schema import (
     interaction,
     merge,
     merge_suggestion,
+    participant,
     relationship,
     thread,
     tie,
@@ -67,6 +68,24 @@ def delete_in(
     for part in chunks(values):
         total += int(conn.execute(delete(table).where(column.in_(part))).rowcount or 0)
     return total
+
+
+def delete_interactions(conn: Connection, ids: Collection[int]) -> tuple[set[int], set[int]]:
+    """Delete interactions ``ids`` and their participants; the threads and
+    circles they were in (for ``drop_empty``)."""
+    threads = {
+        int(t)
+        for t in values_in(conn, select(interaction.c.thread_id), interaction.c.id, ids)
+        if t is not None
+    }
+    circles = {
+        int(c)
+        for c in values_in(conn, select(interaction.c.circle_id), interaction.c.id, ids)
+        if c is not None
+    }
+    delete_in(conn, participant, participant.c.interaction_id, ids)
+    delete_in(conn, interaction, interaction.c.id, ids)
+    return threads, circles
 
 
 def drop_empty(conn: Connection, threads: set[int], circles: set[int]) -> None:

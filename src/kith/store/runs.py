@@ -128,22 +128,7 @@ def delete_run(engine: Engine, run_id: int) -> Removed:
                 select(interaction.c.id).where(interaction.c.import_id == run_id)
             ).scalars()
         )
-        threads = {
-            int(t)
-            for t in removal.values_in(
-                conn, select(interaction.c.thread_id), interaction.c.id, added
-            )
-            if t is not None
-        }
-        circles = {
-            int(c)
-            for c in removal.values_in(
-                conn, select(interaction.c.circle_id), interaction.c.id, added
-            )
-            if c is not None
-        }
-        removal.delete_in(conn, participant, participant.c.interaction_id, added)
-        removal.delete_in(conn, interaction, interaction.c.id, added)
+        threads, circles = removal.delete_interactions(conn, added)
         facts = conn.execute(delete(fact).where(fact.c.import_id == run_id)).rowcount
         bad = conn.execute(delete(skipped).where(skipped.c.import_id == run_id)).rowcount
         unused = [
