@@ -49,12 +49,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from scale import iter_scale_records
 from scale_ledger import build
 
 from kith.analytics import compiled, duck, mirror, refresh
 from kith.analytics.settings import HALF_LIFE_DAYS
 from kith.sample.entities import DEFAULT_END
-from kith.sample.scale import iter_scale_records
 from kith.store.db import open_store
 from kith.store.writer import LedgerWriter
 

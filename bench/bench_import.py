@@ -27,7 +27,7 @@ import time
 from email.parser import BytesHeaderParser
 from pathlib import Path
 
-from kith.sample.scale import write_scale_mbox
+from scale import write_scale_mbox
 
 KITH = Path(sys.executable).with_name("kith")
 

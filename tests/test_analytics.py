@@ -373,6 +373,35 @@ def test_a_deleted_mirror_is_rebuilt(sqlite_engine, tmp_path):
     assert_same_rows(_rows(sqlite_engine), before)
 
 
+def test_a_mirror_written_by_the_older_version_is_rebuilt(sqlite_engine, tmp_path):
+    """The version before kept small integer codes in the mirror and reply
+    links beside it, for a compiled full run since retired: such a mirror is
+    rebuilt (a full refresh), and what only that run read is gone."""
+    import duckdb
+
+    store(sqlite_engine, _world())
+    refresh(sqlite_engine, now=NOW)
+    before = _rows(sqlite_engine)
+    path = tmp_path / "kith.analytics.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("ALTER TABLE m_interaction ADD COLUMN code SMALLINT")
+    con.execute("ALTER TABLE m_participant ADD COLUMN role_code TINYINT")
+    con.execute("CREATE TABLE m_reply AS SELECT 1::BIGINT AS child_id, 2::BIGINT AS parent_id")
+    con.execute("CREATE TABLE m_reply_state AS SELECT 60 AS through")
+    con.close()
+    result = refresh(sqlite_engine, now=NOW)
+    assert result.mirror_rebuilt and result.mode == "full"
+    assert result.reason == "the analytics mirror was rebuilt"
+    assert_same_rows(_rows(sqlite_engine), before)
+    con = duckdb.connect(str(path))
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    columns = {r[0] for r in con.execute("DESCRIBE m_interaction").fetchall()}
+    con.close()
+    assert not tables & {"m_reply", "m_reply_state"}
+    assert "code" not in columns
+    assert refresh(sqlite_engine, now=NOW).mode == "unchanged"
+
+
 def _indexes(engine: Engine) -> list[tuple[str, str]]:
     with engine.connect() as conn:
         rows = conn.exec_driver_sql(
