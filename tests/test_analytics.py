@@ -3,10 +3,12 @@ exact expected values, fixed dates. Write-back runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 from sqlalchemy import Engine, text
 
@@ -411,12 +413,15 @@ def _indexes(engine: Engine) -> list[tuple[str, str]]:
     return [(str(name), str(sql)) for name, sql in rows]
 
 
-def test_a_full_write_rebuilds_the_indexes_it_dropped(sqlite_engine):
+@pytest.mark.parametrize("adbc", [True, False], ids=["bulk-ingest", "executemany"])
+def test_a_full_write_rebuilds_the_indexes_it_dropped(sqlite_engine, monkeypatch, adbc):
     """A full write on SQLite drops the result tables' indexes and makes them
     again after the rows; when it fails half-way, nothing of it stays: the
-    rows and the indexes are as they were."""
+    rows and the indexes are as they were. Through ADBC's bulk ingest in a
+    child process, and in the process where the driver is missing."""
     from kith.analytics import writeback
 
+    monkeypatch.setattr(writeback, "has_adbc", lambda: adbc)
     engine = sqlite_engine
     store(engine, _world())
     indexes = _indexes(engine)
@@ -436,6 +441,45 @@ def test_a_full_write_rebuilds_the_indexes_it_dropped(sqlite_engine):
         )
     assert _indexes(engine) == indexes
     assert_same_rows(_rows(engine), before)
+
+
+def test_a_full_write_that_fails_in_the_bulk_ingest_changes_nothing(sqlite_engine, monkeypatch):
+    """A full write on a SQLite file goes through ADBC's bulk ingest in a child
+    process; when the ingest fails half-way (here: a person twice, against
+    the primary key), the user hears where, and the rows, the indexes and
+    the state are as they were."""
+    from kith.analytics import writeback
+    from kith.errors import StoreError
+
+    engine = sqlite_engine
+    store(engine, _world())
+    children = []
+    real = writeback._ingest_in_child
+    monkeypatch.setattr(writeback, "_ingest_in_child", lambda *a: children.append(a[0]) or real(*a))
+    refresh(engine, now=NOW, full=True)
+    assert children == [Path(engine.url.database).resolve()]
+    indexes, before = _indexes(engine), _rows(engine)
+    state = writeback.stored_state(engine)
+    assert state is not None
+    with engine.connect() as conn:
+        rows = pa.Table.from_pylist(
+            [dict(r._mapping) for r in conn.execute(text("SELECT * FROM relationship"))]
+        )
+    twice = pa.concat_tables([rows, rows.slice(0, 1)])
+    later = dataclasses.replace(state, computed_at=state.computed_at + DAY)
+    with pytest.raises(StoreError, match=r"UNIQUE constraint failed: relationship\.person_id") as e:
+        writeback.write(
+            engine,
+            {"relationship": lambda: pa.RecordBatchReader.from_batches(
+                twice.schema, twice.to_batches(max_chunksize=3))},
+            replace_all=True,
+            state=later,
+            finished_at=NOW + DAY,
+        )  # fmt: skip
+    assert "nothing was changed" in str(e.value) and "kith.db" in str(e.value)
+    assert _indexes(engine) == indexes
+    assert_same_rows(_rows(engine), before)
+    assert writeback.stored_state(engine) == state
 
 
 def test_half_life_must_be_positive():
