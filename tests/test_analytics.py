@@ -422,6 +422,7 @@ def test_a_full_write_rebuilds_the_indexes_it_dropped(sqlite_engine, monkeypatch
     from kith.analytics import writeback
 
     monkeypatch.setattr(writeback, "has_adbc", lambda: adbc)
+    monkeypatch.setattr(writeback, "INGEST_ABOVE", 0)  # a few rows go the way of many
     engine = sqlite_engine
     store(engine, _world())
     indexes = _indexes(engine)
@@ -437,17 +438,23 @@ def test_a_full_write_rebuilds_the_indexes_it_dropped(sqlite_engine, monkeypatch
 
     with pytest.raises(OSError, match="disk full"):
         writeback.write(
-            engine, {"relationship": broken}, replace_all=True, state=state, finished_at=NOW
+            engine,
+            {"relationship": broken},
+            replace_all=True,
+            state=state,
+            finished_at=NOW,
+            row_count=1,
         )
     assert _indexes(engine) == indexes
     assert_same_rows(_rows(engine), before)
 
 
 def test_a_full_write_that_fails_in_the_bulk_ingest_changes_nothing(sqlite_engine, monkeypatch):
-    """A full write on a SQLite file goes through ADBC's bulk ingest in a child
-    process; when the ingest fails half-way (here: a person twice, against
-    the primary key), the user hears where, and the rows, the indexes and
-    the state are as they were."""
+    """A full write of many rows on a SQLite file goes through ADBC's bulk
+    ingest in a child process (a few rows stay in the process); when the
+    ingest fails half-way (here: a person twice, against the primary key),
+    the user hears where, and the rows, the indexes and the state are as
+    they were."""
     from kith.analytics import writeback
     from kith.errors import StoreError
 
@@ -456,6 +463,9 @@ def test_a_full_write_that_fails_in_the_bulk_ingest_changes_nothing(sqlite_engin
     children = []
     real = writeback._ingest_in_child
     monkeypatch.setattr(writeback, "_ingest_in_child", lambda *a: children.append(a[0]) or real(*a))
+    refresh(engine, now=NOW, full=True)
+    assert children == []  # fewer rows than writeback.INGEST_ABOVE
+    monkeypatch.setattr(writeback, "INGEST_ABOVE", 1)
     refresh(engine, now=NOW, full=True)
     assert children == [Path(engine.url.database).resolve()]
     indexes, before = _indexes(engine), _rows(engine)
@@ -475,6 +485,7 @@ def test_a_full_write_that_fails_in_the_bulk_ingest_changes_nothing(sqlite_engin
             replace_all=True,
             state=later,
             finished_at=NOW + DAY,
+            row_count=twice.num_rows,
         )  # fmt: skip
     assert "nothing was changed" in str(e.value) and "kith.db" in str(e.value)
     assert _indexes(engine) == indexes

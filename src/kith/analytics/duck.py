@@ -119,3 +119,9 @@ def result_reader(con: Any, name: str) -> pa.RecordBatchReader:
         65_536
     )
     return reader
+
+
+def result_rows(con: Any) -> int:
+    """How many rows the last run's results hold, ``relationship`` and ``tie`` together."""
+    row = con.execute("SELECT (SELECT COUNT(*) FROM relationship) + (SELECT COUNT(*) FROM tie)")
+    return int(row.fetchall()[0][0])

@@ -166,6 +166,7 @@ def refresh(
             replace_all=bool(reason),
             state=_state(token, now, facts, settings, result.mode),
             finished_at=now,
+            row_count=duck.result_rows(con),
         )
         seconds["write"] = clock() - step
         result.relationships = counts["relationship"]
@@ -223,6 +224,7 @@ def _on_spark(
         replace_all=True,
         state=state,
         finished_at=result.now,
+        row_count=sum(table.num_rows for table in tables.values()),
     )
     seconds["write"] = clock() - step
     result.people = tables["relationship"].num_rows

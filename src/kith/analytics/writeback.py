@@ -4,10 +4,11 @@ the ``analytics_state`` row, in one transaction.
 A full run replaces both tables; an incremental one replaces the rows whose
 keys it computed (the ledger is append-only between full runs, so a pair or
 person computed before and not now cannot have changed). Rows go in as
-Arrow batches: a full run on a SQLite file through ADBC's bulk ingest in a
-child process (``kith.analytics.ingest``); otherwise through the driver,
-``executemany`` on SQLite (an incremental run writes few rows, and a child
-would cost more than it saves), ``COPY`` on PostgreSQL (psycopg).
+Arrow batches: a full run of many rows on a SQLite file through ADBC's bulk
+ingest in a child process (``kith.analytics.ingest``); otherwise through the
+driver, ``executemany`` on SQLite (for a few rows, such as an incremental
+run's, starting the child costs more than it saves), ``COPY`` on PostgreSQL
+(psycopg).
 """
 
 from __future__ import annotations
@@ -34,6 +35,12 @@ from kith.store.writer import bulk_insert
 log = logging.getLogger(__name__)
 
 _KEYS = {"relationship": ("person_id",), "tie": ("person_a", "person_b")}
+#: A full write of more rows than this (relationships and ties together) on
+#: a SQLite file goes through the bulk ingest in a child process. Starting
+#: the child costs 0.3-0.8 s here (more under load), so for 60,000 rows it
+#: was slower than ``executemany`` and for 180,000 faster (bench/RESULTS.md,
+#: "One feature engine").
+INGEST_ABOVE = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +84,14 @@ def write(
     replace_all: bool,
     state: StoredState,
     finished_at: int,
+    row_count: int = 0,
 ) -> dict[str, int]:
     """Write the rows of each reader (``relationship``, ``tie``; opened one at a
-    time) and ``state``; returns row counts."""
+    time) and ``state``; returns row counts. ``row_count``: how many rows the
+    readers hold together, when known (it chooses how a full write goes in)."""
     row = _state_row(state, finished_at)
     path = sqlite_path(engine)
-    if replace_all and readers and path is not None and has_adbc():
+    if replace_all and row_count > INGEST_ABOVE and path is not None and has_adbc():
         return _ingest_in_child(path, readers, row)
     counts = {name: 0 for name in readers}
     with engine.begin() as conn:
