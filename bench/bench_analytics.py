@@ -20,6 +20,12 @@ into the schema — then:
 4. ``--new`` (1,000) new interactions imported, then the incremental refresh
    that follows, ``--incremental`` times.
 
+``--write-sizes N,N,…`` times instead only the full write-back of the first
+N relationships and 2N ties of a full run, through ADBC's bulk ingest and
+through ``executemany``, alternately (``--runs`` times each): where the bulk
+ingest's child process starts to pay (``writeback.INGEST_ABOVE``). The full
+rows are written back at the end.
+
 The machine is shared: the load average is printed with the figures.
 
 Run: ``.venv/bin/python bench/bench_analytics.py [--people 1000000] [--interactions 20000000]``
@@ -41,10 +47,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from scale import iter_scale_records
 from scale_ledger import build
 
-from kith.analytics import duck, mirror, refresh
+from kith.analytics import duck, mirror, refresh, writeback
 from kith.analytics.settings import HALF_LIFE_DAYS
 from kith.sample.entities import DEFAULT_END
 from kith.store.db import open_store
@@ -103,6 +110,7 @@ def main() -> None:
     ap.add_argument("--db", type=Path, help="Use this ledger instead of the cached one.")
     ap.add_argument("--build-only", action="store_true", help="Build the cached ledger, stop.")
     ap.add_argument("--keep-mirror", action="store_true", help="Reuse the mirror (skip step 1).")
+    ap.add_argument("--write-sizes", help="Only the write-back of N,N,… relationships (+2N ties).")
     args = ap.parse_args()
     CACHE.mkdir(exist_ok=True)
     db = args.db or CACHE / f"analytics-{args.people}-{args.interactions}.db"
@@ -116,6 +124,10 @@ def main() -> None:
     path = mirror.default_path(engine)
     assert path is not None
     print(f"load average at the start: {_load()}", flush=True)
+    if args.write_sizes:
+        write_sizes(engine, path, [int(n) for n in args.write_sizes.split(",")], args.runs)
+        print(f"load average after: {_load()}", flush=True)
+        return
     if not (args.keep_mirror and path.exists()):
         # 1. A full refresh from nothing.
         path.unlink(missing_ok=True)
@@ -164,6 +176,51 @@ def main() -> None:
         incremental(url, args.people, args.new)
     print(f"load average after: {_load()}", flush=True)
     print(f"peak RSS of this process: {peak_rss_mb():,.0f} MB")
+
+
+def write_sizes(engine: Any, path: Path, sizes: list[int], runs: int) -> None:
+    """The full write-back of the first N relationships and 2N ties, through
+    the bulk ingest and through ``executemany``, alternately."""
+    con = mirror.connect(path)
+    duck.full_inputs(con)
+    duck.run(con, NOW, HALF_LIFE_DAYS)
+    tables = {name: duck.result_reader(con, name).read_all() for name in ("relationship", "tie")}
+    con.close()
+    state = writeback.stored_state(engine)
+    assert state is not None, "run a full refresh first"
+    real = writeback.has_adbc
+
+    def write(rel: int, ties: int, adbc: bool) -> float:
+        writeback.has_adbc = lambda: adbc
+        parts = {
+            "relationship": tables["relationship"].slice(0, rel),
+            "tie": tables["tie"].slice(0, ties),
+        }
+        readers = {name: _batches(table) for name, table in parts.items()}
+        started = time.perf_counter()
+        writeback.write(
+            engine, readers, replace_all=True, state=state, finished_at=NOW,
+            row_count=writeback.INGEST_ABOVE + 1 if adbc else 0,
+        )  # fmt: skip
+        return time.perf_counter() - started
+
+    for n in sizes:
+        took: dict[bool, list[float]] = {True: [], False: []}
+        for _ in range(runs):
+            for adbc in (True, False):
+                took[adbc].append(write(n, 2 * n, adbc))
+        print(
+            f"write-back of {n:,} relationships and {2 * n:,} ties: bulk ingest median "
+            f"{_median(took[True])} s (runs {_fmt(took[True])}), executemany median "
+            f"{_median(took[False])} s (runs {_fmt(took[False])})",
+            flush=True,
+        )
+    write(tables["relationship"].num_rows, tables["tie"].num_rows, True)
+    writeback.has_adbc = real
+
+
+def _batches(table: pa.Table) -> Any:
+    return lambda: pa.RecordBatchReader.from_batches(table.schema, table.to_batches(65_536))
 
 
 def compute(path: Path, runs: int) -> None:
