@@ -251,13 +251,16 @@ def compute(path: Path, runs: int) -> None:
 #: The CLI, then the process's own high-water mark of resident memory
 #: (``VmHWM``: unlike ``ru_maxrss`` of a child, it does not count the
 #: parent's memory copied at fork). ``executemany`` as the first argument:
-#: the write-back as it was before ADBC's bulk ingest.
+#: the write-back as it was before ADBC's bulk ingest. Its own children (the
+#: bulk ingest, the ledger's readers) start through ``_WRAPPER``, which
+#: appends each one's ``VmHWM`` to the file in ``KITH_BENCH_HWM``.
 _CHILD = """
 import atexit, sys
 from kith.cli import main
 if sys.argv.pop(1) == "executemany":
     from kith.analytics import writeback
     writeback.has_adbc = lambda: False
+sys.executable = sys.argv.pop(1)
 def _peak():
     with open("/proc/self/status") as f:
         sys.stderr.write("".join(l for l in f if l.startswith("VmHWM")))
@@ -267,16 +270,41 @@ main()
 """
 
 
+#: A Python that runs what it is given (a script, or ``-m module``) and then
+#: appends its own peak resident memory to the file named by ``KITH_BENCH_HWM``.
+_WRAPPER = """#!{python}
+import atexit, os, runpy, sys
+def _peak():
+    with open("/proc/self/status") as f:
+        peak = next(line.split()[1] for line in f if line.startswith("VmHWM"))
+    with open(os.environ["KITH_BENCH_HWM"], "a") as out:
+        out.write(f"{{peak}}\\n")
+atexit.register(_peak)
+sys.argv = sys.argv[1:]
+if sys.argv[0] == "-m":
+    sys.argv = sys.argv[1:]
+    runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
+else:
+    runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
 def full_in_child(db: Path, how: str) -> tuple[float, float]:
-    """``kith analytics refresh --full`` in a child process: its phases and its
-    peak resident memory; returns its wall and write-back seconds."""
+    """``kith analytics refresh --full`` in a child process: its phases, its
+    peak resident memory and its own children's; returns its wall and
+    write-back seconds."""
+    wrapper, hwm = CACHE / "python-hwm", CACHE / "children-hwm.txt"
+    wrapper.write_text(_WRAPPER.format(python=sys.executable))
+    wrapper.chmod(0o755)
+    hwm.unlink(missing_ok=True)
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", _CHILD, how, "--db", str(db),
+        [sys.executable, "-c", _CHILD, how, str(wrapper), "--db", str(db),
          "analytics", "refresh", "--full", "--now", str(NOW), "--json"],
-        capture_output=True, text=True, check=True,
+        capture_output=True, text=True, check=True, env={**os.environ, "KITH_BENCH_HWM": str(hwm)},
     )  # fmt: skip
     took = time.perf_counter() - started
+    children = max((int(x) for x in hwm.read_text().split()), default=0) if hwm.exists() else 0
     try:
         result = json.loads(done.stdout)
     except json.JSONDecodeError:
@@ -284,7 +312,8 @@ def full_in_child(db: Path, how: str) -> tuple[float, float]:
     peak = int(done.stderr.split("VmHWM:")[1].split()[0]) / 1024
     print(
         f"kith analytics refresh --full ({how}) in a child process: {took:.1f} s; "
-        f"{_phases(result['seconds'])}; peak RSS {peak:,.0f} MB",
+        f"{_phases(result['seconds'])}; peak RSS {peak:,.0f} MB (its children's: "
+        f"{children / 1024:,.0f} MB at most)",
         flush=True,
     )
     return took, float(result["seconds"]["write"])
