@@ -37,10 +37,11 @@ log = logging.getLogger(__name__)
 _KEYS = {"relationship": ("person_id",), "tie": ("person_a", "person_b")}
 #: A full write of more rows than this (relationships and ties together) on
 #: a SQLite file goes through the bulk ingest in a child process. Starting
-#: the child costs 0.3-0.8 s here, so for 15,000 rows the ingest took 1.0 s
-#: against 0.3 s for ``executemany``, and for 270,000 1.6 s against 2.0 s
+#: the child costs 0.3 s on a quiet machine (more under load): for 105,000
+#: rows the ingest took 0.67 s against 0.58 s for ``executemany``, for
+#: 150,000 0.78 s against 0.82 s, for 270,000 1.21 s against 1.50 s
 #: (bench/RESULTS.md, "One feature engine").
-INGEST_ABOVE = 100_000
+INGEST_ABOVE = 150_000
 
 
 @dataclass(frozen=True, slots=True)
