@@ -47,8 +47,7 @@ from email.parser import BytesHeaderParser
 from pathlib import Path
 
 from bench_parse import source_messages
-
-from kith.sample.scale import write_scale_mbox
+from scale import write_scale_mbox
 
 KITH = Path(sys.executable).with_name("kith")
 CACHE = Path(__file__).resolve().parent / ".cache"

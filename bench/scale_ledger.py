@@ -4,7 +4,7 @@
 asking the ledger, which is right for imports and slow for building a
 20M-interaction ledger (2–5k interactions/s at that size on this machine:
 one to two hours). This writes the same rows for the sample
-generator's stream (``kith.sample.scale.iter_scale_records``) at 15–25k
+generator's stream (``scale.iter_scale_records``, bench/scale.py) at 15–25k
 interactions/s, 20M in under half an hour on the shared machine:
 
 - identities, people, threads and the list's circle are resolved once, in
@@ -31,10 +31,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from scale import iter_scale_records
+
 from kith import identity as rules
 from kith.model import IdentityRef, InteractionRecord, Role
 from kith.sample.entities import OWNER
-from kith.sample.scale import iter_scale_records
 from kith.store import repository
 from kith.store.db import open_store
 from kith.store.writer import LedgerWriter

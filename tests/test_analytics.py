@@ -3,10 +3,12 @@ exact expected values, fixed dates. Write-back runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 from sqlalchemy import Engine, text
 
@@ -373,6 +375,35 @@ def test_a_deleted_mirror_is_rebuilt(sqlite_engine, tmp_path):
     assert_same_rows(_rows(sqlite_engine), before)
 
 
+def test_a_mirror_written_by_the_older_version_is_rebuilt(sqlite_engine, tmp_path):
+    """The version before kept small integer codes in the mirror and reply
+    links beside it, for a compiled full run since retired: such a mirror is
+    rebuilt (a full refresh), and what only that run read is gone."""
+    import duckdb
+
+    store(sqlite_engine, _world())
+    refresh(sqlite_engine, now=NOW)
+    before = _rows(sqlite_engine)
+    path = tmp_path / "kith.analytics.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("ALTER TABLE m_interaction ADD COLUMN code SMALLINT")
+    con.execute("ALTER TABLE m_participant ADD COLUMN role_code TINYINT")
+    con.execute("CREATE TABLE m_reply AS SELECT 1::BIGINT AS child_id, 2::BIGINT AS parent_id")
+    con.execute("CREATE TABLE m_reply_state AS SELECT 60 AS through")
+    con.close()
+    result = refresh(sqlite_engine, now=NOW)
+    assert result.mirror_rebuilt and result.mode == "full"
+    assert result.reason == "the analytics mirror was rebuilt"
+    assert_same_rows(_rows(sqlite_engine), before)
+    con = duckdb.connect(str(path))
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    columns = {r[0] for r in con.execute("DESCRIBE m_interaction").fetchall()}
+    con.close()
+    assert not tables & {"m_reply", "m_reply_state"}
+    assert "code" not in columns
+    assert refresh(sqlite_engine, now=NOW).mode == "unchanged"
+
+
 def _indexes(engine: Engine) -> list[tuple[str, str]]:
     with engine.connect() as conn:
         rows = conn.exec_driver_sql(
@@ -382,12 +413,16 @@ def _indexes(engine: Engine) -> list[tuple[str, str]]:
     return [(str(name), str(sql)) for name, sql in rows]
 
 
-def test_a_full_write_rebuilds_the_indexes_it_dropped(sqlite_engine):
+@pytest.mark.parametrize("adbc", [True, False], ids=["bulk-ingest", "executemany"])
+def test_a_full_write_rebuilds_the_indexes_it_dropped(sqlite_engine, monkeypatch, adbc):
     """A full write on SQLite drops the result tables' indexes and makes them
     again after the rows; when it fails half-way, nothing of it stays: the
-    rows and the indexes are as they were."""
+    rows and the indexes are as they were. Through ADBC's bulk ingest in a
+    child process, and in the process where the driver is missing."""
     from kith.analytics import writeback
 
+    monkeypatch.setattr(writeback, "has_adbc", lambda: adbc)
+    monkeypatch.setattr(writeback, "INGEST_ABOVE", 0)  # a few rows go the way of many
     engine = sqlite_engine
     store(engine, _world())
     indexes = _indexes(engine)
@@ -403,10 +438,59 @@ def test_a_full_write_rebuilds_the_indexes_it_dropped(sqlite_engine):
 
     with pytest.raises(OSError, match="disk full"):
         writeback.write(
-            engine, {"relationship": broken}, replace_all=True, state=state, finished_at=NOW
+            engine,
+            {"relationship": broken},
+            replace_all=True,
+            state=state,
+            finished_at=NOW,
+            row_count=1,
         )
     assert _indexes(engine) == indexes
     assert_same_rows(_rows(engine), before)
+
+
+def test_a_full_write_that_fails_in_the_bulk_ingest_changes_nothing(sqlite_engine, monkeypatch):
+    """A full write of many rows on a SQLite file goes through ADBC's bulk
+    ingest in a child process (a few rows stay in the process); when the
+    ingest fails half-way (here: a person twice, against the primary key),
+    the user hears where, and the rows, the indexes and the state are as
+    they were."""
+    from kith.analytics import writeback
+    from kith.errors import StoreError
+
+    engine = sqlite_engine
+    store(engine, _world())
+    children = []
+    real = writeback._ingest_in_child
+    monkeypatch.setattr(writeback, "_ingest_in_child", lambda *a: children.append(a[0]) or real(*a))
+    refresh(engine, now=NOW, full=True)
+    assert children == []  # fewer rows than writeback.INGEST_ABOVE
+    monkeypatch.setattr(writeback, "INGEST_ABOVE", 1)
+    refresh(engine, now=NOW, full=True)
+    assert children == [Path(engine.url.database).resolve()]
+    indexes, before = _indexes(engine), _rows(engine)
+    state = writeback.stored_state(engine)
+    assert state is not None
+    with engine.connect() as conn:
+        rows = pa.Table.from_pylist(
+            [dict(r._mapping) for r in conn.execute(text("SELECT * FROM relationship"))]
+        )
+    twice = pa.concat_tables([rows, rows.slice(0, 1)])
+    later = dataclasses.replace(state, computed_at=state.computed_at + DAY)
+    with pytest.raises(StoreError, match=r"UNIQUE constraint failed: relationship\.person_id") as e:
+        writeback.write(
+            engine,
+            {"relationship": lambda: pa.RecordBatchReader.from_batches(
+                twice.schema, twice.to_batches(max_chunksize=3))},
+            replace_all=True,
+            state=later,
+            finished_at=NOW + DAY,
+            row_count=twice.num_rows,
+        )  # fmt: skip
+    assert "nothing was changed" in str(e.value) and "kith.db" in str(e.value)
+    assert _indexes(engine) == indexes
+    assert_same_rows(_rows(engine), before)
+    assert writeback.stored_state(engine) == state
 
 
 def test_half_life_must_be_positive():

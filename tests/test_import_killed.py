@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from kith.sample.scale import write_scale_mbox
+from bench.scale import write_scale_mbox
 from kith.store import repository
 from kith.store.schema import import_run, interaction, participant
 

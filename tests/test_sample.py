@@ -21,19 +21,10 @@ from pathlib import Path
 
 import pytest
 
+from bench.scale import iter_scale_messages, iter_scale_records, scale_truth, write_scale_mbox
 from kith.errors import ConfigError
 from kith.model import InteractionRecord, Kind, Role
-from kith.sample import (
-    DEFAULT_END,
-    SampleWorld,
-    generate_world,
-    iter_scale_messages,
-    iter_scale_records,
-    scale_truth,
-    write_mbox,
-    write_scale_mbox,
-    write_truth,
-)
+from kith.sample import DEFAULT_END, SampleWorld, generate_world, write_mbox, write_truth
 from kith.sample.entities import OWNER_EMAILS
 from kith.sample.render import render_message
 
@@ -399,7 +390,7 @@ def test_reach_is_heavy_tailed(world: SampleWorld) -> None:
     assert reach[-1] > 50 * statistics.median(reach)
 
 
-# --- the scale stream ----------------------------------------------------------------------
+# --- the scale stream (bench/scale.py) ------------------------------------------------------
 
 
 def test_scale_messages_count_ids_and_parse() -> None:
@@ -533,7 +524,8 @@ def test_the_fast_record_constructor_fills_every_field() -> None:
 
 _PEAK = """
 import sys, tracemalloc
-import kith.sample.scale as scale
+sys.path.insert(0, sys.argv[1])
+import bench.scale as scale
 # Open threads are capped at 2 * POOL_SIZE each; a small cap shows flatness sooner.
 scale.POOL_SIZE = 200
 
@@ -554,7 +546,10 @@ def test_scale_memory_stays_flat() -> None:
     # In a fresh interpreter: tracemalloc counts every thread's allocations, and
     # threads or garbage left by other tests in this process would count too.
     out = subprocess.run(
-        [sys.executable, "-c", _PEAK], check=True, capture_output=True, text=True
+        [sys.executable, "-c", _PEAK, str(Path(__file__).resolve().parents[1])],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     small, big = (int(x) for x in out.split())
     assert big < 1.2 * small, (small, big)

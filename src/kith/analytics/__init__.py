@@ -1,6 +1,8 @@
-"""The feature pipeline: one definition (``definition``), two engines (DuckDB
-over the analytics mirror, ``duck``; Spark over a Parquet export, ``spark``),
-results written back to the ledger as ``relationship`` and ``tie`` rows.
+"""The feature pipeline: one definition (``definition``, SQL), run by DuckDB
+over the analytics mirror (``duck``) for every refresh, or by Spark over a
+Parquet export of it (``spark``) for ledgers beyond one machine; either way
+the results are written back to the ledger as ``relationship`` and ``tie``
+rows (``writeback``).
 
 Pure functions of (ledger, ``now``, settings); see ``docs/design.md``, "The
 feature pipeline".

@@ -345,17 +345,3 @@ GROUP BY a.person_id, b.person_id""",
 
 #: Names of the steps whose rows are written back, in order.
 RESULTS = ("relationship", "tie")
-
-
-def baseline_sql(now: int) -> str:
-    """The bare aggregation the bench compares against: counts, first and last
-    per person over the interaction × participant log (same inputs)."""
-    return f"""
-SELECT idn.person_id, COUNT(*) AS n,
-  COUNT(*) FILTER (WHERE i.direction = 'in') AS n_in,
-  MIN(i.occurred_at) AS first_at, MAX(i.occurred_at) AS last_at
-FROM participant pa
-JOIN identity idn ON idn.id = pa.identity_id
-JOIN interaction i ON i.id = pa.interaction_id
-WHERE i.occurred_at <= {now}
-GROUP BY idn.person_id"""

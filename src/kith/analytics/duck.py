@@ -15,7 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from kith.analytics.definition import RESULTS, baseline_sql, steps
+from kith.analytics.definition import steps
 
 _INTERACTION = (
     "id, source_key, parent_key, channel, kind, direction, occurred_at, thread_id, is_public, "
@@ -99,37 +99,16 @@ def drop_inputs(con: Any) -> None:
     for name in ("log", "interaction", "target"):
         kind = "VIEW" if name in views else "TABLE"
         con.execute(f"DROP {kind} IF EXISTS temp.main.{name}")
-    for name in RESULTS:
-        con.unregister(name)
 
 
-def run(con: Any, now: int, half_life_days: float, *, compiled: bool = False) -> dict[str, float]:
-    """Run every step into a temporary table; returns seconds per step.
-
-    ``compiled``: compute ``relationship`` and ``tie`` with
-    ``kith.analytics.compiled`` from the mirror's tables instead (for a full
-    run: it reads every interaction, however few the targets are)."""
-    if compiled:
-        from kith.analytics import compiled as kernels
-
-        return kernels.run(con, now, half_life_days)
+def run(con: Any, now: int, half_life_days: float) -> dict[str, float]:
+    """Run every step into a temporary table; returns seconds per step."""
     timings: dict[str, float] = {}
-    for name in RESULTS:
-        con.unregister(name)  # the rows of a compiled run before, if any
     for step in steps(now, half_life_days):
         started = time.perf_counter()
         con.execute(f"CREATE OR REPLACE TEMP TABLE {step.name} AS {step.sql}")
         timings[step.name] = time.perf_counter() - started
     return timings
-
-
-def results(con: Any) -> dict[str, pa.Table]:
-    """The ``relationship`` and ``tie`` rows of the last run, in key order."""
-    keys = {"relationship": "person_id", "tie": "person_a, person_b"}
-    return {
-        name: con.sql(f"SELECT * FROM {name} ORDER BY {keys[name]}").to_arrow_table()
-        for name in RESULTS
-    }
 
 
 def result_reader(con: Any, name: str) -> pa.RecordBatchReader:
@@ -142,29 +121,7 @@ def result_reader(con: Any, name: str) -> pa.RecordBatchReader:
     return reader
 
 
-def baseline(con: Any, now: int) -> int:
-    """Run the bare aggregation over the raw tables (for the bench); returns its row count."""
-    from kith.analytics.mirror import drop_raw_views, first_row, raw_views
-
-    raw_views(con)
-    try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE baseline AS {baseline_sql(now)}")
-    finally:
-        drop_raw_views(con)
-        full_inputs(con)
-    count = first_row(con, "SELECT COUNT(*) FROM baseline")
-    return int(count[0]) if count else 0
-
-
-def build_log(con: Any) -> None:
-    """Recompute the whole log from the raw tables (for the bench: the cost the
-    mirror saves a full refresh)."""
-    from kith.analytics.definition import LOG
-    from kith.analytics.mirror import drop_raw_views, raw_views
-
-    raw_views(con)
-    try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE log_again AS {LOG.sql}")
-    finally:
-        drop_raw_views(con)
-        full_inputs(con)
+def result_rows(con: Any) -> int:
+    """How many rows the last run's results hold, ``relationship`` and ``tie`` together."""
+    row = con.execute("SELECT (SELECT COUNT(*) FROM relationship) + (SELECT COUNT(*) FROM tie)")
+    return int(row.fetchall()[0][0])

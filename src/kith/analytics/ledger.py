@@ -101,7 +101,7 @@ def read_batches(
     sql, schema = QUERIES[table]
     text = sql.format(lo=int(lo), hi=int(hi), chars=int(body_chars))
     path = sqlite_path(engine)
-    if path is not None and table != "circle" and hi - lo > CHILD_ABOVE and _has_adbc():
+    if path is not None and table != "circle" and hi - lo > CHILD_ABOVE and has_adbc():
         return _child_reader(path, table, lo, hi, body_chars)
     return _Closing(_driver_reader(engine, text, schema), lambda: None)
 
@@ -122,7 +122,9 @@ class _Closing(AbstractContextManager[pa.RecordBatchReader]):
 CHILD_ABOVE = 200_000
 
 
-def _has_adbc() -> bool:
+def has_adbc() -> bool:
+    """Whether the ADBC SQLite driver is installed (a core dependency; without
+    it, reads and writes go through the ``sqlite3`` module)."""
     try:
         import adbc_driver_sqlite  # noqa: F401
     except ImportError:  # pragma: no cover - a core dependency; the driver path still works

@@ -26,6 +26,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Engine, text
 
-from kith.analytics import codes
 from kith.analytics.definition import LOG
 from kith.analytics.ledger import read_batches, read_bodies, sqlite_path
 from kith.config import data_home
@@ -50,9 +50,8 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS m_interaction (
   id BIGINT, source_key BIGINT, parent_key BIGINT, channel VARCHAR, kind VARCHAR,
   direction VARCHAR, occurred_at BIGINT, thread_id BIGINT, is_public BOOLEAN,
-  sentiment DOUBLE, code SMALLINT);
-CREATE TABLE IF NOT EXISTS m_participant (
-  interaction_id BIGINT, identity_id BIGINT, role VARCHAR, role_code TINYINT);
+  sentiment DOUBLE);
+CREATE TABLE IF NOT EXISTS m_participant (interaction_id BIGINT, identity_id BIGINT, role VARCHAR);
 CREATE TABLE IF NOT EXISTS m_identity (id BIGINT, person_id BIGINT);
 CREATE TABLE IF NOT EXISTS m_person (id BIGINT, is_me BOOLEAN, merged_into BIGINT);
 CREATE TABLE IF NOT EXISTS m_circle (id BIGINT, visibility VARCHAR);
@@ -61,6 +60,10 @@ CREATE TABLE IF NOT EXISTS m_state (
   merges VARCHAR, me VARCHAR);
 """
 _TABLES = ("m_interaction", "m_participant", "m_identity", "m_person", "m_circle", "m_state")
+#: Tables an older version kept in the mirror (reply links and their state,
+#: for a compiled full run since retired); dropped with the rest when such a
+#: mirror is met.
+_RETIRED = ("m_reply", "m_reply_state")
 _RAW = {
     "interaction": "id, source_key, parent_key, channel, kind, direction, occurred_at, "
     "thread_id, is_public, sentiment",
@@ -70,23 +73,20 @@ _RAW = {
 }
 
 _INSERT = {
-    "interaction": f"""
+    "interaction": """
 INSERT INTO m_interaction
-SELECT *, {codes.interaction_code("direction", "channel", "kind", "is_public")}
-FROM (
-  SELECT b.id,
-    CAST(hash(b.source, b.source_id) >> 1 AS BIGINT),
-    CASE WHEN b.parent_ref = '' THEN NULL
-         ELSE CAST(hash(b.source, b.parent_ref) >> 1 AS BIGINT) END,
-    b.channel, b.kind, b.direction, b.occurred_at, b.thread_id,
-    COALESCE(c.visibility = 'public', FALSE)
-      OR COALESCE(json_extract_string(NULLIF(b.extra, ''), '$.visibility') = 'public', FALSE)
-      AS is_public,
-    b.sentiment
-  FROM batches b LEFT JOIN m_circle c ON c.id = b.circle_id
-)""",
+SELECT b.id,
+  CAST(hash(b.source, b.source_id) >> 1 AS BIGINT),
+  CASE WHEN b.parent_ref = '' THEN NULL
+       ELSE CAST(hash(b.source, b.parent_ref) >> 1 AS BIGINT) END,
+  b.channel, b.kind, b.direction, b.occurred_at, b.thread_id,
+  COALESCE(c.visibility = 'public', FALSE)
+    OR COALESCE(json_extract_string(NULLIF(b.extra, ''), '$.visibility') = 'public', FALSE)
+    AS is_public,
+  b.sentiment
+FROM batches b LEFT JOIN m_circle c ON c.id = b.circle_id""",
     "participant": "INSERT INTO m_participant "
-    f"SELECT interaction_id, identity_id, role, {codes.role_code('role')} FROM batches",
+    "SELECT interaction_id, identity_id, role FROM batches",
     "identity": "INSERT INTO m_identity SELECT id, person_id FROM batches",
     "person": "INSERT INTO m_person SELECT id, is_me = 1, merged_into FROM batches",
     "circle": "INSERT INTO m_circle SELECT id, visibility FROM batches",
@@ -185,24 +185,42 @@ def connect(path: Path | None, *, memory_limit: str = MEMORY_LIMIT) -> Any:
         spill = str(path.with_suffix(".tmp")).replace("'", "''")
         con.execute(f"SET temp_directory = '{spill}'")
     if _outdated(con):
-        # A mirror written before the codes: it is a cache, so start it anew.
-        for name in (*_TABLES, "m_log", "m_reply", "m_reply_state"):
+        # A mirror written by another version: it is a cache, so start it anew
+        # (the next sync reads the whole ledger, and the refresh is a full one).
+        log.info("analytics mirror: written by another version, rebuilding it")
+        for name in (*_TABLES, "m_log", *_RETIRED):
             con.execute(f"DROP TABLE IF EXISTS {name}")
     con.execute(_SCHEMA)
     return con
 
 
+_COLUMNS = """
+SELECT table_name, column_name, data_type FROM duckdb_columns()
+WHERE schema_name = 'main' AND database_name = current_database() AND table_name IN ({})"""
+
+
+@lru_cache(maxsize=1)
+def _schema_columns() -> frozenset[tuple[str, str, str]]:
+    """The columns of this version's mirror tables (``_SCHEMA`` made in memory)."""
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(_SCHEMA)
+        names = ", ".join(f"'{t}'" for t in _TABLES)
+        return frozenset(tuple(r) for r in con.execute(_COLUMNS.format(names)).fetchall())
+    finally:
+        con.close()
+
+
 def _outdated(con: Any) -> bool:
-    """Whether the mirror's tables lack a column this version writes."""
-    rows = con.execute(
-        "SELECT table_name, column_name FROM duckdb_columns() "
-        "WHERE table_name IN ('m_interaction', 'm_participant') AND schema_name = 'main' "
-        "AND database_name = current_database()"
-    ).fetchall()
+    """Whether the mirror was written by another version: its tables' columns
+    are not this version's, or it keeps a table this version does not."""
+    names = ", ".join(f"'{t}'" for t in (*_TABLES, *_RETIRED))
+    rows = con.execute(_COLUMNS.format(names)).fetchall()
     if not rows:
         return False
-    names = {(t, c) for t, c in rows}
-    return not {("m_interaction", "code"), ("m_participant", "role_code")} <= names
+    return frozenset(tuple(r) for r in rows) != _schema_columns()
 
 
 def first_row(con: Any, sql: str, params: list[Any] | None = None) -> tuple[Any, ...] | None:
@@ -336,13 +354,9 @@ def _load(
             else reader
         )
         con.register("batches", stream)
-        # Interactions and participants stay in id order, as they are read:
-        # the compiled full run walks them side by side (kith.analytics.compiled).
-        con.execute("SET preserve_insertion_order = true")
         try:
             con.execute(_INSERT[table])
         finally:
-            con.execute("SET preserve_insertion_order = false")
             con.unregister("batches")
 
 
@@ -371,50 +385,6 @@ def _has_table(con: Any, name: str) -> bool:
 
 def _has_log(con: Any) -> bool:
     return _has_table(con, "m_log")
-
-
-#: Reply links: which interaction answers which (``parent_ref`` resolved to the
-#: parent's id within the same source, through the hashed keys). They depend on
-#: the interactions alone (not on people, merges, my identities, ``now`` or a
-#: setting), so the mirror keeps them as it keeps the interactions: found once,
-#: then extended (``update_replies``). The compiled full run reads them.
-_REPLY = """
-SELECT c.id AS child_id, p.id AS parent_id
-FROM m_interaction c JOIN m_interaction p ON p.source_key = c.parent_key"""
-
-
-def update_replies(con: Any) -> None:
-    """Bring ``m_reply`` up to the mirror's interactions: found whole the first
-    time, then extended by the interactions since (whichever end of a link is
-    new: a new reply to an old message, or an old reply whose message arrives
-    late). Only full runs read the links, so only they pay for finding them."""
-    top = first_row(con, "SELECT MAX(id) FROM m_interaction")
-    newest = int(top[0]) if top and top[0] is not None else 0
-    if not (_has_table(con, "m_reply") and _has_table(con, "m_reply_state")):
-        # In reply order (the compiled run walks them; a reply's message is
-        # usually close to it), kept as new ones are appended.
-        con.execute("SET preserve_insertion_order = true")
-        try:
-            con.execute(f"CREATE OR REPLACE TABLE m_reply AS {_REPLY} ORDER BY c.id")
-        finally:
-            con.execute("SET preserve_insertion_order = false")
-        con.execute(f"CREATE OR REPLACE TABLE m_reply_state AS SELECT {newest} AS through")
-        return
-    row = first_row(con, "SELECT through FROM m_reply_state")
-    through = int(row[0]) if row else 0
-    if through >= newest:
-        return
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute(
-            f"INSERT INTO m_reply SELECT * FROM ({_REPLY} WHERE c.id > {through} "
-            f"UNION ALL {_REPLY} WHERE p.id > {through} AND c.id <= {through}) ORDER BY 1"
-        )
-        con.execute(f"UPDATE m_reply_state SET through = {newest}")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _extend_log(con: Any, lo: int | None, hi: int | None) -> None:
@@ -469,7 +439,6 @@ def sync(
                 ).to_arrow_table()
             for name in _TABLES:
                 con.execute(f"DELETE FROM {name}")
-            con.execute("DROP TABLE IF EXISTS m_reply")
             since = MirrorState(token, 0, 0, 0, "", "")
         else:
             assert current is not None

@@ -15,11 +15,19 @@ A full recompute happens when there are no stored results, when the
 settings (the half-life) changed, when people were merged or unmerged, when
 my identities changed, when ``now`` is earlier than the last one, or when
 asked (``--full``).
+
+Both engines run the same definition (``kith.analytics.definition``):
+DuckDB over the mirror, for every refresh by default; Spark (``spark=``,
+``kith analytics refresh --engine spark``) over a Parquet export of the
+mirror, always for everyone. Either way the rows come back to the ledger
+through ``kith.analytics.writeback``, so a later DuckDB refresh goes on
+incrementally from a Spark one.
 """
 
 from __future__ import annotations
 
 import logging
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -27,6 +35,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from sqlalchemy import Engine
 
 from kith.analytics import duck, mirror, writeback
@@ -37,6 +46,18 @@ log = logging.getLogger(__name__)
 
 #: Sentinel for ``refresh(mirror_path=...)``: the mirror's default place.
 DEFAULT = Path("<default>")
+#: The master of a Spark run when none is named: two local cores.
+SPARK_MASTER = "local[2]"
+
+
+@dataclass(frozen=True, slots=True)
+class SparkRun:
+    """Where a refresh computes on Spark: the ``master`` URL, and the folder
+    for the Parquet export of the inputs (None: a temporary folder, removed
+    after; on a cluster, a folder every executor can read)."""
+
+    master: str = SPARK_MASTER
+    folder: Path | None = None
 
 
 @dataclass(slots=True)
@@ -51,6 +72,7 @@ class RefreshResult:
     last_interaction_id: int = 0
     mirror_rebuilt: bool = False
     reason: str = ""
+    engine: str = "duckdb"
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -61,6 +83,7 @@ def refresh(
     settings: AnalyticsSettings | None = None,
     full: bool = False,
     mirror_path: Path | None = DEFAULT,
+    spark: SparkRun | None = None,
     clock: Callable[[], float] = time.perf_counter,
     progress: mirror.Progress | None = None,
     ahead: Mapping[valence.Key, float | None] | None = None,
@@ -73,8 +96,14 @@ def refresh(
     reading of new interactions (and the scoring of their valence) is: the
     long part of a refresh after a big import; ``ahead`` holds valences
     scored as the import read the bodies (``kith.signals.valence.Ahead``).
+    ``spark``: compute everyone on Spark instead of DuckDB (a full refresh;
+    see ``SparkRun``).
     """
     settings = settings or AnalyticsSettings()
+    if spark is not None:
+        from kith.analytics.spark import require
+
+        require()  # before any work, when the extra is missing
     seconds: dict[str, float] = {}
     started = clock()
     stored = writeback.stored_state(engine)
@@ -87,6 +116,18 @@ def refresh(
         rebuilt, before = mirror.sync(con, engine, token, facts, progress, ahead)
         seconds["load"] = clock() - started
         reason = _full_reason(stored, facts, settings, now, full, rebuilt)
+        if spark is not None:
+            result = RefreshResult(
+                "full",
+                now,
+                last_interaction_id=facts.last_interaction_id,
+                mirror_rebuilt=rebuilt,
+                reason=reason or "computed on Spark",
+                engine="spark",
+            )
+            state = _state(token, now, facts, settings, "full")
+            seconds.update(_on_spark(con, engine, spark, settings, state, result, clock))
+            return _done(result, seconds, started, clock)
         if (
             not reason
             and stored is not None
@@ -119,9 +160,7 @@ def refresh(
         result.people = int((mirror.first_row(con, "SELECT COUNT(*) FROM target") or (0,))[0])
         seconds["scope"] = clock() - step
         step = clock()
-        duck.run(con, now, settings.half_life_days, compiled=bool(reason))
-        if reason:
-            _release_working_memory()
+        duck.run(con, now, settings.half_life_days)
         seconds["compute"] = clock() - step
         step = clock()
         readers: dict[str, Callable[[], Any]] = {
@@ -134,20 +173,26 @@ def refresh(
             replace_all=bool(reason),
             state=_state(token, now, facts, settings, result.mode),
             finished_at=now,
+            row_count=duck.result_rows(con),
         )
         seconds["write"] = clock() - step
         result.relationships = counts["relationship"]
         result.ties = counts["tie"]
         duck.drop_inputs(con)
     finally:
-        if reason:
-            _release_working_memory(con)
         con.close()
+    return _done(result, seconds, started, clock)
+
+
+def _done(
+    result: RefreshResult, seconds: dict[str, float], started: float, clock: Callable[[], float]
+) -> RefreshResult:
     seconds["total"] = clock() - started
     result.seconds = seconds
     log.info(
-        "analytics %s: %d relationships, %d ties in %.1fs",
+        "analytics %s on %s: %d relationships, %d ties in %.1fs",
         result.mode,
+        result.engine,
         result.relationships,
         result.ties,
         seconds["total"],
@@ -155,13 +200,48 @@ def refresh(
     return result
 
 
-def _release_working_memory(con: Any | None = None) -> None:
-    """A full run keeps its working memory for a next run (see
-    ``kith.analytics.workspace``); full refreshes are seldom, so a refresh
-    lets it go once computed (the results, registered on ``con``, once written)."""
-    from kith.analytics import compiled
+def _on_spark(
+    con: Any,
+    engine: Engine,
+    run: SparkRun,
+    settings: AnalyticsSettings,
+    state: writeback.StoredState,
+    result: RefreshResult,
+    clock: Callable[[], float],
+) -> dict[str, float]:
+    """Export the synced mirror's inputs as Parquet, compute every row on
+    Spark, and write them back as a full DuckDB refresh would; fills in
+    ``result``'s counts and returns seconds per phase."""
+    from kith.analytics import spark
 
-    compiled.release(con)
+    seconds: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="kith-spark-") as scratch:
+        folder = run.folder if run.folder is not None else Path(scratch)
+        step = clock()
+        spark.export_parquet(con, folder)
+        seconds["export"] = clock() - step
+        step = clock()
+        with spark.session(run.master) as session:
+            tables = spark.compute(session, folder, result.now, settings.half_life_days)
+        seconds["compute"] = clock() - step
+    step = clock()
+    counts = writeback.write(
+        engine,
+        {name: _reader(table) for name, table in tables.items()},
+        replace_all=True,
+        state=state,
+        finished_at=result.now,
+        row_count=sum(table.num_rows for table in tables.values()),
+    )
+    seconds["write"] = clock() - step
+    result.people = tables["relationship"].num_rows
+    result.relationships = counts["relationship"]
+    result.ties = counts["tie"]
+    return seconds
+
+
+def _reader(table: pa.Table) -> Callable[[], pa.RecordBatchReader]:
+    return lambda: pa.RecordBatchReader.from_batches(table.schema, table.to_batches(65_536))
 
 
 def _full_reason(

@@ -4,7 +4,9 @@ For ledgers that outgrow one machine. ``export_parquet`` writes the inputs
 (the analytics mirror's tables, the very rows the DuckDB engine reads) as
 Parquet files; ``compute`` runs each step of ``kith.analytics.definition``,
 transpiled from DuckDB's dialect to Spark SQL by SQLGlot, as a cached
-temporary view, and returns the ``relationship`` and ``tie`` rows.
+temporary view, and returns the ``relationship`` and ``tie`` rows, which
+``kith.analytics.refresh`` writes back to the ledger
+(``kith analytics refresh --engine spark``).
 
 PySpark is the optional extra ``kith[spark]`` and needs a Java runtime
 (17 is tested). Here it runs in local mode; point ``master`` at a cluster and
@@ -63,16 +65,24 @@ def export_parquet(con: Any, folder: Path) -> dict[str, int]:
     return counts
 
 
+def require() -> None:
+    """Raise a ``KithError`` saying what to install when the ``spark`` extra is missing."""
+    try:
+        import pyspark  # noqa: F401
+        import sqlglot  # noqa: F401
+    except ImportError:
+        raise KithError(
+            "the Spark engine needs PySpark and SQLGlot (the extra kith[spark])",
+            hint="pip install 'kith[spark]' (and a Java 17 runtime)",
+        ) from None
+
+
 @contextmanager
 def session(master: str = "local[2]", memory: str = "2g") -> Iterator[Any]:
     """A Spark session for kith (UTC, no UI, few shuffle partitions), stopped after."""
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError:
-        raise KithError(
-            "the Spark engine needs PySpark",
-            hint="pip install 'kith[spark]' (and a Java 17 runtime)",
-        ) from None
+    require()
+    from pyspark.sql import SparkSession
+
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     try:
         spark = (

@@ -61,8 +61,9 @@ def _print_refresh(result: Any) -> None:
         click.echo(f"analytics: nothing new since the last refresh (now {fmt_ts(result.now)})")
         return
     why = f" ({result.reason})" if result.reason else ""
+    on = " on Spark" if result.engine == "spark" else ""
     click.echo(
-        f"analytics: {result.mode} refresh{why}: {result.relationships:,} relationships, "
+        f"analytics: {result.mode} refresh{on}{why}: {result.relationships:,} relationships, "
         f"{result.ties:,} ties as of {fmt_ts(result.now)} in {result.seconds['total']:.1f}s"
     )
 
@@ -76,10 +77,37 @@ def _print_refresh(result: Any) -> None:
     default=None,
     help="Half-life of the decayed counts (default 90; a change recomputes everyone).",
 )
+@click.option(
+    "--engine",
+    "engine_name",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+    help="Where to compute: DuckDB here, or Spark (extra kith[spark]; always everyone).",
+)
+@click.option(
+    "--master",
+    metavar="URL",
+    help="With --engine spark: the Spark master (default local[2], two local cores).",
+)
+@click.option(
+    "--export",
+    "export_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="With --engine spark: write the Parquet inputs here, for a cluster to read "
+    "(default: a temporary folder).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON.")
 @pass_state
 def analytics_refresh(
-    state: State, full: bool, now_text: str | None, half_life_days: float | None, as_json: bool
+    state: State,
+    full: bool,
+    now_text: str | None,
+    half_life_days: float | None,
+    engine_name: str,
+    master: str | None,
+    export_dir: Path | None,
+    as_json: bool,
 ) -> None:
     """Bring the relationship and tie rows up to date.
 
@@ -87,10 +115,17 @@ def analytics_refresh(
     unless the settings changed, people were merged, or --full. The first
     run reads the whole ledger into an analytics mirror beside it (a DuckDB
     file; safe to delete).
+
+    With --engine spark the same definition runs on Apache Spark over a
+    Parquet export of that mirror, for everyone, and the rows are written
+    back to the ledger just as DuckDB's are.
     """
     from kith.analytics import AnalyticsSettings, refresh
-    from kith.analytics.refresh import as_dict
+    from kith.analytics.refresh import SPARK_MASTER, SparkRun, as_dict
 
+    if engine_name != "spark" and (master or export_dir):
+        raise click.UsageError("--master and --export go with --engine spark")
+    spark = SparkRun(master or SPARK_MASTER, export_dir) if engine_name == "spark" else None
     settings = AnalyticsSettings() if half_life_days is None else AnalyticsSettings(half_life_days)
     with progress_bar(as_json) as bar:
         result = refresh(
@@ -99,6 +134,7 @@ def analytics_refresh(
             settings=settings,
             full=full,
             progress=analytics_progress(bar),
+            spark=spark,
         )
     if as_json:
         click.echo(json.dumps(as_dict(result), indent=2))
@@ -110,39 +146,14 @@ def analytics_refresh(
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @pass_state
 def analytics_export(state: State, folder: Path) -> None:
-    """Write the pipeline's inputs as Parquet files into FOLDER (for the Spark engine)."""
+    """Write the pipeline's inputs as Parquet files into FOLDER (for a Spark job of your own;
+    `kith analytics refresh --engine spark` exports, computes and writes back in one go)."""
     from kith.analytics.export import export_ledger
 
     counts = export_ledger(state.engine, folder)
     for name, rows in counts.items():
         click.echo(f"  {name}.parquet: {rows:,} rows")
     click.echo(f"Exported to {folder}")
-
-
-@analytics.command("spark")
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--now", "now_text", metavar="WHEN", help="Compute as of this time (default: now).")
-@click.option("--half-life-days", type=click.FloatRange(min=0, min_open=True), default=None)
-@click.option("--master", default="local[2]", show_default=True, help="Spark master URL.")
-def analytics_spark(
-    folder: Path, now_text: str | None, half_life_days: float | None, master: str
-) -> None:
-    """Compute the features with Spark over an export in FOLDER.
-
-    Writes FOLDER/relationship.parquet and FOLDER/tie.parquet: the same rows
-    `kith analytics refresh --full` writes to the ledger.
-    """
-    import pyarrow.parquet as pq
-
-    from kith.analytics import spark
-    from kith.units import HALF_LIFE_DAYS
-
-    now = _parse_now(now_text)
-    with spark.session(master) as session:
-        tables = spark.compute(session, folder, now, half_life_days or HALF_LIFE_DAYS)
-    for name, table in tables.items():
-        pq.write_table(table, folder / f"{name}.parquet")
-        click.echo(f"  {name}.parquet: {table.num_rows:,} rows")
 
 
 def analytics_after_import(

@@ -38,20 +38,12 @@ The world holds patterns that later features must find, and
 ``owner_addresses``
     Sam's own addresses.
 
-``kith.sample.scale`` streams the same kinds of patterns at benchmark size
-(a million people, tens of millions of messages) without holding them:
-``iter_scale_messages``, ``write_scale_mbox`` and ``iter_scale_records``, with
-``scale_truth`` naming the planted people.
+``bench/scale.py`` (outside the package) streams the same kinds of patterns
+at benchmark size, for the benchmarks and a few tests.
 """
 
 from kith.sample.entities import Address, SampleMessage, SamplePerson
 from kith.sample.mbox import write_mbox, write_truth
-from kith.sample.scale import (
-    iter_scale_messages,
-    iter_scale_records,
-    scale_truth,
-    write_scale_mbox,
-)
 from kith.sample.world import DEFAULT_END, SampleWorld, generate_world
 
 __all__ = [
@@ -61,10 +53,6 @@ __all__ = [
     "SamplePerson",
     "SampleWorld",
     "generate_world",
-    "iter_scale_messages",
-    "iter_scale_records",
-    "scale_truth",
     "write_mbox",
-    "write_scale_mbox",
     "write_truth",
 ]
