@@ -116,6 +116,7 @@ def test_spark_engine_says_what_is_missing(tmp_path: Path, monkeypatch) -> None:
     with pytest.raises(KithError, match=r"pip install 'kith\[spark\]'"), spark.session():
         pass
     db = tmp_path / "kith.db"
+    assert CliRunner().invoke(cli, ["--db", str(db), "init"]).exit_code == 0
     done = CliRunner().invoke(cli, ["--db", str(db), "analytics", "refresh", "--engine", "spark"])
     assert done.exit_code == 1
     assert "the Spark engine needs PySpark" in done.stderr
