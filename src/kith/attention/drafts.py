@@ -17,6 +17,7 @@ from typing import Any
 
 from kith.attention.candidates import GIVE_KINDS, Item, first_name
 from kith.errors import ConfigError
+from kith.ingest.guard import safe_name
 from kith.signals.text import own_words
 from kith.store import attention as store
 from kith.store.sql import using
@@ -135,7 +136,7 @@ def asked(subject: str | None, body: str | None) -> str | None:
     m = _QUESTION.search(text)
     if m is None:
         return None
-    question = " ".join(m.group(0).split())
+    question = safe_name(" ".join(m.group(0).split()))[0] or ""  # shown in a terminal
     return question if len(question) <= 120 else "…" + question[-119:]
 
 
