@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from functools import lru_cache
 
 _PARENTHETICAL = re.compile(r"\([^)]*\)|\[[^\]]*\]")
@@ -207,3 +208,35 @@ def suggestion_confidence(
         score -= 0.1 * (group_size - 2)
         evidence.append(f"{group_size} people share this name")
     return round(max(0.05, min(score, 0.95)), 2), evidence
+
+
+# -- my own other identities ---------------------------------------------------------
+
+
+def looks_like_mine(
+    my_name: str | None, my_domains: Collection[str], kind: str, value: str, display: str | None
+) -> str | None:
+    """Why an e-mail identity is likely one of mine, or None: at one of my
+    domains (or below one), it carries my first and last name (middle names and
+    initials aside: "Phillip K. Allen"), or my name's address forms (``pallen``,
+    ``phillip.k.allen``). An offer for the user to accept (``kith me add``),
+    never applied by itself: namesakes work at one company too."""
+    if kind != "email" or not my_name:
+        return None
+    local, _, domain = value.partition("@")
+    if not any(domain == d or domain.endswith("." + d) for d in my_domains):
+        return None
+    mine = (name_key(my_name) or "").split()
+    if len(mine) < 2:
+        return None
+    first, last = mine[0], mine[-1]
+    theirs = (name_key(display) or "").split()
+    if len(theirs) >= 2 and (theirs[0], theirs[-1]) == (first, last):
+        return f"your name ({display}) at {domain}"
+    parts = [p for p in re.split(r"[._\-]+", local.split("+", 1)[0].lower()) if p]
+    if parts and (
+        parts == [first[0] + last]
+        or (len(parts) > 1 and parts[0] in (first, first[0]) and parts[-1] == last)
+    ):
+        return f"your name's form of address at {domain}"
+    return None

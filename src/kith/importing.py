@@ -47,6 +47,8 @@ class FileSummary:
     me_added: list[str] = field(default_factory=list)
     #: Why a file in a folder was passed over ("empty", "not recognised"); None: read.
     left_alone: str | None = None
+    #: The ``import_run`` that stored it (0: none).
+    run_id: int = 0
     error: str | None = None
     problems: list[Skipped] = field(default_factory=list)
 
@@ -216,6 +218,7 @@ def import_one(
         summary.skipped = writer.totals.skipped
         summary.contacts = writer.totals.contacts
         summary.me_added = writer.me_added
+        summary.run_id = writer.import_id
     if progress:
         progress(str(path), read, 1.0)
     return summary

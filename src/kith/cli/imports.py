@@ -92,6 +92,7 @@ def import_(
         elapsed = time.monotonic() - started
         print_summaries(summaries, elapsed)
         _say_if_i_am_unknown(state)
+        _offer_my_other_identities(state, [s.run_id for s in summaries if s.run_id])
         if not no_analytics:
             imported = sum(s.imported for s in summaries)
             analytics_after_import(state, imported, quiet=quiet, ahead=ahead)
@@ -129,3 +130,23 @@ def _say_if_i_am_unknown(state: State) -> None:
         )
     if not likely:
         click.echo("  kith me add you@example.org (or kith init --me …) tells it.", err=True)
+
+
+def _offer_my_other_identities(state: State, runs: list[int]) -> None:
+    """Identities this import brought that look like mine (my name at my
+    domain): offered, so that I am not someone to check in with in my own day."""
+    from kith.store import repository
+
+    offers = repository.likely_mine(state.engine, runs)
+    if not offers:
+        return
+    click.echo(f"These {len(offers)} look like you (kith me add … to say they are):", err=True)
+    for key, why in offers[:SHOWN_OFFERS]:
+        click.echo(f"  {key}: {why}", err=True)
+    if len(offers) > SHOWN_OFFERS:
+        click.echo(f"  … and {len(offers) - SHOWN_OFFERS} more", err=True)
+    click.echo(f"  kith me add {' '.join(key for key, _ in offers[:SHOWN_OFFERS])}", err=True)
+
+
+#: How many likely identities of mine an import names.
+SHOWN_OFFERS = 5

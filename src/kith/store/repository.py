@@ -6,7 +6,7 @@ ledger's SQL lives here, so the CLI and web app stay free of it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, or_, select, update
@@ -148,6 +148,39 @@ def likely_me(engine: Engine, *, limit: int = 3) -> list[tuple[str, float]]:
             .limit(limit)
         ).all()
     return [(f"{k}:{v}", int(n) / int(total)) for k, v, n in rows]
+
+
+def likely_mine(engine: Engine, runs: Collection[int]) -> list[tuple[str, str]]:
+    """Identities that import ``runs`` added and that look like mine
+    (``kith.identity.looks_like_mine``), each with why: offered, never applied."""
+    if not runs:
+        return []
+    with engine.connect() as conn:
+        me = me_person_id(conn)
+        if me is None:
+            return []
+        my_name = conn.execute(select(person.c.name).where(person.c.id == me)).scalar()
+        domains = {
+            str(v).partition("@")[2]
+            for v in conn.execute(
+                select(identity.c.value).where(
+                    identity.c.person_id == me, identity.c.kind == "email"
+                )
+            ).scalars()
+        }
+        found = conn.execute(
+            select(identity.c.kind, identity.c.value, identity.c.display_name).where(
+                identity.c.import_id.in_(list(runs)),
+                identity.c.kind == "email",
+                identity.c.person_id != me,
+            )
+        ).all()
+    offers = []
+    for kind, value, display in found:
+        why = rules.looks_like_mine(my_name, domains, kind, value, display)
+        if why is not None:
+            offers.append((f"{kind}:{value}", why))
+    return sorted(offers)
 
 
 def my_identities(engine: Engine) -> list[str]:
