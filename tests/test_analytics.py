@@ -237,8 +237,27 @@ def test_tie_from_a_cc_and_a_meeting(engine):
         t2,
         2,
     )
-    assert ab["decayed"] == pytest.approx(0.5 + 2 ** (-10 / 90), rel=1e-12)
+    # the CC between the two of them counts whole; the meeting of three, half each
+    assert ab["decayed"] == pytest.approx(0.5 + 2 ** (-10 / 90) / 2, rel=1e-12)
     assert got[tuple(sorted((b, c)))]["interactions"] == 1
+
+
+def test_a_message_to_a_long_list_ties_nobody(engine):
+    from kith.analytics.definition import MAX_TIE_PEOPLE
+
+    many = tuple(f"r{i}@y.org" for i in range(MAX_TIE_PEOPLE))  # with ana: one too many
+    store(
+        engine,
+        [
+            rec("all", NOW - DAY, "ana@x.org", (ME, *many)),
+            rec("few", NOW - DAY, "ana@x.org", (ME, *many[: MAX_TIE_PEOPLE - 1])),
+        ],
+    )
+    refresh(engine, now=NOW)
+    got = ties(engine)
+    # only the message with MAX_TIE_PEOPLE people ties them: its pairs, once each
+    assert len(got) == MAX_TIE_PEOPLE * (MAX_TIE_PEOPLE - 1) // 2
+    assert {t["interactions"] for t in got.values()} == {1}
 
 
 def test_decayed_count_halves_per_half_life_and_ages_exactly(engine):
