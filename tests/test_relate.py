@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,9 @@ from kith.cli import cli
 from kith.model import Channel, Kind
 from kith.relate import community, cooling, fournier, layers, perception, reciprocity, strength
 from kith.relate.data import Event
+from kith.relate.explain import SCIENCE_NOTES
 from kith.relate.history import Contact, replies_by_gap, row_as_of
-from kith.relate.report import SCORES
+from kith.relate.report import SCORES, find_score
 from kith.relate.transactional import transactional
 from kith.signals.text import own_words
 from kith.store.reads import find_person
@@ -464,6 +466,67 @@ def test_relationships_and_explain_on_the_command_line(world):
         runner.invoke(cli, ["--db", db, "person", truth["rhythm_weekly"][0], "--json"]).output
     )
     assert as_json["scores"]["strength"]["state"] == "two-way"
+
+
+ROOT = Path(__file__).resolve().parent.parent
+#: A path in the project as an explanation cites it: folders, then a file name.
+CITED_PATH = re.compile(r"\b(?:[\w.-]+/)+[\w.-]+\.(?:md|py|tsv|toml)\b|\b[\w-]+\.md\b")
+
+
+def _shown_score_words(output: str) -> list[str]:
+    """The score words of ``kith person``'s Scores section (first column)."""
+    lines = output.split("Scores (kith explain SCORE", 1)[1].split("Timeline", 1)[0]
+    return [
+        line.split()[0]
+        for line in lines.splitlines()[1:]
+        if line.startswith("  ") and line.strip() and not line.strip().startswith(("·", "("))
+    ]
+
+
+def test_every_score_the_person_view_shows_has_an_explanation(world):
+    result, truth = world
+    db = result.database_url.split("///", 1)[1]
+    runner = CliRunner()
+    out = runner.invoke(cli, ["--db", db, "person", truth["rhythm_weekly"][0]])
+    assert out.exit_code == 0, out.output
+    words = _shown_score_words(out.output)
+    assert len(words) == len(SCORES)
+    for word in words:
+        shown = runner.invoke(cli, ["explain", word])
+        assert shown.exit_code == 0, (word, shown.output)
+        assert shown.output.startswith(f"{find_score(word).name}: ")
+
+
+def test_every_column_of_relationships_has_an_explanation(world):
+    result, _ = world
+    db = result.database_url.split("///", 1)[1]
+    runner = CliRunner()
+    for sort in ("strength", "referrals"):
+        out = runner.invoke(cli, ["--db", db, "relationships", "--sort", sort, "--limit", "2"])
+        header = out.output.splitlines()[0].split()
+        assert header[:2] == ["id", "name"]
+        for word in header[2:]:
+            assert runner.invoke(cli, ["explain", word]).exit_code == 0, word
+    assert find_score("form") is fournier.EXPLANATION and find_score("Debt") is not None
+
+
+def test_every_file_an_explanation_cites_is_in_the_project():
+    notes = (ROOT / SCIENCE_NOTES).read_text(encoding="utf-8")
+    headings = {line[3:].strip() for line in notes.splitlines() if line.startswith("## ")}
+    for e in SCORES.values():
+        assert e.notes in headings, e.name
+        assert SCIENCE_NOTES in e.text()
+        cited = CITED_PATH.findall(" ".join((e.formula, e.source, e.status, e.validation)))
+        for path in cited:
+            assert (ROOT / path).is_file(), f"{e.name} cites {path}, which is not in the project"
+
+
+def test_the_cited_path_pattern_finds_a_missing_file():
+    assert CITED_PATH.findall("the caps are SCIENCE.md's proposal (tests/test_x.py)") == [
+        "SCIENCE.md",
+        "tests/test_x.py",
+    ]
+    assert not (ROOT / "SCIENCE.md").exists()
 
 
 def _in_python(db, now: int, sort: str, limit: int | None) -> list[dict]:

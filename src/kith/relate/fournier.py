@@ -5,13 +5,13 @@ Source: Fournier 1998, "Consumers and Their Brands", JCR 24(4). The seven
 dimensions (voluntary/imposed, positive/negative, intense/superficial,
 enduring/short-term, public/private, formal/informal, symmetric/asymmetric)
 are *unverified* in what could be read: this is our reading of the paper.
-Twelve of the fifteen forms' definitions are confirmed second-hand (SCIENCE.md);
+Twelve of the fifteen forms' definitions are confirmed second-hand (docs/science.md);
 the paper's evidence comes from interviews with three people, so a form is
 shown as a hypothesis with its evidence and a confidence word, never a fact,
 and nothing automatic acts on it.
 
 Each dimension is a value in [−1, 1], +1 at the first pole (the observable
-stand-ins are SCIENCE.md's *proposal*; the scalings are ours):
+stand-ins are docs/science.md's *proposal*; the scalings are ours):
 
 - voluntary  2·d − 1, d = share of interactions one to one (in or out) rather
              than among others (in a list, a meeting, a CC);
@@ -25,7 +25,7 @@ stand-ins are SCIENCE.md's *proposal*; the scalings are ours):
              (formal vs informal markers of ``perception``'s lexicon);
 - symmetric  2ρ − 1, ρ = 1 − |in − out| / (in + out).
 
-Forms (rules ours, after the definitions and SCIENCE.md's proposals; the
+Forms (rules ours, after the definitions and docs/science.md's proposals; the
 first whose every condition holds, most specific first): enmity, fling,
 courtship, dependency, best friendship, committed partnership, secret affair,
 compartmentalized friendship, marriage of convenience, childhood friendship,
@@ -435,11 +435,13 @@ EXPLANATION = Explanation(
     source=(
         "Fournier 1998, Consumers and Their Brands, JCR 24(4): forms (12 definitions\n"
         "second-hand), seven dimensions (unverified: our reading of the paper);\n"
-        "observable stand-ins: SCIENCE.md's proposal."
+        "observable stand-ins: a proposal of ours."
     ),
     status=(
         "proposal; low validity (the paper rests on interviews with three people):\n"
         "a hypothesis with its evidence, never a fact, never an input to automation."
     ),
     validation="tests: hand-made ledgers for a fling, an enmity and a casual tie get those forms.",
+    notes="Relationship forms (Fournier)",
+    aliases=("form",),
 )

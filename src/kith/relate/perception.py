@@ -186,4 +186,5 @@ EXPLANATION = Explanation(
         "(tests/test_relate.py recomputes them); misses: sarcasm ('Thanks for nothing'),\n"
         "words not in the list ('miss our chats', 'spot on')."
     ),
+    notes="Warmth and competence",
 )
