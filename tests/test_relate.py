@@ -26,7 +26,7 @@ from kith.signals.text import own_words
 from kith.store.reads import find_person
 from kith.store.scores import events_of, person_report, relationship_row, strength_history
 from kith.store.sql import using
-from tests.test_analytics import ME, NOW, pid, rec, store
+from tests.test_analytics import ME, NOW, pid, rec, rel, store
 
 DAY = 86400
 MARCH = 1_772_409_600  # 2026-03-02 00:00 UTC
@@ -631,3 +631,36 @@ def test_sorting_by_cooling_finds_the_planted_cooling_before_the_long_gone(world
     found = sum(r["person_id"] in planted for r in top)
     assert found >= 3
     assert found > sum(p in planted for (p,) in by_ratio)
+
+
+def test_the_person_view_reads_one_set_of_their_words_and_one_meaning_of_one_to_one(
+    engine: Engine,
+):
+    """A private exchange, list posts among others and one public reply to me:
+    the tone scores count the same messages, and a public reply is not one to one."""
+    kind = "Thank you so much, this is wonderful work."
+    store(
+        engine,
+        [
+            rec("p1", NOW - 9 * DAY, "ana@x.org", (ME,), body=kind),
+            rec("p2", NOW - 8 * DAY, ME, ("ana@x.org",), body="Glad it helped."),
+            *(
+                rec(f"l{i}", NOW - i * DAY, "ana@x.org", ("dev@lists.x.org",), body=kind,
+                    list_id="dev.lists.x.org")
+                for i in range(1, 4)
+            ),
+            rec("l9", NOW - 5 * DAY, "ana@x.org", (ME, "dev@lists.x.org"), body=kind,
+                list_id="dev.lists.x.org"),
+        ],
+    )  # fmt: skip
+    refresh(engine, now=NOW)
+    with using(engine) as db:
+        report = person_report(db, pid(engine, "ana@x.org"), NOW)
+    dims = report["fournier"]["dimensions"]
+    heard = int(report["warmth_competence"]["evidence"][0].split()[0])
+    row = rel(engine, "ana@x.org")
+    assert heard == row["sentiment_n"] >= 1
+    assert f"over {heard} of their messages to you" in dims["positive"]["evidence"]
+    one_to_one = (dims["voluntary"]["value"] + 1) / 2
+    public = (dims["public"]["value"] + 1) / 2
+    assert one_to_one + public <= 1.0 + 1e-9
