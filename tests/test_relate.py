@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -17,14 +18,15 @@ from kith.cli import cli
 from kith.model import Channel, Kind
 from kith.relate import community, cooling, fournier, layers, perception, reciprocity, strength
 from kith.relate.data import Event
+from kith.relate.explain import SCIENCE_NOTES
 from kith.relate.history import Contact, replies_by_gap, row_as_of
-from kith.relate.report import SCORES
+from kith.relate.report import SCORES, find_score
 from kith.relate.transactional import transactional
 from kith.signals.text import own_words
 from kith.store.reads import find_person
 from kith.store.scores import events_of, person_report, relationship_row, strength_history
 from kith.store.sql import using
-from tests.test_analytics import ME, NOW, pid, rec, store
+from tests.test_analytics import ME, NOW, pid, rec, rel, store
 
 DAY = 86400
 MARCH = 1_772_409_600  # 2026-03-02 00:00 UTC
@@ -466,6 +468,67 @@ def test_relationships_and_explain_on_the_command_line(world):
     assert as_json["scores"]["strength"]["state"] == "two-way"
 
 
+ROOT = Path(__file__).resolve().parent.parent
+#: A path in the project as an explanation cites it: folders, then a file name.
+CITED_PATH = re.compile(r"\b(?:[\w.-]+/)+[\w.-]+\.(?:md|py|tsv|toml)\b|\b[\w-]+\.md\b")
+
+
+def _shown_score_words(output: str) -> list[str]:
+    """The score words of ``kith person``'s Scores section (first column)."""
+    lines = output.split("Scores (kith explain SCORE", 1)[1].split("Timeline", 1)[0]
+    return [
+        line.split()[0]
+        for line in lines.splitlines()[1:]
+        if line.startswith("  ") and line.strip() and not line.strip().startswith(("·", "("))
+    ]
+
+
+def test_every_score_the_person_view_shows_has_an_explanation(world):
+    result, truth = world
+    db = result.database_url.split("///", 1)[1]
+    runner = CliRunner()
+    out = runner.invoke(cli, ["--db", db, "person", truth["rhythm_weekly"][0]])
+    assert out.exit_code == 0, out.output
+    words = _shown_score_words(out.output)
+    assert len(words) == len(SCORES)
+    for word in words:
+        shown = runner.invoke(cli, ["explain", word])
+        assert shown.exit_code == 0, (word, shown.output)
+        assert shown.output.startswith(f"{find_score(word).name}: ")
+
+
+def test_every_column_of_relationships_has_an_explanation(world):
+    result, _ = world
+    db = result.database_url.split("///", 1)[1]
+    runner = CliRunner()
+    for sort in ("strength", "referrals"):
+        out = runner.invoke(cli, ["--db", db, "relationships", "--sort", sort, "--limit", "2"])
+        header = out.output.splitlines()[0].split()
+        assert header[:2] == ["id", "name"]
+        for word in header[2:]:
+            assert runner.invoke(cli, ["explain", word]).exit_code == 0, word
+    assert find_score("form") is fournier.EXPLANATION and find_score("Debt") is not None
+
+
+def test_every_file_an_explanation_cites_is_in_the_project():
+    notes = (ROOT / SCIENCE_NOTES).read_text(encoding="utf-8")
+    headings = {line[3:].strip() for line in notes.splitlines() if line.startswith("## ")}
+    for e in SCORES.values():
+        assert e.notes in headings, e.name
+        assert SCIENCE_NOTES in e.text()
+        cited = CITED_PATH.findall(" ".join((e.formula, e.source, e.status, e.validation)))
+        for path in cited:
+            assert (ROOT / path).is_file(), f"{e.name} cites {path}, which is not in the project"
+
+
+def test_the_cited_path_pattern_finds_a_missing_file():
+    assert CITED_PATH.findall("the caps are SCIENCE.md's proposal (tests/test_x.py)") == [
+        "SCIENCE.md",
+        "tests/test_x.py",
+    ]
+    assert not (ROOT / "SCIENCE.md").exists()
+
+
 def _in_python(db, now: int, sort: str, limit: int | None) -> list[dict]:
     """``relationships`` the other way: every row read, ordered in numpy."""
     from kith.relate.listing import order_in_python, present
@@ -568,3 +631,36 @@ def test_sorting_by_cooling_finds_the_planted_cooling_before_the_long_gone(world
     found = sum(r["person_id"] in planted for r in top)
     assert found >= 3
     assert found > sum(p in planted for (p,) in by_ratio)
+
+
+def test_the_person_view_reads_one_set_of_their_words_and_one_meaning_of_one_to_one(
+    engine: Engine,
+):
+    """A private exchange, list posts among others and one public reply to me:
+    the tone scores count the same messages, and a public reply is not one to one."""
+    kind = "Thank you so much, this is wonderful work."
+    store(
+        engine,
+        [
+            rec("p1", NOW - 9 * DAY, "ana@x.org", (ME,), body=kind),
+            rec("p2", NOW - 8 * DAY, ME, ("ana@x.org",), body="Glad it helped."),
+            *(
+                rec(f"l{i}", NOW - i * DAY, "ana@x.org", ("dev@lists.x.org",), body=kind,
+                    list_id="dev.lists.x.org")
+                for i in range(1, 4)
+            ),
+            rec("l9", NOW - 5 * DAY, "ana@x.org", (ME, "dev@lists.x.org"), body=kind,
+                list_id="dev.lists.x.org"),
+        ],
+    )  # fmt: skip
+    refresh(engine, now=NOW)
+    with using(engine) as db:
+        report = person_report(db, pid(engine, "ana@x.org"), NOW)
+    dims = report["fournier"]["dimensions"]
+    heard = int(report["warmth_competence"]["evidence"][0].split()[0])
+    row = rel(engine, "ana@x.org")
+    assert heard == row["sentiment_n"] >= 1
+    assert f"over {heard} of their messages to you" in dims["positive"]["evidence"]
+    one_to_one = (dims["voluntary"]["value"] + 1) / 2
+    public = (dims["public"]["value"] + 1) / 2
+    assert one_to_one + public <= 1.0 + 1e-9

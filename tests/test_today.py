@@ -153,7 +153,7 @@ class Ledger:
         return result
 
     def today(self, day: date, *extra: str) -> dict:
-        out = self.run("today", "--date", day.isoformat(), "--json", *extra).output
+        out = self.run("today", "--date", day.isoformat(), "--json", "--record", *extra).output
         return json.loads(out)
 
     def refresh(self, day: date) -> None:
@@ -438,6 +438,23 @@ def test_audit_attention(ledger: Ledger):
     assert "within the bound of 14 days" in out
     data = json.loads(ledger.run("audit", "attention", "--json").output)
     assert data["answered"] == 1 and data["replies"] == 2
+
+
+def test_a_look_at_the_day_in_json_records_no_plan(ledger: Ledger):
+    look = json.loads(ledger.run("today", "--date", D.isoformat(), "--json").output)
+    assert look["items"]
+    assert ledger.sql("SELECT COUNT(*) FROM attention_day") == [(0,)]
+    assert ledger.sql("SELECT COUNT(*) FROM attention_item") == [(0,)]
+    assert "No lists yet" in ledger.run("audit", "attention", "--date", D.isoformat()).output
+    planned = ledger.today(D)
+    assert [i["id"] for i in planned["items"]] == [i["id"] for i in look["items"]]
+    out = ledger.run("audit", "attention", "--date", D.isoformat()).output
+    assert "1 day(s) planned; 5 item(s) listed for 5 people." in out
+
+
+def test_the_table_records_the_day(ledger: Ledger):
+    ledger.run("today", "--date", D.isoformat())
+    assert ledger.sql("SELECT day FROM attention_day") == [(D.isoformat(),)]
 
 
 def test_an_empty_ledger_is_a_friendly_empty_day(db_url: str):

@@ -48,6 +48,11 @@ class Kind(StrEnum):
 GIVE_KINDS = ("share", "mention", "referral", "purchase", "intro", "answer")
 #: Kinds of inbound interaction that wait for an answer.
 ANSWERABLE_KINDS = ("message", "reply")
+#: Kinds of a post among others that is still about me. Their words about
+#: me are what they wrote to me (direction ``in``) and these: the tone scores
+#: (sentiment in the feature pipeline, warmth and competence in
+#: ``kith.relate.perception``) read this one set, so they count the same messages.
+ABOUT_ME_AMONG_KINDS = ("mention",)
 
 
 class Direction(StrEnum):

@@ -38,7 +38,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from kith.model import ANSWERABLE_KINDS, GIVE_KINDS
+from kith.model import ABOUT_ME_AMONG_KINDS, ANSWERABLE_KINDS, GIVE_KINDS
 from kith.signals.valence import NEGATIVE_COMPOUND as NEGATIVE_COMPOUND
 from kith.units import DAY
 
@@ -124,6 +124,12 @@ def steps(now: int, half_life_days: float) -> list[Step]:
         f"CASE WHEN COALESCE(a.n_{c}, 0) > 0 THEN 1 ELSE 0 END" for c in CHANNELS
     )
     theirs = "is_author = 1 AND direction <> 'out'"
+    # Their words to me: the tone scores read what they wrote to me, and among
+    # others only what is about me (a post among others is about anything).
+    to_me = (
+        f"is_author = 1 AND (direction = 'in' OR (direction = 'among' "
+        f"AND kind IN {_in(ABOUT_ME_AMONG_KINDS)}))"
+    )
     return [
         # Counts are COUNT(CASE … THEN 1 END), not SUM(CASE … 1 ELSE 0): DuckDB
         # sums integers into 128-bit HUGEINTs, slower than counting.
@@ -148,9 +154,9 @@ SELECT person_id,
   COUNT(CASE WHEN is_public THEN 1 END) AS n_public,
   COUNT(CASE WHEN kind IN {gives} AND {theirs} THEN 1 END) AS gives_in,
   COUNT(CASE WHEN kind IN {gives} AND direction = 'out' THEN 1 END) AS gives_out,
-  COUNT(CASE WHEN {theirs} THEN sentiment END) AS sentiment_n,
-  AVG(CASE WHEN {theirs} THEN sentiment END) AS sentiment_mean,
-  COUNT(CASE WHEN {theirs} AND sentiment <= {NEGATIVE_COMPOUND} THEN 1 END) AS negative_n
+  COUNT(CASE WHEN {to_me} THEN sentiment END) AS sentiment_n,
+  AVG(CASE WHEN {to_me} THEN sentiment END) AS sentiment_mean,
+  COUNT(CASE WHEN {to_me} AND sentiment <= {NEGATIVE_COMPOUND} THEN 1 END) AS negative_n
 FROM (
   SELECT person_id, occurred_at, direction, channel, kind, is_author, is_public, sentiment,
     EXP(-{lam} * CAST({now} - occurred_at AS DOUBLE)) AS w

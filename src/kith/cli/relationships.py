@@ -72,17 +72,18 @@ def relationships(state: State, sort: str, limit: int, on: datetime | None, as_j
 def explain(score: str | None, as_json: bool) -> None:
     """How a score is computed: its formula, source and validation. Alone: the list."""
     from kith.errors import NotFoundError
-    from kith.relate.report import SCORES
+    from kith.relate.report import SCORES, find_score
 
     if score is None:
         if as_json:
             click.echo(json.dumps([e.as_dict() for e in SCORES.values()], indent=2))
             return
         for e in SCORES.values():
-            click.echo(f"{e.name:<14} {e.title}")
+            also = f" (also: {', '.join(e.aliases)})" if e.aliases else ""
+            click.echo(f"{e.name:<14} {e.title}{also}")
         click.echo("\nkith explain SCORE for its formula, source and validation.")
         return
-    found = SCORES.get(score.lower())
+    found = find_score(score)
     if found is None:
         raise NotFoundError(
             f"no score called {score!r}",
@@ -93,26 +94,15 @@ def explain(score: str | None, as_json: bool) -> None:
 
 def person_scores_text(report: dict[str, Any]) -> list[str]:
     """The report's lines for ``kith person``: each score's summary, then its reasons."""
-    from kith.relate.report import truncation_note
+    from kith.relate.report import PARTS, truncation_note
 
     lines = ["Scores (kith explain SCORE for the formulas):"]
     note = truncation_note(report)
     if note:
         lines.append(f"  ({note})")
-    labels = (
-        ("strength", "strength"),
-        ("layer", "layer"),
-        ("cooling", "cooling"),
-        ("reciprocity", "reciprocity"),
-        ("fournier", "form"),
-        ("warmth_competence", "warmth"),
-        ("referrals", "referrals"),
-        ("community", "community"),
-        ("transactional", "purchases"),
-    )
-    for key, label in labels:
+    for key, explanation in PARTS:
         part = report[key]
-        lines.append(f"  {label:<12} {part['summary']}")
+        lines.append(f"  {explanation.name:<14} {part['summary']}")
         for reason in part.get("evidence", [])[:6]:
-            lines.append(f"  {'':<12}   · {reason}")
+            lines.append(f"  {'':<14}   · {reason}")
     return lines

@@ -46,12 +46,12 @@ def _ledger(state: State) -> Iterator[Any]:
     yield state.engine
 
 
-def _plan(ledger: Any, on: datetime | None, minutes: int | None) -> Any:
+def _plan(ledger: Any, on: datetime | None, minutes: int | None, save: bool) -> Any:
     from kith.attention.today import plan_day
 
     settings = _today_settings(minutes)
     now = _attention_now(on)
-    return settings, plan_day(ledger, now, settings)
+    return settings, plan_day(ledger, now, settings, save=save)
 
 
 def _refresh(state: State, on: datetime | None) -> None:
@@ -66,10 +66,13 @@ def _drafts(ledger: Any, plan: Any, settings: Any) -> dict[str, str]:
     return render_all(ledger, plan.items, plan.now, settings.templates)
 
 
-def _day(state: State, on: datetime | None, minutes: int | None) -> tuple[Any, Any, dict[str, str]]:
-    """(settings, the day's plan, its drafts), planned and saved in one transaction."""
+def _day(
+    state: State, on: datetime | None, minutes: int | None, *, save: bool = True
+) -> tuple[Any, Any, dict[str, str]]:
+    """(settings, the day's plan, its drafts), planned and, unless ``save`` is
+    false, saved in one transaction."""
     with _ledger(state) as ledger:
-        settings, plan = _plan(ledger, on, minutes)
+        settings, plan = _plan(ledger, on, minutes, save)
         return settings, plan, _drafts(ledger, plan, settings)
 
 
@@ -126,11 +129,28 @@ def print_plan(plan: Any, drafts: dict[str, str], *, hints: bool = True) -> None
     help="Minutes you have today (default: [today] budget in config.toml, else 30).",
 )
 @click.option("--date", "on", type=_DATE, help="The day to plan, YYYY-MM-DD (UTC).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON: {items: [...], budget}.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print JSON: {items: [...], budget}. A look only: the day is not recorded "
+    "(add --record to plan it).",
+)
+@click.option(
+    "--record",
+    is_flag=True,
+    help="With --json: plan the day as kith today does (its items can be done, "
+    "snoozed, skipped, and kith audit attention counts it).",
+)
 @click.option("--refresh", is_flag=True, help="Bring the relationship figures up to date first.")
 @pass_state
 def today_cmd(
-    state: State, minutes: int | None, on: datetime | None, as_json: bool, refresh: bool
+    state: State,
+    minutes: int | None,
+    on: datetime | None,
+    as_json: bool,
+    record: bool,
+    refresh: bool,
 ) -> None:
     """A short list of who to connect with today, why, and a draft for each.
 
@@ -143,10 +163,13 @@ def today_cmd(
       kith done ID [--note TEXT]   did it (recorded as a contact)
       kith snooze ID --days N      not now: back in N days
       kith skip ID                 not this one (it returns only if things change)
+
+    Asking for the day plans it: the list is recorded (for done, snooze, skip
+    and kith audit attention). --json only looks, unless --record.
     """
     if refresh:
         _refresh(state, on)
-    _, plan, drafts = _day(state, on, minutes)
+    _, plan, drafts = _day(state, on, minutes, save=record or not as_json)
     if as_json:
         data = {
             "date": plan.day.isoformat(),

@@ -1,6 +1,6 @@
 """Community: love, reach and orbit level for people in public circles.
 
-The Orbit Model (MIT; read in three versions, SCIENCE.md "Community"):
+The Orbit Model (MIT; read in three versions, docs/science.md "Community"):
 
 - love = Σ weight(kind) · 0.9^(months ago) over what they did in public
   circles (v2); the weights per kind are ours, on v3's 1–12 scale
@@ -125,4 +125,5 @@ EXPLANATION = Explanation(
         "tests: hand-made public activity with known months gives the formula's love; "
         "presence rules reach the levels stated."
     ),
+    notes="Community",
 )

@@ -11,7 +11,7 @@ and it has a rhythm (at least ``MIN_CONTACT_DAYS`` contact days and
 ``COLD_AFTER_DAYS``). It is computed from the raw times of the stored row, so
 a row refreshed days ago is read as of ``now``.
 
-Source: SCIENCE.md's *proposal* ("cooling" against one's own rhythm); the
+Source: docs/science.md's *proposal* ("cooling" against one's own rhythm); the
 ratio 2 and the thresholds are ours, measured on the sample world (see
 ``docs/design.md``, "Today" and "The scores"). The proposal's other reading —
 the 90-day contact rate falling a layer below the 365-day rate — needs
@@ -148,7 +148,7 @@ EXPLANATION = Explanation(
         f"and silent ≤ {COLD_AFTER_DAYS} days (else cold). Computed as of now from the\n"
         "stored row's last contact and usual gap."
     ),
-    source=("SCIENCE.md's proposal: cooling against one's own rhythm. The thresholds are ours."),
+    source=("a proposal of ours: cooling against one's own rhythm. The thresholds are ours."),
     status=(
         "proposal. One rule for the lists, the person report, the web app and the daily\n"
         "queue's check-ins."
@@ -158,4 +158,5 @@ EXPLANATION = Explanation(
         "relationships, all found (82 without the conversations threshold); tests: planted\n"
         "cooling people are flagged more often than steady ones (tests/test_relate.py)."
     ),
+    notes="Cooling",
 )

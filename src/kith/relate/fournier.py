@@ -5,17 +5,19 @@ Source: Fournier 1998, "Consumers and Their Brands", JCR 24(4). The seven
 dimensions (voluntary/imposed, positive/negative, intense/superficial,
 enduring/short-term, public/private, formal/informal, symmetric/asymmetric)
 are *unverified* in what could be read: this is our reading of the paper.
-Twelve of the fifteen forms' definitions are confirmed second-hand (SCIENCE.md);
+Twelve of the fifteen forms' definitions are confirmed second-hand (docs/science.md);
 the paper's evidence comes from interviews with three people, so a form is
 shown as a hypothesis with its evidence and a confidence word, never a fact,
 and nothing automatic acts on it.
 
 Each dimension is a value in [−1, 1], +1 at the first pole (the observable
-stand-ins are SCIENCE.md's *proposal*; the scalings are ours):
+stand-ins are docs/science.md's *proposal*; the scalings are ours):
 
-- voluntary  2·d − 1, d = share of interactions one to one (in or out) rather
-             than among others (in a list, a meeting, a CC);
-- positive   the mean VADER compound of their messages (−1..1);
+- voluntary  2·d − 1, d = share of interactions one to one (in or out, not in
+             a public circle) rather than among others (in a list, a meeting,
+             a CC) or in public;
+- positive   the mean VADER compound of their messages to me (−1..1; the
+             messages warmth and competence read, ``ABOUT_ME_AMONG_KINDS``);
 - intense    clamp(log2(contacts per 30 days of tenure) / 2): 4 a month → +1,
              one → 0, one per 4 months → −1;
 - enduring   clamp(log2(tenure / 90 days) / 2): a year → +1, 90 days → 0;
@@ -25,7 +27,7 @@ stand-ins are SCIENCE.md's *proposal*; the scalings are ours):
              (formal vs informal markers of ``perception``'s lexicon);
 - symmetric  2ρ − 1, ρ = 1 − |in − out| / (in + out).
 
-Forms (rules ours, after the definitions and SCIENCE.md's proposals; the
+Forms (rules ours, after the definitions and docs/science.md's proposals; the
 first whose every condition holds, most specific first): enmity, fling,
 courtship, dependency, best friendship, committed partnership, secret affair,
 compartmentalized friendship, marriage of convenience, childhood friendship,
@@ -121,7 +123,6 @@ def dimensions(row: Mapping[str, Any], events: list[Event], now: int) -> dict[st
     """Each dimension's value (None when nothing observed) and its evidence."""
     n_in, n_out = int(row.get("n_in") or 0), int(row.get("n_out") or 0)
     contacts = n_in + n_out
-    total = int(row.get("interactions") or 0)
     out: dict[str, Any] = {}
 
     def put(name: str, value: float | None, evidence: str) -> None:
@@ -130,21 +131,26 @@ def dimensions(row: Mapping[str, Any], events: list[Event], now: int) -> dict[st
             "evidence": evidence,
         }
 
-    direct = contacts / total if total else None
+    # One to one: between the two of us and not in a public circle (a public
+    # reply to me is direct, but not one to one: it counts in "public").
+    read = len(events)
+    private = sum(1 for e in events if e.direction in ("in", "out") and not e.public)
+    direct = private / read if read else None
     put(
         "voluntary",
         None if direct is None else 2 * direct - 1,
         "no interactions"
         if direct is None
-        else f"{direct:.0%} of {total} interactions one to one, the rest among others",
+        else f"{direct:.0%} of {read} interactions one to one, the rest among others or in public",
     )
     mean = row.get("sentiment_mean")
     put(
         "positive",
         None if mean is None else float(mean),
-        "no text of theirs"
+        "no text of theirs to you"
         if mean is None
-        else f"mean sentiment {float(mean):+.2f} over {row.get('sentiment_n')} messages (VADER)",
+        else f"mean sentiment {float(mean):+.2f} over {row.get('sentiment_n')} of their "
+        "messages to you (VADER)",
     )
     first = row.get("first_contact_at")
     tenure = None if first is None else max((now - int(first)) / DAY, 1.0)
@@ -435,11 +441,13 @@ EXPLANATION = Explanation(
     source=(
         "Fournier 1998, Consumers and Their Brands, JCR 24(4): forms (12 definitions\n"
         "second-hand), seven dimensions (unverified: our reading of the paper);\n"
-        "observable stand-ins: SCIENCE.md's proposal."
+        "observable stand-ins: a proposal of ours."
     ),
     status=(
         "proposal; low validity (the paper rests on interviews with three people):\n"
         "a hypothesis with its evidence, never a fact, never an input to automation."
     ),
     validation="tests: hand-made ledgers for a fling, an enmity and a casual tie get those forms.",
+    notes="Relationship forms (Fournier)",
+    aliases=("form",),
 )

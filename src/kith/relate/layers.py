@@ -3,7 +3,7 @@
 The one definition every surface uses (``kith relationships``, ``kith
 person``, the web app's People and Person pages, the daily queue's tiers).
 
-Layer, by rank (SCIENCE.md "Dunbar's layers", the *proposal*): rank my
+Layer, by rank (docs/science.md "Dunbar's layers", the *proposal*): rank my
 two-way relationships (both sides have written) by contact rate — the
 decayed count of interactions with them (``kith.units.HALF_LIFE_DAYS``
 half-life, the feature pipeline's ``decayed``, aged to ``now``) — and cut at
@@ -150,7 +150,7 @@ EXPLANATION = Explanation(
     source=(
         "Dunbar 2020 (abstract read): layers 5/15/50/150, each ~3× the last;\n"
         "Hill & Dunbar 2003 (read): networks of ~150; 'inner layer at least weekly,\n"
-        "next at least monthly' (second-hand). The rank caps are SCIENCE.md's proposal,\n"
+        "next at least monthly' (second-hand). The rank caps are a proposal of ours,\n"
         "meant for relationships the owner personally keeps."
     ),
     status=(
@@ -160,6 +160,7 @@ EXPLANATION = Explanation(
     validation=(
         "tests: ranks land in the expected layers; on the sample world, planted weekly-rhythm\n"
         "people rank in the inner layers more often than quarterly ones (tests/test_relate.py);\n"
-        "the web app and kith relationships agree on every person's layer (tests/test_meaning.py)."
+        "the web app and kith relationships agree on every person's layer (tests/test_web.py)."
     ),
+    notes="Dunbar's layers",
 )

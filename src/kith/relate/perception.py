@@ -43,6 +43,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from kith.model import ABOUT_ME_AMONG_KINDS
 from kith.relate.data import Event
 from kith.relate.explain import Explanation
 from kith.signals.text import own_words
@@ -116,7 +117,7 @@ def perceived(events: Iterable[Event]) -> dict[str, Any]:
     for e in events:
         if not e.authored or e.direction == "out" or not e.body:
             continue
-        if e.direction == "among" and e.kind != "mention":
+        if e.direction == "among" and e.kind not in ABOUT_ME_AMONG_KINDS:
             continue  # a post among others is about anything; a mention is about me
         messages += 1
         for scale, (p, n) in cues(own_words(e.body)).items():
@@ -141,7 +142,7 @@ def warmth_competence(
     c_label = label(pooled["competence"], ("competent", "doubtful"))
     w_net, c_net = net(pooled["warmth"]), net(pooled["competence"])
     evidence = [
-        f"{seen['messages']} of their messages with text; warmth cues "
+        f"{seen['messages']} of their messages to you with text; warmth cues "
         f"{pooled['warmth'][0]}+ / {pooled['warmth'][1]}−, competence cues "
         f"{pooled['competence'][0]}+ / {pooled['competence'][1]}−",
     ]
@@ -186,4 +187,5 @@ EXPLANATION = Explanation(
         "(tests/test_relate.py recomputes them); misses: sarcasm ('Thanks for nothing'),\n"
         "words not in the list ('miss our chats', 'spot on')."
     ),
+    notes="Warmth and competence",
 )

@@ -131,4 +131,6 @@ EXPLANATION = Explanation(
     ),
     status="our counting rule; gives are not weighed by kind.",
     validation="tests: hand-made ledgers with known gives give the expected counts and sentence.",
+    notes="Reciprocity",
+    aliases=("debt",),
 )

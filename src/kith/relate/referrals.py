@@ -258,4 +258,6 @@ EXPLANATION = Explanation(
     ),
     status="second-hand source; counting rules ours.",
     validation="tests: a hand-made chain A → B → C with purchases gives the expected values.",
+    notes="Referrals",
+    aliases=("brought",),
 )

@@ -27,21 +27,31 @@ from kith.relate.history import Contact, row_as_of
 from kith.relate.referrals import ReferralReads
 from kith.units import DAY
 
+#: The parts of ``person_report``, in the order shown: each report key with
+#: its score's explanation, whose name is the word ``kith person`` shows.
+PARTS: tuple[tuple[str, Explanation], ...] = (
+    ("strength", strength.EXPLANATION),
+    ("layer", layers.EXPLANATION),
+    ("cooling", cooling_score.EXPLANATION),
+    ("reciprocity", reciprocity_score.EXPLANATION),
+    ("fournier", fournier_score.EXPLANATION),
+    ("warmth_competence", perception_score.EXPLANATION),
+    ("referrals", referral_score.EXPLANATION),
+    ("community", community_score.EXPLANATION),
+    ("transactional", transactional_score.EXPLANATION),
+)
+
 #: Every score, by the name ``kith explain`` takes.
-SCORES: dict[str, Explanation] = {
-    e.name: e
-    for e in (
-        strength.EXPLANATION,
-        layers.EXPLANATION,
-        cooling_score.EXPLANATION,
-        reciprocity_score.EXPLANATION,
-        perception_score.EXPLANATION,
-        fournier_score.EXPLANATION,
-        referral_score.EXPLANATION,
-        community_score.EXPLANATION,
-        transactional_score.EXPLANATION,
-    )
-}
+SCORES: dict[str, Explanation] = {e.name: e for _, e in PARTS}
+
+
+def find_score(word: str) -> Explanation | None:
+    """The score a word shown by kith names (its name or an alias, any case), or None."""
+    key = word.strip().lower()
+    for e in SCORES.values():
+        if key == e.name or key in e.aliases:
+            return e
+    return None
 
 
 def contacts_of(events: list[Event]) -> list[Contact]:

@@ -1,6 +1,6 @@
 """Tie strength, 0–100: the chance of two-way contact in the next 30 days.
 
-Formula (SCIENCE.md "Tie strength", the *proposal*, fitted here)::
+Formula (docs/science.md "Tie strength", the *proposal*, fitted here)::
 
     z = b + Σ_k w_k · (x_k − μ_k) / σ_k        strength = 100 · σ(z)
 
@@ -27,7 +27,7 @@ other data the base rate differs, and the score is best read as a rank.
 Sources: Granovetter 1973 (second-hand: time, intensity, intimacy,
 reciprocal services); Gilbert & Karahalios 2009 (abstract read: recency and
 duration as the largest effects); the formula is a *proposal* of
-SCIENCE.md, its weights are ours, fitted as described. ``channels`` is not
+docs/science.md, its weights are ours, fitted as described. ``channels`` is not
 fitted: no data set at hand has more than one channel, so its weight is a
 stated guess (``CHANNELS_WEIGHT``), small on purpose.
 
@@ -298,7 +298,7 @@ EXPLANATION = Explanation(
     ),
     source=(
         "Granovetter 1973 (second-hand); Gilbert & Karahalios, CHI 2009 (abstract read);\n"
-        "the formula is SCIENCE.md's proposal; the weights are fitted by bench/fit_strength.py\n"
+        "the formula is a proposal of ours; the weights are fitted by bench/fit_strength.py\n"
         "(logistic regression, labels: two-way contact within 30 days)."
     ),
     status=(
@@ -308,4 +308,6 @@ EXPLANATION = Explanation(
         "fitting data a reply is a message answering one within a day."
     ),
     validation=VALIDATION,
+    notes="Tie strength",
+    aliases=("state",),
 )

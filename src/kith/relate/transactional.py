@@ -76,4 +76,6 @@ EXPLANATION = Explanation(
     source="ours: a rule on the ledger, not a published measure.",
     status="ours; window and threshold are choices.",
     validation="tests: contacts placed near and far from purchases give the share expected.",
+    notes="Purchases (transactional)",
+    aliases=("purchases",),
 )
