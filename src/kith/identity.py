@@ -207,11 +207,12 @@ def is_sibling_list(address: str, list_address: str) -> bool:
 def link_key(kind: str, value: str, display_name: str | None) -> str | None:
     """The key under which a new identity joins a known person by name (rule 3):
     ``name key @ domain`` for an e-mail address at an organisation's domain,
-    with a trustworthy name; None when a name must not link anything."""
+    with a trustworthy name; None when a name must not link anything (webmail
+    and mail gateways: their addresses belong to everyone's organisations)."""
     if kind != "email" or is_automated(value):
         return None
     domain = email_domain(value)
-    if domain in FREEMAIL_DOMAINS:
+    if domain in FREEMAIL_DOMAINS or domain in GATEWAY_DOMAINS:
         return None
     key = name_key(display_name)
     return f"{key}@{domain}" if key else None
@@ -237,6 +238,49 @@ def name_from_address(address: str) -> str:
     return " ".join(p.capitalize() for p in parts) or address
 
 
+# -- mail gateways: one address copied under another ------------------------------
+
+#: Domains of gateways that republish list mail under mangled addresses:
+#: ``ana.lima-Re5JQEeQqe8AvxtiuMwx3w@public.gmane.org`` is ``ana.lima@`` somewhere.
+GATEWAY_DOMAINS = frozenset({"public.gmane.org"})
+#: The hash a gateway appends to the original local part (Gmane: 22 letters and digits).
+_GATEWAY_HASH = re.compile(r"^(.+)-[A-Za-z0-9]{16,32}$")
+
+
+def gateway_local_part(address: str) -> str | None:
+    """The original local part of a gateway-mangled address, or None for any other.
+
+    >>> gateway_local_part("ana.lima-Re5JQEeQqe8AvxtiuMwx3w@public.gmane.org")
+    'ana.lima'
+    """
+    local, sep, domain = address.partition("@")
+    if not sep or domain not in GATEWAY_DOMAINS:
+        return None
+    match = _GATEWAY_HASH.match(local)
+    return match[1] if match else None
+
+
+def gateway_confidence(
+    copy: str, original: str, same_name: bool, candidates: int
+) -> tuple[float, list[str]]:
+    """How likely the gateway copy ``copy`` is the address ``original``, and why.
+
+    A proposal for the user, never a merge: the same original local part is the
+    base (0.6); the same name beside both adds 0.25; every further address with
+    that local part (``candidates`` in all) takes 0.2 off, since the gateway's hash
+    hides the domain.
+    """
+    evidence = [f"{copy} is a mail gateway's copy of an address like {original}"]
+    score = 0.6
+    if same_name:
+        score += 0.25
+        evidence.append("the same name beside both")
+    if candidates > 1:
+        score -= 0.2 * (candidates - 1)
+        evidence.append(f"{candidates} addresses have this local part")
+    return round(max(0.05, min(score, 0.95)), 2), evidence
+
+
 # -- merge suggestions: weaker evidence, for the user to decide -------------------
 
 #: A name shared by more people than this is too common to suggest anything.
@@ -248,7 +292,7 @@ def handle_stem(kind: str, value: str) -> str | None:
     """The letters of a handle or an address's local part (``ana.lima2@x`` →
     ``analima``), for comparing across channels."""
     if kind == "email":
-        local = value.split("@", 1)[0].split("+", 1)[0]
+        local = gateway_local_part(value) or value.split("@", 1)[0].split("+", 1)[0]
     elif kind == "mastodon":
         local = value.split("@", 1)[0]
     elif kind in ("x", "discourse"):
