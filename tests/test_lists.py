@@ -211,3 +211,56 @@ def test_no_apache_list_address_is_a_participant() -> None:
     # The people who wrote to those lists are all still there.
     assert len({r.author.value for r in records if r.author is not None}) > 100
     assert "s29752-hadoopgeneral@yahoo.com" in seen
+
+
+# --- a list's address where a message does not say it came through the list -------------
+
+
+def test_a_known_lists_address_is_a_circle_in_every_message(engine) -> None:
+    import dataclasses
+
+    from sqlalchemy import select
+
+    from kith.store import repository
+    from kith.store.schema import circle, identity, interaction
+    from tests.test_store import msg, write
+
+    through_list = dataclasses.replace(
+        msg("list@x", "ana@x.org", ["bo@y.org"], 100),
+        list_id="dev.sling.example.org",
+        list_name="dev@sling.example.org",
+    )
+    # My own copy of what I sent to the list carries no list header (read before the
+    # list's message, in the same batch); a message of a later run copies the list.
+    mine = msg("sent@x", "me@z.org", ["dev@sling.example.org"], 50)
+    copied = msg("cc@x", "cy@w.org", ["bo@y.org", "dev@sling.example.org"], 200)
+    write(engine, [mine, through_list])
+    write(engine, [copied])
+    with engine.connect() as conn:
+        assert (
+            conn.execute(
+                select(identity.c.value).where(identity.c.value == "dev@sling.example.org")
+            ).all()
+            == []
+        )
+        circles = dict(
+            conn.execute(
+                select(interaction.c.source_id, circle.c.key).join(
+                    circle, circle.c.id == interaction.c.circle_id
+                )
+            ).all()
+        )
+    assert circles == {
+        "list@x": "list:dev.sling.example.org",
+        "sent@x": "list:dev.sling.example.org",
+        "cc@x": "list:dev.sling.example.org",
+    }
+    assert repository.find_person(engine, "bo@y.org")  # the person beside it stays
+
+
+def test_an_address_no_message_named_as_a_list_stays_a_person(engine) -> None:
+    from kith.store import repository
+    from tests.test_store import msg, write
+
+    write(engine, [msg("a@x", "ana@x.org", ["dev@sling.example.org"], 100)])
+    assert repository.find_person(engine, "dev@sling.example.org")
