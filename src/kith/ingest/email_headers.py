@@ -28,7 +28,7 @@ import codecs
 import hashlib
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from email.errors import HeaderParseError
 from email.header import decode_header
@@ -596,25 +596,10 @@ def _list_address(fields: dict[bytes, bytes]) -> str | None:
     ``kith.identity.list_of_machinery``). ``List-Id`` alone names the circle but no
     address.
     """
-    if b"list-post" in fields:
-        address = _list_post(fields[b"list-post"])
-        if address is not None:
-            return address
-    if b"x-mailing-list" in fields:
-        address = _first_address(fields[b"x-mailing-list"])
-        if address is not None:
-            return address
-    if b"mailing-list" in fields:
-        address = _ezmlm_list(fields[b"mailing-list"])
-        if address is not None:
-            return address
-    if b"list-unsubscribe" in fields:
-        address = _list_unsubscribe(fields[b"list-unsubscribe"])
-        if address is not None:
-            return address
-    if b"sender" in fields:
-        for sender, _ in _addresses_of(fields[b"sender"]):
-            address = identity_rules.list_of_machinery(sender)
+    for name, read in _LIST_ADDRESS_READERS:
+        value = fields.get(name)
+        if value is not None:
+            address = read(value)
             if address is not None:
                 return address
     return None
@@ -690,6 +675,26 @@ def _list_post(value: bytes) -> str | None:
     if match is None:
         return None
     return normalise_email(match[1].split("?", 1)[0])
+
+
+@lru_cache(maxsize=256)
+def _machinery_list(value: bytes) -> str | None:
+    """The list whose machinery a ``Sender`` is (``dev-bounces@x.org`` → ``dev@x.org``)."""
+    for sender, _ in _addresses_of(value):
+        address = identity_rules.list_of_machinery(sender)
+        if address is not None:
+            return address
+    return None
+
+
+#: Where a list's address is read from, in order (see ``_list_address``).
+_LIST_ADDRESS_READERS: tuple[tuple[bytes, Callable[[bytes], str | None]], ...] = (
+    (b"list-post", _list_post),
+    (b"x-mailing-list", _first_address),
+    (b"mailing-list", _ezmlm_list),
+    (b"list-unsubscribe", _list_unsubscribe),
+    (b"sender", _machinery_list),
+)
 
 
 def _content_id(
