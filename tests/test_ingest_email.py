@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kith.errors import InputError
+from kith.identity import is_sibling_list
 from kith.ingest import email_headers, mbox
 from kith.ingest.base import ImportOptions
 from kith.ingest.email_headers import (
@@ -450,8 +451,20 @@ def stdlib_view(raw: bytes) -> dict[str, Any]:
 
     def addresses(name: str) -> list[str]:
         found = [normalise_email(a) for _, a in getaddresses(message.get_all(name) or [])]
-        # kith leaves the list's own address out of the recipients: it is the circle.
-        return list(dict.fromkeys(a for a in found if a and (name == "From" or a != list_post)))
+        # kith leaves the list's own address and the sibling lists it was cross-posted
+        # to out of the recipients: they are circles (kith.identity.is_sibling_list).
+        return list(
+            dict.fromkeys(
+                a
+                for a in found
+                if a
+                and (
+                    name == "From"
+                    or list_post is None
+                    or (a != list_post and not is_sibling_list(a, list_post))
+                )
+            )
+        )
 
     subject = message["Subject"]
     if subject is not None:

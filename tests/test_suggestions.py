@@ -88,3 +88,51 @@ def test_rejected_suggestions_do_not_come_back_through_the_cli(db_url):
     assert twice.exit_code == 1
     assert f"suggestion {item['id']} was already rejected" in twice.stderr
     engine.dispose()
+
+
+# Addresses are stored in lower case (kith.ingest.email_headers.normalise_email).
+GMANE_COPY = "ana.lima-re5jqeeqqe8avxtiumwx3w@public.gmane.org"
+
+
+def test_gateway_copies_are_read_and_never_link_by_name():
+    from kith.identity import gateway_confidence, gateway_local_part, link_key
+
+    assert gateway_local_part(GMANE_COPY) == "ana.lima"
+    assert gateway_local_part("ana.lima@public.gmane.org") is None  # no hash: not mangled
+    assert gateway_local_part("ana.lima-Re5JQEeQqe8AvxtiuMwx3w@x.org") is None
+    assert handle_stem("email", GMANE_COPY) == "analima"
+    assert link_key("email", GMANE_COPY, "Ana Lima") is None
+    assert gateway_confidence(GMANE_COPY, "ana.lima@x.org", True, 1)[0] == 0.85
+    low, why = gateway_confidence(GMANE_COPY, "ana.lima@x.org", False, 3)
+    assert low == 0.2
+    assert "3 addresses have this local part" in why
+
+
+def test_a_gateway_copy_is_suggested_with_its_evidence_never_merged(engine):
+    write(
+        engine,
+        [
+            msg("a@x", "ana.lima@lima.studio", ["bo@y.org"], 100, name="Ana Lima"),
+            msg("b@x", GMANE_COPY, ["bo@y.org"], 200, name="Ana Lima"),
+            # Another copy whose local part no one else has: nothing to suggest.
+            msg("c@x", "cy-re5jqeeqqe8avxtiumwx3w@public.gmane.org", ["bo@y.org"], 300),
+            # A look-alike gateway domain is not a gateway.
+            msg("d@x", "bo-re5jqeeqqe8avxtiumwx3w@gmane.example", ["ana@y.org"], 400),
+        ],
+    )
+    copy = repository.find_person(engine, GMANE_COPY)
+    original = repository.find_person(engine, "ana.lima@lima.studio")
+    assert copy != original  # the import merged nothing by itself
+    people_before = repository.stats(engine)["people"]
+    assert suggestions.refresh_suggestions(engine, now=NOW) == 1
+    (s,) = suggestions.list_suggestions(engine)
+    assert s.confidence == 0.85
+    assert s.evidence[0] == (
+        f"{GMANE_COPY} is a mail gateway's copy of an address like ana.lima@lima.studio"
+    )
+    assert "the same name beside both" in s.evidence
+    assert repository.stats(engine)["people"] == people_before
+    suggestions.decide(engine, s.id, accept=True, now=NOW)
+    assert repository.find_person(engine, GMANE_COPY) == repository.find_person(
+        engine, "ana.lima@lima.studio"
+    )

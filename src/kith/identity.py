@@ -13,8 +13,13 @@ Rules of this first version, strongest first:
    ("Phillip Allen" writing from ``phillip.allen@enron.com`` and
    ``pallen@enron.com``). At public webmail domains (gmail.com …) and across
    different domains a shared name is too weak alone: it stays two people.
-4. Automated senders (``jira@``, ``noreply@`` …) carry other people's names in
-   their display names ("Ana (JIRA)"); their names never link anyone.
+4. Automated senders (``jira@``, ``noreply@`` …, and a list's machinery:
+   ``dev-owner@``, ``owner-dev@``, ``dev-bounces@``, ``dev-request@``) carry other
+   people's names in their display names ("Ana (JIRA)"); their names never link anyone.
+
+Mailing lists are circles, not people (``list_of_machinery``, ``is_sibling_list``):
+the e-mail reader uses these rules to give a message its list's circle and to keep
+list addresses out of its participants.
 """
 
 from __future__ import annotations
@@ -111,20 +116,104 @@ def name_key(name: str | None) -> str | None:
 
 
 def is_automated(address: str) -> bool:
-    """True for addresses that machines send from (their names are not a person's)."""
+    """True for addresses that machines send from (their names are not a person's):
+    the local parts of ``AUTOMATED_LOCAL_PARTS``, ``noreply…`` and a mailing list's
+    own machinery (``list_of_machinery``)."""
     local = address.split("@", 1)[0]
     local = local.split("+", 1)[0]
-    return local in AUTOMATED_LOCAL_PARTS or local.startswith(("noreply", "no-reply"))
+    return (
+        local in AUTOMATED_LOCAL_PARTS
+        or local.startswith(("noreply", "no-reply"))
+        or list_of_machinery(address) is not None
+    )
+
+
+# -- mailing lists: addresses that are circles, not people ------------------------
+
+#: Suffixes of the addresses a list manager sends and receives its own mail from
+#: (Mailman ``dev-bounces@``, ``dev-request@``; Majordomo and ezmlm ``dev-owner@``).
+LIST_MACHINERY_SUFFIXES = ("-owner", "-bounces", "-request")
+#: Prefix of the same in sendmail and Majordomo lists (``owner-dev@``).
+LIST_MACHINERY_PREFIX = "owner-"
+#: Local parts, alone or after ``<project>-``, that name a project's mailing list
+#: (``dev@``, ``hdfs-dev@``, ``common-user@``, ``announce@``).
+LIST_LOCAL_PARTS = frozenset({"dev", "user", "users", "commits", "issues", "announce", "general"})
+#: Second-level labels under a country code that are not an organisation's own
+#: (``x.co.uk``: the organisation is ``x.co.uk``, not ``co.uk``).
+_SHARED_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or"})
+
+
+def list_of_machinery(address: str) -> str | None:
+    """The list whose manager sends from ``address``, or None.
+
+    ``dev-owner@x.org``, ``owner-dev@x.org``, ``dev-bounces@x.org`` (also a VERP
+    ``dev-bounces+ana=y.org@x.org``) and ``dev-request@x.org`` are ``dev@x.org``.
+
+    >>> list_of_machinery("owner-dev@x.org"), list_of_machinery("ana@x.org")
+    ('dev@x.org', None)
+    """
+    local, sep, domain = address.partition("@")
+    if not sep:
+        return None
+    local = local.split("+", 1)[0]
+    for suffix in LIST_MACHINERY_SUFFIXES:
+        if local.endswith(suffix) and len(local) > len(suffix):
+            return f"{local[: -len(suffix)]}@{domain}"
+    if local.startswith(LIST_MACHINERY_PREFIX) and len(local) > len(LIST_MACHINERY_PREFIX):
+        return f"{local[len(LIST_MACHINERY_PREFIX) :]}@{domain}"
+    return None
+
+
+def list_id_of(list_address: str) -> str:
+    """The List-Id a list's address implies (RFC 2919 as Mailman and ezmlm write it):
+    ``dev@sling.apache.org`` → ``dev.sling.apache.org``, so a message that names its
+    list only by address joins the same circle as one that carries ``List-Id``."""
+    local, _, domain = list_address.partition("@")
+    return f"{local}.{domain}"
+
+
+def organisation_domain(domain: str) -> str:
+    """The domain an organisation owns: the last two labels (``hadoop.apache.org`` →
+    ``apache.org``), three under a country code's shared second level (``x.co.uk``)."""
+    labels = domain.split(".")
+    keep = 2
+    if len(labels) > 2 and len(labels[-1]) == 2 and labels[-2] in _SHARED_SECOND_LEVEL:
+        keep = 3
+    return ".".join(labels[-keep:])
+
+
+def is_list_shaped(address: str) -> bool:
+    """True when the local part names a list: one of ``LIST_LOCAL_PARTS``, alone or
+    after a project's name and a hyphen (``hdfs-dev``, ``common-user``)."""
+    local = address.split("@", 1)[0]
+    project, hyphen, tail = local.rpartition("-")
+    return local in LIST_LOCAL_PARTS or bool(project and hyphen and tail in LIST_LOCAL_PARTS)
+
+
+def is_sibling_list(address: str, list_address: str) -> bool:
+    """True when ``address``, a recipient of a message sent through the list at
+    ``list_address``, is itself a list of the same organisation (a cross-post):
+    list-shaped (``is_list_shaped``) at the same organisation's domain, never at a
+    public webmail domain. ``core-dev@hadoop.apache.org`` and ``announce@apache.org``
+    in a message from ``common-dev@hadoop.apache.org`` are; ``ana@apache.org`` is not.
+    """
+    if address == list_address or not is_list_shaped(address):
+        return False
+    domain = email_domain(address)
+    if domain in FREEMAIL_DOMAINS:
+        return False
+    return organisation_domain(domain) == organisation_domain(email_domain(list_address))
 
 
 def link_key(kind: str, value: str, display_name: str | None) -> str | None:
     """The key under which a new identity joins a known person by name (rule 3):
     ``name key @ domain`` for an e-mail address at an organisation's domain,
-    with a trustworthy name; None when a name must not link anything."""
+    with a trustworthy name; None when a name must not link anything (webmail
+    and mail gateways: their addresses belong to everyone's organisations)."""
     if kind != "email" or is_automated(value):
         return None
     domain = email_domain(value)
-    if domain in FREEMAIL_DOMAINS:
+    if domain in FREEMAIL_DOMAINS or domain in GATEWAY_DOMAINS:
         return None
     key = name_key(display_name)
     return f"{key}@{domain}" if key else None
@@ -150,6 +239,49 @@ def name_from_address(address: str) -> str:
     return " ".join(p.capitalize() for p in parts) or address
 
 
+# -- mail gateways: one address copied under another ------------------------------
+
+#: Domains of gateways that republish list mail under mangled addresses:
+#: ``ana.lima-Re5JQEeQqe8AvxtiuMwx3w@public.gmane.org`` is ``ana.lima@`` somewhere.
+GATEWAY_DOMAINS = frozenset({"public.gmane.org"})
+#: The hash a gateway appends to the original local part (Gmane: 22 letters and digits).
+_GATEWAY_HASH = re.compile(r"^(.+)-[A-Za-z0-9]{16,32}$")
+
+
+def gateway_local_part(address: str) -> str | None:
+    """The original local part of a gateway-mangled address, or None for any other.
+
+    >>> gateway_local_part("ana.lima-Re5JQEeQqe8AvxtiuMwx3w@public.gmane.org")
+    'ana.lima'
+    """
+    local, sep, domain = address.partition("@")
+    if not sep or domain not in GATEWAY_DOMAINS:
+        return None
+    match = _GATEWAY_HASH.match(local)
+    return match[1] if match else None
+
+
+def gateway_confidence(
+    copy: str, original: str, same_name: bool, candidates: int
+) -> tuple[float, list[str]]:
+    """How likely the gateway copy ``copy`` is the address ``original``, and why.
+
+    A proposal for the user, never a merge: the same original local part is the
+    base (0.6); the same name beside both adds 0.25; every further address with
+    that local part (``candidates`` in all) takes 0.2 off, since the gateway's hash
+    hides the domain.
+    """
+    evidence = [f"{copy} is a mail gateway's copy of an address like {original}"]
+    score = 0.6
+    if same_name:
+        score += 0.25
+        evidence.append("the same name beside both")
+    if candidates > 1:
+        score -= 0.2 * (candidates - 1)
+        evidence.append(f"{candidates} addresses have this local part")
+    return round(max(0.05, min(score, 0.95)), 2), evidence
+
+
 # -- merge suggestions: weaker evidence, for the user to decide -------------------
 
 #: A name shared by more people than this is too common to suggest anything.
@@ -161,7 +293,7 @@ def handle_stem(kind: str, value: str) -> str | None:
     """The letters of a handle or an address's local part (``ana.lima2@x`` →
     ``analima``), for comparing across channels."""
     if kind == "email":
-        local = value.split("@", 1)[0].split("+", 1)[0]
+        local = gateway_local_part(value) or value.split("@", 1)[0].split("+", 1)[0]
     elif kind == "mastodon":
         local = value.split("@", 1)[0]
     elif kind in ("x", "discourse"):

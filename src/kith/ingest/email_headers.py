@@ -28,7 +28,7 @@ import codecs
 import hashlib
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from email.errors import HeaderParseError
 from email.header import decode_header
@@ -114,6 +114,9 @@ _FIRST_HEADER_RE, _HEADER_RE = _header_patterns(
     "in-reply-to",
     "list-id",
     "list-post",
+    "list-unsubscribe",
+    "x-mailing-list",
+    "mailing-list",
     "x-from",
     "content-type",
     "content-transfer-encoding",
@@ -307,12 +310,12 @@ def parse_message(
     if source_id is None:
         source_id = _content_id(from_pairs, to_pairs, cc_pairs, date_text, subject)
 
-    list_post = _list_post(fields[b"list-post"]) if b"list-post" in fields else None
-    if list_post is not None:
-        # The list is the message's circle, not a person it was written to.
-        participants = tuple(
-            p for p in participants if p.role is Role.FROM or p.identity.value != list_post
-        )
+    list_address = _list_address(fields)
+    list_id = _list_id(fields[b"list-id"]) if b"list-id" in fields else None
+    if list_address is not None:
+        if list_id is None:
+            list_id = identity_rules.list_id_of(list_address)
+        participants = _without_lists(participants, list_address)
 
     # Positional: keyword arguments double the cost of building a record
     # (tests/test_ingest_email.py pins the field order this relies on).
@@ -329,8 +332,8 @@ def parse_message(
         subject,
         _body(raw, fields, body_start) if options.store_bodies else None,
         refs,
-        _list_id(fields[b"list-id"]) if b"list-id" in fields else None,
-        list_post,
+        list_id,
+        list_address,
         is_reply,
         thread_key,
     )
@@ -583,6 +586,87 @@ def _list_id(value: bytes) -> str | None:
     return text.strip() or None
 
 
+def _list_address(fields: dict[bytes, bytes]) -> str | None:
+    """The address of the list a message came through, or None if it came directly.
+
+    Read from the first of these that names one: ``List-Post``; ``X-Mailing-List``;
+    ezmlm's ``Mailing-List: list dev@x.org; contact …``; ``List-Unsubscribe``
+    (``dev-unsubscribe@``, ``dev-request@``, ``dev-leave@`` are ``dev@``); a
+    ``Sender`` that is the list's machinery (``dev-bounces@``, ``owner-dev@``, see
+    ``kith.identity.list_of_machinery``). ``List-Id`` alone names the circle but no
+    address.
+    """
+    for name, read in _LIST_ADDRESS_READERS:
+        value = fields.get(name)
+        if value is not None:
+            address = read(value)
+            if address is not None:
+                return address
+    return None
+
+
+def _without_lists(
+    participants: tuple[Participant, ...], list_address: str
+) -> tuple[Participant, ...]:
+    """``participants`` without the list itself, its machinery and the sibling lists it
+    was cross-posted to (``kith.identity.is_sibling_list``): those are circles, not
+    people. The author stays, whoever it is."""
+    return tuple(
+        p
+        for p in participants
+        if p.role is Role.FROM
+        or not (
+            p.identity.value == list_address
+            or identity_rules.list_of_machinery(p.identity.value) == list_address
+            or identity_rules.is_sibling_list(p.identity.value, list_address)
+        )
+    )
+
+
+@lru_cache(maxsize=256)
+def _first_address(value: bytes) -> str | None:
+    """The first ``local@domain`` in a header value (``<tools@x.org> archive/latest/12``)."""
+    match = _EMAIL_RE.search(_text(value))
+    return normalise_email(match[0]) if match is not None else None
+
+
+_EZMLM_LIST_RE = re.compile(r"\blist\s+(\S+@[^\s;]+)", re.IGNORECASE)
+_EZMLM_CONTACT_RE = re.compile(r"\bcontact\s+(\S+)-help@([^\s;]+)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=256)
+def _ezmlm_list(value: bytes) -> str | None:
+    """The list's address from ezmlm's ``Mailing-List``: ``list dev@x.org; …``, else
+    ``contact dev-help@x.org; run by ezmlm`` (the help address is ``<list>-help@``)."""
+    text = _text(value)
+    match = _EZMLM_LIST_RE.search(text)
+    if match is not None:
+        return normalise_email(match[1])
+    match = _EZMLM_CONTACT_RE.search(text)
+    return normalise_email(f"{match[1]}@{match[2]}") if match is not None else None
+
+
+#: Local-part suffixes of a list's unsubscribe address (ezmlm, Mailman, Sympa-like).
+_UNSUBSCRIBE_SUFFIXES = ("-unsubscribe", "-request", "-leave")
+
+
+@lru_cache(maxsize=256)
+def _list_unsubscribe(value: bytes) -> str | None:
+    """The list's address from a ``List-Unsubscribe`` mailto (``dev-unsubscribe@x.org``
+    → ``dev@x.org``); None for web links and addresses of another shape."""
+    for match in _MSGID_RE.finditer(_text(value)):
+        if not match[1].lower().startswith("mailto:"):
+            continue
+        address = normalise_email(match[1].split("?", 1)[0])
+        if address is None:
+            continue
+        local, _, domain = address.partition("@")
+        for suffix in _UNSUBSCRIBE_SUFFIXES:
+            if local.endswith(suffix) and len(local) > len(suffix):
+                return f"{local[: -len(suffix)]}@{domain}"
+    return None
+
+
 @lru_cache(maxsize=256)
 def _list_post(value: bytes) -> str | None:
     """The list's posting address from ``List-Post: <mailto:dev@x.org>`` (``NO`` -> None)."""
@@ -591,6 +675,26 @@ def _list_post(value: bytes) -> str | None:
     if match is None:
         return None
     return normalise_email(match[1].split("?", 1)[0])
+
+
+@lru_cache(maxsize=256)
+def _machinery_list(value: bytes) -> str | None:
+    """The list whose machinery a ``Sender`` is (``dev-bounces@x.org`` → ``dev@x.org``)."""
+    for sender, _ in _addresses_of(value):
+        address = identity_rules.list_of_machinery(sender)
+        if address is not None:
+            return address
+    return None
+
+
+#: Where a list's address is read from, in order (see ``_list_address``).
+_LIST_ADDRESS_READERS: tuple[tuple[bytes, Callable[[bytes], str | None]], ...] = (
+    (b"list-post", _list_post),
+    (b"x-mailing-list", _first_address),
+    (b"mailing-list", _ezmlm_list),
+    (b"list-unsubscribe", _list_unsubscribe),
+    (b"sender", _machinery_list),
+)
 
 
 def _content_id(

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, select, update
+from sqlalchemy import Connection, Engine, and_, func, or_, select, update
 
 from kith import identity as rules
 from kith.errors import KithError, NotFoundError
@@ -47,7 +47,9 @@ class Suggestion:
 
 
 def refresh_suggestions(engine: Engine, *, now: int) -> int:
-    """Find new suggestions among people sharing a name key; returns how many were added.
+    """Find new suggestions among people sharing a name key, and between a mail
+    gateway's copy of an address and the address (``kith.identity.gateway_local_part``);
+    returns how many were added.
 
     Pairs already suggested (whatever their status) are left as they are, so a
     rejected suggestion does not come back.
@@ -70,6 +72,11 @@ def refresh_suggestions(engine: Engine, *, now: int) -> int:
             )
         }
         new: list[dict[str, Any]] = []
+        # Gateway copies first: their evidence says more than a shared name alone.
+        for a, b, confidence, evidence in _gateway_copies(conn):
+            if (a, b) not in known:
+                known.add((a, b))
+                new.append(_row(a, b, confidence, evidence, now))
         for (key,) in groups:
             members = _members(conn, str(key))
             for (a, ka, sa), (b, kb, sb) in itertools.combinations(members, 2):
@@ -78,21 +85,66 @@ def refresh_suggestions(engine: Engine, *, now: int) -> int:
                 confidence, evidence = rules.suggestion_confidence(
                     str(key), len(members), ka, kb, sa, sb
                 )
-                new.append(
-                    {
-                        "person_a": a,
-                        "person_b": b,
-                        "evidence": json.dumps(evidence),
-                        "confidence": confidence,
-                        "status": "open",
-                        "created_at": now,
-                    }
-                )
+                known.add((a, b))
+                new.append(_row(a, b, confidence, evidence, now))
         if new:
             for row, sid in zip(new, allocate_ids(conn, "merge_suggestion", len(new)), strict=True):
                 row["id"] = sid
             conn.execute(merge_suggestion.insert(), new)
         return len(new)
+
+
+def _row(a: int, b: int, confidence: float, evidence: list[str], now: int) -> dict[str, Any]:
+    return {
+        "person_a": a,
+        "person_b": b,
+        "evidence": json.dumps(evidence),
+        "confidence": confidence,
+        "status": "open",
+        "created_at": now,
+    }
+
+
+def _gateway_copies(conn: Connection) -> list[tuple[int, int, float, list[str]]]:
+    """(person a < person b, confidence, evidence) for every gateway-mangled address
+    whose original local part is the local part of another person's address."""
+    live = (person.c.merged_into.is_(None), person.c.is_me.is_(False))
+    email = identity.c.kind == "email"
+    copies = conn.execute(
+        select(identity.c.person_id, identity.c.value, person.c.name_key)
+        .join(person, person.c.id == identity.c.person_id)
+        .where(
+            email,
+            *live,
+            or_(*(identity.c.value.endswith("@" + d) for d in sorted(rules.GATEWAY_DOMAINS))),
+        )
+        .order_by(identity.c.id)
+    ).all()
+    found = []
+    for pid, value, key in copies:
+        local = rules.gateway_local_part(str(value))
+        if local is None:
+            continue
+        originals = [
+            (int(opid), str(ovalue), okey)
+            for opid, ovalue, okey in conn.execute(
+                select(identity.c.person_id, identity.c.value, person.c.name_key)
+                .join(person, person.c.id == identity.c.person_id)
+                .where(email, *live, identity.c.value.startswith(local + "@", autoescape=True))
+                .order_by(identity.c.id)
+            )
+            if rules.email_domain(str(ovalue)) not in rules.GATEWAY_DOMAINS
+        ]
+        for opid, ovalue, okey in originals:
+            if opid == int(pid):
+                continue
+            same_name = key is not None and key == okey
+            confidence, evidence = rules.gateway_confidence(
+                str(value), ovalue, same_name, len(originals)
+            )
+            a, b = sorted((int(pid), opid))
+            found.append((a, b, confidence, evidence))
+    return found
 
 
 def _members(conn: Connection, key: str) -> list[tuple[int, set[str], set[str]]]:

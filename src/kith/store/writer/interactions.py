@@ -14,7 +14,7 @@ from kith.model import Channel, DateQuality, InteractionRecord, Kind, Role
 from kith.store.ids import allocate_ids, chunks
 from kith.store.schema import interaction, participant
 from kith.store.writer.bulk import bulk_insert, fetch_in
-from kith.store.writer.circles import resolve_circles
+from kith.store.writer.circles import resolve_circles, to_known_lists
 from kith.store.writer.identities import resolve_identities
 from kith.store.writer.state import RunState
 from kith.store.writer.threads import resolve_threads
@@ -77,6 +77,7 @@ def store_interactions(
 ) -> tuple[int, int]:
     """Store new ``records`` with their people, identities, circles and threads;
     returns the lowest and highest interaction id given to them."""
+    records = list(to_known_lists(conn, run, records))
     ident = resolve_identities(conn, run, records)
     circles = resolve_circles(conn, run, records)
     threads = resolve_threads(conn, run, records, circles)

@@ -16,6 +16,9 @@ class Known:
     threads: dict[tuple[str, str], int] = field(default_factory=dict)  # (source, root_key)
     message_threads: dict[tuple[str, str], int] = field(default_factory=dict)  # (source, id)
     circles: dict[str, int] = field(default_factory=dict)
+    #: A mailing list's address → its list id, read from the ledger's circles once a
+    #: run (``None`` until then), with every list the run's records name added.
+    list_addresses: dict[str, str] | None = None
     me: set[int] = field(default_factory=set)  # identity ids
 
     def trim(self) -> None:
