@@ -135,6 +135,9 @@ def main() -> None:
         ("baseline: kith --version", f"'{KITH}' --version"),
         ("kith people --json | head", f"{base} people --json | head"),
         ("kith people (table, first 50)", f"{base} people"),
+        # the order `kith people` opened on before closest became the default
+        ("kith people --sort name --json | head", f"{base} people --sort name --json | head"),
+        ("kith people --sort name (table)", f"{base} people --sort name"),
         (f"kith person '{name}'", f"{base} person '{name}'"),
         (f"kith person {email}", f"{base} person '{email}'"),
     ]
