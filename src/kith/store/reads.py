@@ -47,7 +47,9 @@ SELECT p.id, p.name,
      JOIN participant pa ON pa.interaction_id = x.id
      JOIN identity i ON i.id = pa.identity_id WHERE i.person_id = p.id) AS last_at
 """
-_LISTED = "p.merged_into IS NULL AND p.is_me = :me"
+#: ``NOT p.is_me``, not ``p.is_me = false``: SQLite would read the people
+#: through ``ix_person_is_me`` and sort them all, instead of along the order's index.
+_LISTED = "p.merged_into IS NULL AND NOT p.is_me"
 _PEOPLE = _COLUMNS + f"FROM person p WHERE {_LISTED}"
 _ORDER = {
     "name": " ORDER BY p.name, p.id",
@@ -141,7 +143,7 @@ def iter_people(db: Db, *, sort: str = "closest", limit: int | None = None) -> G
     parts = _CLOSEST_PARTS if sort == "closest" else (_PEOPLE + _ORDER[sort],)
     left = limit
     for sql in parts:
-        params: dict[str, Any] = {"me": False}
+        params: dict[str, Any] = {}
         if left is not None:
             if left <= 0:
                 return
