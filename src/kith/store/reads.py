@@ -60,12 +60,13 @@ _ORDER = {
 #: first rows come at once on any size. Two-way relationships (both sides
 #: wrote: ``kith.store.relationships.TWO_WAY``) by decayed contact as stored
 #: at the last refresh (contacts weighted by recency, the figure the layers
-#: rank by; index ``ix_relationship_decayed``); then everyone else with a
-#: relationship row, the same way; then anyone the last refresh has not seen,
+#: rank by; the partial index ``ix_relationship_two_way_decayed``); then
+#: everyone else with a relationship row, the same way
+#: (``ix_relationship_decayed``); then anyone the last refresh has not seen,
 #: by id (first seen first).
 _BY_CLOSENESS = (
     # CROSS JOIN: SQLite walks relationship first, along the index (PostgreSQL
-    # plans it as any join)
+    # plans it as any join); ties by person_id DESC, the index's own order
     "FROM relationship r CROSS JOIN person p "
     f"WHERE p.id = r.person_id AND {_LISTED} AND %s ORDER BY r.decayed DESC, r.person_id DESC"
 )
