@@ -69,6 +69,11 @@ def test_people_open_on_the_closest_two_way_first(engine: Engine, db_url: str):
         names = [r.identity for r in reads.iter_people(db)]  # default: closest
         three = [r.identity for r in reads.iter_people(db, limit=3)]
         by_name = [r.identity for r in reads.iter_people(db, sort="name", limit=1)]
+        # closest reads the counts from the refreshed rows, the others count now: the same
+        stored = {r.id: (r.interactions, r.last_contact) for r in reads.iter_people(db)}
+        counted = {
+            r.id: (r.interactions, r.last_contact) for r in reads.iter_people(db, sort="recent")
+        }
     assert names == [
         "email:friend@x.test",
         "email:old.friend@x.test",
@@ -77,6 +82,7 @@ def test_people_open_on_the_closest_two_way_first(engine: Engine, db_url: str):
         "email:late@x.test",
     ]
     assert three == names[:3]
+    assert stored == counted and len(stored) == 5
     assert by_name == ["email:#23.training@x.test"]  # what the listing opened on before
     out = CliRunner().invoke(cli, ["--db", db_url, "people", "--json"])
     assert out.exit_code == 0, out.output

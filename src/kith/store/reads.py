@@ -36,17 +36,22 @@ READABLE_IDENTITY = """
        WHEN i.kind IN ('x', 'mastodon') THEN 1
        ELSE 2 END, i.id"""
 
-_COLUMNS = f"""
-SELECT p.id, p.name,
+_IDENTITY = f"""
   (SELECT i.kind || ':' || i.value FROM identity i
      WHERE i.person_id = p.id AND i.alias_of IS NULL
-     ORDER BY {READABLE_IDENTITY} LIMIT 1) AS ident,
+     ORDER BY {READABLE_IDENTITY} LIMIT 1) AS ident"""
+_COLUMNS = f"""
+SELECT p.id, p.name, {_IDENTITY},
   (SELECT count(DISTINCT pa.interaction_id) FROM participant pa
      JOIN identity i ON i.id = pa.identity_id WHERE i.person_id = p.id) AS n,
   (SELECT max(x.occurred_at) FROM interaction x
      JOIN participant pa ON pa.interaction_id = x.id
      JOIN identity i ON i.id = pa.identity_id WHERE i.person_id = p.id) AS last_at
 """
+#: The same columns from the relationship row, as of the last refresh: the
+#: closest are the busiest, and counting a busy person's interactions again
+#: took most of a second on the bench ledger (bench/RESULTS.md).
+_STORED_COLUMNS = f"SELECT p.id, p.name, {_IDENTITY}, r.interactions, r.last_at "
 #: ``NOT p.is_me``, not ``p.is_me = false``: SQLite would read the people
 #: through ``ix_person_is_me`` and sort them all, instead of along the order's index.
 _LISTED = "p.merged_into IS NULL AND NOT p.is_me"
@@ -71,8 +76,8 @@ _BY_CLOSENESS = (
     f"WHERE p.id = r.person_id AND {_LISTED} AND %s ORDER BY r.decayed DESC, r.person_id DESC"
 )
 _CLOSEST_PARTS = (
-    _COLUMNS + _BY_CLOSENESS % f"({TWO_WAY})",
-    _COLUMNS + _BY_CLOSENESS % f"NOT ({TWO_WAY})",
+    _STORED_COLUMNS + _BY_CLOSENESS % f"({TWO_WAY})",
+    _STORED_COLUMNS + _BY_CLOSENESS % f"NOT ({TWO_WAY})",
     _PEOPLE
     + " AND NOT EXISTS (SELECT 1 FROM relationship r WHERE r.person_id = p.id) ORDER BY p.id",
 )
@@ -137,7 +142,10 @@ def iter_people(db: Db, *, sort: str = "closest", limit: int | None = None) -> G
 
     ``closest`` (two-way first, then by decayed contact) and ``name`` walk
     an index, so the first rows come at once on any size; ``recent`` and
-    ``interactions`` count everyone first.
+    ``interactions`` count everyone first. In ``closest`` the interactions
+    and last contact of a person with a relationship row are the row's, as
+    of the last refresh (``kith import`` refreshes); the other orders count
+    them now.
     """
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}")
