@@ -449,9 +449,10 @@ Index(
 #: Newcomers, and the closest people (tiers) by decayed contact.
 Index("ix_relationship_first_contact_at", relationship.c.first_contact_at)
 Index("ix_relationship_decayed", relationship.c.decayed)
-#: ``kith people``'s first part, the two-way by decayed contact (migration
-#: 0009): partial, so that a ledger with few or no two-way relationships
-#: does not read every row to find them (``kith.store.relationships.TWO_WAY``).
+#: The two-way by decayed contact, for ``kith people``'s first part and the
+#: layers' ranks (migration 0009): partial, so that a ledger with few or no
+#: two-way relationships does not read every row to find them
+#: (``kith.store.relationships.TWO_WAY``).
 Index(
     "ix_relationship_two_way_decayed",
     relationship.c.decayed,
