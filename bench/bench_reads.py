@@ -111,6 +111,13 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--target-people", type=int, default=1_000_000)
     ap.add_argument(
+        "--me",
+        action="store_true",
+        help="Build the ledger with the sample world's owner as me (directions, two-way "
+        "relationships), and refresh its relationship rows; without it the owner is a "
+        "person like any other.",
+    )
+    ap.add_argument(
         "--db",
         type=Path,
         help="Time this ledger as it is (e.g. bench_web.py's, whose relationship rows "
@@ -121,11 +128,14 @@ def main() -> None:
     if args.db is not None:
         db = args.db
     else:
-        db = CACHE / f"ledger-{args.people}-{args.interactions}.db"
+        mine = "-me" if args.me else ""
+        db = CACHE / f"ledger-{args.people}-{args.interactions}{mine}.db"
         if not db.exists():
             print(f"building {db.name} ...", flush=True)
-            build(db, args.people, args.interactions, me=False)
+            build(db, args.people, args.interactions, me=args.me)
         top_up(db, args.target_people)
+        if args.me:
+            subprocess.run([str(KITH), "--db", str(db), "analytics", "refresh"], check=True)
     engine = open_store(f"sqlite:///{db}")
     counts = repository.stats(engine)
     print(f"ledger: {counts['people']:,} people, {counts['interactions']:,} interactions")
@@ -135,6 +145,9 @@ def main() -> None:
         ("baseline: kith --version", f"'{KITH}' --version"),
         ("kith people --json | head", f"{base} people --json | head"),
         ("kith people (table, first 50)", f"{base} people"),
+        # the order `kith people` opened on before closest became the default
+        ("kith people --sort name --json | head", f"{base} people --sort name --json | head"),
+        ("kith people --sort name (table)", f"{base} people --sort name"),
         (f"kith person '{name}'", f"{base} person '{name}'"),
         (f"kith person {email}", f"{base} person '{email}'"),
     ]

@@ -168,7 +168,7 @@ def test_people_listing_streams_in_name_order(engine):
             msg("b@x", "amy@y.org", ["zed@x.org"], 200, name="Amy Alpha"),
         ],
     )
-    rows = list(repository.iter_people(engine))
+    rows = list(repository.iter_people(engine, sort="name"))
     assert [r.name for r in rows] == ["Amy Alpha", "Zed Zulu"]
     assert [r.interactions for r in rows] == [2, 2]
     assert rows[0].last_contact == 200

@@ -113,7 +113,8 @@ def test_candidate_reads_use_the_indexes(sqlite_engine):
         "ix_relationship_gives",
         "ix_relationship_cooling_due",
         "ix_relationship_first_contact_at",
-        "ix_relationship_decayed",
+        # the closest two-way people (the layers' ranks), along the partial index
+        "ix_relationship_two_way_decayed",
         "ix_relationship_last_out_at",
     ]
     for sql, plan in plans.items():

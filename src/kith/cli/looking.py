@@ -30,10 +30,12 @@ def _stream_json_lines(rows: Iterator[dict[str, Any]]) -> None:
 )
 @click.option(
     "--sort",
-    type=click.Choice(["name", "recent", "interactions"]),
-    default="name",
+    type=click.Choice(["closest", "name", "recent", "interactions"]),
+    default="closest",
     show_default=True,
-    help="Order; name is instant on any size, the others count everyone first.",
+    help="Order. closest: two-way relationships first, each part by recent, frequent "
+    "contact (as of the last refresh); closest and name are instant on any size, the "
+    "others count everyone first.",
 )
 @click.option("--limit", type=int, default=None, help="At most this many (table default: 50).")
 @pass_state

@@ -26,9 +26,10 @@ def at_date(on: datetime | None) -> int:
     type=click.Choice(["strength", "cooling", "debt", "referrals"]),
     default="strength",
     show_default=True,
-    help="strength: highest first; cooling: the cooling first (silent twice their usual "
-    "gap), then the longest silence against their own rhythm; "
-    "debt: most given to you, least returned; referrals: most people brought.",
+    help="strength: highest first; cooling: the furthest past their own rhythm first "
+    "(silence / usual gap), the cooling before the rest; debt: those you owe first "
+    "(two-way, and they gave more than you did), most owed first; referrals: most "
+    "people brought.",
 )
 @click.option("--limit", type=int, default=30, show_default=True, help="How many (0: all).")
 @click.option("--date", "on", type=_DATE, help="Score as of the end of this day, YYYY-MM-DD.")

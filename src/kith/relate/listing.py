@@ -12,7 +12,6 @@ reference the SQL order is tested against.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,9 +19,6 @@ from kith.relate import cooling, layers, strength
 from kith.units import DAY
 
 SORTS = ("strength", "cooling", "debt", "referrals")
-#: Cooling order: the cooling (``kith.relate.cooling``) first, the busiest
-#: when contact stopped first among them; then the rest by silence / gap.
-OVERDUE = 1e6
 #: The relationship columns a listed row needs.
 COLUMNS = (
     "person_id",
@@ -92,31 +88,43 @@ def order_in_python(
 ) -> list[int]:
     """Indexes of the top ``limit`` of ``rows`` (``COLUMNS``) by ``sort``
     (strength, cooling or debt), computed in numpy: the order the SQL of
-    ``kith.store.relationships`` gives, written the other way."""
+    ``kith.store.relationships`` gives, written the other way.
+
+    - strength: the score, highest first.
+    - cooling: how far past their own rhythm, by ``kith.relate.cooling``:
+      the cooling first, then the rest with a rhythm (steady, or cold), then
+      those without one; each part by silence / usual gap, longest first.
+    - debt: those I owe first (two-way, and they gave more than I did), then
+      everyone else; each part by gives in − gives out, most owed first.
+    """
     import numpy as np
 
     if not rows:
         return []
     cols = as_columns(rows)
-    score = strength.score_columns(cols, now)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(
             cols["median_gap_days"] > 0,
             (now - cols["last_contact_at"]) / DAY / cols["median_gap_days"],
             np.nan,
         )
-    at_last = (cols["decayed_in"] + cols["decayed_out"]) * np.exp(
-        math.log(2)
-        * (cols["computed_at"] - cols["last_contact_at"])
-        / (cols["half_life_days"] * DAY)
-    )
-    is_cooling = np.array(
-        [cooling.is_cooling(dict(zip(COLUMNS, r, strict=True)), now) for r in rows]
-    )
-    overdue = np.where(is_cooling, OVERDUE + np.log1p(at_last), ratio)
-    key = {
-        "strength": score,
-        "cooling": np.nan_to_num(overdue, nan=-1e18),
-        "debt": cols["gives_in"] - cols["gives_out"],
-    }[sort]
-    return [int(k) for k in np.lexsort((cols["person_id"], -key))[: limit or len(rows)]]
+    keys: list[Any]  # each highest first
+    if sort == "strength":
+        keys = [strength.score_columns(cols, now)]
+    elif sort == "cooling":
+        as_rows = [dict(zip(COLUMNS, r, strict=True)) for r in rows]
+        tier = [
+            2
+            if cooling.is_cooling(row, now)
+            else 1
+            if cooling.has_rhythm(row["contact_days"], row["threads"])
+            else 0
+            for row in as_rows
+        ]
+        keys = [np.array(tier, dtype=np.float64), ratio]
+    else:
+        debt = cols["gives_in"] - cols["gives_out"]
+        owed = (cols["n_in"] > 0) & (cols["n_out"] > 0) & (debt > 0)
+        keys = [owed.astype(np.float64), debt]
+    order = np.lexsort((cols["person_id"], *(-np.nan_to_num(k, nan=-1e18) for k in reversed(keys))))
+    return [int(k) for k in order[: limit or len(rows)]]

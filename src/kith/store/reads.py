@@ -19,29 +19,68 @@ from typing import Any
 from kith import identity as rules
 from kith.errors import AmbiguousError, NotFoundError
 from kith.store.ids import MAX_ID
+from kith.store.relationships import TWO_WAY
 from kith.store.sql import Db, contains
 
-SORTS = ("name", "recent", "interactions")
+#: ``kith people`` orders: ``closest`` (the default) first.
+SORTS = ("closest", "name", "recent", "interactions")
 #: What to do when a person is not there (the command line and the web app).
 FIND_HINT = "find them with kith people, or on the web app's People page"
+#: The identity a listing shows for a person, best first: an e-mail address;
+#: a handle (``x``, ``mastodon``); any other kind; last the opaque ones, an
+#: X account number (``x-id``) or an X.500 path mangled into an address
+#: (``/o=enron/ou=na/cn=…@enron.com``). Ties: the oldest identity.
+READABLE_IDENTITY = """
+  CASE WHEN i.kind = 'x-id' OR i.value LIKE '/%' THEN 3
+       WHEN i.kind = 'email' THEN 0
+       WHEN i.kind IN ('x', 'mastodon') THEN 1
+       ELSE 2 END, i.id"""
 
-_PEOPLE = """
-SELECT p.id, p.name,
+_IDENTITY = f"""
   (SELECT i.kind || ':' || i.value FROM identity i
-     WHERE i.person_id = p.id AND i.alias_of IS NULL ORDER BY i.id LIMIT 1) AS ident,
+     WHERE i.person_id = p.id AND i.alias_of IS NULL
+     ORDER BY {READABLE_IDENTITY} LIMIT 1) AS ident"""
+_COLUMNS = f"""
+SELECT p.id, p.name, {_IDENTITY},
   (SELECT count(DISTINCT pa.interaction_id) FROM participant pa
      JOIN identity i ON i.id = pa.identity_id WHERE i.person_id = p.id) AS n,
   (SELECT max(x.occurred_at) FROM interaction x
      JOIN participant pa ON pa.interaction_id = x.id
      JOIN identity i ON i.id = pa.identity_id WHERE i.person_id = p.id) AS last_at
-FROM person p
-WHERE p.merged_into IS NULL AND p.is_me = :me
 """
+#: The same columns from the relationship row, as of the last refresh: the
+#: closest are the busiest, and counting a busy person's interactions again
+#: took most of a second on the bench ledger (bench/RESULTS.md).
+_STORED_COLUMNS = f"SELECT p.id, p.name, {_IDENTITY}, r.interactions, r.last_at "
+#: ``NOT p.is_me``, not ``p.is_me = false``: SQLite would read the people
+#: through ``ix_person_is_me`` and sort them all, instead of along the order's index.
+_LISTED = "p.merged_into IS NULL AND NOT p.is_me"
+_PEOPLE = _COLUMNS + f"FROM person p WHERE {_LISTED}"
 _ORDER = {
     "name": " ORDER BY p.name, p.id",
     "recent": " ORDER BY last_at DESC, p.id",
     "interactions": " ORDER BY n DESC, p.id",
 }
+#: ``closest``: three reads, one after the other, each along an index so the
+#: first rows come at once on any size. Two-way relationships (both sides
+#: wrote: ``kith.store.relationships.TWO_WAY``) by decayed contact as stored
+#: at the last refresh (contacts weighted by recency, the figure the layers
+#: rank by; the partial index ``ix_relationship_two_way_decayed``); then
+#: everyone else with a relationship row, the same way
+#: (``ix_relationship_decayed``); then anyone the last refresh has not seen,
+#: by id (first seen first).
+_BY_CLOSENESS = (
+    # CROSS JOIN: SQLite walks relationship first, along the index (PostgreSQL
+    # plans it as any join); ties by person_id DESC, the index's own order
+    "FROM relationship r CROSS JOIN person p "
+    f"WHERE p.id = r.person_id AND {_LISTED} AND %s ORDER BY r.decayed DESC, r.person_id DESC"
+)
+_CLOSEST_PARTS = (
+    _STORED_COLUMNS + _BY_CLOSENESS % f"({TWO_WAY})",
+    _STORED_COLUMNS + _BY_CLOSENESS % f"NOT ({TWO_WAY})",
+    _PEOPLE
+    + " AND NOT EXISTS (SELECT 1 FROM relationship r WHERE r.person_id = p.id) ORDER BY p.id",
+)
 _THEIRS = (
     "SELECT pa.interaction_id FROM participant pa "
     "JOIN identity i ON i.id = pa.identity_id WHERE i.person_id = :pid"
@@ -96,20 +135,34 @@ class Profile:
         }
 
 
-def iter_people(db: Db, *, sort: str = "name", limit: int | None = None) -> Generator[PersonRow]:
-    """People (not me, not merged away), streamed in ``sort`` order.
+def iter_people(db: Db, *, sort: str = "closest", limit: int | None = None) -> Generator[PersonRow]:
+    """People (not me, not merged away), streamed in ``sort`` order
+    (``SORTS``), each with the most readable of their identities
+    (``READABLE_IDENTITY``).
 
-    By name the query walks an index, so the first rows come at once on
-    any size; ``recent`` and ``interactions`` count everyone first.
+    ``closest`` (two-way first, then by decayed contact) and ``name`` walk
+    an index, so the first rows come at once on any size; ``recent`` and
+    ``interactions`` count everyone first. In ``closest`` the interactions
+    and last contact of a person with a relationship row are the row's, as
+    of the last refresh (``kith import`` refreshes); the other orders count
+    them now.
     """
-    sql = _PEOPLE + _ORDER.get(sort, _ORDER["name"])
-    params: dict[str, Any] = {"me": False}
-    if limit is not None:
-        sql += " LIMIT :limit"
-        params["limit"] = limit
-    for pid, name, ident, n, last_at in db.stream(sql, params):
-        last = None if last_at is None else int(last_at)
-        yield PersonRow(int(pid), name, ident, int(n or 0), last)
+    if sort not in SORTS:
+        raise ValueError(f"sort must be one of {', '.join(SORTS)}")
+    parts = _CLOSEST_PARTS if sort == "closest" else (_PEOPLE + _ORDER[sort],)
+    left = limit
+    for sql in parts:
+        params: dict[str, Any] = {}
+        if left is not None:
+            if left <= 0:
+                return
+            sql += " LIMIT :limit"
+            params["limit"] = left
+        for pid, name, ident, n, last_at in db.stream(sql, params):
+            last = None if last_at is None else int(last_at)
+            yield PersonRow(int(pid), name, ident, int(n or 0), last)
+            if left is not None:
+                left -= 1
 
 
 def find_person(db: Db, query: str) -> int:

@@ -132,22 +132,24 @@ def strength_at_least(score: float) -> float | None:
     return math.inf if p >= 1 else math.log(p / (1 - p))
 
 
-def _order_key(sort: str, now: int, postgres: bool) -> str:
-    from kith.relate import listing
-
+def _order_keys(sort: str, now: int, postgres: bool) -> list[str]:
+    """The terms ``sort`` orders by, each highest first (NULL as lowest):
+    ``kith.relate.listing.order_in_python`` written as SQL."""
     if sort == "strength":
-        return strength_sql(now, postgres)
+        return [strength_sql(now, postgres)]
     if sort == "cooling":
-        ratio = f"({now} - r.last_contact_at) / {DAY}.0 / r.median_gap_days"
-        at_last = (
-            f"(r.decayed_in + r.decayed_out) * exp({math.log(2)!r} * "
-            f"(r.computed_at - r.last_contact_at) / (r.half_life_days * {DAY}.0))"
+        rhythm = (
+            f"(r.contact_days >= {cooling.MIN_CONTACT_DAYS} AND r.threads >= {cooling.MIN_THREADS})"
         )
-        return (
-            f"CASE WHEN {cooling_sql()} THEN {listing.OVERDUE!r} + ln(1 + {at_last}) "
-            f"WHEN r.median_gap_days > 0 THEN {ratio} END"
-        )
-    return "r.gives_in - r.gives_out"
+        return [
+            f"CASE WHEN {cooling_sql()} THEN 2 WHEN {rhythm} THEN 1 ELSE 0 END",
+            f"CASE WHEN r.median_gap_days > 0 THEN ({now} - r.last_contact_at) / {DAY}.0"
+            " / r.median_gap_days END",
+        ]
+    return [
+        f"CASE WHEN {TWO_WAY} AND r.gives_in > r.gives_out THEN 1 ELSE 0 END",
+        "r.gives_in - r.gives_out",
+    ]
 
 
 _BROUGHT = """
@@ -182,8 +184,9 @@ def relationships(
         cut = f" LIMIT {int(limit)}" if limit else ""
         rows = db.rows(
             f"SELECT {cols} FROM relationship r "
-            f"ORDER BY COALESCE({_order_key(sort, now, db.postgres)}, -1e18) DESC, "
-            f"r.person_id{cut}",
+            "ORDER BY "
+            + "".join(f"COALESCE({k}, -1e18) DESC, " for k in _order_keys(sort, now, db.postgres))
+            + f"r.person_id{cut}",
             cooling_params(now),
         )
     names = names_of(db, [int(r[0]) for r in rows])

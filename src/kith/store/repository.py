@@ -238,7 +238,7 @@ def unmerge_person(engine: Engine, merged: int, *, now: int) -> tuple[int, int]:
 
 
 def iter_people(
-    engine: Engine, *, sort: str = "name", limit: int | None = None
+    engine: Engine, *, sort: str = "closest", limit: int | None = None
 ) -> Iterator[PersonRow]:
     """People (not me, not merged away), streamed in ``sort`` order."""
     with using(engine) as db:

@@ -449,6 +449,16 @@ Index(
 #: Newcomers, and the closest people (tiers) by decayed contact.
 Index("ix_relationship_first_contact_at", relationship.c.first_contact_at)
 Index("ix_relationship_decayed", relationship.c.decayed)
+#: The two-way by decayed contact, for ``kith people``'s first part and the
+#: layers' ranks (migration 0009): partial, so that a ledger with few or no
+#: two-way relationships does not read every row to find them
+#: (``kith.store.relationships.TWO_WAY``).
+Index(
+    "ix_relationship_two_way_decayed",
+    relationship.c.decayed,
+    sqlite_where=text("n_in > 0 AND n_out > 0"),
+    postgresql_where=text("n_in > 0 AND n_out > 0"),
+)
 #: Me (one row of all): found without reading every person.
 Index("ix_person_is_me", person.c.is_me)
 #: Birthdays by month and day, whether stored as YYYY-MM-DD or --MM-DD.
