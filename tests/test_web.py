@@ -346,13 +346,17 @@ def test_import_an_uploaded_file_and_watch_it(client):
     assert r.status_code == 202
     job = r.json()
     deadline = time.monotonic() + 30
-    while job["status"] == "running" and time.monotonic() < deadline:
+    while job["status"] in ("running", "refreshing") and time.monotonic() < deadline:
         time.sleep(0.1)
         job = client.get(f"/api/imports/{job['id']}").json()
     assert job["status"] == "done", job
     assert job["summaries"][0]["importer"] == "mbox"
     assert job["summaries"][0]["imported"] + job["summaries"][0]["duplicates"] > 0
-    assert "Done in" in client.get(f"/import/{job['id']}", headers={"HX-Request": "1"}).text
+    # The figures are brought up to date as kith import does: no command to run by hand.
+    assert job["refreshed"]["relationships"] > 0, job
+    page = client.get(f"/import/{job['id']}", headers={"HX-Request": "1"}).text
+    assert "Done in" in page and "The figures are up to date" in page
+    assert "kith analytics refresh" not in page
     # Another server process (kith serve --workers N) sees the same job.
     from kith.web.jobs import Jobs
 
@@ -375,11 +379,16 @@ def test_an_unreadable_upload_fails_naming_the_file_and_loses_nothing(client):
     assert r.status_code == 202
     job = r.json()
     deadline = time.monotonic() + 30
-    while job["status"] == "running" and time.monotonic() < deadline:
+    while job["status"] in ("running", "refreshing") and time.monotonic() < deadline:
         time.sleep(0.1)
         job = client.get(f"/api/imports/{job['id']}").json()
     assert job["status"] == "failed", job
     assert "notes.bin" in job["error"]
+    # Said once, on one line, with its hint: no server path, nothing refreshed.
+    assert "\n" not in job["error"] and "known formats" in job["error"]
+    assert job["refreshed"] is None
+    page = client.get(f"/import/{job['id']}", headers={"HX-Request": "1"}).text
+    assert page.count("does not recognise") == 1
     assert client.get("/api/people", params={"per_page": 1000}).json() == before
 
 
