@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import click
 
-from kith.cli.base import State, cli, now_ts, pass_state
+from kith.cli.base import State, cli, pass_state
+from kith.cli.relationships import at_date
 
 
 @cli.command("introduce")
@@ -15,10 +17,18 @@ from kith.cli.base import State, cli, now_ts, pass_state
 )
 @click.option("--for", "for_person", help="Only pairs with this person (#id, address or name).")
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option(
+    "--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="As of the end of this day."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
 def introduce(
-    state: State, suggest: bool, for_person: str | None, limit: int, as_json: bool
+    state: State,
+    suggest: bool,
+    for_person: str | None,
+    limit: int,
+    on: datetime | None,
+    as_json: bool,
 ) -> None:
     """Introduce your people to each other.
 
@@ -29,14 +39,15 @@ def introduce(
     """
     if not suggest:
         raise click.UsageError("say what to do: kith introduce --suggest")
-    show_suggestions(state, for_person, limit, as_json)
+    show_suggestions(state, for_person, limit, as_json, at_date(on))
 
 
-def show_suggestions(state: State, for_person: str | None, limit: int, as_json: bool) -> None:
+def show_suggestions(
+    state: State, for_person: str | None, limit: int, as_json: bool, now: int
+) -> None:
     """``kith introduce --suggest``: the best introductions, with reasons and evidence."""
     from kith.connect.suggest import check_person, suggest
 
-    now = now_ts()
     with state.reader() as db:
         who = check_person(db, for_person) if for_person else None
         found = suggest(db, now, for_person=who, limit=limit)

@@ -38,6 +38,8 @@ MAX_TERMS = 20_000
 #: A term more than this share of people use says nothing of what one of them
 #: needs or offers ("update", "send", a signature's words): it is left out.
 MAX_PEOPLE_SHARE = 0.1
+#: ... but a term as few as this many people use always stays (a small ledger).
+MIN_PEOPLE_CAP = 5
 #: Shared words named in a reason.
 TERMS_SHOWN = 4
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -132,7 +134,7 @@ class Vectors:
 def vectorise(voices: dict[int, Voice], names: Collection[str] = ()) -> Vectors | None:
     """One TF-IDF space over everyone's words, without the words of ``names``
     (people's names say who wrote, not what about) and without the terms more
-    than ``MAX_PEOPLE_SHARE`` of them use (but a term two people share stays);
+    than ``MAX_PEOPLE_SHARE`` of them use (but never one ``MIN_PEOPLE_CAP`` share);
     None when nobody wrote anything distinctive.
 
     Complementarity is read message by message: the cosine of one ask and one
@@ -150,7 +152,7 @@ def vectorise(voices: dict[int, Voice], names: Collection[str] = ()) -> Vectors 
         return None
     model = TfidfVectorizer(
         stop_words=sorted(stop),
-        max_df=max(2, math.ceil(MAX_PEOPLE_SHARE * len(people))),
+        max_df=max(MIN_PEOPLE_CAP, math.ceil(MAX_PEOPLE_SHARE * len(people))),
         sublinear_tf=True,
         max_features=MAX_TERMS,
         token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b",
