@@ -46,6 +46,7 @@ from kith.connect.network import TieGraph, network_scores
 from kith.errors import NotFoundError
 from kith.relate import cooling, strength
 from kith.store import connect as reads
+from kith.store.relationships import names_of
 from kith.store.sql import Db
 from kith.units import DAY
 
@@ -146,6 +147,8 @@ def suggest(
         return []
     graph, ids = _graph(tie_rows)
     neighbours = _neighbours(tie_rows)
+    around = sorted({n for p in people for n in neighbours.get(p, {})})
+    names = {i: n for i, n in names_of(db, around).items() if n}
     span = now - min((r[3] for r in tie_rows), default=now)
     net = np.zeros(len(rows_a))
     known = [
@@ -168,7 +171,16 @@ def suggest(
     scored: list[Suggestion] = []
     for k, (a, b) in enumerate(zip(rows_a, rows_b, strict=True)):
         s = _score(
-            a, b, warm, net[k] / top_net, neighbours, circles, threads, voices, vectors, index
+            a,
+            b,
+            warm,
+            net[k] / top_net,
+            (neighbours, names),
+            circles,
+            threads,
+            voices,
+            vectors,
+            index,
         )
         if s is not None:
             scored.append(s)
@@ -239,7 +251,7 @@ def _score(
     b: int,
     warm: dict[int, tuple[str, int]],
     network: float,
-    neighbours: dict[int, dict[int, int]],
+    around: tuple[dict[int, dict[int, int]], dict[int, str]],
     circles: dict[int, dict[str, int]],
     threads: dict[int, dict[int, str]],
     voices: dict[int, words.Voice],
@@ -278,14 +290,15 @@ def _score(
             )
             reasons.append(f"both write about {', '.join(terms)}")
 
+    neighbours, names = around
     common = sorted(set(neighbours.get(a, {})) & set(neighbours.get(b, {})))
     shape = inverted_u(len(common))
     if common:
-        names = [warm.get(c, (f"#{c}", 0))[0] for c in common[:3]]
+        shown = [names.get(c, f"#{c}") for c in common[:3]]
         last = max(min(neighbours[a][c], neighbours[b][c]) for c in common)
         reasons.append(
             f"{len(common)} {'person' if len(common) == 1 else 'people'} know both: "
-            f"{', '.join(names)}{' …' if len(common) > 3 else ''}"
+            f"{', '.join(shown)}{' …' if len(common) > 3 else ''}"
         )
         evidence.append(
             {
@@ -325,7 +338,7 @@ def _score(
     )
     reasons.append(
         f"both trust you: strength {strength_a} and {strength_b}, two-way; "
-        "they have not written to each other without you"
+        "kith has seen no message between them without you"
     )
     evidence.append({"what": "strength", str(a): strength_a, str(b): strength_b})
     return Suggestion(
