@@ -271,7 +271,7 @@ def _score(
         match = max(
             (m for m in (forward, backward) if m is not None), key=lambda m: m.score, default=None
         )
-        topic = words.cosine(vectors.everything, i, vectors.everything, j)
+        topic = float(vectors.topic[i, j])
         if (
             match is not None
             and match.score >= MIN_WORDS_SCORE

@@ -125,6 +125,8 @@ class Vectors:
     terms: NDArray[np.str_]
     everything: Any
     matches: dict[tuple[int, int], Match]
+    #: Topic overlap: the cosine of all two people wrote (rows and columns in ``people`` order).
+    topic: NDArray[np.float64]
 
     def complement(self, asker: int, giver: int) -> Match | None:
         """How well one of ``asker``'s asks meets one of ``giver``'s offers (person ids)."""
@@ -189,12 +191,8 @@ def vectorise(voices: dict[int, Voice], names: Collection[str] = ()) -> Vectors 
             top = np.argsort(-shared)[:TERMS_SHOWN]
             words = [str(terms[k]) for k in top if shared[k] > 0]
             matches[key] = Match(float(value), ask_said[r], offer_said[c], words)
-    return Vectors(people, terms, everything, matches)
-
-
-def cosine(x: Any, i: int, y: Any, j: int) -> float:
-    """Cosine of row ``i`` of ``x`` and row ``j`` of ``y`` (TF-IDF rows are unit length)."""
-    return float((x[i] @ y[j].T).toarray()[0, 0])
+    topic = np.asarray((everything @ everything.T).toarray(), dtype=np.float64)
+    return Vectors(people, terms, everything, matches, topic)
 
 
 def shared_terms(x: Any, i: int, y: Any, j: int, terms: NDArray[np.str_], n: int) -> list[str]:
