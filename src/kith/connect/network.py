@@ -40,7 +40,7 @@ RECENCY_SHARE = 0.2
 #: The half-life of "ties begun lately", as a share of the history's length.
 NOVELTY_SHARE = 0.05
 #: How strongly recent tie-making on either side lifts a pair's score.
-NOVELTY_EXPONENT = 0.25
+NOVELTY_EXPONENT = 0.5
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,10 @@ def network_scores(
     cols: NDArray[np.int64],
     now: float,
     span: float,
+    *,
+    recency_share: float = RECENCY_SHARE,
+    novelty_share: float = NOVELTY_SHARE,
+    novelty_exponent: float = NOVELTY_EXPONENT,
 ) -> NDArray[np.float64]:
     """kith's network score of each pair ``rows[k]``–``cols[k]`` as of ``now``.
 
@@ -108,12 +112,13 @@ def network_scores(
     r = 2^(−(now − last contact) / (RECENCY_SHARE · span)); n_x = Σ over x's
     ties of 2^(−(now − first contact) / (NOVELTY_SHARE · span)); ``span`` is
     the length of the history in seconds (the ledger's, or the evaluation's
-    past). Zero for a pair without a common neighbour.
+    past). Zero for a pair without a common neighbour. The keyword arguments
+    exist for the choice of the constants (``bench/bench_newties.py``).
     """
     if len(rows) == 0:
         return np.zeros(0)
     span = max(float(span), 1.0)
-    recency = np.exp2(-np.maximum(now - graph.last_at, 0.0) / (RECENCY_SHARE * span))
+    recency = np.exp2(-np.maximum(now - graph.last_at, 0.0) / (recency_share * span))
     upper = sp.coo_matrix((recency, (graph.a, graph.b)), shape=(graph.n, graph.n))
     r = (upper + upper.T).tocsr()
     degree = graph.degrees()
@@ -122,8 +127,8 @@ def network_scores(
     inverse_log[hub] = 1.0 / np.log(degree[hub])
     shared = (r @ sp.diags(inverse_log) @ r).tocsr()
     structure = np.asarray(shared[rows, cols]).ravel()
-    begun = np.exp2(-np.maximum(now - graph.first_at, 0.0) / (NOVELTY_SHARE * span))
+    begun = np.exp2(-np.maximum(now - graph.first_at, 0.0) / (novelty_share * span))
     novelty = np.bincount(np.r_[graph.a, graph.b], weights=np.r_[begun, begun], minlength=graph.n)
-    lift = np.power((1.0 + novelty[rows]) * (1.0 + novelty[cols]), NOVELTY_EXPONENT)
+    lift = np.power((1.0 + novelty[rows]) * (1.0 + novelty[cols]), novelty_exponent)
     result: NDArray[np.float64] = structure * lift
     return result

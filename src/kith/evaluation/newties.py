@@ -83,8 +83,10 @@ class NewTiesResult:
         return data
 
 
-def split(data: Interactions, past_share: float = PAST_SHARE) -> Split:
-    """The past before the ``past_share`` time quantile, its candidates and the truth."""
+def split(data: Interactions, past_share: float = PAST_SHARE, end_share: float = 1.0) -> Split:
+    """The past before the ``past_share`` time quantile, its candidates and the
+    truth: the new pairs up to the ``end_share`` quantile (1: to the end; an
+    earlier split, such as 0.5 → 0.7, is where constants are chosen)."""
     nodes, index = np.unique(np.r_[data.src, data.dst], return_inverse=True)
     u = index[: len(data)].astype(np.int64)
     v = index[len(data) :].astype(np.int64)
@@ -100,6 +102,8 @@ def split(data: Interactions, past_share: float = PAST_SHARE) -> Split:
     graph = TieGraph.from_contacts(n, u[past], v[past], data.ts[past])
     rows, cols = two_step_pairs(graph)
     later = ~past & (u != v)
+    if end_share < 1.0:
+        later &= data.ts < float(np.quantile(data.ts, end_share))
     seen = set((graph.a * n + graph.b).tolist())
     lo = np.minimum(u[later], v[later])
     hi = np.maximum(u[later], v[later])
