@@ -16,7 +16,9 @@ from kith.cli.relationships import at_date
     "--suggest", is_flag=True, help="List pairs of your people worth introducing, with reasons."
 )
 @click.option("--for", "for_person", help="Only pairs with this person (#id, address or name).")
-@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=10, show_default=True, help="How many pairs."
+)
 @click.option(
     "--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="As of the end of this day."
 )
