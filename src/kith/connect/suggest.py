@@ -63,7 +63,8 @@ SHARED_PEAK = 2
 INVERTED_U_DEPTH = 0.5
 #: Complementarity below this is not given as a reason (nor counted).
 MIN_WORDS_SCORE = 0.1
-#: An ask meets an offer on at least this many distinctive words (one place name is not a need).
+#: An ask meets an offer, or two people's words overlap, on at least this many
+#: distinctive words (one place name is not a need).
 MIN_SHARED_TERMS = 2
 #: Topic overlap below this is not given as a reason.
 MIN_TOPIC_REASON = 0.15
@@ -288,7 +289,8 @@ def _score(
             terms = words.shared_terms(
                 vectors.everything, i, vectors.everything, j, vectors.terms, words.TERMS_SHOWN
             )
-            reasons.append(f"both write about {', '.join(terms)}")
+            if len(terms) >= MIN_SHARED_TERMS:
+                reasons.append(f"both write about {', '.join(terms)}")
 
     neighbours, names = around
     common = sorted(set(neighbours.get(a, {})) & set(neighbours.get(b, {})))
@@ -297,7 +299,7 @@ def _score(
         shown = [names.get(c, f"#{c}") for c in common[:3]]
         last = max(min(neighbours[a][c], neighbours[b][c]) for c in common)
         reasons.append(
-            f"{len(common)} {'person' if len(common) == 1 else 'people'} know both: "
+            f"{len(common)} {'person knows' if len(common) == 1 else 'people know'} both: "
             f"{', '.join(shown)}{' …' if len(common) > 3 else ''}"
         )
         evidence.append(
