@@ -663,6 +663,62 @@ class Story:
                 zone = OWNER_ZONE if who is None else ZONES[who.zone]
                 when = self.reply_time(parent.date, zone, median, 1.3)
 
+    def needs_and_offers(self) -> None:
+        """Complementary pairs: one of Sam's people asks Sam for what another offers.
+
+        Both are regulars Sam writes with (so both trust him); they never
+        write to each other. The asker writes "do you know anyone who does
+        letterpress printing?", the other announces that they now do it. A
+        generator of its own (seeded from the world's seed) picks them, and
+        the pattern runs last, so the rest of the world is as it was.
+        """
+        rng = random.Random(f"{self.seed}:needs")
+        met: set[frozenset[str]] = set()
+        for m in self.messages:
+            present = sorted({a.email for a in m.addresses()})
+            met.update(frozenset((x, y)) for n, x in enumerate(present) for y in present[n + 1 :])
+        regular = [
+            p
+            for p in self.people
+            if p.rhythm in ("weekly", "monthly") and p.cooling_after is None and not p.giver
+        ]
+        askers = [p for p in regular if p.role in ("customer", "peer")]
+        givers = [p for p in regular if p.role in ("supplier", "partner", "advisor")]
+        rng.shuffle(askers)
+        rng.shuffle(givers)
+        for topic, ask, offer in tpl.NEEDS:
+            pair = next(
+                (
+                    (a, g)
+                    for a in askers
+                    for g in givers
+                    if frozenset((a.email, g.email)) not in met
+                ),
+                None,
+            )
+            if pair is None:
+                return
+            a, g = pair
+            askers.remove(a)
+            givers.remove(g)
+            asked = self.moment(ZONES[a.zone], self.end - timedelta(days=rng.uniform(10, 60)))
+            offered = self.moment(ZONES[g.zone], self.end - timedelta(days=rng.uniform(20, 120)))
+            for who, when, tag, subject, text in (
+                (a, asked, "need_ask", f"{tpl.NEED_ASK_SUBJECT} {topic}", ask),
+                (g, offered, "need_offer", f"{tpl.NEED_OFFER_SUBJECT} {topic}", offer),
+            ):
+                body = f"Hi Sam,\n\n{text}\n\nBest,\n{who.first}\n"
+                self.emit(
+                    sender=who.sender,
+                    to=(OWNER,),
+                    cc=(),
+                    when=when,
+                    subject=subject,
+                    body=body,
+                    tag=tag,
+                    parent=None,
+                )
+
     def purchases(self) -> None:
         """A few ordinary customers buy something after writing."""
         rng = self.rng
@@ -699,6 +755,7 @@ class Story:
         self.group_threads()
         self.purchases()
         self.fill_silent()
+        self.needs_and_offers()
         people = [
             replace(p, referred_by=self.referred_by.get(p.email))
             if p.email in self.referred_by

@@ -32,6 +32,7 @@ from kith.sample.entities import (
     SamplePerson,
 )
 from kith.sample.story import Story
+from kith.sample.templates import NEED_ASK_SUBJECT, NEED_OFFER_SUBJECT
 
 __all__ = [
     "DEFAULT_END",
@@ -158,7 +159,23 @@ def _truth(
         "html_only": sorted({m.sender.email for m in messages if m.html and m.sender != SHOP}),
         "non_ascii": emails(lambda p: not p.name.isascii()),
         "high_reach": emails(lambda p: p.reach >= reach_cut),
+        "complementary_pairs": _complementary(messages),
     }
+
+
+def _complementary(messages: Sequence[SampleMessage]) -> list[str]:
+    """The planted complementary pairs, "asker giver" (``Story.needs_and_offers``)."""
+    asks = {
+        m.subject.removeprefix(NEED_ASK_SUBJECT): m.sender.email
+        for m in messages
+        if m.tag == "need_ask"
+    }
+    offers = {
+        m.subject.removeprefix(NEED_OFFER_SUBJECT): m.sender.email
+        for m in messages
+        if m.tag == "need_offer"
+    }
+    return sorted(f"{asks[t]} {offers[t]}" for t in asks if t in offers)
 
 
 def generate_world(

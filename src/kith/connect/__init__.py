@@ -1,0 +1,1 @@
+"""Connecting my people with each other: who could gain from knowing whom."""
