@@ -378,3 +378,32 @@ def test_each_step_of_mine_is_an_item_of_the_day_with_its_draft(engine, people):
         intro.advance(db, asked.id, "ask", now=ts(3, 3))
     again = plan_day(engine, ts(3, 3), TodaySettings(budget=60))
     assert [i.person for i in again.items if i.kind == "introduce"] == ["Cy Ortiz"]
+
+
+def test_forgetting_a_person_removes_their_introductions(engine, people):
+    from kith.store.forget import forget
+
+    with using(engine, write=True) as db:
+        gone = intro.start(db, people[ANA], people[BO], now=ts(3, 1))
+        kept = intro.start(db, people[BO], people[CY], now=ts(3, 1))
+        intro.advance(db, gone.id, "ask", now=ts(3, 2))
+    forget(engine, people[ANA], now=ts(3, 3))
+    with using(engine) as db:
+        assert [r.id for r in store.listing(db)] == [kept.id]
+        assert store.steps(db, gone.id) == []
+
+
+def test_the_person_view_shows_whom_they_were_introduced_to(engine, db_url, people, tmp_path):
+    with using(engine, write=True) as db:
+        intro.start(db, people[ANA], people[BO], now=ts(3, 1))
+    load(engine, tmp_path, "optin.mbox", OPT_IN, ts(7, 1))
+    shown = run(db_url, "person", BO)
+    assert "Introductions:" in shown.output
+    assert "to Ana Lima, by me: connected  (direct contact day 30: yes, day 90: yes)" in (
+        shown.output
+    )
+    data = json.loads(run(db_url, "person", ANA, "--json").output)
+    (found,) = data["introductions"]
+    assert (found["other"]["name"], found["by"], found["state"]) == ("Bo Chen", None, "connected")
+    listed = run(db_url, "introductions").output
+    assert "direct contact: day 30: yes, day 90: yes" in listed

@@ -194,10 +194,6 @@ def introductions(state: State, states: tuple[str, ...], as_json: bool) -> None:
         detail = step.words if step is not None else intro.waiting_for(r)
         if detail:
             click.echo(f"      {detail}")
-        marks = intro.yield_of(r, now)
         if r.made_at is not None:
-            said = ", ".join(
-                f"day {d}: {'yes' if v else 'no' if v is False else '…'}" for d, v in marks.items()
-            )
-            click.echo(f"      direct contact: {said}")
+            click.echo(f"      direct contact: {intro.yield_words(intro.as_dict(r, now)['yield'])}")
     click.echo(total.words().capitalize() + ".")

@@ -575,3 +575,40 @@ def check_yield(conn: Any, *, me: int, now: int) -> tuple[int, int]:
             quiet += 1
     store.mark_checked(conn, checked, now)
     return connected, quiet
+
+
+def of_person(conn: Any, pid: int, now: int) -> list[dict[str, Any]]:
+    """The introductions ``pid`` is in, from their side: whom they were (or
+    are to be) introduced to, by whom (None: me), the state and the yield;
+    for the person's page and ``kith person``."""
+    found = []
+    for row in store.listing(conn, person=pid):
+        if pid == row.by_id:
+            other = None
+            words = f"introduced {row.a_name} and {row.b_name}"
+        else:
+            other_id, other_name = (
+                (row.b_id, row.b_name) if pid == row.a_id else (row.a_id, row.a_name)
+            )
+            other = {"id": other_id, "name": other_name}
+            by = "me" if row.by_id is None else (row.by_name or f"#{row.by_id}")
+            words = f"to {other_name}, by {by}"
+        marks = yield_of(row, now)
+        found.append(
+            {
+                "id": row.id,
+                "other": other,
+                "by": None if row.by_id is None else {"id": row.by_id, "name": row.by_name},
+                "state": row.state,
+                "made_at": row.made_at,
+                "words": f"{words}: {row.state}",
+                "yield": {f"day_{d}": v for d, v in marks.items()},
+            }
+        )
+    return found
+
+
+def yield_words(marks: Mapping[str, bool | None]) -> str:
+    """``{"day_30": True, "day_90": None}`` → 'day 30: yes, day 90: …'."""
+    said = {True: "yes", False: "no", None: "…"}
+    return ", ".join(f"{k.replace('_', ' ')}: {said[v]}" for k, v in marks.items())
