@@ -12,25 +12,6 @@ from kith.cli.base import State, cli, fmt_ts, now_ts, pass_state
 from kith.errors import KithError
 
 
-def resolve(db: Any, query: str) -> int:
-    """The person ``query`` names (``kith.store.reads.find_person``), but a
-    ``#id`` of a merged-away person is an error naming whom they were merged into."""
-    from kith.connect.introductions import IntroductionError
-    from kith.store.introductions import person_check
-    from kith.store.reads import find_person
-
-    q = query.strip()
-    if q.startswith("#") and q[1:].isdigit():
-        found = person_check(db, int(q[1:]))
-        if found is not None and found.merged_into is not None:
-            raise IntroductionError(
-                f"#{found.id} {found.name} was merged into #{found.merged_into} "
-                f"{found.merged_into_name}",
-                hint=f"introduce #{found.merged_into} instead",
-            )
-    return find_person(db, q)
-
-
 def _step_option(name: str, help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """``--NAME ID``: take step NAME (``kith.connect.introductions.EVENTS``) on introduction ID."""
     return click.option(f"--{name}", f"step_{name}", type=int, metavar="ID", help=help_text)
@@ -111,7 +92,7 @@ def introduce(
             event, iid = chosen[0]
             row = intro.advance(db, iid, event, now=now, note=note)
         elif len(people) == 2:
-            a, b = (resolve(db, p) for p in people)
+            a, b = (intro.find(db, p) for p in people)
             row = intro.start(db, a, b, now=now, note=note)
         else:
             raise KithError(

@@ -126,6 +126,14 @@ class IntroductionError(KithError):
 # -- starting and moving one on ---------------------------------------------------
 
 
+def _merged_away(person: store.PersonCheck) -> IntroductionError:
+    return IntroductionError(
+        f"#{person.id} {person.name} was merged into #{person.merged_into} "
+        f"{person.merged_into_name}",
+        hint=f"introduce #{person.merged_into} instead",
+    )
+
+
 def check_people(conn: Any, a: int, b: int) -> tuple[store.PersonCheck, store.PersonCheck]:
     """A and B, if they can be introduced; else an ``IntroductionError``
     naming who and why (someone to themselves, me, a merged-away person, a
@@ -136,11 +144,7 @@ def check_people(conn: Any, a: int, b: int) -> tuple[store.PersonCheck, store.Pe
         if person is None:
             raise NotFoundError(f"no person #{pid}", hint="kith people lists them with their ids")
         if person.merged_into is not None:
-            raise IntroductionError(
-                f"#{person.id} {person.name} was merged into #{person.merged_into} "
-                f"{person.merged_into_name}",
-                hint=f"introduce #{person.merged_into} instead",
-            )
+            raise _merged_away(person)
         if person.is_me:
             raise IntroductionError(
                 f"#{person.id} {person.name} is you: an introduction is of two of your people",
@@ -165,6 +169,21 @@ def check_people(conn: Any, a: int, b: int) -> tuple[store.PersonCheck, store.Pe
             hint=f"kith introductions shows it; kith introduce --cancel {already.id} ends it",
         )
     return found[0], found[1]
+
+
+def find(conn: Any, query: str) -> int:
+    """The person ``query`` names (``kith.store.reads.find_person``: #id, an
+    address or a name), except that the ``#id`` of a merged-away person is an
+    error naming whom they were merged into (not silently that person)."""
+    from kith.store.reads import find_person
+    from kith.store.sql import as_db
+
+    q = query.strip()
+    if q.startswith("#") and q[1:].isdigit():
+        found = store.person_check(conn, int(q[1:]))
+        if found is not None and found.merged_into is not None:
+            raise _merged_away(found)
+    return find_person(as_db(conn), q)
 
 
 def start(conn: Any, a: int, b: int, *, now: int, note: str | None = None) -> IntroRow:
