@@ -91,7 +91,7 @@ def test_the_person_page_and_api_show_their_introductions(client):
     assert [(i["other"]["name"], i["state"]) for i in data["introductions"]] == [
         ("Ana Lima", "proposed")
     ]
-    assert "To <a href=\"/people/" in page(client, f"/people/{bo}")
+    assert 'To <a href="/people/' in page(client, f"/people/{bo}")
 
 
 def test_the_api_is_in_the_docs(client):
