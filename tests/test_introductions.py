@@ -407,3 +407,33 @@ def test_the_person_view_shows_whom_they_were_introduced_to(engine, db_url, peop
     assert (found["other"]["name"], found["by"], found["state"]) == ("Bo Chen", None, "connected")
     listed = run(db_url, "introductions").output
     assert "direct contact: day 30: yes, day 90: yes" in listed
+
+
+def test_the_sample_worlds_introductions_are_moved_on_by_its_mail(tmp_path):
+    from kith.demo import build_demo
+    from kith.sample.world import generate_world
+
+    result = build_demo(tmp_path, people=120, today=False)
+    world = generate_world(seed=7, people=120)
+    (agreed_a, agreed_b, _), (declined_a, declined_b, _) = world.introductions
+    assert world.truth["opt_in_made"] == sorted([agreed_a, agreed_b])
+    with using(result.engine) as db:
+        rows = {(r.a_id, r.b_id): r for r in store.listing(db)}
+        from kith.store.reads import find_person
+
+        made = rows[(find_person(db, agreed_a), find_person(db, agreed_b))]
+        declined = rows[(find_person(db, declined_a), find_person(db, declined_b))]
+        made_steps = [(s.state, s.actor) for s in store.steps(db, made.id)]
+        declined_steps = [s.state for s in store.steps(db, declined.id)]
+    assert made_steps == [
+        ("proposed", "me"),
+        ("asked_a", "mail"),
+        ("a_agreed", "mail"),
+        ("asked_b", "mail"),
+        ("b_agreed", "mail"),
+        ("made", "mail"),
+        ("connected", "kith"),
+    ]
+    assert intro.yield_of(made, result.now) == {30: True, 90: True}
+    assert declined_steps == ["proposed", "asked_a", "a_declined"]
+    result.engine.dispose()

@@ -425,10 +425,24 @@ def after_import(conn: Any, *, run: int, lo: int, hi: int, now: int) -> Followed
             step_actor="mail",
         )
         done.received += 1
-    done.moved = follow_mail(conn, me=me)
-    connected, quiet = check_yield(conn, me=me, now=now)
-    done.connected, done.no_contact = connected, quiet
+    _follow(conn, me, now, done)
     return done
+
+
+def follow(conn: Any, *, now: int) -> Followed:
+    """Mail moving my open introductions on, and the yield of the made ones,
+    from what the ledger holds (as after an import, without its new
+    introductions made to me): for introductions recorded after their mail."""
+    done = Followed()
+    me = store.me(conn)
+    if me is not None:
+        _follow(conn, me, now, done)
+    return done
+
+
+def _follow(conn: Any, me: int, now: int, done: Followed) -> None:
+    done.moved = follow_mail(conn, me=me)
+    done.connected, done.no_contact = check_yield(conn, me=me, now=now)
 
 
 def _names(text: str | None, name: str) -> bool:
