@@ -328,13 +328,15 @@ def direct_contact(
 ) -> int | None:
     """When ``a`` and ``b`` first took part in the same interaction after
     ``after`` and until ``until``, with ``without`` not in it (None: no such)."""
+    # read from B's interactions (by the participant index): A may be me,
+    # in everything
     sql = (
-        "SELECT MIN(i.occurred_at) FROM interaction i"
-        " WHERE i.occurred_at > :after AND i.occurred_at <= :until"
+        "SELECT MIN(i.occurred_at) FROM identity db"
+        " JOIN participant pb ON pb.identity_id = db.id"
+        " JOIN interaction i ON i.id = pb.interaction_id"
+        " WHERE db.person_id = :b AND i.occurred_at > :after AND i.occurred_at <= :until"
         " AND EXISTS (SELECT 1 FROM participant p JOIN identity d ON d.id = p.identity_id"
         "   WHERE p.interaction_id = i.id AND d.person_id = :a)"
-        " AND EXISTS (SELECT 1 FROM participant p JOIN identity d ON d.id = p.identity_id"
-        "   WHERE p.interaction_id = i.id AND d.person_id = :b)"
     )
     params: dict[str, Any] = {"a": a, "b": b, "after": after, "until": until}
     if without is not None:
