@@ -3,10 +3,10 @@
 The packaged templates are in ``kith/attention/templates/<kind>.txt``; a
 file of the same name in ``$XDG_CONFIG_HOME/kith/templates/`` replaces one
 (so do ``digest.md`` and ``digest.html``). An introduction's steps each
-have their own, ``introduce_<step>.txt`` (``kith.connect.introductions``). Every template can use the fields
-in ``FIELDS``; a field the ledger does not know is ``None``, so a template
-says ``{% if subject %}…{% endif %}``. A misspelt field is an error naming
-the template, not a silent blank.
+have their own, ``introduce_<step>.txt`` (``kith.connect.introductions``).
+Every template can use the fields in ``FIELDS``; a field the ledger does
+not know is ``None``, so a template says ``{% if subject %}…{% endif %}``.
+A misspelt field is an error naming the template, not a silent blank.
 """
 
 from __future__ import annotations
