@@ -81,6 +81,7 @@ def test_the_api_refuses_bad_input_naming_who_and_why(client):
         "cannot take 'made'",
     )
     assert_error(client.post("/api/introductions/999/ask", json={}), 404, "no introduction 999")
+    assert_error(client.get("/api/introductions?state=bogus"), 400, "no state 'bogus'")
     assert len(client.get("/api/introductions").json()["introductions"]) == 1
 
 

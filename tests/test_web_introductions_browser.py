@@ -4,22 +4,15 @@ one with the form, move it on with its buttons, and the board follows."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from kith.store import repository
 from kith.store.db import open_store
 from tests import test_web_browser as house
-from tests.pg import free_port
 from tests.test_introductions import ANA, BO, HELLO, ME, load, ts
-from tests.test_web_browser import axe_violations, shot, unlabelled_controls
+from tests.test_web_browser import axe_violations, serving, shot, unlabelled_controls
 
 pytestmark = pytest.mark.browser
 
@@ -30,43 +23,15 @@ page = house.page
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[str]:
-    """A real ``kith serve`` (its own process) on a ledger of three people."""
+    """A real ``kith serve`` on a ledger of three people; yields its URL."""
     folder = tmp_path_factory.mktemp("browser-introductions")
     db = folder / "kith.db"
     engine = open_store(f"sqlite:///{db}")
     repository.add_me(engine, "email", ME, name="Sam Rivera", now=0)
     load(engine, folder, "hello.mbox", HELLO, ts(1, 20))
     engine.dispose()
-    port = free_port()
-    env = {
-        **os.environ,
-        "XDG_DATA_HOME": str(folder / "data"),
-        "XDG_CONFIG_HOME": str(folder / "config"),
-    }
-    kith = Path(sys.executable).with_name("kith")
-    proc = subprocess.Popen(
-        [str(kith), "--db", str(db), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                out = proc.stdout.read() if proc.stdout else ""
-                pytest.fail(f"kith serve did not start:\n{out}")
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    with serving(db, folder) as url:
+        yield url
 
 
 def column(page, state: str):

@@ -147,17 +147,10 @@ def introductions(state: State, states: tuple[str, ...], as_json: bool) -> None:
     from kith.connect import introductions as intro
     from kith.store import introductions as store
 
-    wanted: list[str] = []
-    for s in states:
-        if s == "open":
-            wanted += intro.OPEN
-        elif s in intro.STATES:
-            wanted.append(s)
-        else:
-            raise KithError(f"no state {s!r}", hint="states: open, " + ", ".join(intro.STATES))
+    wanted = intro.states_named(states)
     now = now_ts()
     with state.reader() as db:
-        rows = store.listing(db, states=wanted or None)
+        rows = store.listing(db, states=wanted)
         total = intro.yield_total(store.listing(db, states=[intro.MADE, *intro.ENDED_MADE]), now)
     if as_json:
         out = {

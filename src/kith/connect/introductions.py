@@ -99,6 +99,13 @@ TRANSITIONS: Mapping[tuple[str, str], str] = {
     **{(s, "decline"): DECLINED for s in BEFORE_MADE},
     **{(s, "cancel"): CANCELLED for s in BEFORE_MADE},
 }
+#: The column each of these states stamps with the time it was reached.
+STAMPS: Mapping[str, str] = {
+    ASKED_A: "asked_a_at",
+    ASKED_B: "asked_b_at",
+    MADE: "made_at",
+    CONNECTED: "contact_at",
+}
 #: The events, as the surfaces name them.
 EVENTS: Mapping[str, str] = {
     "ask": "I asked the next person (A, then B once A said yes)",
@@ -124,6 +131,20 @@ class IntroductionError(KithError):
 
 
 # -- starting and moving one on ---------------------------------------------------
+
+
+def states_named(names: Sequence[str]) -> list[str] | None:
+    """The states ``names`` stand for (``open``: every open one); None for
+    none named (all); an ``IntroductionError`` for a name that is no state."""
+    wanted: list[str] = []
+    for name in names:
+        if name == "open":
+            wanted += OPEN
+        elif name in STATES:
+            wanted.append(name)
+        else:
+            raise IntroductionError(f"no state {name!r}", hint="states: open, " + ", ".join(STATES))
+    return wanted or None
 
 
 def _merged_away(person: store.PersonCheck) -> IntroductionError:
@@ -218,15 +239,7 @@ def advance(conn: Any, iid: int, event: str, *, now: int, note: str | None = Non
             f"({STATES[row.state]}): it cannot take '{event}'",
             hint=("it can take: " + ", ".join(allowed)) if allowed else "it has ended",
         )
-    columns: dict[str, int | None] = {}
-    if new == ASKED_A:
-        columns["asked_a_at"] = now
-    elif new == ASKED_B:
-        columns["asked_b_at"] = now
-    elif new == MADE:
-        columns["made_at"] = now
-    elif new == CONNECTED:
-        columns["contact_at"] = now
+    columns = {STAMPS[new]: now} if new in STAMPS else {}
     store.move(conn, iid, new, at=now, actor="me", note=note or None, columns=columns)
     return _get(conn, iid)
 
@@ -538,11 +551,6 @@ def _follow_one(conn: Any, row: IntroRow, mail: Sequence[Mail]) -> int:
         if ask is None:
             break
         if state == before:
-            columns: dict[str, int | None] = (
-                {"asked_a_at": ask.occurred_at}
-                if asked == ASKED_A
-                else {"asked_b_at": ask.occurred_at}
-            )
             store.move(
                 conn,
                 row.id,
@@ -550,7 +558,7 @@ def _follow_one(conn: Any, row: IntroRow, mail: Sequence[Mail]) -> int:
                 at=ask.occurred_at,
                 actor="mail",
                 interaction_id=ask.id,
-                columns=columns,
+                columns={STAMPS[asked]: ask.occurred_at},
             )
             state, moved = asked, moved + 1
         got = _answer(mail, person, ask)
@@ -573,7 +581,7 @@ def _follow_one(conn: Any, row: IntroRow, mail: Sequence[Mail]) -> int:
             actor="mail",
             interaction_id=made.id,
             note=note,
-            columns={"made_at": made.occurred_at, "made_interaction_id": made.id},
+            columns={STAMPS[MADE]: made.occurred_at, "made_interaction_id": made.id},
         )
         moved += 1
     return moved
@@ -600,7 +608,7 @@ def check_yield(conn: Any, *, me: int, now: int) -> tuple[int, int]:
         )
         if contact is not None:
             store.move(
-                conn, row.id, CONNECTED, at=now, actor="kith", columns={"contact_at": contact}
+                conn, row.id, CONNECTED, at=now, actor="kith", columns={STAMPS[CONNECTED]: contact}
             )
             connected += 1
         elif now > row.made_at + horizon:

@@ -56,22 +56,6 @@ def _board(request: Request, states: list[str] | None = None) -> dict[str, Any]:
     }
 
 
-def _states(state: list[str] | None) -> list[str] | None:
-    from kith.connect import introductions as intro
-
-    if not state:
-        return None
-    wanted: list[str] = []
-    for s in state:
-        if s == "open":
-            wanted += intro.OPEN
-        elif s in intro.STATES:
-            wanted.append(s)
-        else:
-            raise HTTPException(422, f"no state {s!r}: open, " + ", ".join(intro.STATES))
-    return wanted
-
-
 @router.get("/api/introductions")
 def introductions_api(
     request: Request,
@@ -81,7 +65,9 @@ def introductions_api(
 ) -> dict[str, Any]:
     """Introductions, newest first (as `kith introductions --json`): state,
     next step with its draft, yield at day 30 and 90, and this year's total."""
-    return _board(request, _states(state))
+    from kith.connect.introductions import states_named
+
+    return _board(request, states_named(state or ()))
 
 
 @router.get("/api/introductions/{iid}")
