@@ -437,3 +437,13 @@ def test_the_sample_worlds_introductions_are_moved_on_by_its_mail(tmp_path):
     assert intro.yield_of(made, result.now) == {30: True, 90: True}
     assert declined_steps == ["proposed", "asked_a", "a_declined"]
     result.engine.dispose()
+
+
+def test_recorded_after_its_mail_it_is_moved_on_at_once(engine, people, tmp_path):
+    ask = message("ask-a", ts(3, 2), ME, ANA, "Meet Bo?", "Would you like to meet Bo?")
+    ask += message("ans-a", ts(3, 3), ANA, ME, "Re: Meet Bo?", "Yes please.", reply_to="ask-a")
+    load(engine, tmp_path, "asked.mbox", ask, ts(3, 4))
+    with using(engine, write=True) as db:
+        row = intro.start(db, people[ANA], people[BO], now=ts(3, 4))
+    assert row.state == "a_agreed"
+    assert row.asked_a_at == ts(3, 2)

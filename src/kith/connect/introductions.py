@@ -209,9 +209,15 @@ def find(conn: Any, query: str) -> int:
 
 def start(conn: Any, a: int, b: int, *, now: int, note: str | None = None) -> IntroRow:
     """A new introduction of ``a`` to ``b``, proposed (``check_people`` first:
-    nothing is written when they cannot be introduced)."""
+    nothing is written when they cannot be introduced), and moved on at once
+    by the mail the ledger already holds (``LOOKBACK_DAYS``)."""
     check_people(conn, a, b)
     iid = store.create(conn, a=a, b=b, state=PROPOSED, at=now, note=note or None)
+    # mail already in the ledger (an ask sent before the command) moves it on at once
+    if _follow_one(conn, _get(conn, iid), _mail_of(conn, _get(conn, iid))):
+        me = store.me(conn)
+        if me is not None:
+            check_yield(conn, me=me, now=now)
     return _get(conn, iid)
 
 
@@ -516,21 +522,18 @@ def _introduction_mail(mail: Sequence[Mail], a: int, b: int, after: int) -> Mail
 def follow_mail(conn: Any, *, me: int) -> int:
     """Move my open introductions on from the mail in the ledger (the module
     docstring); how many steps were taken."""
-    moved = 0
-    for row in store.listing(conn, states=BEFORE_MADE):
-        if row.by_id is not None:
-            continue
-        since = row.created_at - LOOKBACK_DAYS * DAY
-        mail = sorted(
-            {
-                m.id: m for pid in (row.a_id, row.b_id) for m in store.mail_with(conn, pid, since)
-            }.values(),
-            key=lambda m: (m.occurred_at, m.id),
-        )
-        if not mail:
-            continue
-        moved += _follow_one(conn, row, mail)
-    return moved
+    return sum(
+        _follow_one(conn, row, _mail_of(conn, row))
+        for row in store.listing(conn, states=BEFORE_MADE)
+        if row.by_id is None
+    )
+
+
+def _mail_of(conn: Any, row: IntroRow) -> list[Mail]:
+    """The e-mail of A and B from ``LOOKBACK_DAYS`` before ``row`` was recorded, oldest first."""
+    since = row.created_at - LOOKBACK_DAYS * DAY
+    found = {m.id: m for pid in (row.a_id, row.b_id) for m in store.mail_with(conn, pid, since)}
+    return sorted(found.values(), key=lambda m: (m.occurred_at, m.id))
 
 
 def _follow_one(conn: Any, row: IntroRow, mail: Sequence[Mail]) -> int:
