@@ -214,7 +214,7 @@ def start(conn: Any, a: int, b: int, *, now: int, note: str | None = None) -> In
     check_people(conn, a, b)
     iid = store.create(conn, a=a, b=b, state=PROPOSED, at=now, note=note or None)
     # mail already in the ledger (an ask sent before the command) moves it on at once
-    if _follow_one(conn, _get(conn, iid), _mail_of(conn, _get(conn, iid))):
+    if _follow_one(conn, _get(conn, iid)):
         me = store.me(conn)
         if me is not None:
             check_yield(conn, me=me, now=now)
@@ -444,7 +444,8 @@ def after_import(conn: Any, *, run: int, lo: int, hi: int, now: int) -> Followed
             step_actor="mail",
         )
         done.received += 1
-    _follow(conn, me, now, done)
+    done.moved = follow_mail(conn, run=(lo, hi))
+    done.connected, done.no_contact = check_yield(conn, me=me, now=now)
     return done
 
 
@@ -455,13 +456,9 @@ def follow(conn: Any, *, now: int) -> Followed:
     done = Followed()
     me = store.me(conn)
     if me is not None:
-        _follow(conn, me, now, done)
+        done.moved = follow_mail(conn)
+        done.connected, done.no_contact = check_yield(conn, me=me, now=now)
     return done
-
-
-def _follow(conn: Any, me: int, now: int, done: Followed) -> None:
-    done.moved = follow_mail(conn, me=me)
-    done.connected, done.no_contact = check_yield(conn, me=me, now=now)
 
 
 def _names(text: str | None, name: str) -> bool:
@@ -474,75 +471,56 @@ def _names(text: str | None, name: str) -> bool:
     return False
 
 
-def _ask(mail: Sequence[Mail], person: int, other: int, other_name: str, after: int) -> Mail | None:
-    """My first message to ``person`` (without ``other``) after ``after`` that names ``other``."""
-    for m in mail:
-        if (
-            m.occurred_at >= after
-            and m.direction == "out"
-            and person in m.people
-            and other not in m.people
-            and (_names(m.subject, other_name) or _names(own_words(m.body), other_name))
-        ):
+def _ask(conn: Any, person: int, other: int, other_name: str, since: int) -> Mail | None:
+    """My first message to ``person`` (without ``other``) from ``since`` on that names ``other``."""
+    for m in store.asks(conn, person, other, since):
+        if _names(m.subject, other_name) or _names(own_words(m.body), other_name):
             return m
     return None
 
 
-def _answer(mail: Sequence[Mail], person: int, ask: Mail) -> tuple[Mail, str] | None:
-    """``person``'s first reply in the thread of ``ask`` that says yes or no."""
-    for m in mail:
-        if (
-            m.occurred_at >= ask.occurred_at
-            and m.id != ask.id
-            and m.author == person
-            and m.thread_id is not None
-            and m.thread_id == ask.thread_id
-        ):
-            said = answer(m.body)
-            if said is not None:
-                return m, said
+def _answer(conn: Any, person: int, ask: Mail) -> tuple[Mail, str] | None:
+    """``person``'s first message in the thread of ``ask`` that says yes or no."""
+    if ask.thread_id is None:
+        return None
+    for m in store.replies_from(conn, person, ask.thread_id, ask.occurred_at):
+        said = answer(m.body)
+        if said is not None:
+            return m, said
     return None
 
 
-def _introduction_mail(mail: Sequence[Mail], a: int, b: int, after: int) -> Mail | None:
-    """My first message to both ``a`` and ``b`` after ``after`` whose words introduce."""
-    for m in mail:
-        if (
-            m.occurred_at >= after
-            and m.direction == "out"
-            and a in m.people
-            and b in m.people
-            and not m.is_reply
-            and says_introduction(m.subject, m.body)
-        ):
+def _introduction_mail(conn: Any, a: int, b: int, since: int) -> Mail | None:
+    """My first message to both ``a`` and ``b`` from ``since`` on whose words introduce."""
+    for m in store.to_both(conn, a, b, since):
+        if says_introduction(m.subject, m.body):
             return m
     return None
 
 
-def follow_mail(conn: Any, *, me: int) -> int:
+def follow_mail(conn: Any, *, run: tuple[int, int] | None = None) -> int:
     """Move my open introductions on from the mail in the ledger (the module
-    docstring); how many steps were taken."""
-    return sum(
-        _follow_one(conn, row, _mail_of(conn, row))
-        for row in store.listing(conn, states=BEFORE_MADE)
-        if row.by_id is None
-    )
+    docstring); how many steps were taken. With ``run`` (an import run's
+    first and last interaction id), only those whose A or B is in the run's
+    interactions: nothing else can have moved them."""
+    rows = [r for r in store.listing(conn, states=BEFORE_MADE) if r.by_id is None]
+    if run is not None:
+        people = {p for r in rows for p in (r.a_id, r.b_id)}
+        touched = store.in_run(conn, sorted(people), lo=run[0], hi=run[1])
+        rows = [r for r in rows if r.a_id in touched or r.b_id in touched]
+    return sum(_follow_one(conn, row) for row in rows)
 
 
-def _mail_of(conn: Any, row: IntroRow) -> list[Mail]:
-    """The e-mail of A and B from ``LOOKBACK_DAYS`` before ``row`` was recorded, oldest first."""
-    since = row.created_at - LOOKBACK_DAYS * DAY
-    found = {m.id: m for pid in (row.a_id, row.b_id) for m in store.mail_with(conn, pid, since)}
-    return sorted(found.values(), key=lambda m: (m.occurred_at, m.id))
-
-
-def _follow_one(conn: Any, row: IntroRow, mail: Sequence[Mail]) -> int:
+def _follow_one(conn: Any, row: IntroRow) -> int:
+    """Move ``row`` on as far as its mail shows; how many steps were taken.
+    Each look-up is read by an index: my messages with one person, the
+    replies in one thread."""
     moved = 0
     state = row.state
-    after = row.created_at - LOOKBACK_DAYS * DAY
-    made = _introduction_mail(mail, row.a_id, row.b_id, after)
-    if made is not None:  # the asks and answers are what came before it
-        mail = [m for m in mail if m.occurred_at < made.occurred_at]
+    since = row.created_at - LOOKBACK_DAYS * DAY
+    made = _introduction_mail(conn, row.a_id, row.b_id, since)
+    # the asks and answers are what came before it
+    before_made = made.occurred_at if made is not None else None
     for person, other, other_name, asked, agreed, declined in (
         (row.a_id, row.b_id, row.b_name, ASKED_A, A_AGREED, A_DECLINED),
         (row.b_id, row.a_id, row.a_name, ASKED_B, B_AGREED, B_DECLINED),
@@ -550,8 +528,8 @@ def _follow_one(conn: Any, row: IntroRow, mail: Sequence[Mail]) -> int:
         before = PROPOSED if asked == ASKED_A else A_AGREED
         if state not in (before, asked):
             continue
-        ask = _ask(mail, person, other, other_name, after)
-        if ask is None:
+        ask = _ask(conn, person, other, other_name, since)
+        if ask is None or (before_made is not None and ask.occurred_at >= before_made):
             break
         if state == before:
             store.move(
@@ -564,8 +542,8 @@ def _follow_one(conn: Any, row: IntroRow, mail: Sequence[Mail]) -> int:
                 columns={STAMPS[asked]: ask.occurred_at},
             )
             state, moved = asked, moved + 1
-        got = _answer(mail, person, ask)
-        if got is None:
+        got = _answer(conn, person, ask)
+        if got is None or (before_made is not None and got[0].occurred_at >= before_made):
             break
         reply, said = got
         state = agreed if said == "agreed" else declined
@@ -573,7 +551,7 @@ def _follow_one(conn: Any, row: IntroRow, mail: Sequence[Mail]) -> int:
         moved += 1
         if state == declined:
             return moved
-        after = reply.occurred_at
+        since = reply.occurred_at
     if made is not None and state in BEFORE_MADE:
         note = None if state == B_AGREED else f"made by mail while {state}"
         store.move(

@@ -10,7 +10,7 @@ writer's after an import).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from kith.store.sql import as_db
@@ -76,18 +76,13 @@ class PersonCheck:
 
 @dataclass(frozen=True, slots=True)
 class Mail:
-    """An e-mail one of an introduction's people took part in."""
+    """An e-mail that may move an introduction on."""
 
     id: int
     occurred_at: int
-    direction: str
     thread_id: int | None
-    is_reply: bool
     subject: str | None
     body: str | None
-    #: The person who wrote it, and everyone in it (from, to, cc).
-    author: int | None = None
-    people: frozenset[int] = field(default_factory=frozenset)
 
 
 def _name(name: Any, pid: int) -> str:
@@ -282,45 +277,74 @@ def steps(conn: Any, iid: int) -> list[StepRow]:
 # -- the mail an introduction is followed in ------------------------------------
 
 
-def mail_with(conn: Any, pid: int, since: int) -> list[Mail]:
-    """The e-mails ``pid`` took part in from ``since`` on, oldest first, with
-    who wrote each and everyone in it."""
-    db = as_db(conn)
-    rows = db.rows(
-        "SELECT DISTINCT i.id, i.occurred_at, i.direction, i.thread_id, i.is_reply, i.subject,"
-        " i.body FROM interaction i JOIN participant pa ON pa.interaction_id = i.id"
-        " JOIN identity idn ON idn.id = pa.identity_id"
-        " WHERE idn.person_id = :pid AND i.channel = 'email' AND i.occurred_at >= :since"
-        " ORDER BY i.occurred_at, i.id",
-        {"pid": pid, "since": since},
-    )
-    if not rows:
-        return []
-    ids = [int(r[0]) for r in rows]
-    people: dict[int, set[int]] = {}
-    author: dict[int, int] = {}
-    for iid, role, person in db.rows(
-        "SELECT pa.interaction_id, pa.role, idn.person_id FROM participant pa"
-        " JOIN identity idn ON idn.id = pa.identity_id WHERE pa.interaction_id IN :ids",
-        {"ids": ids},
-    ):
-        people.setdefault(int(iid), set()).add(int(person))
-        if role == "from":
-            author[int(iid)] = int(person)
+#: Someone's part in an interaction: ``{who}`` is a person id parameter.
+_IN = (
+    "EXISTS (SELECT 1 FROM participant q JOIN identity e ON e.id = q.identity_id"
+    " WHERE q.interaction_id = i.id AND e.person_id = :{who})"
+)
+#: My e-mails with :person from :since on, read from their participant index.
+_MINE_WITH = (
+    "SELECT DISTINCT i.id, i.occurred_at, i.thread_id, i.subject, i.body FROM identity d"
+    " JOIN participant p ON p.identity_id = d.id JOIN interaction i ON i.id = p.interaction_id"
+    " WHERE d.person_id = :person AND i.channel = 'email' AND i.direction = 'out'"
+    " AND i.occurred_at >= :since"
+)
+
+
+def _mail(rows: Sequence[Sequence[Any]]) -> list[Mail]:
     return [
-        Mail(
-            int(i),
-            int(at),
-            str(direction),
-            None if thread is None else int(thread),
-            bool(reply),
-            subject,
-            body,
-            author.get(int(i)),
-            frozenset(people.get(int(i), ())),
-        )
-        for i, at, direction, thread, reply, subject, body in rows
+        Mail(int(i), int(at), None if t is None else int(t), subject, body)
+        for i, at, t, subject, body in rows
     ]
+
+
+def asks(conn: Any, person: int, other: int, since: int) -> list[Mail]:
+    """My e-mails to ``person`` without ``other`` from ``since`` on, oldest
+    first: where an ask about ``other`` can be."""
+    sql = _MINE_WITH + " AND NOT " + _IN.format(who="other") + " ORDER BY i.occurred_at, i.id"
+    return _mail(as_db(conn).rows(sql, {"person": person, "other": other, "since": since}))
+
+
+def to_both(conn: Any, a: int, b: int, since: int) -> list[Mail]:
+    """My first messages (not replies) to both ``a`` and ``b`` from ``since``
+    on, oldest first: where an introduction e-mail can be."""
+    sql = (
+        _MINE_WITH
+        + " AND NOT i.is_reply AND "
+        + _IN.format(who="other")
+        + " ORDER BY i.occurred_at, i.id"
+    )
+    return _mail(as_db(conn).rows(sql, {"person": b, "other": a, "since": since}))
+
+
+def replies_from(conn: Any, person: int, thread: int, after: int) -> list[Mail]:
+    """What ``person`` wrote in ``thread`` after ``after``, oldest first."""
+    return _mail(
+        as_db(conn).rows(
+            "SELECT i.id, i.occurred_at, i.thread_id, i.subject, i.body FROM interaction i"
+            " JOIN participant p ON p.interaction_id = i.id AND p.role = 'from'"
+            " JOIN identity d ON d.id = p.identity_id"
+            " WHERE i.thread_id = :thread AND d.person_id = :person AND i.occurred_at > :after"
+            " ORDER BY i.occurred_at, i.id",
+            {"thread": thread, "person": person, "after": after},
+        )
+    )
+
+
+def in_run(conn: Any, people: Sequence[int], *, lo: int, hi: int) -> set[int]:
+    """Those of ``people`` who took part in interactions ``lo``..``hi`` (an
+    import run's), read by the participant index person by person."""
+    if not people:
+        return set()
+    return {
+        int(r[0])
+        for r in as_db(conn).rows(
+            "SELECT DISTINCT d.person_id FROM identity d"
+            " JOIN participant p ON p.identity_id = d.id"
+            " WHERE d.person_id IN :people AND p.interaction_id BETWEEN :lo AND :hi",
+            {"people": list(people), "lo": lo, "hi": hi},
+        )
+    }
 
 
 def direct_contact(
