@@ -168,6 +168,6 @@ def introductions(state: State, states: tuple[str, ...], as_json: bool) -> None:
         detail = step.words if step is not None else intro.waiting_for(r)
         if detail:
             click.echo(f"      {detail}")
-        if r.made_at is not None:
-            click.echo(f"      direct contact: {intro.yield_words(intro.as_dict(r, now)['yield'])}")
+        if (said := intro.as_dict(r, now)["yield_words"]) is not None:
+            click.echo(f"      direct contact: {said}")
     click.echo(total.words().capitalize() + ".")

@@ -84,7 +84,7 @@ def people(state: State, as_json: bool, sort: str, limit: int | None) -> None:
 @pass_state
 def person(state: State, query: str, as_json: bool, limit: int) -> None:
     """One person's profile and timeline. QUERY is a name, an address or #id."""
-    from kith.connect.introductions import of_person, yield_words
+    from kith.connect.introductions import of_person
     from kith.store import reads
     from kith.store.scores import person_report
 
@@ -123,7 +123,7 @@ def person(state: State, query: str, as_json: bool, limit: int) -> None:
     if introduced:
         click.echo("Introductions:")
         for found in introduced:
-            made = f"  (direct contact {yield_words(found['yield'])})" if found["made_at"] else ""
+            made = f"  (direct contact {found['yield_words']})" if found["yield_words"] else ""
             click.echo(f"  {found['id']}: {found['words']}{made}")
     if profile.timeline:
         click.echo("Timeline (newest first):")

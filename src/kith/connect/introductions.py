@@ -391,6 +391,7 @@ def yield_total(rows: Sequence[IntroRow], now: int) -> YieldTotal:
 def as_dict(row: IntroRow, now: int) -> dict[str, Any]:
     """An introduction for JSON and the templates."""
     step = next_step(row, now)
+    marks = {f"day_{d}": v for d, v in yield_of(row, now).items()}
     return {
         "id": row.id,
         "a": {"id": row.a_id, "name": row.a_name},
@@ -407,7 +408,8 @@ def as_dict(row: IntroRow, now: int) -> dict[str, Any]:
         "next": None if step is None else {"step": step.key, "words": step.words},
         "waiting": waiting_for(row),
         "events": [e for (s, e) in TRANSITIONS if s == row.state],
-        "yield": {f"day_{d}": v for d, v in yield_of(row, now).items()},
+        "yield": marks,
+        "yield_words": yield_words(marks) if row.made_at is not None else None,
     }
 
 
@@ -615,7 +617,7 @@ def of_person(conn: Any, pid: int, now: int) -> list[dict[str, Any]]:
             other = {"id": other_id, "name": other_name}
             by = "me" if row.by_id is None else (row.by_name or f"#{row.by_id}")
             words = f"to {other_name}, by {by}"
-        marks = yield_of(row, now)
+        shown = {f"day_{d}": v for d, v in yield_of(row, now).items()}
         found.append(
             {
                 "id": row.id,
@@ -624,13 +626,14 @@ def of_person(conn: Any, pid: int, now: int) -> list[dict[str, Any]]:
                 "state": row.state,
                 "made_at": row.made_at,
                 "words": f"{words}: {row.state}",
-                "yield": {f"day_{d}": v for d, v in marks.items()},
+                "yield": shown,
+                "yield_words": yield_words(shown) if row.made_at is not None else None,
             }
         )
     return found
 
 
 def yield_words(marks: Mapping[str, bool | None]) -> str:
-    """``{"day_30": True, "day_90": None}`` → 'day 30: yes, day 90: …'."""
+    """``{"day_30": True, "day_90": None}`` → 'day 30: yes, day 90: …' (… not yet known)."""
     said = {True: "yes", False: "no", None: "…"}
     return ", ".join(f"{k.replace('_', ' ')}: {said[v]}" for k, v in marks.items())
