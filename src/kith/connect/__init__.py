@@ -1,1 +1,1 @@
-"""Connecting my people with each other: who could gain from knowing whom."""
+"""Connecting my people with each other: introductions, and suggestions of whom to introduce."""

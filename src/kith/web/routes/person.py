@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from kith.connect.introductions import of_person
 from kith.errors import KithError
 from kith.store import browse, reads
 from kith.store import relationships as rel
@@ -130,6 +131,7 @@ def _person(request: Request, pid: int, timeline: int) -> dict[str, Any]:
         relationship = rel.relationship_row(db, pid, now)
         notes = browse.notes(db, pid)
         report, history = scores(db, pid, now)
+        introduced = of_person(db, pid, now)
     # Their rank among the two-way relationships, as the report's layer has it.
     rank = report["layer"]["rank"] if report is not None and relationship is not None else None
     return {
@@ -139,6 +141,7 @@ def _person(request: Request, pid: int, timeline: int) -> dict[str, Any]:
         "notes": notes,
         "report": report,
         "strength_history": history,
+        "introductions": introduced,
     }
 
 
