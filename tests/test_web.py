@@ -524,3 +524,27 @@ def test_off_loopback_the_api_schema_needs_the_login_too(ledger_url):
     with TestClient(create_app(config), base_url="https://kith.example") as c:
         assert_error(c.get("/openapi.json"), 401, "log in first")
         assert c.get("/docs", follow_redirects=False).status_code in (303, 401)
+
+
+def test_introduction_suggestions_are_on_the_page_and_one_is_proposed_in_place(client):
+    found = client.get("/api/introductions/suggestions", params={"limit": 3}).json()
+    assert 0 < len(found["suggestions"]) <= 3
+    first = found["suggestions"][0]
+    assert first["reasons"] and first["a"]["id"] != first["b"]["id"]
+    text = client.get("/introductions", headers={"Accept": "text/html"}).text
+    assert first["a"]["name"] in text and first["b"]["name"] in text
+    assert first["reasons"][0] in text
+    r = client.post(
+        "/introductions",
+        data={
+            "a": f"#{first['a']['id']}",
+            "b": f"#{first['b']['id']}",
+            "note": first["reasons"][0],
+            "csrf_token": csrf_of(text),
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    made = client.get("/api/introductions").json()["introductions"]
+    assert any({i["a"]["id"], i["b"]["id"]} == {first["a"]["id"], first["b"]["id"]} for i in made)
+    assert_error(client.get("/api/introductions/suggestions", params={"for": "#999999"}), 404, "")

@@ -70,6 +70,32 @@ def introductions_api(
     return _board(request, states_named(state or ()))
 
 
+#: Suggestions shown on the page (the API takes ``limit``).
+PAGE_SUGGESTIONS = 5
+
+
+def _suggestions(request: Request, for_person: str | None, limit: int) -> list[dict[str, Any]]:
+    from kith.connect.suggest import check_person, suggest
+
+    ledger = ledger_of(request)
+    with ledger.reader() as db:
+        who = check_person(db, for_person) if for_person else None
+        return [s.as_dict() for s in suggest(db, ledger.now(), for_person=who, limit=limit)]
+
+
+@router.get("/api/introductions/suggestions")
+def suggestions_api(
+    request: Request,
+    for_person: Annotated[
+        str | None, Query(alias="for", max_length=300, description="Only pairs with this person.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> dict[str, Any]:
+    """Pairs of my people who could gain from knowing each other, best first, each
+    with its reasons and evidence (as `kith introduce --suggest --json`)."""
+    return {"suggestions": _suggestions(request, for_person, limit)}
+
+
 @router.get("/api/introductions/{iid}")
 def introduction_api(request: Request, iid: int) -> dict[str, Any]:
     """One introduction with every step it took (when, by whom, the message that moved it)."""
@@ -150,8 +176,11 @@ def introductions_page(request: Request) -> Response:
         for state in intro.OPEN
     ]
     ended = [i for i in board["introductions"] if i["state"] not in intro.OPEN]
+    suggestions = _suggestions(request, None, PAGE_SUGGESTIONS)
     return render(
-        request, "introductions.html", {"board": board, "columns": columns, "ended": ended}
+        request,
+        "introductions.html",
+        {"board": board, "columns": columns, "ended": ended, "suggestions": suggestions},
     )
 
 
