@@ -258,6 +258,7 @@ def changes(inputs: Inputs, period: Period, people: list[_Person]) -> Section:
             ],
         },
         records,
+        f"new, warming, cooling and lost people (up to {RECORDS_SHOWN} each); "
         "ties: shared conversations among the people I know (the tie table, "
         "as of the last refresh: a tie is lost when its last shared interaction fell "
         "in the period before)",
@@ -723,7 +724,14 @@ def circles(inputs: Inputs, period: Period) -> list[Section]:
             _record(
                 inputs,
                 p,
-                f"orbit {after[p]}" + (f" (was {before[p]})" if before[p] != after[p] else ""),
+                f"orbit {after[p]}"
+                + (
+                    ""
+                    if before[p] == after[p]
+                    else " (new)"
+                    if before[p] is None
+                    else f" (was {before[p]})"
+                ),
             )
             for p in closest[:RECORDS_SHOWN]
         ] + [_record(inputs, p, "newcomer") for p in newcomers[:RECORDS_SHOWN] if p not in closest]
