@@ -115,6 +115,9 @@ def test_its_numbers_agree_with_kith_stats_and_the_scores(world):
         f"{two_way:,} of {in_touch:,} "
     )
     assert two_way > 20
+    # the sample world's inbound messages each have one author, who wrote to me
+    fairness = _fact(_section(report, "fairness"), "messages to me")
+    assert fairness.startswith(f"{d['in']:,}, ")
     # gives received over the whole ledger: the relationship rows' gives_in
     with using(open_store(url)) as db:
         gives_in = db.scalar("SELECT SUM(gives_in) FROM relationship")

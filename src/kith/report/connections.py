@@ -165,7 +165,8 @@ def _strength_at(contacts: list[Contact], at: int) -> int:
 @dataclass
 class _Person:
     pid: int
-    contacts: list[Contact]
+    direct: list[Event]  # their interactions with me (in or out), oldest first
+    contacts: list[Contact]  # the same, as ``history`` reads them
     before: int  # strength at the end of the previous period
     after: int  # … and of the current one
     first: int | None
@@ -183,6 +184,7 @@ def _people(inputs: Inputs, period: Period) -> list[_Person]:
         out.append(
             _Person(
                 pid,
+                _direct(events),
                 contacts,
                 _strength_at(contacts, period.previous.until - 1),
                 _strength_at(contacts, period.current.until - 1),
@@ -456,12 +458,13 @@ def _reach_of(inputs: Inputs, at: int) -> dict[int, float]:
     return {pid: community.reach(t, at) for pid, t in per.items()}
 
 
-def _answers(contacts: list[Contact], span: Span) -> list[float | None]:
-    """For each message they sent in ``span``: my answer's delay in seconds, or None."""
-    marked = replies_by_gap(contacts)
+def _answers(p: _Person, span: Span) -> list[float | None]:
+    """For each message they wrote to me in ``span`` (not one they were only
+    copied on): my answer's delay in seconds, or None."""
+    marked = replies_by_gap(p.contacts)
     out: list[float | None] = []
-    for i, c in enumerate(marked):
-        if c.direction != "in" or not span.holds(c.at):
+    for i, (c, e) in enumerate(zip(marked, p.direct, strict=True)):
+        if c.direction != "in" or not e.authored or not span.holds(c.at):
             continue
         nxt = marked[i + 1] if i + 1 < len(marked) else None
         answered = nxt is not None and nxt.direction == "out" and nxt.reply
@@ -472,13 +475,13 @@ def _answers(contacts: list[Contact], span: Span) -> list[float | None]:
 def fairness(inputs: Inputs, period: Period, people: list[_Person]) -> Section:
     """Reply rate and time by reach decile of the people who wrote to me."""
     reach = _reach_of(inputs, period.current.until - 1)
-    writers = [p for p in people if any(e.direction == "in" for e in p.in_current)]
+    writers = [p for p in people if any(e.direction == "in" and e.authored for e in p.in_current)]
     writers.sort(key=lambda p: (reach.get(p.pid, 0.0), p.pid))
     groups = min(REACH_GROUPS, len(writers))
     rows: list[dict[str, Any]] = []
     for g in range(groups):
         members = [p for i, p in enumerate(writers) if i * groups // len(writers) == g]
-        delays = [d for p in members for d in _answers(p.contacts, period.current)]
+        delays = [d for p in members for d in _answers(p, period.current)]
         answered = [d for d in delays if d is not None]
         rows.append(
             {
@@ -500,10 +503,7 @@ def fairness(inputs: Inputs, period: Period, people: list[_Person]) -> Section:
         return _pct(sum(r["answered"] for r in part), sum(r["messages"] for r in part))
 
     unanswered = sorted(
-        (
-            (sum(1 for d in _answers(p.contacts, period.current) if d is None), p.pid)
-            for p in writers
-        ),
+        ((sum(1 for d in _answers(p, period.current) if d is None), p.pid) for p in writers),
         key=lambda t: (-t[0], t[1]),
     )
     records = [
