@@ -261,3 +261,13 @@ def test_on_a_real_mailing_list(shared_data, tmp_path):
     active = int(_fact(circle, "active members"))
     assert active == posters
     assert 0 < int(_fact(circle, "newcomers")) <= active
+
+
+def test_constraint_is_networkx_s_on_ego_networks():
+    import networkx as nx
+
+    for seed in range(5):
+        g = nx.gnp_random_graph(30, 0.15, seed=seed)
+        g.add_edges_from((-1, n) for n in range(0, 30, 2))  # the ego: every other node
+        assert connections.constraint(g, -1) == pytest.approx(nx.constraint(g, nodes=[-1])[-1])
+    assert connections.constraint(nx.Graph([(1, 2)]), 1) == pytest.approx(1.0)

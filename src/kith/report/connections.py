@@ -555,6 +555,24 @@ def _ego(me: int, alters: set[int], ties: list[tuple[int, int, int, int, int]], 
     return g
 
 
+def constraint(g: Any, ego: int) -> float:
+    """Burt's constraint of ``ego`` in an unweighted, undirected graph:
+    Σ_j (p_ej + Σ_q p_eq · p_qj)² over ego's neighbours j, q, where p_xy =
+    1/degree(x) for each neighbour y of x (Burt 1992, *Structural Holes*).
+    networkx's ``constraint`` gives the same number (tested) but in time
+    cubic in ego's degree: 10 s for 132 people in touch; this is linear in
+    the ties among them. NaN for an ego with nobody."""
+    around = set(g[ego])
+    if not around:
+        return math.nan
+    share = 1.0 / len(around)
+    total = 0.0
+    for j in around:
+        through = math.fsum(1.0 / g.degree(q) for q in g[j] if q in around and q != j)
+        total += (share + share * through) ** 2
+    return total
+
+
 def _bridges(
     me: int, alters: set[int], ties: list[tuple[int, int, int, int, int]], span: Span
 ) -> list[int]:
@@ -617,7 +635,7 @@ def shape(inputs: Inputs, period: Period, people: list[_Person]) -> Section:
         g = _ego(me, alters, inputs.ties, span)
         figures[key] = (
             float(nx.effective_size(g, nodes=[me])[me]),
-            float(nx.constraint(g, nodes=[me])[me]),
+            constraint(g, me),
             len(alters),
         )
     prev_alters = {p.pid for p in people if p.in_previous}
