@@ -201,10 +201,11 @@ def changes(inputs: Inputs, period: Period, people: list[_Person]) -> Section:
     cur, prev = period.current, period.previous
     gained = [p for p in people if p.first is not None and cur.holds(p.first)]
     lost = [p for p in people if p.in_previous and not p.in_current]
+    new = {p.pid for p in gained}
     warming = [
         p
         for p in people
-        if p.in_current and p not in gained and p.after - p.before >= CHANGE_POINTS
+        if p.in_current and p.pid not in new and p.after - p.before >= CHANGE_POINTS
     ]
     cooling = [
         p for p in people if p.in_previous and p.in_current and p.before - p.after >= CHANGE_POINTS
@@ -649,7 +650,7 @@ def shape(inputs: Inputs, period: Period, people: list[_Person]) -> Section:
         return "–" if math.isnan(v) else f"{v:.2f}"
 
     records = [_record(inputs, b, "bridge, silent now") for b in decayed[:RECORDS_SHOWN]] + [
-        _record(inputs, b, "bridge, still in contact") for b in bridges if b not in decayed
+        _record(inputs, b, "bridge, still in contact") for b in bridges if b in now_alters
     ][:RECORDS_SHOWN]
     return Section(
         "shape",
@@ -738,6 +739,7 @@ def circles(inputs: Inputs, period: Period) -> list[Section]:
             (p for p, lv in after.items() if lv is not None and lv <= CLOSE_ORBIT),
             key=lambda p: (after[p] or 0, -community.love(members[p], cur.until), p),
         )
+        shown = set(closest[:RECORDS_SHOWN])
         records = [
             _record(
                 inputs,
@@ -752,7 +754,7 @@ def circles(inputs: Inputs, period: Period) -> list[Section]:
                 ),
             )
             for p in closest[:RECORDS_SHOWN]
-        ] + [_record(inputs, p, "newcomer") for p in newcomers[:RECORDS_SHOWN] if p not in closest]
+        ] + [_record(inputs, p, "newcomer") for p in newcomers[:RECORDS_SHOWN] if p not in shown]
         name = inputs.circles[c]
         out.append(
             Section(

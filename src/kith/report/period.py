@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 
 from kith.errors import InputError
 
@@ -55,6 +56,7 @@ class Period:
     previous: Span
 
 
+@cache
 def _ts(day: date) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
 
