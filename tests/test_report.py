@@ -271,3 +271,29 @@ def test_constraint_is_networkx_s_on_ego_networks():
         g.add_edges_from((-1, n) for n in range(0, 30, 2))  # the ego: every other node
         assert connections.constraint(g, -1) == pytest.approx(nx.constraint(g, nodes=[-1])[-1])
     assert connections.constraint(nx.Graph([(1, 2)]), 1) == pytest.approx(1.0)
+
+
+def test_the_web_page_shows_the_same_report_with_links(world):
+    from fastapi.testclient import TestClient
+
+    from kith.report import render
+    from kith.web.app import create_app
+    from kith.web.config import WebConfig
+
+    url, day = world
+    app = create_app(WebConfig(database_url=url, day=day))
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        page = client.get("/report")
+        assert page.status_code == 200
+        with using(open_store(url)) as db:
+            body = render.body(connections.build(db, None, None), links=True)
+        assert body in page.text
+        assert 'href="/people/' in body
+        assert 'aria-current="page">Report<' in page.text
+        chosen = client.get("/report", params={"start": "2026-08-01", "end": "2026-11-01"})
+        assert "2026-08-01 – 2026-10-31" in chosen.text
+        wrong = client.get("/report", params={"start": "2026-05-01", "end": "2026-04-01"})
+        assert wrong.status_code == 422
+        assert "the dates are the wrong way round" in wrong.json()["error"]["message"]
+        bad = client.get("/report", params={"start": "May"})
+        assert bad.status_code == 422 and "not a date" in bad.json()["error"]["message"]
