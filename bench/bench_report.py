@@ -16,39 +16,26 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
 from pathlib import Path
 
-from kith.config import Settings
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.web_world import build_world  # noqa: E402
 
 CACHE = Path(__file__).parent / ".cache"
 
 
 def build(people: int) -> Path:
-    """The sample world's ledger, made once."""
+    """The sample world's ledger, made once (as the web app's tests make it)."""
     db = CACHE / f"report-{people}.db"
-    if db.exists():
-        return db
-    from kith.analytics.refresh import refresh
-    from kith.importing import import_paths
-    from kith.sample.mbox import write_mbox
-    from kith.sample.world import generate_world
-    from kith.store import repository
-    from kith.store.db import open_store
-
-    CACHE.mkdir(exist_ok=True)
-    world = generate_world(seed=7, people=people)
-    mail = CACHE / f"report-{people}-mail"
-    mail.mkdir(exist_ok=True)
-    files = write_mbox(world, mail)
-    url = f"sqlite:///{db}"
-    engine = open_store(url)
-    now = int(world.end.timestamp())
-    for address in (world.owner, *world.owner_aliases):
-        repository.add_me(engine, "email", address.email, name=world.owner.name, now=now)
-    import_paths(engine, files, Settings(database_url=url), now=now)
-    refresh(engine, now=now)
-    engine.dispose()
+    if not db.exists():
+        CACHE.mkdir(exist_ok=True)
+        mail = CACHE / f"report-{people}-mail"
+        mail.mkdir(exist_ok=True)
+        build_world(f"sqlite:///{db}", mail, people)
     return db
 
 
