@@ -297,3 +297,16 @@ def test_the_web_page_shows_the_same_report_with_links(world):
         assert "the dates are the wrong way round" in wrong.json()["error"]["message"]
         bad = client.get("/report", params={"start": "May"})
         assert bad.status_code == 422 and "not a date" in bad.json()["error"]["message"]
+
+
+def test_pdf_without_weasyprint_says_what_to_install_and_writes_nothing(tmp_path, monkeypatch):
+    import sys
+
+    db = tmp_path / "kith.db"
+    build_world(f"sqlite:///{db}", tmp_path)
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # import weasyprint fails
+    out = tmp_path / "out"
+    result = run("--db", str(db), "report", "--pdf", "--out", str(out))
+    assert result.exit_code != 0
+    assert "--pdf needs WeasyPrint" in result.output and "kith[pdf]" in result.output
+    assert not out.exists() and _leftovers(tmp_path) == []
