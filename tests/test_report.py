@@ -57,6 +57,13 @@ def test_the_default_is_the_last_full_quarter_against_the_one_before():
     assert last_full_quarter(END_OF_Q3).current.label() == "2026-07-01 – 2026-09-30"
     given = choose(date(2026, 3, 1), date(2026, 3, 11), as_of)
     assert (given.previous.start, given.previous.end) == (date(2026, 2, 19), date(2026, 3, 1))
+    only_to = choose(None, date(2026, 5, 31), as_of)
+    assert (only_to.current.start, only_to.previous.start) == (
+        date(2026, 2, 28),
+        date(2025, 12, 27),
+    )
+    only_from = choose(date(2026, 11, 1), None, as_of)
+    assert only_from.current.end == date(2026, 11, 21)  # the as-of day included
 
 
 def test_the_report_is_written_and_the_same_ledger_gives_the_same_bytes(world, tmp_path):

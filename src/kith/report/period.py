@@ -9,6 +9,7 @@ compared with the period of the same number of days just before.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -71,8 +72,10 @@ def _quarter_start(day: date) -> date:
 
 
 def _months_before(day: date, months: int) -> date:
+    """The same day ``months`` earlier (the month's last day when it is shorter)."""
     index = day.year * 12 + day.month - 1 - months
-    return date(index // 12, index % 12 + 1, 1)
+    year, month = index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def last_full_quarter(as_of: int) -> Period:
@@ -95,8 +98,7 @@ def choose(start: date | None, end: date | None, as_of: int) -> Period:
     if end is None:
         end = last_day + timedelta(days=1)
     if start is None:
-        start = _months_before(date(end.year, end.month, 1), QUARTER_MONTHS)
-        start = min(start, end - timedelta(days=1))
+        start = _months_before(end, QUARTER_MONTHS)
     where = f"--from {start.isoformat()} --to {end.isoformat()}"
     if start == end:
         raise InputError(
