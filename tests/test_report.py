@@ -58,10 +58,8 @@ def test_the_default_is_the_last_full_quarter_against_the_one_before():
     given = choose(date(2026, 3, 1), date(2026, 3, 11), as_of)
     assert (given.previous.start, given.previous.end) == (date(2026, 2, 19), date(2026, 3, 1))
     only_to = choose(None, date(2026, 5, 31), as_of)
-    assert (only_to.current.start, only_to.previous.start) == (
-        date(2026, 2, 28),
-        date(2025, 12, 27),
-    )
+    assert only_to.current.start == date(2026, 2, 28)  # three months before, clamped
+    assert only_to.previous.start == date(2025, 11, 28)  # as many days (92) before
     only_from = choose(date(2026, 11, 1), None, as_of)
     assert only_from.current.end == date(2026, 11, 21)  # the as-of day included
 
