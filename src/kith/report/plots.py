@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from typing import Any
 
 #: Inches: wide and low enough for a page's column.
 SIZE = (6.4, 2.6)
 #: The salt of Matplotlib's SVG ids (a fixed salt: the same chart, the same bytes).
 HASH_SALT = "kith-report"
+_METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
 COLOURS = ("#2b6cb0", "#dd6b20", "#38a169", "#a0aec0", "#805ad5", "#c53030")
 
 
@@ -43,7 +45,8 @@ def _svg(fig: Any) -> str:
     out = io.StringIO()
     fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
     text = out.getvalue()
-    return text[text.index("<svg") :]
+    # the RDF block names only the format: no use inside a page
+    return _METADATA.sub("", text[text.index("<svg") :], count=1)
 
 
 def _bars(ax: Any, chart: dict[str, Any]) -> None:
