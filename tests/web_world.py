@@ -16,8 +16,8 @@ SEED = 7
 PEOPLE = 120
 
 
-def build_world(url: str, folder: Path) -> date:
-    """Import the sample world into the ledger at ``url``; returns its last day."""
+def build_world(url: str, folder: Path, people: int = PEOPLE) -> date:
+    """Import the sample world (of ``people``) into the ledger at ``url``; returns its last day."""
     from kith.analytics.refresh import refresh
     from kith.importing import import_paths
     from kith.sample.mbox import write_mbox
@@ -25,7 +25,7 @@ def build_world(url: str, folder: Path) -> date:
     from kith.store import repository
     from kith.store.db import open_store
 
-    world = generate_world(seed=SEED, people=PEOPLE)
+    world = generate_world(seed=SEED, people=people)
     mail = folder / "mail"
     mail.mkdir(parents=True, exist_ok=True)
     files = write_mbox(world, mail)

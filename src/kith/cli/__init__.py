@@ -18,6 +18,7 @@ from kith.cli import (  # noqa: F401  (each registers its commands)
     merging,
     privacy,
     relationships,
+    report,
     serve,
     setup,
     sync,

@@ -88,6 +88,12 @@ def _edges_touching(
     return _edges(reads.edge_rows_touching(people, now)) if people else []
 
 
+def edges(rows: list[EdgeRow]) -> list[tuple[int, int, int, str]]:
+    """(referrer, referred, at, how) from the participants of referral and intro
+    interactions, oldest first (my own introductions bring nobody to me)."""
+    return _edges(rows)
+
+
 def _edges(rows: list[tuple[Any, ...]]) -> list[tuple[int, int, int, str]]:
     by_id: dict[int, dict[str, Any]] = {}
     for xid, kind, at, direction, pid, role, is_me in rows:

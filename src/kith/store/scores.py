@@ -105,6 +105,16 @@ class LedgerReferrals:
             {"people": list(people), "now": now},
         )
 
+    def edge_rows_between(self, since: int, until: int) -> list[tuple[Any, ...]]:
+        """The participants of every referral and intro from ``since`` to before ``until``
+        (the connection report's referrals)."""
+        return self.db.rows(
+            f"SELECT {_EDGE_COLUMNS} FROM interaction x{_EDGE_JOINS}"
+            " WHERE x.kind IN ('referral', 'intro')"
+            " AND x.occurred_at >= :since AND x.occurred_at < :until ORDER BY x.id",
+            {"since": since, "until": until},
+        )
+
     def edge_rows_of(self, interaction_ids: Sequence[int]) -> list[tuple[Any, ...]]:
         rows: list[tuple[Any, ...]] = []
         for start in range(0, len(interaction_ids), 500):

@@ -133,9 +133,12 @@ class Db:
     def stream(
         self, sql: str, params: Params | None = None, *, batch: int = 500
     ) -> Iterator[tuple[Any, ...]]:
-        """The rows of ``sql`` a batch at a time (PostgreSQL: a server-side cursor)."""
+        """The rows of ``sql`` a batch at a time (PostgreSQL: a server-side cursor,
+        except on an autocommit connection, the web app's, where a server-side
+        cursor cannot live and the rows come whole)."""
         text, bound = self._translate(sql, params)
-        cursor = self.conn.cursor(name="kith_stream") if self.postgres else self.conn.cursor()
+        named = self.postgres and not getattr(self.conn, "autocommit", False)
+        cursor = self.conn.cursor(name="kith_stream") if named else self.conn.cursor()
         try:
             cursor.execute(text, bound)
             while found := cursor.fetchmany(batch):

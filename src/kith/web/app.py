@@ -26,6 +26,7 @@ from kith.web.routes import (
     network,
     people,
     person,
+    report,
     today,
 )
 from kith.web.security import LoginLimiter, Sessions, Shield, guard
@@ -82,7 +83,7 @@ def create_app(config: WebConfig) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(health.router)
     app.include_router(auth.router)
-    for feature in (home, today, people, person, network, introductions, imports):
+    for feature in (home, today, people, person, network, introductions, report, imports):
         app.include_router(feature.router, dependencies=[Depends(guard)])
 
     @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(guard)])

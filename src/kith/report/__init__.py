@@ -1,0 +1,1 @@
+"""Reports: how my connections changed over a period (``kith report``)."""
