@@ -447,3 +447,18 @@ def test_recorded_after_its_mail_it_is_moved_on_at_once(engine, people, tmp_path
         row = intro.start(db, people[ANA], people[BO], now=ts(3, 4))
     assert row.state == "a_agreed"
     assert row.asked_a_at == ts(3, 2)
+
+
+def test_the_report_counts_the_introductions_i_made(engine, people):
+    from kith.report.connections import ledger_made
+
+    with using(engine, write=True) as db:
+        row = intro.start(db, people[ANA], people[BO], now=ts(2, 1))
+        for event in ("ask", "agreed", "ask", "agreed", "made"):
+            row = intro.advance(db, row.id, event, now=ts(2, 2))
+        intro.start(db, people[ANA], people[CY], now=ts(2, 3))  # proposed only
+    with using(engine) as db:
+        made = ledger_made(db)
+        got = made(ts(2, 1), ts(3, 1))
+        assert [(m.a, m.b, m.taken_up) for m in got] == [(people[ANA], people[BO], False)]
+        assert made(ts(3, 1), ts(4, 1)) == []

@@ -64,12 +64,40 @@ class MadeIntroduction:
 
 
 class IntroductionsMade(Protocol):
-    """The hook for introductions I make (``kith introduce``, built apart):
-    the ones made in a span. Without it the report counts only the
-    introductions others made to me, which the ledger recognises
-    (``kith.store.gives``, ``kith.signals.intro``)."""
+    """The introductions I made in a span (``ledger_made`` reads the ledger's,
+    the default); beside them the report counts the introductions others made
+    to me, which the ledger recognises (``kith.store.gives``, ``kith.signals.intro``)."""
 
     def __call__(self, since: int, until: int) -> Sequence[MadeIntroduction]: ...
+
+
+def ledger_made(db: Db) -> IntroductionsMade:
+    """The introductions I made that the ledger records (``kith introduce``,
+    ``kith.connect.introductions``): taken up when the two were in direct
+    contact without me within the yield's longest window."""
+    from kith.connect import introductions as intro
+    from kith.store import introductions as store
+
+    rows = [
+        r
+        for r in store.listing(db, states=[intro.MADE, *intro.ENDED_MADE])
+        if r.by_id is None and r.made_at is not None
+    ]
+    window = max(intro.YIELD_DAYS) * DAY
+
+    def made(since: int, until: int) -> list[MadeIntroduction]:
+        return [
+            MadeIntroduction(
+                at=r.made_at,
+                a=r.a_id,
+                b=r.b_id,
+                taken_up=r.contact_at is not None and r.contact_at <= r.made_at + window,
+            )
+            for r in rows
+            if r.made_at is not None and since <= r.made_at < until
+        ]
+
+    return made
 
 
 @dataclass
@@ -121,6 +149,7 @@ def read_inputs(
     from kith.store.scores import LedgerReferrals
 
     until = period.current.until
+    made = ledger_made(db) if made is None else made
     read = connections.person_events(db, until)
     owner = browse.me(db)
     ledger_referrals = LedgerReferrals(db)
