@@ -137,3 +137,19 @@ def test_people_json_stops_cleanly_when_the_reader_leaves(tmp_path):
     assert "Traceback" not in pipeline.stderr
     assert "BrokenPipe" not in pipeline.stderr
     assert "Exception ignored" not in pipeline.stderr
+
+
+def test_the_ledger_is_named_alike_by_flag_and_environment(tmp_path: Path, monkeypatch) -> None:
+    """A plain path is a SQLite ledger's in KITH_DATABASE_URL as in --db, and a
+    missing one is refused there too, not made."""
+    path = tmp_path / "here" / "k.db"
+    monkeypatch.setenv("KITH_DATABASE_URL", str(path))
+    missing = CliRunner().invoke(cli, ["people"])
+    assert missing.exit_code != 0 and "no ledger here" in missing.output
+    assert not path.exists()
+    assert CliRunner().invoke(cli, ["init", "--me", "jo@x.org"]).exit_code == 0
+    assert path.is_file()
+    listed = CliRunner().invoke(cli, ["--db", str(path), "me", "list"])
+    assert listed.exit_code == 0 and "jo@x.org" in listed.output
+    monkeypatch.setenv("KITH_DATABASE_URL", f"sqlite:///{path}")
+    assert "jo@x.org" in CliRunner().invoke(cli, ["me", "list"]).output

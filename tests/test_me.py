@@ -23,7 +23,17 @@ DOMAINS = ("enron.com",)
         ("phillip.k.allen@enron.com", None, "your name's form of address at enron.com"),
         ("a..allen@enron.com", "A Allen", None),  # another Allen
         ("margaret.allen@enron.com", "Margaret Allen", None),
-        ("phillip.allen@gmail.com", "Phillip Allen", None),  # not my domain: a namesake may
+        # A personal mailbox with my whole name shown and in its address: offered
+        # (the Enron owner's pallen70@hotmail.com); the user says whether it is.
+        (
+            "pallen70@hotmail.com",
+            "phillip allen",
+            "your name (phillip allen) at a personal mailbox (hotmail.com)",
+        ),
+        ("phillip.allen@gmail.com", None, None),  # no name shown: a namesake may
+        ("pa1970@gmail.com", "Phillip Allen", None),  # my name, not in the address
+        ("margaret.allen@gmail.com", "Margaret Allen", None),
+        ("phillip.allen@example.org", "Phillip Allen", None),  # another company's
     ],
 )
 def test_my_likely_identities(value: str, display: str | None, why: str | None) -> None:

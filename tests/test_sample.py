@@ -298,7 +298,9 @@ def test_every_pattern_is_present(world: SampleWorld) -> None:
             assert summary[key] == len(values)
     known = {p.email for p in world.people}
     for key, values in world.truth.items():
-        if not key.endswith("_message_ids") and key != "owner_addresses":
+        if key.endswith("_pairs"):  # "a b": two addresses
+            assert {e for pair in values for e in pair.split()} <= known, key
+        elif not key.endswith("_message_ids") and key != "owner_addresses":
             assert set(values) <= known, key
 
 

@@ -346,13 +346,17 @@ def test_import_an_uploaded_file_and_watch_it(client):
     assert r.status_code == 202
     job = r.json()
     deadline = time.monotonic() + 30
-    while job["status"] == "running" and time.monotonic() < deadline:
+    while job["status"] in ("running", "refreshing") and time.monotonic() < deadline:
         time.sleep(0.1)
         job = client.get(f"/api/imports/{job['id']}").json()
     assert job["status"] == "done", job
     assert job["summaries"][0]["importer"] == "mbox"
     assert job["summaries"][0]["imported"] + job["summaries"][0]["duplicates"] > 0
-    assert "Done in" in client.get(f"/import/{job['id']}", headers={"HX-Request": "1"}).text
+    # The figures are brought up to date as kith import does: no command to run by hand.
+    assert job["refreshed"]["relationships"] > 0, job
+    page = client.get(f"/import/{job['id']}", headers={"HX-Request": "1"}).text
+    assert "Done in" in page and "The figures are up to date" in page
+    assert "kith analytics refresh" not in page
     # Another server process (kith serve --workers N) sees the same job.
     from kith.web.jobs import Jobs
 
@@ -375,11 +379,16 @@ def test_an_unreadable_upload_fails_naming_the_file_and_loses_nothing(client):
     assert r.status_code == 202
     job = r.json()
     deadline = time.monotonic() + 30
-    while job["status"] == "running" and time.monotonic() < deadline:
+    while job["status"] in ("running", "refreshing") and time.monotonic() < deadline:
         time.sleep(0.1)
         job = client.get(f"/api/imports/{job['id']}").json()
     assert job["status"] == "failed", job
     assert "notes.bin" in job["error"]
+    # Said once, on one line, with its hint: no server path, nothing refreshed.
+    assert "\n" not in job["error"] and "known formats" in job["error"]
+    assert job["refreshed"] is None
+    page = client.get(f"/import/{job['id']}", headers={"HX-Request": "1"}).text
+    assert page.count("does not recognise") == 1
     assert client.get("/api/people", params={"per_page": 1000}).json() == before
 
 
@@ -515,3 +524,27 @@ def test_off_loopback_the_api_schema_needs_the_login_too(ledger_url):
     with TestClient(create_app(config), base_url="https://kith.example") as c:
         assert_error(c.get("/openapi.json"), 401, "log in first")
         assert c.get("/docs", follow_redirects=False).status_code in (303, 401)
+
+
+def test_introduction_suggestions_are_on_the_page_and_one_is_proposed_in_place(client):
+    found = client.get("/api/introductions/suggestions", params={"limit": 3}).json()
+    assert 0 < len(found["suggestions"]) <= 3
+    first = found["suggestions"][0]
+    assert first["reasons"] and first["a"]["id"] != first["b"]["id"]
+    text = client.get("/introductions", headers={"Accept": "text/html"}).text
+    assert first["a"]["name"] in text and first["b"]["name"] in text
+    assert first["reasons"][0] in text
+    r = client.post(
+        "/introductions",
+        data={
+            "a": f"#{first['a']['id']}",
+            "b": f"#{first['b']['id']}",
+            "note": first["reasons"][0],
+            "csrf_token": csrf_of(text),
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    made = client.get("/api/introductions").json()["introductions"]
+    assert any({i["a"]["id"], i["b"]["id"]} == {first["a"]["id"], first["b"]["id"]} for i in made)
+    assert_error(client.get("/api/introductions/suggestions", params={"for": "#999999"}), 404, "")

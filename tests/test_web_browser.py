@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,12 +36,10 @@ def _missing(message: str) -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[str]:
-    """A real ``kith serve`` (its own process) on the sample world; yields its URL."""
-    folder = tmp_path_factory.mktemp("browser-world")
-    db = folder / "kith.db"
-    day = build_world(f"sqlite:///{db}", folder)
+@contextmanager
+def serving(db: Path, folder: Path, *args: str) -> Iterator[str]:
+    """A real ``kith serve`` (its own process) on the ledger ``db``, with its
+    data and config in ``folder``; yields its URL."""
     port = free_port()
     env = {
         **os.environ,
@@ -49,7 +48,7 @@ def server(tmp_path_factory) -> Iterator[str]:
     }
     kith = Path(sys.executable).with_name("kith")
     proc = subprocess.Popen(
-        [str(kith), "--db", str(db), "serve", "--port", str(port), "--date", day.isoformat()],
+        [str(kith), "--db", str(db), "serve", "--port", str(port), *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -71,6 +70,16 @@ def server(tmp_path_factory) -> Iterator[str]:
     yield url
     proc.terminate()
     proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[str]:
+    """A real ``kith serve`` on the sample world; yields its URL."""
+    folder = tmp_path_factory.mktemp("browser-world")
+    db = folder / "kith.db"
+    day = build_world(f"sqlite:///{db}", folder)
+    with serving(db, folder, "--date", day.isoformat()) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -142,6 +151,7 @@ def test_every_page_opens_with_labels_and_a_screenshot(page):
         ("/today", "today", "Today, 2026-11-20"),
         ("/people", "people", "People"),
         ("/network", "network", "Network"),
+        ("/introductions", "introductions-world", "Introductions"),
         ("/import", "import", "Import"),
     ]:
         page.goto(path)

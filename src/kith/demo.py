@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -76,6 +77,7 @@ def build_demo(
     for address in (world.owner, *world.owner_aliases):
         repository.add_me(engine, "email", address.email, name=world.owner.name, now=now)
     summaries = import_paths(engine, files, Settings(database_url=url), now=now, progress=progress)
+    propose_introductions(engine, world.introductions, now=now)
     result = DemoResult(workspace, url, engine, files, summaries, clock() - started, now)
     if today:
         from kith.analytics.refresh import refresh
@@ -90,3 +92,18 @@ def build_demo(
         result.drafts = render_all(engine, plan.items, plan.now, None)
         result.seconds = clock() - started
     return result
+
+
+def propose_introductions(
+    engine: Engine, proposed: Sequence[tuple[str, str, datetime]], *, now: int
+) -> None:
+    """Record the sample world's proposed introductions (A, B, when) as Sam
+    would have with ``kith introduce A B``, then let the imported mail move
+    them on (``kith.connect.introductions.follow``)."""
+    from kith.connect import introductions as intro
+    from kith.store.sql import using
+
+    with using(engine, write=True) as db:
+        for a, b, at in proposed:
+            intro.start(db, intro.find(db, a), intro.find(db, b), now=int(at.timestamp()))
+        intro.follow(db, now=now)

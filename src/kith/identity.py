@@ -351,18 +351,26 @@ def looks_like_mine(
     """Why an e-mail identity is likely one of mine, or None: at one of my
     domains (or below one), it carries my first and last name (middle names and
     initials aside: "Phillip K. Allen"), or my name's address forms (``pallen``,
-    ``phillip.k.allen``). An offer for the user to accept (``kith me add``),
+    ``phillip.k.allen``); at a public webmail domain, it shows my whole name and
+    has my last name in its address. An offer for the user to accept (``kith me add``),
     never applied by itself: namesakes work at one company too."""
     if kind != "email" or not my_name:
         return None
     local, _, domain = value.partition("@")
-    if not any(domain == d or domain.endswith("." + d) for d in my_domains):
-        return None
     mine = (name_key(my_name) or "").split()
     if len(mine) < 2:
         return None
     first, last = mine[0], mine[-1]
     theirs = (name_key(display) or "").split()
+    if domain in FREEMAIL_DOMAINS and domain not in my_domains:
+        # A personal mailbox: my whole name shown, and my name in the address
+        # ("phillip allen" <pallen70@hotmail.com>); a namesake is still possible.
+        named = len(theirs) >= 2 and (theirs[0], theirs[-1]) == (first, last)
+        if named and last in local.lower():
+            return f"your name ({display}) at a personal mailbox ({domain})"
+        return None
+    if not any(domain == d or domain.endswith("." + d) for d in my_domains):
+        return None
     if len(theirs) >= 2 and (theirs[0], theirs[-1]) == (first, last):
         return f"your name ({display}) at {domain}"
     parts = [p for p in re.split(r"[._\-]+", local.split("+", 1)[0].lower()) if p]

@@ -88,7 +88,8 @@ LOG = Step(
     """
 SELECT w.interaction_id, w.person_id, w.is_author,
   CAST(COUNT(*) OVER (PARTITION BY w.interaction_id) AS BIGINT) AS n_people,
-  CASE WHEN m.interaction_id IS NULL THEN 0 ELSE 1 END AS to_me,
+  CASE WHEN m.to_cc = 1 OR (i.direction = 'in' AND m.interaction_id IS NULL)
+    THEN 1 ELSE 0 END AS to_me,
   i.occurred_at, i.direction, i.channel, i.kind, i.thread_id, i.is_public, i.sentiment,
   i.source_key
 FROM (
@@ -100,9 +101,11 @@ FROM (
 ) w
 JOIN interaction i ON i.id = w.interaction_id
 LEFT JOIN (
-  SELECT DISTINCT pa.interaction_id
+  SELECT pa.interaction_id,
+    MAX(CASE WHEN pa.role IN ('to', 'cc') THEN 1 ELSE 0 END) AS to_cc
   FROM participant pa JOIN identity idn ON idn.id = pa.identity_id
-  WHERE idn.person_id IN (SELECT id FROM person WHERE is_me) AND pa.role IN ('to', 'cc')
+  WHERE idn.person_id IN (SELECT id FROM person WHERE is_me)
+  GROUP BY pa.interaction_id
 ) m ON m.interaction_id = w.interaction_id""",
 )
 
@@ -258,8 +261,8 @@ FROM (
 ) t
 GROUP BY person_id""",
         ),
-        # Waiting on me: their message to me (to/cc), no later message of mine in
-        # its thread and no reply of mine to it.
+        # Waiting on me: their message to me (to/cc, or a reply to mine), no later
+        # message of mine in its thread and no reply of mine to it.
         Step(
             "waiting",
             f"""

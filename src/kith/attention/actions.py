@@ -38,6 +38,7 @@ LABELS = {
     "welcome": "Welcomed",
     "follow_up": "Followed up",
     "celebrate": "Celebrated",
+    "introduce": "Introduction step",
 }
 
 

@@ -22,6 +22,7 @@ from kith.model import ANSWERABLE_KINDS as ANSWERABLE_KINDS
 from kith.model import GIVE_KINDS as GIVE_KINDS
 from kith.relate import cooling, layers
 from kith.relate.cooling import COOLING_RATIO
+from kith.store.introductions import IntroRow
 from kith.units import DAY
 
 #: Minutes each kind of action takes, unless the user's settings say otherwise.
@@ -32,6 +33,7 @@ DEFAULT_MINUTES: Mapping[str, int] = {
     "welcome": 5,
     "follow_up": 5,
     "celebrate": 3,
+    "introduce": 10,
 }
 #: A first contact this recent makes someone a newcomer.
 NEWCOMER_DAYS = 14
@@ -115,6 +117,8 @@ ID_HEX = 10
 def sentence(item: Item) -> str:
     """The item's reason as a sentence about the person: "Ana Lima has waited
     3 days for your answer." (a check-in's reason is a state, so it gets "is")."""
+    if item.kind == "introduce":  # its reason is the step itself
+        return item.reason[:1].upper() + item.reason[1:] + "."
     verb = "is " if item.kind == "check_in" else ""
     return f"{item.person} {verb}{item.reason}."
 
@@ -429,3 +433,48 @@ def birthday_keys(now: int, days: int = CELEBRATE_AHEAD_DAYS) -> list[str]:
 
 def by_id(items: Iterable[Item]) -> dict[str, Item]:
     return {i.id: i for i in items}
+
+
+def introduction_items(
+    rows: Sequence[IntroRow],
+    now: int,
+    *,
+    minutes: Mapping[str, int] = DEFAULT_MINUTES,
+    ranks: Mapping[int, int] | None = None,
+) -> list[Item]:
+    """An item of kind ``introduce`` for each introduction whose next step is
+    mine (``kith.connect.introductions.next_step``: ask A, ask B, make it,
+    check how it went), in the tier of the person it is done with (by their
+    two-way rank, ``ranks``), its draft the step's own template."""
+    from kith.connect.introductions import draft_fields, next_step
+
+    found: list[Item] = []
+    for row in rows:
+        step = next_step(row, now)
+        if step is None:
+            continue
+        layer = layers.layer_of_rank((ranks or {}).get(step.person_id))
+        tier = (
+            "inner"
+            if layer in INNER_LAYERS
+            else "active"
+            if layer in ACTIVE_LAYERS
+            else ("long_tail")
+        )
+        fields = draft_fields(row, step, None)
+        del fields["my_name"], fields["my_first_name"]
+        found.append(
+            Item(
+                id=item_id("introduce", step.person_id, f"{row.id}:{step.key}"),
+                kind="introduce",
+                person_id=step.person_id,
+                tier=tier,
+                minutes=int(minutes.get("introduce", DEFAULT_MINUTES["introduce"])),
+                urgency=1.0,
+                due_since=step.due_since,
+                person=step.person,
+                reason=step.words,
+                context={**fields, "template": step.template, "step": step.key},
+            )
+        )
+    return found

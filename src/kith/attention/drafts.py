@@ -2,10 +2,11 @@
 
 The packaged templates are in ``kith/attention/templates/<kind>.txt``; a
 file of the same name in ``$XDG_CONFIG_HOME/kith/templates/`` replaces one
-(so do ``digest.md`` and ``digest.html``). Every template can use the fields
-in ``FIELDS``; a field the ledger does not know is ``None``, so a template
-says ``{% if subject %}…{% endif %}``. A misspelt field is an error naming
-the template, not a silent blank.
+(so do ``digest.md`` and ``digest.html``). An introduction's steps each
+have their own, ``introduce_<step>.txt`` (``kith.connect.introductions``).
+Every template can use the fields in ``FIELDS``; a field the ledger does
+not know is ``None``, so a template says ``{% if subject %}…{% endif %}``.
+A misspelt field is an error naming the template, not a silent blank.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ FIELDS: Mapping[str, str] = {
     "first_name": "their first name",
     "my_name": "your name (kith init --name)",
     "my_first_name": "your first name",
-    "kind": "reply, thank, check_in, welcome, follow_up, celebrate",
+    "kind": "reply, thank, check_in, welcome, follow_up, celebrate, introduce",
     "reason": "why the item is on the list",
     "minutes": "the minutes it is given",
     "subject": "the topic: their waiting message's subject (reply), their first "
@@ -48,7 +49,24 @@ FIELDS: Mapping[str, str] = {
     "introduced_by": "follow_up: who introduced them to you (None for a question)",
     "birthday": "celebrate: the day ('22 November')",
     "days_left": "celebrate: days until it",
+    "other_name": "introduce: the other person of the introduction",
+    "other_first_name": "introduce: their first name",
+    "a_name": "introduce: who is asked first (A)",
+    "b_name": "introduce: who is asked second (B)",
+    "note": "introduce: why they should meet (kith introduce --note)",
+    "introduction": "introduce: the introduction's id",
 }
+
+#: The fields an introduction's item carries to its draft (``kith.connect.introductions``).
+INTRODUCE_FIELDS = (
+    "first_name",
+    "other_name",
+    "other_first_name",
+    "a_name",
+    "b_name",
+    "note",
+    "introduction",
+)
 
 _VERBS = {
     "share": "shared your work",
@@ -113,7 +131,8 @@ class Drafts:
 
     def draft(self, item: Item, context: Mapping[str, Any]) -> str:
         """The draft of ``item`` ('' for a kind without a template)."""
-        name = f"{item.kind}.txt"
+        # an introduction's steps each have their own template
+        name = str(item.context.get("template") or f"{item.kind}.txt")
         return self.render(name, context) if self.has(name) else ""
 
 
@@ -201,6 +220,8 @@ def contexts(ledger: Any, items: Iterable[Item], now: int) -> dict[str, dict[str
                     asked=c.get("asked"),
                     introduced_by=c.get("introduced_by"),
                 )
+            elif item.kind == "introduce":
+                ctx.update({k: c[k] for k in INTRODUCE_FIELDS if k in c})
             elif item.kind == "celebrate":
                 ctx.update(
                     birthday=c.get("birthday"),

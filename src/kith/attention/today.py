@@ -45,6 +45,7 @@ from kith.attention.candidates import (
     Relationship,
     birthday_keys,
     candidates,
+    introduction_items,
 )
 from kith.attention.drafts import asked
 from kith.attention.scheduler import (
@@ -54,9 +55,11 @@ from kith.attention.scheduler import (
     choose,
 )
 from kith.attention.settings import TodaySettings
+from kith.connect.introductions import OPEN
 from kith.identity import is_automated
 from kith.relate.cooling import COLD_AFTER_DAYS, MIN_CONTACT_DAYS, MIN_THREADS
 from kith.store import attention as store
+from kith.store import introductions
 from kith.store.attention import Conn
 from kith.store.relationships import layer_ranks
 from kith.store.sql import using
@@ -92,6 +95,7 @@ TITLES = {
     "welcome": "Welcome",
     "follow_up": "Follow up with",
     "celebrate": "Celebrate",
+    "introduce": "Introduction step with",
 }
 
 
@@ -151,6 +155,9 @@ def plan_day(ledger: Any, now: int, settings: TodaySettings, *, save: bool = Tru
             if row.kind == "reply":
                 replies[row.person_id] = min(row.first_due_at, replies.get(row.person_id, now))
         found = candidates(rels, now, minutes=settings.minutes, ranks=ranks, replies=replies)
+        found += introduction_items(
+            introductions.listing(conn, states=OPEN), now, minutes=settings.minutes, ranks=ranks
+        )
         known = store.known_items(conn, [i.id for i in found])
         ids = {i.id for i in found}
         gone = sorted(i for i in held if i not in ids)

@@ -13,6 +13,7 @@ from kith.cli import (  # noqa: F401  (each registers its commands)
     demo,
     evaluate,
     imports,
+    introductions,
     looking,
     merging,
     privacy,

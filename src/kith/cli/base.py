@@ -12,7 +12,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -130,8 +129,8 @@ def identity_arg(text: str) -> tuple[str, str]:
     "--db",
     "database_url",
     metavar="URL",
-    help="Ledger to use (default: $KITH_DATABASE_URL, else $XDG_DATA_HOME/kith/kith.db). "
-    "A path or a sqlite:/// or postgresql+psycopg:// URL.",
+    help="Ledger to use (default: $KITH_DATABASE_URL, else $XDG_DATA_HOME/kith/kith.db): "
+    "a path or a sqlite:/// or postgresql+psycopg:// URL, here as there.",
 )
 @click.option("-v", "--verbose", count=True, help="Say more (-vv for debug logging).")
 @click.version_option(package_name="kith")
@@ -151,7 +150,9 @@ def cli(ctx: click.Context, database_url: str | None, verbose: int) -> None:
     logging.basicConfig(
         level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s"
     )
-    if database_url and "://" not in database_url:
-        database_url = f"sqlite:///{Path(database_url).expanduser().resolve()}"
+    if database_url:
+        from kith.store.sql import ledger_url
+
+        database_url = ledger_url(database_url)
     settings = load_settings().with_overrides(database_url=database_url)
     ctx.obj = State(settings)

@@ -46,6 +46,21 @@ from kith.cli.base import cli
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: ap, auc (percent), ...")
 @click.option("--explain", is_flag=True, help="Also print the fitted weight of each feature.")
+@click.option(
+    "--task",
+    type=click.Choice(["next", "new-ties"]),
+    default="next",
+    show_default=True,
+    help="next: the next interactions (DyGLib); new-ties: who begins talking (kith.connect).",
+)
+@click.option(
+    "--k",
+    "k",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="new-ties: precision at k.",
+)
 def eval_cmd(
     path: Path,
     negatives: str,
@@ -54,6 +69,8 @@ def eval_cmd(
     memory: str,
     as_json: bool,
     explain: bool,
+    task: str,
+    k: int,
 ) -> None:
     """Predict the next interactions in PATH and print AP and AUC.
 
@@ -72,7 +89,17 @@ def eval_cmd(
       kith eval ml_uci.csv --negatives historical --explain
       kith eval email-Eu-core-temporal-Dept1.txt --model edgebank --json
       kith eval ml_uci.csv --negatives historical --model edgebank --memory window
+      kith eval ml_uci.csv --task new-ties --k 100 --json
+
+    With --task new-ties, the new-link protocol (Liben-Nowell & Kleinberg):
+    the past is the interactions before the 70% time quantile; the truth is
+    the pairs who first interact after it; every pair two steps apart in the
+    past is ranked by kith's suggestion score and by Adamic-Adar, Jaccard,
+    common neighbours and a random order (precision at k and AP, percent).
     """
+    if task == "new-ties":
+        _new_ties(path, k, as_json)
+        return
     from kith.evaluation.runner import run
 
     result, predictor = run(
@@ -113,6 +140,25 @@ def eval_cmd(
             click.echo("Weights (change in log-odds per standard deviation), largest first:")
             for name, weight, meaning in weights:
                 click.echo(f"  {weight:+7.3f}  {name:<24} {meaning}")
+
+
+def _new_ties(path: Path, k: int, as_json: bool) -> None:
+    from kith.evaluation.data import read_interactions
+    from kith.evaluation.newties import METHODS, run_new_ties
+
+    result = run_new_ties(read_interactions(path), k)
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), indent=2))
+        return
+    click.echo(
+        f"{path.name}: past {result.past:,} interactions, future {result.future:,}; "
+        f"{result.candidates:,} pairs two steps apart, {result.positives:,} of them begin "
+        f"talking ({result.new_pairs:,} new pairs in all)  ({result.seconds:.1f} s)"
+    )
+    click.echo(f"  {'method':<20} {'P@' + str(k):>7} {'AP':>7}")
+    for method in METHODS:
+        row = result.scores[method]
+        click.echo(f"  {method:<20} {row['precision_at_k']:7.2f} {row['ap']:7.2f}")
 
 
 #: Width of the model column of the published table.

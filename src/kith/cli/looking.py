@@ -84,6 +84,7 @@ def people(state: State, as_json: bool, sort: str, limit: int | None) -> None:
 @pass_state
 def person(state: State, query: str, as_json: bool, limit: int) -> None:
     """One person's profile and timeline. QUERY is a name, an address or #id."""
+    from kith.connect.introductions import of_person
     from kith.store import reads
     from kith.store.scores import person_report
 
@@ -91,9 +92,11 @@ def person(state: State, query: str, as_json: bool, limit: int) -> None:
     with state.reader() as db:
         profile = reads.person_profile(db, reads.find_person(db, query), timeline=limit)
         scores = None if profile.is_me else person_report(db, profile.id, now)
+        introduced = of_person(db, profile.id, now)
     if as_json:
         data = profile.as_dict()
         data["scores"] = scores
+        data["introductions"] = introduced
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     click.echo(f"#{profile.id} {profile.name or '(no name)'}{'  (me)' if profile.is_me else ''}")
@@ -117,6 +120,11 @@ def person(state: State, query: str, as_json: bool, limit: int) -> None:
 
         for line in person_scores_text(scores):
             click.echo(line)
+    if introduced:
+        click.echo("Introductions:")
+        for found in introduced:
+            made = f"  (direct contact {found['yield_words']})" if found["yield_words"] else ""
+            click.echo(f"  {found['id']}: {found['words']}{made}")
     if profile.timeline:
         click.echo("Timeline (newest first):")
         arrows = {"in": "←", "out": "→", "among": "·"}

@@ -37,6 +37,9 @@ The world holds patterns that later features must find, and
     senders, RFC 2047 names, the top 5 % by reach.
 ``owner_addresses``
     Sam's own addresses.
+``complementary_pairs``
+    "asker giver": two regulars who never wrote to each other; one asks Sam
+    for what the other has announced they now offer (introductions to suggest).
 
 ``bench/scale.py`` (outside the package) streams the same kinds of patterns
 at benchmark size, for the benchmarks and a few tests.

@@ -117,6 +117,8 @@ class Story:
         self.people = people
         self.zone_by_email = {p.email: p.zone for p in people}
         self.referred_by: dict[str, str] = {}
+        #: The introductions Sam proposes, double opt-in: (A's e-mail, B's, when proposed).
+        self.opt_ins: list[tuple[str, str, datetime]] = []
 
     def count(self, base: float, minimum: int = 1) -> int:
         """``base`` per 300 people, at least ``minimum``."""
@@ -616,6 +618,118 @@ class Story:
                 bt.ctx.update(other_first=a.first)
                 self.post(bt, False, "reply", when, to=(a.address,), sender=b.sender)
 
+    def double_opt_in(self) -> None:
+        """Two introductions Sam proposes and asks about first, in mail that
+        ``kith.connect.introductions`` follows: one pair both say yes, Sam
+        introduces them and they write to each other without him; in the
+        other A says no. Written last, so that the patterns before it are
+        the same with or without it."""
+        pool = [
+            p
+            for p in self.people
+            if p.rhythm in ("weekly", "monthly")
+            and p.cooling_after is None
+            and p.role in ("peer", "partner", "advisor", "supplier")
+            and not p.html_only
+        ]
+        if len(pool) < 4:
+            return
+        a, b, c, d = self.rng.sample(pool, 4)
+        day = timedelta(days=1)
+        # Both say yes; then they write to each other without Sam.
+        t = self.moment(OWNER_ZONE, self.end - timedelta(days=70))
+        self.opt_ins.append((a.email, b.email, t - day))
+        ask = self._say(
+            OWNER,
+            a,
+            t,
+            "Someone you should meet",
+            f"Hi {a.first},\n\n"
+            f"would you like to meet {b.name}? I think you two would get on.\n\nSam\n",
+        )
+        self._say(
+            a.sender, None, t + day, "", f"Yes, happy to! Thanks Sam.\n\n{a.first}\n", parent=ask
+        )
+        ask = self._say(
+            OWNER,
+            b,
+            t + 2 * day,
+            "An introduction?",
+            f"Hi {b.first},\n\n{a.name} would like to meet you. Shall I connect you?\n\nSam\n",
+        )
+        self._say(b.sender, None, t + 3 * day, "", f"Sure, go ahead.\n\n{b.first}\n", parent=ask)
+        self.emit(
+            sender=OWNER,
+            to=(a.address, b.address),
+            cc=(),
+            when=t + 4 * day,
+            subject=f"Intro: {a.first} <> {b.first}",
+            body=f"{a.first}, meet {b.first}; {b.first}, meet {a.first}. Over to you!\n\nSam\n",
+            tag="opt_in_intro",
+            parent=None,
+        )
+        direct = self.emit(
+            sender=a.sender,
+            to=(b.address,),
+            cc=(),
+            when=t + 14 * day,
+            subject="Coffee?",
+            body=f"Hi {b.first}, good to meet you through Sam. Coffee next week?\n\n{a.first}\n",
+            tag="opt_in_direct",
+            parent=None,
+        )
+        self.emit(
+            sender=b.sender,
+            to=(a.address,),
+            cc=(),
+            when=t + 15 * day,
+            subject=direct.subject,
+            body=f"Tuesday works.\n\n{b.first}\n",
+            tag="opt_in_direct",
+            parent=direct,
+        )
+        # A says no; Sam lets it go.
+        t = self.moment(OWNER_ZONE, self.end - timedelta(days=40))
+        self.opt_ins.append((c.email, d.email, t - day))
+        ask = self._say(
+            OWNER,
+            c,
+            t,
+            "Someone you could meet",
+            f"Hi {c.first},\n\nwould you like to meet {d.name}?\n\nSam\n",
+        )
+        no = self._say(
+            c.sender,
+            None,
+            t + day,
+            "",
+            f"Not right now, thanks: too much on.\n\n{c.first}\n",
+            parent=ask,
+        )
+        self._say(OWNER, c, t + 2 * day, "", "No problem at all.\n\nSam\n", parent=no)
+
+    def _say(
+        self,
+        sender: Address,
+        to: SamplePerson | None,
+        when: datetime,
+        subject: str,
+        body: str,
+        *,
+        parent: SampleMessage | None = None,
+    ) -> SampleMessage:
+        """One message of an opt-in thread: Sam to ``to``, or an answer to Sam."""
+        return self.emit(
+            sender=sender,
+            to=(OWNER,) if to is None else (to.address,),
+            cc=(),
+            when=when,
+            subject=subject or (parent.subject if parent else ""),
+            body=body,
+            tag="opt_in",
+            parent=parent,
+        )
+
     def group_threads(self) -> None:
         """Projects with Sam and two or three others in one thread (ties via CC)."""
         rng = self.rng
@@ -663,6 +777,62 @@ class Story:
                 zone = OWNER_ZONE if who is None else ZONES[who.zone]
                 when = self.reply_time(parent.date, zone, median, 1.3)
 
+    def needs_and_offers(self) -> None:
+        """Complementary pairs: one of Sam's people asks Sam for what another offers.
+
+        Both are regulars Sam writes with (so both trust him); they never
+        write to each other. The asker writes "do you know anyone who does
+        letterpress printing?", the other announces that they now do it. A
+        generator of its own (seeded from the world's seed) picks them, and
+        the pattern runs last, so the rest of the world is as it was.
+        """
+        rng = random.Random(f"{self.seed}:needs")
+        met: set[frozenset[str]] = set()
+        for m in self.messages:
+            present = sorted({a.email for a in m.addresses()})
+            met.update(frozenset((x, y)) for n, x in enumerate(present) for y in present[n + 1 :])
+        regular = [
+            p
+            for p in self.people
+            if p.rhythm in ("weekly", "monthly") and p.cooling_after is None and not p.giver
+        ]
+        askers = [p for p in regular if p.role in ("customer", "peer")]
+        givers = [p for p in regular if p.role in ("supplier", "partner", "advisor")]
+        rng.shuffle(askers)
+        rng.shuffle(givers)
+        for topic, ask, offer in tpl.NEEDS:
+            pair = next(
+                (
+                    (a, g)
+                    for a in askers
+                    for g in givers
+                    if frozenset((a.email, g.email)) not in met
+                ),
+                None,
+            )
+            if pair is None:
+                return
+            a, g = pair
+            askers.remove(a)
+            givers.remove(g)
+            asked = self.moment(ZONES[a.zone], self.end - timedelta(days=rng.uniform(10, 60)))
+            offered = self.moment(ZONES[g.zone], self.end - timedelta(days=rng.uniform(20, 120)))
+            for who, when, tag, subject, text in (
+                (a, asked, "need_ask", f"{tpl.NEED_ASK_SUBJECT} {topic}", ask),
+                (g, offered, "need_offer", f"{tpl.NEED_OFFER_SUBJECT} {topic}", offer),
+            ):
+                body = f"Hi Sam,\n\n{text}\n\nBest,\n{who.first}\n"
+                self.emit(
+                    sender=who.sender,
+                    to=(OWNER,),
+                    cc=(),
+                    when=when,
+                    subject=subject,
+                    body=body,
+                    tag=tag,
+                    parent=None,
+                )
+
     def purchases(self) -> None:
         """A few ordinary customers buy something after writing."""
         rng = self.rng
@@ -699,6 +869,8 @@ class Story:
         self.group_threads()
         self.purchases()
         self.fill_silent()
+        self.needs_and_offers()
+        self.double_opt_in()
         people = [
             replace(p, referred_by=self.referred_by.get(p.email))
             if p.email in self.referred_by

@@ -318,3 +318,39 @@ def wrap_line(line: str) -> str:
     if len(line) <= WRAP or line.startswith((">", "<")):
         return line
     return textwrap.fill(line, WRAP, break_long_words=False, break_on_hyphens=False)
+
+
+#: Complementary needs (``Story.needs_and_offers``): a topic, how one person asks
+#: Sam for it, and how another announces that they offer it.
+NEED_ASK_SUBJECT = "Looking for"
+NEED_OFFER_SUBJECT = "Now offering"
+NEEDS: tuple[tuple[str, str, str], ...] = (
+    (
+        "letterpress printing",
+        "Do you know anyone who does letterpress printing? We need letterpress invitations "
+        "for our spring launch, about 300 cards on cotton paper.",
+        "News from the shop: we now do letterpress printing in house. Cotton paper, short "
+        "runs of 100 to 1,000 cards, invitations and business cards.",
+    ),
+    (
+        "bookkeeping",
+        "Could you recommend a bookkeeper? Our bookkeeping has been a mess since we started "
+        "selling abroad: VAT returns, invoices in three currencies.",
+        "I have started taking on bookkeeping clients again: monthly books, VAT returns and "
+        "invoices for small studios that sell abroad.",
+    ),
+    (
+        "product photography",
+        "Do you know a photographer for product photography? We need clean product shots "
+        "of our ceramics for the new web shop.",
+        "We have opened a small studio for product photography: ceramics, jewellery and "
+        "packshots for web shops, delivered the same week.",
+    ),
+    (
+        "spanish translation",
+        "Is there anyone you trust for Spanish translation? Our catalogue and web shop need "
+        "a Spanish translation before the Madrid fair.",
+        "A quick update: I now offer Spanish translation of catalogues, web shops and "
+        "packaging, with a native proofreader.",
+    ),
+)

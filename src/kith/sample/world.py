@@ -32,6 +32,7 @@ from kith.sample.entities import (
     SamplePerson,
 )
 from kith.sample.story import Story
+from kith.sample.templates import NEED_ASK_SUBJECT, NEED_OFFER_SUBJECT
 
 __all__ = [
     "DEFAULT_END",
@@ -62,6 +63,9 @@ class SampleWorld:
     people: tuple[SamplePerson, ...]
     messages: tuple[SampleMessage, ...]
     truth: dict[str, list[str]] = field(default_factory=dict)
+    #: The introductions Sam proposes (double opt-in), to record before the
+    #: mail moves them on: (A's e-mail, B's, when proposed).
+    introductions: tuple[tuple[str, str, datetime], ...] = ()
 
     def person(self, email: str) -> SamplePerson:
         """The person with ``email``; ``KeyError`` if there is none."""
@@ -94,6 +98,7 @@ def _truth(
     people: Sequence[SamplePerson],
     messages: Sequence[SampleMessage],
     end: datetime,
+    opt_ins: Sequence[tuple[str, str, datetime]] = (),
 ) -> dict[str, list[str]]:
     """The planted patterns, plus the ones read back from the messages themselves."""
     known = {p.email for p in people}
@@ -158,7 +163,26 @@ def _truth(
         "html_only": sorted({m.sender.email for m in messages if m.html and m.sender != SHOP}),
         "non_ascii": emails(lambda p: not p.name.isascii()),
         "high_reach": emails(lambda p: p.reach >= reach_cut),
+        "complementary_pairs": _complementary(messages),
+        # the first introduction Sam proposes is agreed and made, the second declined
+        "opt_in_made": sorted(opt_ins[0][:2]) if opt_ins else [],
+        "opt_in_declined": sorted(opt_ins[1][:2]) if len(opt_ins) > 1 else [],
     }
+
+
+def _complementary(messages: Sequence[SampleMessage]) -> list[str]:
+    """The planted complementary pairs, "asker giver" (``Story.needs_and_offers``)."""
+    asks = {
+        m.subject.removeprefix(NEED_ASK_SUBJECT): m.sender.email
+        for m in messages
+        if m.tag == "need_ask"
+    }
+    offers = {
+        m.subject.removeprefix(NEED_OFFER_SUBJECT): m.sender.email
+        for m in messages
+        if m.tag == "need_offer"
+    }
+    return sorted(f"{asks[t]} {offers[t]}" for t in asks if t in offers)
 
 
 def generate_world(
@@ -190,7 +214,8 @@ def generate_world(
     end = end.astimezone(UTC)
     rng = random.Random(seed)
     cast = Casting(rng, people, end).cast()
-    everyone, written = Story(rng, seed, cast, days, end).write()
+    story = Story(rng, seed, cast, days, end)
+    everyone, written = story.write()
     messages = tuple(sorted(written, key=lambda m: (m.date.astimezone(UTC), m.message_id)))
     persons = tuple(everyone)
     return SampleWorld(
@@ -203,5 +228,6 @@ def generate_world(
         list_id=LIST_ID,
         people=persons,
         messages=messages,
-        truth=_truth(persons, messages, end),
+        truth=_truth(persons, messages, end, story.opt_ins),
+        introductions=tuple(story.opt_ins),
     )

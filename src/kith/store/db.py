@@ -17,12 +17,13 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from kith.errors import StoreError
 from kith.files import create_private
+from kith.store.sql import ledger_url
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: The newest migration; ``tests/test_store.py`` checks it matches the scripts.
-HEAD_REVISION = "0009"
+HEAD_REVISION = "0010"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -47,8 +48,9 @@ def _sqlite_begin(conn: Any) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get WAL mode, and are created 0600
-    (their folder 0700) when new."""
+    """An engine for ``url`` (a URL, or a SQLite file's path: ``ledger_url``);
+    SQLite files get WAL mode, and are created 0600 (their folder 0700) when new."""
+    url = ledger_url(url)
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -106,7 +108,7 @@ def require_ledger(url: str) -> None:
     mistyped ``--db`` must not quietly make a new, empty ledger (only ``kith
     init`` creates one). Other databases are checked when connecting."""
     try:
-        parsed = make_url(url)
+        parsed = make_url(ledger_url(url))
     except ArgumentError:
         return  # make_engine says what is wrong with it
     database = parsed.database

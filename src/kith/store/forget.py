@@ -7,8 +7,9 @@ Forgetting a person removes, in one transaction:
   (their own words); from other interactions, their place among the
   participants (the message stays for the others in it);
 - their facts, scores (``relationship``, ``tie``), merge records and
-  suggestions, and every trace in the daily queue (items, actions, and their
-  entries in the stored day lists);
+  suggestions, the introductions they are in (and their steps), and every
+  trace in the daily queue (items, actions, and their entries in the stored
+  day lists);
 - threads and circles left with no interactions by this.
 
 Each identity's ``kind:value`` is kept only as a salted SHA-256 (the salt is

@@ -72,3 +72,18 @@ def recompute_directions(conn: Connection) -> None:
             )
         )
     )
+    # A reply to a message of mine is to me, even when it went to a list (the
+    # writer's rule, kith.store.writer.interactions).
+    parent = interaction.alias("parent")
+    conn.execute(
+        update(interaction)
+        .where(
+            interaction.c.direction == "among",
+            exists().where(
+                parent.c.source == interaction.c.source,
+                parent.c.source_id == interaction.c.parent_ref,
+                parent.c.direction == "out",
+            ),
+        )
+        .values(direction="in")
+    )

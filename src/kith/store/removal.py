@@ -25,6 +25,8 @@ from kith.store.schema import (
     attention_item,
     circle,
     interaction,
+    introduction,
+    introduction_step,
     merge,
     merge_suggestion,
     participant,
@@ -113,6 +115,7 @@ def drop_derived(conn: Connection, people: list[int]) -> None:
     delete_in(conn, merge_suggestion, merge_suggestion.c.person_b, people)
     delete_in(conn, attention_action, attention_action.c.person_id, people)
     delete_in(conn, attention_item, attention_item.c.person_id, people)
+    drop_introductions(conn, people)
     gone = set(people)
     for day, items in conn.execute(select(attention_day.c.day, attention_day.c["items"])).all():
         listed = json.loads(items)
@@ -123,6 +126,16 @@ def drop_derived(conn: Connection, people: list[int]) -> None:
                 .where(attention_day.c.day == day)
                 .values(items=json.dumps(kept))
             )
+
+
+def drop_introductions(conn: Connection, people: list[int]) -> None:
+    """The introductions ``people`` are in (as A, B or the one who made
+    them), with their steps."""
+    ids: set[int] = set()
+    for column in (introduction.c.a_id, introduction.c.b_id, introduction.c.by_id):
+        ids |= {int(i) for i in values_in(conn, select(introduction.c.id), column, people)}
+    delete_in(conn, introduction_step, introduction_step.c.introduction_id, ids)
+    delete_in(conn, introduction, introduction.c.id, ids)
 
 
 def reset_analytics(conn: Connection) -> None:

@@ -488,3 +488,52 @@ ledger_meta = Table(
     Column("key", String(40), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+
+# -- introductions (``kith.connect.introductions``: kith introduce) ----------
+
+#: One introduction of person A to person B, double opt-in: A is asked first,
+#: then B, then it is made, and the yield check says whether they went on
+#: without the introducer. ``by_id`` is who made it: NULL for me; another
+#: person for an introduction made to me (recognised in mail, then A is me).
+introduction = Table(
+    "introduction",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("a_id", Integer, ForeignKey("person.id"), nullable=False),
+    Column("b_id", Integer, ForeignKey("person.id"), nullable=False),
+    Column("by_id", Integer, ForeignKey("person.id")),
+    #: ``kith.connect.introductions.STATES``
+    Column("state", String(12), nullable=False),
+    Column("note", Text),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    Column("asked_a_at", BigInteger),
+    Column("asked_b_at", BigInteger),
+    Column("made_at", BigInteger),
+    #: The introduction e-mail, when mail showed it (no foreign key: forget may remove it).
+    Column("made_interaction_id", BigInteger),
+    #: The first direct contact between A and B after it was made, without the introducer.
+    Column("contact_at", BigInteger),
+    #: When the yield was last checked.
+    Column("checked_at", BigInteger),
+    Index("ix_introduction_a_id", "a_id"),
+    Index("ix_introduction_b_id", "b_id"),
+    Index("ix_introduction_state", "state"),
+)
+
+#: Every step an introduction took (append-only): the state it moved to, when,
+#: by whom (``actor``: ``me``: a command or the web; ``mail``: an imported message,
+#: ``interaction_id``; ``kith``: the yield check), and a note.
+introduction_step = Table(
+    "introduction_step",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("introduction_id", Integer, ForeignKey("introduction.id"), nullable=False),
+    Column("state", String(12), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("actor", String(8), nullable=False),
+    Column("interaction_id", BigInteger),
+    Column("note", Text),
+    Index("ix_introduction_step_introduction_id", "introduction_id"),
+)

@@ -237,12 +237,21 @@ def latest_revision() -> str:
     return names[-1].split("_", 1)[0]
 
 
+def ledger_url(text: str) -> str:
+    """``text`` as a database URL: a plain path (``~/kith.db``) is a SQLite file's,
+    wherever a ledger is named (``--db``, ``KITH_DATABASE_URL``, the config)."""
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
 @contextmanager
 def open_db(url: str, *, write: bool = False) -> Iterator[Db | None]:
     """A ``Db`` straight on the driver, in one transaction (committed when the
     block ends, rolled back on an error), or None when the ledger must first
     be created or migrated: then the caller opens it the ordinary way
     (``kith.store.db.open_store``)."""
+    url = ledger_url(url)
     parts = urlsplit(url)
     scheme = parts.scheme.split("+", 1)[0]
     conn: Any

@@ -49,6 +49,11 @@ class BadUploadName(KithError):
     """An upload's name that is not a plain file name (``..``, a NUL, empty)."""
 
 
+def readable(error: str) -> str:
+    """An importer's error for the page: no server paths, its hint on the same line."""
+    return " — ".join(part.strip() for part in without_paths(error).split("\n") if part.strip())
+
+
 def upload_name(filename: str) -> str:
     """The file name an upload is saved under: its last path part, which must
     be a plain name. ``BadUploadName`` (400) for ``..``, ``a/..``, a NUL, …"""
@@ -70,12 +75,15 @@ class Job:
     id: str
     filename: str
     started_at: float
-    status: str = "running"  # running, done, failed
+    status: str = "running"  # running, refreshing (the figures, after the import), done, failed
     records: int = 0
     fraction: float | None = None
     finished_at: float | None = None
     summaries: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
+    #: What the analytics refresh after the import did (``relationships``, ``ties``),
+    #: or why it did not happen (``failed``): the import counts either way.
+    refreshed: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -87,6 +95,7 @@ class Job:
             "seconds": round((self.finished_at or time.time()) - self.started_at, 1),
             "summaries": self.summaries,
             "error": self.error,
+            "refreshed": self.refreshed,
         }
 
     def state(self) -> dict[str, Any]:
@@ -104,6 +113,7 @@ class Job:
             finished_at=d["finished_at"],
             summaries=list(d["summaries"]),
             error=d["error"],
+            refreshed=d.get("refreshed"),
         )
 
 
@@ -136,6 +146,7 @@ class Jobs:
         self.folder = folder or ledger.config.state_folder
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
+        self._refreshing = threading.Lock()
         self._running = 0
 
     def _file(self, job_id: str) -> Path:
@@ -221,6 +232,19 @@ class Jobs:
             raise
         return job
 
+    def _refresh(self) -> dict[str, Any]:
+        """Bring the relationship figures up to date after an import, as ``kith
+        import`` does (one refresh at a time: they share the analytics mirror)."""
+        from kith.analytics import refresh
+
+        try:
+            with self._refreshing:
+                result = refresh(self.ledger.engine, now=int(time.time()))
+        except Exception as exc:  # the import stands; the page says what to do
+            log.exception("the analytics refresh after an import failed")
+            return {"failed": readable(str(exc))}
+        return {"relationships": result.relationships, "ties": result.ties}
+
     def _run(self, job: Job, path: Path, folder: Path) -> None:
         from kith.importing import import_paths
 
@@ -248,14 +272,18 @@ class Jobs:
                     "imported": s.imported,
                     "duplicates": s.duplicates,
                     "skipped": s.skipped,
-                    "error": without_paths(s.error) if s.error else None,
+                    "error": readable(s.error) if s.error else None,
                 }
                 for s in summaries
             ]
-            errors = [without_paths(s.error) for s in summaries if s.error]
+            errors = [readable(s.error) for s in summaries if s.error]
             status = "failed" if errors else "done"
             error = "; ".join(errors) or None
             job.fraction = 1.0 if not errors else job.fraction
+            if sum(s.imported for s in summaries):
+                job.status = "refreshing"
+                self._save(job)
+                job.refreshed = self._refresh()
         except Exception as exc:  # reported on the page; the server goes on
             log.exception("import of %s failed", job.filename)
             error = without_paths(str(exc))

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -48,6 +48,16 @@ _INTERACTION_COLUMNS = (
 )
 
 _STORED_IDS = "SELECT source_id FROM interaction WHERE source = ? AND source_id IN ({marks})"
+_MINE = (
+    "SELECT source_id FROM interaction"
+    " WHERE source = ? AND direction = 'out' AND source_id IN ({marks})"
+)
+#: Replies to my messages stored before their parent arrived (a later import, or
+#: an archive out of order): addressed to me once mine is known.
+_LATE_REPLIES = (
+    "UPDATE interaction SET direction = 'in'"
+    " WHERE direction = 'among' AND source = ? AND parent_ref IN ({marks})"
+)
 
 
 def drop_duplicates(
@@ -83,6 +93,7 @@ def store_interactions(
     threads = resolve_threads(conn, run, records, circles)
     ids = allocate_ids(conn, "interaction", len(records))
     me = run.known.me
+    mine = _my_parents(conn, records, ident, me)
     import_id = run.import_id
     rows: list[tuple[Any, ...]] = []
     parts: list[tuple[int, int, str]] = []
@@ -102,6 +113,8 @@ def store_interactions(
             if key not in seen_parts:
                 seen_parts.add(key)
                 parts.append((rid, iid, key[1]))
+        # A reply to a message of mine is to me, even when it went to a list.
+        to_me = to_me or (bool(r.refs) and (r.source, r.refs[-1]) in mine)
         direction = "out" if author_is_me else "in" if to_me else "among"
         tid = threads[r.source_id]
         rows.append(
@@ -129,4 +142,50 @@ def store_interactions(
         )
     bulk_insert(conn, interaction, _INTERACTION_COLUMNS, rows)
     bulk_insert(conn, participant, ("interaction_id", "identity_id", "role"), parts)
+    _redirect_late_replies(conn, [(row[1], row[2]) for row in rows if row[5] == "out"])
     return ids[0], ids[-1]
+
+
+def _my_parents(
+    conn: Connection,
+    records: Sequence[InteractionRecord],
+    ident: Mapping[tuple[str, str], tuple[int, int]],
+    me: set[int],
+) -> set[tuple[str, str]]:
+    """``(source, source_id)`` of my messages that ``records`` reply to: stored
+    ones, looked up by the unique key, and ones of this batch."""
+    in_batch = {
+        (r.source, r.source_id)
+        for r in records
+        if any(
+            p.role is Role.FROM and ident[(p.identity.kind, p.identity.value)][0] in me
+            for p in r.participants
+        )
+    }
+    wanted: dict[str, set[str]] = {}
+    for r in records:
+        if r.refs and (r.source, r.refs[-1]) not in in_batch:
+            wanted.setdefault(r.source, set()).add(r.refs[-1])
+    found = set(in_batch)
+    for source, refs in wanted.items():
+        for part in chunks(sorted(refs)):
+            found.update((source, str(row[0])) for row in fetch_in(conn, _MINE, (source,), part))
+    return found
+
+
+def _redirect_late_replies(conn: Connection, mine: Sequence[tuple[str, str]]) -> None:
+    """Replies stored before my message they answer: now to me. The features
+    computed from them are stale, so the next refresh recomputes everyone."""
+    by_source: dict[str, list[str]] = {}
+    for source, source_id in mine:
+        by_source.setdefault(source, []).append(source_id)
+    changed = 0
+    for source, ids in by_source.items():
+        for part in chunks(ids):
+            mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+            sql = _LATE_REPLIES.replace("?", mark).replace("{marks}", ", ".join([mark] * len(part)))
+            changed += conn.exec_driver_sql(sql, (source, *part)).rowcount
+    if changed:
+        from kith.store.removal import reset_analytics
+
+        reset_analytics(conn)

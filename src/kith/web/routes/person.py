@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from kith.connect.introductions import of_person
 from kith.errors import KithError
 from kith.store import browse, reads
 from kith.store import relationships as rel
@@ -52,21 +53,74 @@ def scores(db: Db, pid: int, now: int) -> tuple[dict[str, Any] | None, list[Any]
         return None, None
 
 
-def chart(points: list[Any] | None, width: int = 560, height: int = 120) -> dict[str, Any] | None:
-    """An SVG polyline of strength over time (the page draws it without script)."""
+#: The strength chart's frame: its size, and the margins the axes' labels sit in.
+CHART_WIDTH = 560
+CHART_HEIGHT = 160
+CHART_LEFT = 36
+CHART_BOTTOM = 22
+CHART_PAD = 6
+#: Room on the right for half of the last date's label.
+CHART_RIGHT = 24
+#: The strength scale (``kith.relate.strength``: 0–100) and its labelled lines.
+STRENGTH_TOP = 100.0
+STRENGTH_TICKS = (0, 25, 50, 75, 100)
+#: At most this many dates on the time axis.
+MAX_DATE_TICKS = 6
+
+
+def _date_ticks(x0: int, x1: int) -> list[tuple[int, str]]:
+    """First days of months (of years, over more than three years) between ``x0``
+    and ``x1``, every k-th so that at most ``MAX_DATE_TICKS`` remain."""
+    from datetime import UTC, datetime
+
+    first = datetime.fromtimestamp(x0, UTC)
+    last = datetime.fromtimestamp(x1, UTC)
+    yearly = (last.year - first.year) * 12 + last.month - first.month > 36
+    starts: list[tuple[int, str]] = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        at = int(datetime(year, month, 1, tzinfo=UTC).timestamp())
+        if x0 <= at <= x1 and (not yearly or month == 1):
+            starts.append((at, f"{year}" if yearly else f"{year}-{month:02d}"))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    step = -(-len(starts) // MAX_DATE_TICKS) or 1
+    return starts[::step]
+
+
+def chart(points: list[Any] | None) -> dict[str, Any] | None:
+    """An SVG line of strength over time on the strength scale (0–100), with
+    labelled axes (the page draws it without script)."""
     if not points or len(points) < 2:
         return None
     xs = [int(p["at"]) for p in points]
     ys = [float(p["score"]) for p in points]
     x0, x1 = min(xs), max(xs)
-    top = max(ys) or 1.0
-    pad = 4
-    coords = " ".join(
-        f"{pad + (x - x0) / ((x1 - x0) or 1) * (width - 2 * pad):.1f},"
-        f"{height - pad - y / top * (height - 2 * pad):.1f}"
-        for x, y in zip(xs, ys, strict=True)
-    )
-    return {"width": width, "height": height, "points": coords, "first": x0, "last": x1, "top": top}
+    left, right = CHART_LEFT, CHART_WIDTH - CHART_RIGHT
+    top, bottom = CHART_PAD, CHART_HEIGHT - CHART_BOTTOM
+
+    def x_of(x: int) -> float:
+        return left + (x - x0) / ((x1 - x0) or 1) * (right - left)
+
+    def y_of(y: float) -> float:
+        return bottom - min(max(y, 0.0), STRENGTH_TOP) / STRENGTH_TOP * (bottom - top)
+
+    coords = " ".join(f"{x_of(x):.1f},{y_of(y):.1f}" for x, y in zip(xs, ys, strict=True))
+    states = {str(p.get("state")) for p in points}
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "points": coords,
+        "first": x0,
+        "last": x1,
+        "top": max(ys),
+        "left": left,
+        "right": right,
+        "bottom": bottom,
+        "y_ticks": [(v, round(y_of(v), 1)) for v in STRENGTH_TICKS],
+        "x_ticks": [(round(x_of(at), 1), label) for at, label in _date_ticks(x0, x1)],
+        # One-way ties are scored at their state's base rate: a flat line, said so.
+        "one_way": "two-way" not in states,
+    }
 
 
 def _person(request: Request, pid: int, timeline: int) -> dict[str, Any]:
@@ -77,6 +131,7 @@ def _person(request: Request, pid: int, timeline: int) -> dict[str, Any]:
         relationship = rel.relationship_row(db, pid, now)
         notes = browse.notes(db, pid)
         report, history = scores(db, pid, now)
+        introduced = of_person(db, pid, now)
     # Their rank among the two-way relationships, as the report's layer has it.
     rank = report["layer"]["rank"] if report is not None and relationship is not None else None
     return {
@@ -86,6 +141,7 @@ def _person(request: Request, pid: int, timeline: int) -> dict[str, Any]:
         "notes": notes,
         "report": report,
         "strength_history": history,
+        "introductions": introduced,
     }
 
 
