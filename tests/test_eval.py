@@ -246,12 +246,10 @@ def test_features_read_only_the_past():
     history.add(2, 1, 3600.0)
     history.add(1, 3, 7200.0)
     row = dict(zip(FEATURE_NAMES, history.features(1, 2, 86_400.0), strict=True))
-    assert row["pair_count"] == pytest.approx(np.log1p(1))
+    assert row["pair_month"] == pytest.approx(np.log1p(0.5 ** (1 / 30)))  # a day old
+    assert row["reverse_day"] == pytest.approx(np.log1p(0.5 ** (23 / 24)))
     assert row["new_pair"] == 0.0
-    assert row["reciprocity"] == 1.0  # one each way
-    assert row["v_answered_u"] == pytest.approx(np.log1p(1))  # 2 answered 1
     assert row["u_owes_reply"] == 1.0  # the last message between them went 2 → 1
-    assert row["share_of_u"] == 0.5  # 1 wrote to 2 once, to 3 once
     assert row["messages_since_contact"] == pytest.approx(np.log1p(1))
     assert row["days_since_contact"] == pytest.approx(np.log1p(23 / 24))
     stranger = dict(zip(FEATURE_NAMES, history.features(3, 2, 86_400.0), strict=True))
@@ -342,7 +340,7 @@ def test_too_few_interactions_are_refused(tmp_path: Path):
     )
 
 
-def test_json_output(tmp_path: Path):
+def write_synthetic(tmp_path: Path) -> Path:
     path = tmp_path / "net.csv"
     data = synthetic()
     path.write_text(
@@ -351,11 +349,40 @@ def test_json_output(tmp_path: Path):
             f"{u},{i},{int(t)}\n" for u, i, t in zip(data.src, data.dst, data.ts, strict=True)
         )
     )
+    return path
+
+
+def test_json_output(tmp_path: Path):
+    path = write_synthetic(tmp_path)
     result = run_eval(str(path), "--model", "edgebank", "--negatives", "historical", "--json")
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
-    assert sorted(out) == ["ap", "auc", "batches", "model", "negatives"]
+    assert sorted(out) == ["ap", "auc", "batches", "memory", "model", "negatives"]
     assert (out["model"], out["negatives"], out["batches"]) == ("edgebank", "historical", 2)
+    assert out["memory"] == "unlimited"
+    windowed = run_eval(str(path), "--model", "edgebank", "--memory", "window", "--json")
+    assert json.loads(windowed.stdout)["memory"] == "window"
+
+
+def test_kith_trains_on_random_negatives_unless_told_and_says_so(tmp_path: Path):
+    path = write_synthetic(tmp_path)
+    out = json.loads(run_eval(str(path), "--negatives", "historical", "--json").stdout)
+    assert out["train_negatives"] == "random" and "memory" not in out
+    assert KithPredictor("historical").training_negatives == ("random",)
+    matching = json.loads(
+        run_eval(
+            str(path), "--negatives", "historical", "--train-negatives", "matching", "--json"
+        ).stdout
+    )
+    assert matching["train_negatives"] == "matching"
+    assert KithPredictor("historical", train_negatives="matching").training_negatives == (
+        "random",
+        "historical",
+    )
+    # Another model, so another figure: the flag reaches the fit.
+    assert (matching["ap"], matching["auc"]) != (out["ap"], out["auc"])
+    text = run_eval(str(path), "--negatives", "historical").stdout.splitlines()
+    assert text[1].startswith("kith, trained on random negatives, historical negatives: AP ")
 
 
 # -- the published table and the real run -------------------------------------
@@ -390,6 +417,52 @@ def test_the_cli_prints_the_published_rows_beside_for_uci(shared_data: Path):
     result = run_eval(str(shared_data / "temporal" / "ml_uci.csv"), "--model", "edgebank")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[1].startswith("edgebank, random negatives: AP 76.20  AUC 77.30  (")
-    assert "  DyGFormer             95.79 ± 0.17   94.49 ± 0.26" in lines
-    assert "→ edgebank (this run)   76.20          77.30" in lines
+    assert lines[1].startswith("edgebank, unlimited memory, random negatives: AP 76.20  AUC 77.30")
+    assert f"  {'DyGFormer':<44}  95.79 ± 0.17   94.49 ± 0.26" in lines
+    assert f"→ {'edgebank, unlimited memory (this run)':<44}  76.20          77.30" in lines
+    assert lines[-1].endswith("--model edgebank --memory unlimited")
+
+
+def test_the_published_table_is_not_printed_beside_matching_training_negatives(
+    shared_data: Path,
+):
+    uci = str(shared_data / "temporal" / "ml_uci.csv")
+    result = run_eval(uci, "--negatives", "historical", "--train-negatives", "matching")
+    assert result.exit_code == 0, result.output
+    assert "not comparable with DyGLib's published table" in result.stdout
+    assert "GraphMixer" not in result.stdout and "Published" not in result.stdout
+
+
+def test_edgebank_memories_on_a_hand_made_history():
+    bank = EdgeBank("window")
+    # 20 edges at times 0..19: the window holds the last 15% of history times.
+    src = np.arange(20, dtype=np.int64)
+    bank.observe(src, src + 100, np.arange(20, dtype=np.float64))
+    pairs = (src, src + 100, np.full(20, 20.0))
+    # np.quantile(0..19, 0.85) = 16.15: pairs last seen at 17, 18, 19 remain.
+    assert bank.score(*pairs).nonzero()[0].tolist() == [17, 18, 19]
+    assert EdgeBank("unlimited").score(*pairs).sum() == 0  # it saw nothing
+    threshold = EdgeBank("threshold")
+    repeats = EdgeBank("repeat-window")
+    a = np.array([1, 1, 1, 2, 3], dtype=np.int64)
+    b = np.array([9, 9, 9, 9, 9], dtype=np.int64)
+    t = np.array([0.0, 10.0, 20.0, 60.0, 100.0])
+    for bank in (threshold, repeats):
+        bank.observe(a, b, t)
+    query = (np.array([1, 2, 3], dtype=np.int64), np.full(3, 9, dtype=np.int64), np.full(3, 101.0))
+    # Mean count 5/3: only 1 → 9 (three times) is kept.
+    assert threshold.score(*query).tolist() == [1.0, 0.0, 0.0]
+    # Mean repeat gap 10 s over 3 distinct pairs = 3.33 s before the last time (100).
+    assert repeats.score(*query).tolist() == [0.0, 0.0, 1.0]
+
+
+@pytest.mark.slow
+def test_uci_edgebank_memories_come_close_to_dyglibs_published_rows(shared_data: Path):
+    # DyGLib's UCI rows: window memory for historical, repeat-window for inductive.
+    # Not to the hundredth: the fallback random pairs come from another stream.
+    data = read_interactions(shared_data / "temporal" / "ml_uci.csv")
+    published = {(p.negatives, p.model): p for p in UCI_TRANSDUCTIVE}
+    for negatives, memory in (("historical", "window"), ("inductive", "repeat-window")):
+        bank = evaluate(data, EdgeBank(memory), negatives)
+        p = published[(negatives, "EdgeBank")]
+        assert abs(bank.ap - p.ap) < 0.5 and abs(bank.auc - p.auc) < 0.5, (negatives, bank)

@@ -28,6 +28,22 @@ from kith.cli.base import cli
     show_default=True,
     help="kith's tie-feature model, or the EdgeBank baseline.",
 )
+@click.option(
+    "--train-negatives",
+    type=click.Choice(["random", "matching"]),
+    default="random",
+    show_default=True,
+    help="kith's training negatives: random, as DyGLib trains every model (comparable "
+    "with the published table), or matching the evaluated kind (not comparable).",
+)
+@click.option(
+    "--memory",
+    type=click.Choice(["unlimited", "window", "repeat-window", "threshold"]),
+    default="unlimited",
+    show_default=True,
+    help="EdgeBank's memory (DyGLib's four): every pair seen, pairs seen in the last "
+    "15% of history, in the mean repeat gap, or seen at least as often as the mean pair.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: ap, auc (percent), ...")
 @click.option("--explain", is_flag=True, help="Also print the fitted weight of each feature.")
 @click.option(
@@ -49,6 +65,8 @@ def eval_cmd(
     path: Path,
     negatives: str,
     model_name: str,
+    train_negatives: str,
+    memory: str,
     as_json: bool,
     explain: bool,
     task: str,
@@ -60,14 +78,17 @@ def eval_cmd(
     ml_uci.csv) or as a 'src dst time' edge list. The DyGLib protocol is used:
     split at the 70% and 85% time quantiles, 10% of later nodes hidden from
     training, test edges in batches of 200, one negative each; AP and ROC-AUC
-    averaged over batches. For DyGLib's ml_uci.csv the published results are
-    printed beside.
+    averaged over batches. kith is trained on random negatives, as DyGLib
+    trains every model; for DyGLib's ml_uci.csv the published results are
+    printed beside (not with --train-negatives matching, which trains on the
+    evaluated kind of negative and so is not comparable).
 
     \b
     Examples:
       kith eval ml_uci.csv
       kith eval ml_uci.csv --negatives historical --explain
       kith eval email-Eu-core-temporal-Dept1.txt --model edgebank --json
+      kith eval ml_uci.csv --negatives historical --model edgebank --memory window
       kith eval ml_uci.csv --task new-ties --k 100 --json
 
     With --task new-ties, the new-link protocol (Liben-Nowell & Kleinberg):
@@ -81,7 +102,13 @@ def eval_cmd(
         return
     from kith.evaluation.runner import run
 
-    result, predictor = run(path, cast(Any, negatives), cast(Any, model_name))
+    result, predictor = run(
+        path,
+        cast(Any, negatives),
+        cast(Any, model_name),
+        train_negatives=cast(Any, train_negatives),
+        memory=cast(Any, memory),
+    )
     weights = _eval_weights(predictor) if explain else None
     if as_json:
         data: dict[str, Any] = result.as_dict()
@@ -95,10 +122,16 @@ def eval_cmd(
         f"test {result.scored:,} in {result.batches} batches"
     )
     click.echo(
-        f"{result.model}, {result.negatives} negatives: AP {result.ap:.2f}  "
+        f"{_run_label(result)}, {result.negatives} negatives: AP {result.ap:.2f}  "
         f"AUC {result.auc:.2f}  ({result.seconds:.1f} s)"
     )
-    _echo_published(path, result)
+    if result.train_negatives == "matching":
+        click.echo(
+            "Trained on negatives matching the evaluated kind: not comparable with DyGLib's "
+            "published table (every DyGLib model is trained on random negatives only)."
+        )
+    else:
+        _echo_published(path, result)
     if weights is not None:
         click.echo("")
         if not weights:
@@ -128,6 +161,10 @@ def _new_ties(path: Path, k: int, as_json: bool) -> None:
         click.echo(f"  {method:<20} {row['precision_at_k']:7.2f} {row['ap']:7.2f}")
 
 
+#: Width of the model column of the published table.
+_LABEL = 44
+
+
 def _eval_weights(predictor: Any) -> list[tuple[str, float, str]]:
     from kith.evaluation.kith_model import KithPredictor
     from kith.relate.linkpred import FEATURES
@@ -138,7 +175,17 @@ def _eval_weights(predictor: Any) -> list[tuple[str, float, str]]:
     return [(n, w, meaning[n]) for n, w in predictor.model.explain()]
 
 
+def _run_label(result: Any) -> str:
+    """kith's run with its training negatives, EdgeBank's with its memory."""
+    if result.memory is not None:
+        return f"{result.model}, {result.memory} memory"
+    if result.train_negatives is not None:
+        return f"{result.model}, trained on {result.train_negatives} negatives"
+    return str(result.model)
+
+
 def _echo_published(path: Path, result: Any) -> None:
+    from kith.evaluation.edgebank import DYGLIB_UCI_MEMORY
     from kith.evaluation.published import UCI_FILE_NAME, published_for
 
     if path.name != UCI_FILE_NAME:
@@ -149,14 +196,15 @@ def _echo_published(path: Path, result: Any) -> None:
         rows.append(
             (
                 p.ap,
-                f"  {p.model + mark:<20} {p.ap:6.2f} ± {p.ap_std:4.2f}  "
+                f"  {p.model + mark:<{_LABEL}} {p.ap:6.2f} ± {p.ap_std:4.2f}  "
                 f"{p.auc:6.2f} ± {p.auc_std:4.2f}",
             )
         )
     rows.append(
         (
             result.ap,
-            f"→ {result.model + ' (this run)':<20} {result.ap:6.2f}         {result.auc:6.2f}",
+            f"→ {_run_label(result) + ' (this run)':<{_LABEL}} {result.ap:6.2f}         "
+            f"{result.auc:6.2f}",
         )
     )
     click.echo("")
@@ -164,7 +212,11 @@ def _echo_published(path: Path, result: Any) -> None:
         f"Published on UCI, transductive, {result.negatives} negatives "
         "(DyGLib, NeurIPS 2023; mean ± std of 5 runs):"
     )
-    click.echo(f"  {'model':<20} {'AP':>6}         {'AUC':>6}")
+    click.echo(f"  {'model':<{_LABEL}} {'AP':>6}         {'AUC':>6}")
     for _, line in sorted(rows, key=lambda r: -r[0]):
         click.echo(line)
     click.echo("  * not a DyGLib number: TPNet's (NeurIPS 2024) own runs or method")
+    click.echo(
+        "  DyGLib's EdgeBank row: the memory it tuned for this setting, "
+        f"--model edgebank --memory {DYGLIB_UCI_MEMORY[result.negatives]}"
+    )

@@ -300,15 +300,23 @@ class Result:
     val: int = 0
     scored: int = 0
     hidden: int = 0
+    #: kith's training negatives (``random`` or ``matching``); EdgeBank's memory.
+    train_negatives: str | None = None
+    memory: str | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        data: dict[str, object] = {
             "ap": round(self.ap, 2),
             "auc": round(self.auc, 2),
             "negatives": self.negatives,
             "model": self.model,
             "batches": self.batches,
         }
+        if self.train_negatives is not None:
+            data["train_negatives"] = self.train_negatives
+        if self.memory is not None:
+            data["memory"] = self.memory
+        return data
 
 
 def evaluate(

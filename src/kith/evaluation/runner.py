@@ -2,27 +2,48 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
 from kith.evaluation.data import read_interactions
-from kith.evaluation.edgebank import EdgeBank
-from kith.evaluation.kith_model import KithPredictor
+from kith.evaluation.edgebank import EdgeBank, Memory
+from kith.evaluation.kith_model import KithPredictor, TrainNegatives
 from kith.evaluation.protocol import LinkPredictor, Negatives, Result, evaluate
 
 Model = Literal["kith", "edgebank"]
 MODELS: tuple[Model, ...] = ("kith", "edgebank")
 
 
-def make_predictor(model: Model, negatives: Negatives) -> LinkPredictor:
-    """A fresh, unfitted model: kith's (fitted for ``negatives``) or EdgeBank."""
+def make_predictor(
+    model: Model,
+    negatives: Negatives,
+    *,
+    train_negatives: TrainNegatives = "random",
+    memory: Memory = "unlimited",
+) -> LinkPredictor:
+    """A fresh, unfitted model: kith's (trained on ``train_negatives``) or EdgeBank
+    (with ``memory``)."""
     if model == "edgebank":
-        return EdgeBank()
-    return KithPredictor(negatives)
+        return EdgeBank(memory)
+    return KithPredictor(negatives, train_negatives=train_negatives)
 
 
-def run(path: Path, negatives: Negatives, model: Model = "kith") -> tuple[Result, LinkPredictor]:
-    """Read ``path``, run the DyGLib protocol with ``model``; the result and the fitted model."""
+def run(
+    path: Path,
+    negatives: Negatives,
+    model: Model = "kith",
+    *,
+    train_negatives: TrainNegatives = "random",
+    memory: Memory = "unlimited",
+) -> tuple[Result, LinkPredictor]:
+    """Read ``path``, run the DyGLib protocol with ``model``; the result (labelled
+    with kith's training negatives or EdgeBank's memory) and the fitted model."""
     data = read_interactions(path)
-    predictor = make_predictor(model, negatives)
-    return evaluate(data, predictor, negatives), predictor
+    predictor = make_predictor(model, negatives, train_negatives=train_negatives, memory=memory)
+    result = evaluate(data, predictor, negatives)
+    if isinstance(predictor, EdgeBank):
+        return replace(result, memory=predictor.memory), predictor
+    if isinstance(predictor, KithPredictor):
+        return replace(result, train_negatives=predictor.train_negatives), predictor
+    return result, predictor
