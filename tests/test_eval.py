@@ -466,3 +466,23 @@ def test_uci_edgebank_memories_come_close_to_dyglibs_published_rows(shared_data:
         bank = evaluate(data, EdgeBank(memory), negatives)
         p = published[(negatives, "EdgeBank")]
         assert abs(bank.ap - p.ap) < 0.5 and abs(bank.auc - p.auc) < 0.5, (negatives, bank)
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--memory", "window"], "--memory is EdgeBank's"),
+        (["--model", "edgebank", "--train-negatives", "matching"], "EdgeBank is not trained"),
+        (["--task", "new-ties", "--negatives", "historical"], "--negatives: not read"),
+        (["--k", "5"], "--k is for --task new-ties"),
+    ],
+)
+def test_an_option_the_run_would_ignore_is_refused(tmp_path, args, words):
+    from click.testing import CliRunner
+
+    from kith.cli import cli
+
+    path = tmp_path / "edges.txt"
+    path.write_text("1 2 1\n2 3 2\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["eval", str(path), *args])
+    assert result.exit_code == 2 and words in result.output, result.output

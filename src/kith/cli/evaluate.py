@@ -97,6 +97,7 @@ def eval_cmd(
     past is ranked by kith's suggestion score and by Adamic-Adar, Jaccard,
     common neighbours and a random order (precision at k and AP, percent).
     """
+    _refuse_unused(model_name, task)
     if task == "new-ties":
         _new_ties(path, k, as_json)
         return
@@ -220,3 +221,31 @@ def _echo_published(path: Path, result: Any) -> None:
         "  DyGLib's EdgeBank row: the memory it tuned for this setting, "
         f"--model edgebank --memory {DYGLIB_UCI_MEMORY[result.negatives]}"
     )
+
+
+#: The options each run reads: given where nothing reads them, they are refused.
+_OWN_OPTIONS = {
+    "memory": "--memory is EdgeBank's: add --model edgebank",
+    "train_negatives": "--train-negatives is kith's model's: EdgeBank is not trained",
+}
+
+
+def _refuse_unused(model_name: str, task: str) -> None:
+    """A usage error for an option the chosen run would ignore."""
+    ctx = click.get_current_context()
+
+    def given(name: str) -> bool:
+        return ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
+
+    if task == "new-ties":
+        unused = [n for n in ("negatives", "model_name", "memory", "train_negatives") if given(n)]
+        if unused:
+            flags = ", ".join("--" + n.removesuffix("_name").replace("_", "-") for n in unused)
+            raise click.UsageError(f"{flags}: not read by --task new-ties")
+        return
+    if given("k"):
+        raise click.UsageError("--k is for --task new-ties")
+    if model_name == "kith" and given("memory"):
+        raise click.UsageError(_OWN_OPTIONS["memory"])
+    if model_name == "edgebank" and given("train_negatives"):
+        raise click.UsageError(_OWN_OPTIONS["train_negatives"])
