@@ -34,6 +34,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from kith.attention import actionable
 from kith.attention.candidates import (
     ANSWERABLE_KINDS,
     FOLLOW_UP_AFTER_DAYS,
@@ -54,7 +55,6 @@ from kith.attention.scheduler import (
     choose,
 )
 from kith.attention.settings import TodaySettings
-from kith.identity import is_automated
 from kith.relate.cooling import COLD_AFTER_DAYS, MIN_CONTACT_DAYS, MIN_THREADS
 from kith.store import attention as store
 from kith.store.attention import Conn
@@ -266,22 +266,9 @@ def relationships(
     return found, read.capped
 
 
-#: Local parts of shop and billing senders, besides ``kith.identity.is_automated``'s:
-#: their mail is a receipt, not someone waiting for an answer.
-MACHINE_LOCAL_PARTS = frozenset({"orders", "order", "receipts", "billing", "invoices", "invoice"})
-
-
-def _machines(addresses: Mapping[int, Sequence[tuple[str, str]]]) -> set[int]:
-    """People all of whose identities are e-mail addresses machines send from."""
-    found = set()
-    for pid, idents in addresses.items():
-        if idents and all(
-            kind == "email"
-            and (is_automated(value) or value.split("@", 1)[0] in MACHINE_LOCAL_PARTS)
-            for kind, value in idents
-        ):
-            found.add(pid)
-    return found
+def _machines(addresses: Mapping[int, Sequence[tuple[str, str, str | None]]]) -> set[int]:
+    """People all of whose identities are machines' (``kith.attention.actionable``)."""
+    return {pid for pid, idents in addresses.items() if actionable.machine(idents) is not None}
 
 
 def with_kith_contact(conn: Conn, r: Relationship, at: int, now: int) -> Relationship:

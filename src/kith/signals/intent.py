@@ -36,7 +36,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
-from kith.identity import is_automated
+from kith.identity import automated_sender
 from kith.model import InteractionRecord, Role
 from kith.signals.text import own_words
 
@@ -97,30 +97,6 @@ EVIDENCE_CHARS = 60
 
 # --- automated: who sent it and how it is worded -----------------------------------------
 
-#: Local parts (before ``@``) of senders that are systems, besides those of
-#: ``kith.identity.is_automated`` (which this reads first): also as the last part of a
-#: compound name ("assignee.notification", "wallet-feedback", "dev-owner"), and
-#: bounces, list owners, newsletters, service desks.
-AUTOMATED_SENDER = re.compile(
-    r"(?:^|[._+-])(?:no-?reply|do-?not-?reply|donotreply|mailer-daemon|postmaster|bounces?"
-    r"|owner|notifications?|notify|alerts?|jira|jenkins|hudson|buildbot|builds?|bugzilla"
-    r"|gerrit|github|gitlab|travis|robot|bot|automailer|newsletters?|digest|feedback"
-    r"|customer[-_.]?service|customer[-_.]?care|travell?er[-_.]?care|arsystem)$",
-    re.IGNORECASE,
-)
-#: Hosts whose first label says they are a list server or a build or notification system.
-AUTOMATED_HOST = re.compile(
-    r"^(?:mailman|lists?|bounces?|builds?|ci|jenkins|notifications?|notify|alerts?)\.",
-    re.IGNORECASE,
-)
-#: A local part a machine made: six digits or more (tracking ids, subscriber numbers).
-MACHINE_LOCAL_PART = re.compile(r"\d{6,}")
-#: Display names of systems: "Apache Jenkins Server", "Ana (JIRA)", "Build System".
-AUTOMATED_NAME = re.compile(
-    r"\((?:jira|jenkins|bugzilla|github|gerrit)\)|\bjenkins\b|\bjira\b|\bserver\b|\bsystem\b"
-    r"|\bno-?reply\b|\bnotifications?\b|\bdaemon\b",
-    re.IGNORECASE,
-)
 #: Subjects that systems write (only read when the subject is not a reply or a forward:
 #: a person who forwards a confirmation wrote to me).
 AUTOMATED_SUBJECT = re.compile(
@@ -267,15 +243,9 @@ def read_intent(record: InteractionRecord, me: Collection[str] = ()) -> Reading:
 
 def _sent_by_a_system(address: str, name: str, subject: str) -> Cue | None:
     """The first automated cue of the sender or the subject that fires, or None."""
-    local, _, host = address.partition("@")
-    if is_automated(address) or AUTOMATED_SENDER.search(local):
-        return Cue(Intent.AUTOMATED, "system sender", address)
-    if AUTOMATED_HOST.match(host) and host.count(".") >= 2:
-        return Cue(Intent.AUTOMATED, "system host", address)
-    if MACHINE_LOCAL_PART.search(local):
-        return Cue(Intent.AUTOMATED, "machine-made address", address)
-    if AUTOMATED_NAME.search(name):
-        return Cue(Intent.AUTOMATED, "system name", name)
+    why = automated_sender("email", address, name)
+    if why is not None:
+        return Cue(Intent.AUTOMATED, why, name if why == "system name" else address)
     if not REPLY_OR_FORWARD.match(subject) and AUTOMATED_SUBJECT.search(subject):
         return Cue(Intent.AUTOMATED, "system subject", _short(subject))
     return None
