@@ -47,6 +47,18 @@ class Waiting:
     gives: tuple[int, ...] = ()
     ask_cue: str | None = None
     give_cue: str | None = None
+    #: What the latest give did, in words (``GIVE_VERBS``).
+    gave: str | None = None
+
+
+#: A give's cue (``kith.signals.intent``) as what they did for me.
+GIVE_VERBS = {
+    "thanks": "thanked you",
+    "your work": "shared or praised your work",
+    "referral": "referred someone to you",
+    "share": "sent you something",
+    "advice": "helped you",
+}
 
 
 def record_of(m: WaitingMessage) -> InteractionRecord:
@@ -73,7 +85,7 @@ def read_waiting(messages: Sequence[WaitingMessage], me: Collection[str]) -> Wai
     """What ``messages`` (one person's, oldest first) want of me."""
     asks: list[int] = []
     gives: list[int] = []
-    ask_cue = give_cue = None
+    ask_cue = give_cue = gave = None
     for m in messages:
         reading: Reading = read_intent(record_of(m), me)
         if reading.asks:
@@ -82,7 +94,9 @@ def read_waiting(messages: Sequence[WaitingMessage], me: Collection[str]) -> Wai
         elif reading.gives:
             gives.append(m.at)
             give_cue = _cue(reading, "gives")
-    return Waiting(tuple(asks), tuple(gives), ask_cue, give_cue)
+            name = next(c.name for c in reading.cues if c.intent == "gives")
+            gave = GIVE_VERBS.get(name, "gave you something")
+    return Waiting(tuple(asks), tuple(gives), ask_cue, give_cue, gave)
 
 
 def _cue(reading: Reading, intent: str) -> str | None:
@@ -121,6 +135,7 @@ def with_intent(r: Relationship, w: Waiting, now: int) -> Relationship:
         ask_cue=w.ask_cue,
         gave_at=max(w.gives, default=None),
         give_cue=w.give_cue,
+        gave=w.gave,
         given=len(w.gives),
         let_go=len(w.asks) if latest is not None and latest < horizon else 0,
     )

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from kith.attention import actionable
+from kith.attention import actionable, inbound
 from kith.attention.candidates import (
     ANSWERABLE_KINDS,
     FOLLOW_UP_AFTER_DAYS,
@@ -125,6 +125,10 @@ class DayPlan:
     analytics: store.AnalyticsStatus | None = None
     #: … and whether more were (a kind had more than ``CANDIDATES_PER_KIND``).
     more: bool = False
+    #: Old debts: messages that asked something of me, past the reply horizon
+    #: with nothing newer from them (``kith.attention.inbound``), and from how many people.
+    let_go: int = 0
+    let_go_people: int = 0
 
     @property
     def planned(self) -> int:
@@ -190,7 +194,19 @@ def plan_day(ledger: Any, now: int, settings: TodaySettings, *, save: bool = Tru
                     [brief(c) for c in chosen],
                 ),
             )
-    return DayPlan(today, now, settings.budget, chosen, done, len(due), status, bool(capped))
+    debts = [r.let_go for r in rels if r.let_go]
+    return DayPlan(
+        today,
+        now,
+        settings.budget,
+        chosen,
+        done,
+        len(due),
+        status,
+        bool(capped),
+        let_go=sum(debts),
+        let_go_people=len(debts),
+    )
 
 
 def brief(item: Item) -> dict[str, Any]:
@@ -263,7 +279,8 @@ def relationships(
         if at is not None and at <= now:
             r = with_kith_contact(conn, r, at, now)
         found.append(r)
-    return found, read.capped
+    me = [value for _, value in store.my_identities(conn)]
+    return inbound.apply(conn, found, now, me), read.capped
 
 
 def _machines(addresses: Mapping[int, Sequence[tuple[str, str, str | None]]]) -> set[int]:

@@ -182,6 +182,17 @@ SHARE = re.compile(
     r"|\bfor your (?:information|reference|records|review)\b|\bfyi\b|\bcheck out\b"
     r"|\bworth (?:reading|a look)\b|\bgood (?:web ?site|site|article|read|link)\b"
 )
+#: My work passed on or praised by them: "shared your piece", "I featured the mug",
+#: "mentioned you in my talk", "recommended you".
+YOUR_WORK = re.compile(
+    r"\bshared your\b|\bi (?:featured|recommended|mentioned|quoted|linked to) (?:you|your)\b"
+    r"|\bi featured the\b|\bmentioned you (?:in|to|on)\b|\brecommended you\b"
+)
+#: A referral to me: "sent them your way", "told my friend … about you".
+REFERRAL = re.compile(
+    r"\bsent (?:them|him|her) your way\b|\btold (?:my |a |our )?[a-z]+(?: [a-z]+)? about you\b"
+    r"|\breferr(?:ed|ing) (?:[a-z]+ )?to you\b|\bpointed (?:them|him|her) to you\b"
+)
 #: Advice in a reply: an answer someone can use.
 ADVICE = re.compile(
     r"\byou (?:can|could|may want to|might want to|should) (?!not\b)[a-z]+"
@@ -234,6 +245,8 @@ def read_intent(record: InteractionRecord, me: Collection[str] = ()) -> Reading:
             asks.append(Cue(Intent.ASKS, "call for votes", _short(subject)))
     gives = [
         *_found(Intent.GIVES, "thanks", THANKS, words, lower),
+        *_found(Intent.GIVES, "your work", YOUR_WORK, words, lower),
+        *_found(Intent.GIVES, "referral", REFERRAL, words, lower),
         *_found(Intent.GIVES, "share", SHARE, words, lower),
     ]
     if record.is_reply:

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kith.model import GIVE_TO_ME_DIRECTION
 from kith.store.ids import chunks
 from kith.store.relationships import COOLING_DUE_SQL
 from kith.store.sql import as_db
@@ -103,6 +104,10 @@ _QUERIES = {
     "reply_again": "r.waiting > 0 AND r.last_in_at >= :reply_since"
     " AND r.oldest_waiting_at < :reply_since AND r.last_in_at > COALESCE(r.last_out_at, 0)"
     " ORDER BY r.last_in_at",
+    # Old debts: everything waiting is older than the horizon (the latest first),
+    # read so that what asks among them is counted as let go, not dropped unseen.
+    "let_go": "r.waiting > 0 AND r.oldest_waiting_at < :reply_since"
+    " ORDER BY r.oldest_waiting_at DESC",
     "thank": "r.gives_out = 0 AND r.gives_in >= :thank_after ORDER BY r.gives_in DESC",
     # The rhythm's thresholds are written into the SQL, not bound: the partial
     # index ``ix_relationship_cooling_due`` holds only rows past them, and a
@@ -557,9 +562,11 @@ def message(
 
 
 def gives_received(conn: Conn, person_id: int, now: int, kinds: Sequence[str]) -> dict[str, int]:
-    """How many times ``person_id`` gave, by kind (shares, referrals, …)."""
+    """How many times ``person_id`` gave to me, by kind (shares, referrals, …;
+    ``kith.model.gives_to_me``)."""
     sql = (
-        f"SELECT i.kind, COUNT(*) {_THEIR} AND pa.role = 'from' AND i.direction <> 'out'"
+        f"SELECT i.kind, COUNT(*) {_THEIR} AND pa.role = 'from'"
+        f" AND i.direction = '{GIVE_TO_ME_DIRECTION}'"
         " AND i.kind IN :kinds GROUP BY i.kind"
     )
     params = {"pid": person_id, "now": now, "kinds": list(kinds)}
