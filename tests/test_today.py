@@ -102,16 +102,24 @@ def world() -> tuple[list[InteractionRecord], list[ContactRecord]]:
     records += exchange("ana", "ana-1", at(D, 60), "Project kickoff")
     records.append(
         record(
-            "ana-2", at(D, 3), who("ana"), mine(), subject="Question about the invoice",
+            "ana-2",
+            at(D, 3),
+            who("ana"),
+            mine(),
+            subject="Question about the invoice",
             body="Hi Sam,\n\nCould you send me the March invoice again?\n\nAna",
-        )  # fmt: skip
+        )
     )
     # Nina: her first message ever, two days ago.
     records.append(
         record(
-            "nina-1", at(D, 2), who("nina"), mine(), subject="Hello from a new reader",
+            "nina-1",
+            at(D, 2),
+            who("nina"),
+            mine(),
+            subject="Hello from a new reader",
             body="Hi Sam,\n\nI loved your piece. Do you take on small clients?\n\nNina",
-        )  # fmt: skip
+        )
     )
     # Ben: shared my work three times; I never did anything for him.
     for n, days in enumerate((40, 20, 5)):
@@ -196,7 +204,8 @@ def test_each_kind_of_item_appears_for_its_reason(ledger: Ledger):
     assert {p: (i["kind"], i["reason"]) for p, i in items.items()} == {
         "Ana Lima": (
             "reply",
-            'has waited 3 days for your answer; asked: "Could you send me the March invoice again?"',
+            "has waited 3 days for your answer; "
+            'asked: "Could you send me the March invoice again?"',
         ),
         "Nina Park": (
             "reply",

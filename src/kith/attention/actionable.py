@@ -33,15 +33,15 @@ def machine(identities: Sequence[IdentityRow]) -> str | None:
     """Why every identity of a person is a machine's ("system sender:
     noreply@x.org"), or None when one of them is not (or there are none).
     A bare numeric account id (an X id without a name) is not counted."""
-    reasons = []
+    reasons: list[tuple[bool, str]] = []
     for kind, value, display_name in identities:
         if kind != "email" and value.isdigit() and not display_name:
             continue  # a bare numeric account id says nothing either way
         why = automated_sender(kind, value, display_name)
         if why is None:
             return None
-        reasons.append(f"{why}: {value}")
-    return reasons[0] if reasons else None
+        reasons.append((value.isdigit(), f"{why}: {value}"))
+    return min(reasons)[1] if reasons else None  # a handle or address before a bare id
 
 
 def only_in_public(public_share: float | None) -> bool:

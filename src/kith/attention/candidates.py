@@ -24,6 +24,7 @@ from kith.model import GIVE_KINDS as GIVE_KINDS
 from kith.relate import cooling, layers
 from kith.relate import cooling as cooling_mod
 from kith.relate.cooling import COOLING_RATIO
+from kith.signals.names import first_name
 from kith.units import DAY
 
 #: Minutes each kind of action takes, unless the user's settings say otherwise.
@@ -166,14 +167,6 @@ def tier_of(r: Relationship, rank: int | None) -> str:
     if name in ACTIVE_LAYERS:
         return "active"
     return "long_tail"
-
-
-def first_name(name: str) -> str:
-    """The first word of ``name`` (a ``Last, First`` name gives First)."""
-    if "," in name:
-        name = name.split(",", 1)[1]
-    words = name.split()
-    return words[0] if words else name
 
 
 def _days(seconds: float) -> int:

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from kith.attention import actionable
 from kith.attention.candidates import REPLY_HORIZON_DAYS, Relationship
 from kith.model import (
     ANSWERABLE_KINDS,
@@ -147,3 +148,40 @@ def apply(
     """``rows`` with what their waiting messages want read (``with_intent``)."""
     read: Mapping[int, Waiting] = waiting_of(conn, rows, now, me)
     return [with_intent(r, read[r.person_id], now) if r.person_id in read else r for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonStatus:
+    """One person as the daily queue sees them, for the person view: why they
+    are not a person to act on (None: they are), and their messages that ask
+    something of me still unanswered, of which ``let_go`` are past the reply
+    horizon (the list's "older messages you let go" counts the same)."""
+
+    why_not: str | None
+    asks: int
+    let_go: int
+
+    def lines(self) -> list[str]:
+        """The person view's lines."""
+        out = []
+        if self.why_not:
+            out.append(f"Not on the daily list: {self.why_not}")
+        wait = f"Waiting on you: {self.asks} message{'s' * (self.asks != 1)} that ask something"
+        if self.let_go:
+            wait += f" ({self.let_go} older than {REPLY_HORIZON_DAYS} days, let go)"
+        out.append(wait)
+        return out
+
+
+def person_status(conn: Conn, person_id: int, now: int) -> PersonStatus:
+    """``PersonStatus`` of ``person_id`` at ``now``, by the queue's own rules
+    (``kith.attention.actionable``, ``with_intent``)."""
+    identities = store.addresses(conn, [person_id]).get(person_id, [])
+    row = store.relationship_of(conn, person_id)
+    why = actionable.why_not(identities, row.public_share if row else None)
+    if row is None or actionable.machine(identities) is not None:
+        return PersonStatus(why, 0, 0)
+    me = [value for _, value in store.my_identities(conn)]
+    w = waiting_of(conn, [row], now, me).get(person_id, Waiting())
+    horizon = now - REPLY_HORIZON_DAYS * DAY
+    return PersonStatus(why, len(w.asks), sum(1 for at in w.asks if at < horizon))

@@ -6,8 +6,9 @@ The rules, in order (each a product choice, stated here and tested):
    a place: the most pressing item of each such kind (highest priority, as
    in rule 3) is taken first, as long as together they fit in ``MIX_SHARE``
    of the budget — the shortest first (then the most pressing), so that as
-   many kinds as possible fit; a kind whose item does not fit is passed over. The rule is over kinds, not
-   a list of them: a new kind of item gets its place without a change here.
+   many kinds as possible fit; a kind whose item does not fit is passed
+   over. The rule is over kinds, not a list of them: a new kind of item gets
+   its place without a change here.
    The rest of the budget, at least ``1 - MIX_SHARE`` of it, goes by the
    rules below, so people who wait still come first.
 1. **Overdue first.** An item due for ``MAX_WAIT_DAYS`` or more is taken

@@ -96,14 +96,11 @@ GAP_WORDS = (
 
 
 def gap_words(median_gap_days: float) -> str:
-    """"about weekly", "every few months" … for a usual gap in days."""
+    """ "about weekly", "every few months" … for a usual gap in days."""
     for most, words in GAP_WORDS:
         if median_gap_days <= most:
             return words
     return "about once a year"
-
-
-
 
 
 def check(

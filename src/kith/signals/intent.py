@@ -38,6 +38,7 @@ from enum import StrEnum
 
 from kith.identity import automated_sender
 from kith.model import InteractionRecord, Role
+from kith.signals.names import first_name
 from kith.signals.text import own_words
 
 
@@ -304,11 +305,12 @@ def _addressed_elsewhere(record: InteractionRecord, words: str, me: Collection[s
 
 def _first_name(display_name: str | None, address: str) -> str:
     """A recipient's first name: from the display name, else the address ("ana.ruiz@" -> ana)."""
-    if display_name:
+    sure = first_name(display_name)
+    if sure:
+        return sure.lower()
+    if display_name:  # one word ("Louise"): the word itself
         parts = display_name.replace(",", " ").split()
-        if "," in display_name and len(parts) > 1:  # "Kitchen, Louise"
-            return parts[1].lower()
-        return parts[0].lower() if parts else ""
+        return parts[0].lower() if len(parts) == 1 else ""
     local = address.partition("@")[0]
     return re.split(r"[._-]", local)[0].lower()
 

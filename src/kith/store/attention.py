@@ -205,6 +205,15 @@ def let_go(conn: Conn, window: Window) -> tuple[int, int]:
     return int(stale), int(cold)
 
 
+def relationship_of(conn: Conn, person_id: int) -> Any:
+    """One person's relationship row as the queue reads it
+    (``kith.attention.candidates.Relationship``), or None."""
+    from kith.attention.candidates import Relationship
+
+    row = _row_of(conn, person_id)
+    return None if row is None else Relationship.from_row(row)
+
+
 def birthdays(conn: Conn, keys: Sequence[str]) -> dict[int, str]:
     """person id → birthday (as stored) for birthdays on ``keys`` (``MM-DD``)."""
     sql = (
@@ -668,9 +677,18 @@ def waiting_messages(
                 continue
             found.setdefault(int(pid), []).append(
                 WaitingMessage(
-                    int(pid), int(iid), str(source), str(sid), int(at), subject, body,
-                    bool(reply), circle is not None, str(sender), name,
-                )  # fmt: skip
+                    int(pid),
+                    int(iid),
+                    str(source),
+                    str(sid),
+                    int(at),
+                    subject,
+                    body,
+                    bool(reply),
+                    circle is not None,
+                    str(sender),
+                    name,
+                )
             )
     ids = sorted({m.id for ms in found.values() for m in ms})
     recipients: dict[int, list[tuple[str, str, str | None]]] = {}

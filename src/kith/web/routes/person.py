@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from kith.attention.inbound import person_status
 from kith.errors import KithError
 from kith.store import browse, reads
 from kith.store import relationships as rel
@@ -77,6 +78,7 @@ def _person(request: Request, pid: int, timeline: int) -> dict[str, Any]:
         relationship = rel.relationship_row(db, pid, now)
         notes = browse.notes(db, pid)
         report, history = scores(db, pid, now)
+        status = None if profile.get("is_me") else person_status(db, pid, now)
     # Their rank among the two-way relationships, as the report's layer has it.
     rank = report["layer"]["rank"] if report is not None and relationship is not None else None
     return {
@@ -86,6 +88,13 @@ def _person(request: Request, pid: int, timeline: int) -> dict[str, Any]:
         "notes": notes,
         "report": report,
         "strength_history": history,
+        "today": None
+        if status is None
+        else {
+            "not_acted_on": status.why_not,
+            "waiting_asks": status.asks,
+            "let_go": status.let_go,
+        },
     }
 
 
