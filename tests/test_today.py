@@ -235,15 +235,17 @@ def test_json_shape(ledger: Ledger):
 
 
 def test_the_list_fits_the_minutes(ledger: Ledger):
-    # Replies take at most 60% of the minutes while proactive items wait. Ana
-    # (two-way) is in the inner circle; Dev and Ben wrote one way only, so
-    # neither is in a Dunbar layer: Dev's welcome comes from the long tail,
-    # Ben's thanks from the unseen, and the long tail's larger share goes first.
+    # Replies take at most 60% of the minutes while proactive items wait; the
+    # kinds other than replies keep one place each within 40% (4 minutes here:
+    # only Eve's 3-minute birthday fits), so Ana's reply and Eve's birthday.
     day = ledger.today(D, "--minutes", "10")
     assert [(i["person"], i["minutes"]) for i in day["items"]] == [
         ("Ana Lima", 5),
-        ("Dev Shah", 5),
+        ("Eve Adams", 3),
     ]
+    # With 20 minutes (8 for the other kinds): the birthday and a 5-minute kind.
+    kinds = {i["kind"] for i in ledger.today(D, "--minutes", "20")["items"]}
+    assert {"reply", "celebrate"} <= kinds and len(kinds) >= 3
 
 
 def test_text_output_shows_reason_minutes_id_and_draft(ledger: Ledger):
@@ -411,7 +413,7 @@ def test_minutes_and_budget_come_from_the_config_file(ledger: Ledger, tmp_path, 
     assert day["budget"] == 12
     assert [(i["person"], i["minutes"]) for i in day["items"]] == [
         ("Ana Lima", 6),
-        ("Dev Shah", 5),
+        ("Eve Adams", 3),  # the day's one place for another kind (4 of 12 minutes)
     ]
     (config / "config.toml").write_text("[today]\nminutes.replies = 6\n")
     result = ledger.run("today", "--date", D.isoformat(), ok=False)

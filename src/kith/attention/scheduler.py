@@ -109,7 +109,9 @@ def choose(
     replies = sorted((c for c in rest if c.kind == REPLY_KIND), key=lambda c: (c.due_since, c.id))
     proactive = [c for c in rest if c.kind != REPLY_KIND]
 
-    left = room - sum(c.minutes for c in overdue if c.id in first)
+    # The replies' share is of the day, not of what rule 0 left: the places kept
+    # for other kinds come out of the proactive minutes first.
+    left = budget - sum(c.minutes for c in overdue if c.id in first)
     reply_cap = left * (REPLY_SHARE if proactive else 1.0)
     first_replies = _prefix_within(replies, reply_cap)
     left -= sum(c.minutes for c in first_replies)
