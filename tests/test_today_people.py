@@ -25,11 +25,11 @@ def rel(pid: int, **kw: object) -> Relationship:
 
 def message(at: int, body: str, *, subject: str = "Hello", cc_only: bool = False) -> WaitingMessage:
     role = "cc" if cc_only else "to"
-    others = (("to", "bo@x.test", "Bo Li"),) if cc_only else ()
+    others = (("to", "bo@x.test", "Bo Li", "email"),) if cc_only else ()
     return WaitingMessage(
         person_id=1, id=at, source="t", source_id=str(at), at=at, subject=subject, body=body,
         is_reply=False, in_circle=False, sender="ana@x.test", sender_name="Ana Lima",
-        recipients=((role, ME, "Sam"), *others),
+        recipients=((role, ME, "Sam", "email"), *others),
     )  # fmt: skip
 
 
@@ -185,3 +185,13 @@ def test_salutations_only_from_a_sure_first_name():
     assert first_name("Jean-Luc Picard") == "Jean-Luc"
     for unsure in ("Dr.", "Grok", "milahu104", "@ted", "Acme Corp", "Support Team", "J. Smith", ""):
         assert first_name(unsure) is None, unsure
+
+
+def test_a_direct_message_from_an_account_id_is_read_as_a_person_s():
+    dm = WaitingMessage(
+        person_id=1, id=1, source="x", source_id="1", at=NOW - DAY, subject=None,
+        body="Der nächste Bitcoin?", is_reply=False, in_circle=False,
+        sender="1442698504770555906", sender_name="FreiheitsMaximalist", sender_kind="x-id",
+        recipients=(("to", "1964312974236991488", None, "x-id"),),
+    )  # fmt: skip
+    assert read_waiting([dm], ["1964312974236991488"]).asks == (NOW - DAY,)

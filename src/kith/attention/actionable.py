@@ -10,8 +10,9 @@ write to. Two rules, in order:
 2. **Only in public**: when every interaction with them is public
    (``public_share`` 1: posts, mentions, list mail, community threads), they
    are a public figure, an organisation or a stranger met in a public circle,
-   not someone in touch with me: no check-in, thank-you or welcome
-   (``PUBLIC_BLOCKS``). A question they put to me still waits for a reply.
+   not someone in touch with me: no check-in, thank-you, welcome, nor a
+   follow-up on a question I put to them in public (``PUBLIC_BLOCKS``). A
+   question they put to me still waits for a reply.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Sequence
 from kith.identity import automated_sender
 
 #: The kinds of item a person met only in public never gets.
-PUBLIC_BLOCKS = frozenset({"check_in", "thank", "welcome"})
+PUBLIC_BLOCKS = frozenset({"check_in", "thank", "welcome", "follow_up"})
 #: A public share this high (every interaction public) is "only in public".
 ONLY_PUBLIC_SHARE = 1.0
 
@@ -62,6 +63,6 @@ def why_not(identities: Sequence[IdentityRow], public_share: float | None) -> st
     if only_in_public(public_share):
         return (
             "met only in public (posts, mentions, list or community threads): "
-            "no check-ins, thank-yous or welcomes; a question they ask you still waits"
+            "no check-ins, thank-yous, welcomes or follow-ups; a question they ask you still waits"
         )
     return None

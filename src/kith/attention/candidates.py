@@ -374,6 +374,8 @@ def _thank_due(r: Relationship, now: int) -> tuple[int, str] | None:
 
 def _asked_days(r: Relationship, now: int) -> int | None:
     """Days since my unanswered question to ``r``, when a follow-up is due."""
+    if actionable.blocked("follow_up", r.public_share):
+        return None
     if not r.asked or r.last_out_at is None or (r.last_in_at or 0) >= r.last_out_at:
         return None
     days = (now - r.last_out_at) / DAY

@@ -65,8 +65,8 @@ GIVE_VERBS = {
 def record_of(m: WaitingMessage) -> InteractionRecord:
     """The message as ``read_intent`` reads it."""
     roles = {"to": Role.TO, "cc": Role.CC}
-    people = [Participant(Role.FROM, IdentityRef("email", m.sender, m.sender_name))]
-    people += [Participant(roles[r], IdentityRef("email", v, n)) for r, v, n in m.recipients]
+    people = [Participant(Role.FROM, IdentityRef(m.sender_kind, m.sender, m.sender_name))]
+    people += [Participant(roles[r], IdentityRef(k, v, n)) for r, v, n, k in m.recipients]
     return InteractionRecord(
         source=m.source,
         source_id=m.source_id,

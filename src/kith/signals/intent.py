@@ -214,7 +214,8 @@ def read_intent(record: InteractionRecord, me: Collection[str] = ()) -> Reading:
     address = author.value if author is not None else ""
     name = (author.display_name if author is not None else None) or ""
     subject = record.subject or ""
-    automated = _sent_by_a_system(address, name, subject)
+    kind = author.kind if author is not None else "email"
+    automated = _sent_by_a_system(kind, address, name, subject)
     if automated is not None:  # known before the body is read
         return Reading(asks=False, gives=False, automated=True, cues=(automated,))
     words = own_words(record.body, limit=OWN_WORDS_CHARS)[:OWN_WORDS_CHARS]
@@ -255,9 +256,10 @@ def read_intent(record: InteractionRecord, me: Collection[str] = ()) -> Reading:
     return Reading(asks=bool(asks), gives=bool(gives), automated=False, cues=(*asks, *gives))
 
 
-def _sent_by_a_system(address: str, name: str, subject: str) -> Cue | None:
-    """The first automated cue of the sender or the subject that fires, or None."""
-    why = automated_sender("email", address, name)
+def _sent_by_a_system(kind: str, address: str, name: str, subject: str) -> Cue | None:
+    """The first automated cue of the sender (an identity of ``kind``) or the
+    subject that fires, or None."""
+    why = automated_sender(kind, address, name)
     if why is not None:
         return Cue(Intent.AUTOMATED, why, name if why == "system name" else address)
     if not REPLY_OR_FORWARD.match(subject) and AUTOMATED_SUBJECT.search(subject):

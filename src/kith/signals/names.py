@@ -6,7 +6,7 @@ Names are parsed by ``nameparser`` (titles such as "Dr.", "Prof.", suffixes
 such as "MdB" or "Jr.", "Last, First" order). A first name is *sure* when the
 name has a first and a last part, the first is a word of letters (hyphens and
 apostrophes allowed: "Jean-Luc", "O'Neil") of at least two letters (not an
-initial), and the name is not an organisation's ("Acme Corp", "Support
+initial), the name is not all in capitals, and it is not an organisation's ("Acme Corp", "Support
 Team") or a handle ("milahu104", "@grok"). Otherwise there is none, and a
 draft says "Hi," — never "Hi Dr.,".
 """
@@ -49,5 +49,7 @@ def first_name(name: str | None) -> str | None:
     parsed = HumanName(name.strip())
     first, last = parsed.first.strip(), parsed.last.strip()
     if not first or not last or not _WORD.match(first):
+        return None
+    if first.isupper() and last.isupper():  # "RHEINMETALL ENTWAFFNEN": a banner, not a name
         return None
     return first[0].upper() + first[1:] if first.islower() else first

@@ -619,7 +619,7 @@ def person_name(conn: Conn, person_id: int) -> str:
 #: read for a few people (``kith.attention.inbound`` reads what each wants).
 _WAITING = (
     "SELECT idn.person_id, i.id, i.source, i.source_id, i.occurred_at, i.subject, i.body,"
-    " i.is_reply, i.circle_id, idn.value, idn.display_name FROM identity idn"
+    " i.is_reply, i.circle_id, idn.value, idn.display_name, idn.kind FROM identity idn"
     " JOIN participant pa ON pa.identity_id = idn.id AND pa.role = 'from'"
     " JOIN interaction i ON i.id = pa.interaction_id"
     " WHERE idn.person_id IN :pids AND i.direction = 'in' AND i.kind IN :kinds"
@@ -632,7 +632,7 @@ _WAITING = (
     " ORDER BY i.occurred_at, i.id"
 )
 _RECIPIENTS = (
-    "SELECT pa.interaction_id, pa.role, idn.value, idn.display_name FROM participant pa"
+    "SELECT pa.interaction_id, pa.role, idn.value, idn.display_name, idn.kind FROM participant pa"
     " JOIN identity idn ON idn.id = pa.identity_id"
     " WHERE pa.interaction_id IN :ids AND pa.role IN ('to', 'cc')"
 )
@@ -653,8 +653,10 @@ class WaitingMessage:
     in_circle: bool
     sender: str
     sender_name: str | None
-    #: (role, address, display name) of each recipient in To and Cc.
-    recipients: tuple[tuple[str, str, str | None], ...] = ()
+    #: The sender identity's kind (``email``, ``x-id`` …).
+    sender_kind: str = "email"
+    #: (role, value, display name, kind) of each recipient in To and Cc.
+    recipients: tuple[tuple[str, str, str | None, str], ...] = ()
 
 
 def waiting_messages(
@@ -672,7 +674,7 @@ def waiting_messages(
             "now": now,
         }
         for row in db.rows(_WAITING, params):
-            pid, iid, source, sid, at, subject, body, reply, circle, sender, name = row
+            pid, iid, source, sid, at, subject, body, reply, circle, sender, name, kind = row
             if int(at) < since[int(pid)]:
                 continue
             found.setdefault(int(pid), []).append(
@@ -688,13 +690,14 @@ def waiting_messages(
                     circle is not None,
                     str(sender),
                     name,
+                    str(kind),
                 )
             )
     ids = sorted({m.id for ms in found.values() for m in ms})
-    recipients: dict[int, list[tuple[str, str, str | None]]] = {}
+    recipients: dict[int, list[tuple[str, str, str | None, str]]] = {}
     for part in chunks(ids):
-        for iid, role, value, name in db.rows(_RECIPIENTS, {"ids": list(part)}):
-            recipients.setdefault(int(iid), []).append((str(role), str(value), name))
+        for iid, role, value, name, kind in db.rows(_RECIPIENTS, {"ids": list(part)}):
+            recipients.setdefault(int(iid), []).append((str(role), str(value), name, str(kind)))
     return {
         pid: [
             WaitingMessage(**{**_fields(m), "recipients": tuple(recipients.get(m.id, ()))})
