@@ -115,10 +115,18 @@ def name_key(name: str | None) -> str | None:
     return " ".join(tokens)
 
 
+#: ``automated_sender`` verdicts that still leave a display name worth linking by: a
+#: gateway's machine-made address ("a478079f-…-612229@enron.com") carries its
+#: person's name, though no one answers it as such.
+NAMED_BY_A_PERSON = frozenset({"machine-made address"})
+
+
 def is_automated(address: str) -> bool:
-    """True for addresses that machines send from (their names are not a person's):
-    ``automated_sender`` on an e-mail address alone."""
-    return automated_sender("email", address) is not None
+    """True for addresses that machines send from, whose display names are not a
+    person's (names and links): ``automated_sender`` on the address alone, but
+    for ``NAMED_BY_A_PERSON``."""
+    why = automated_sender("email", address)
+    return why is not None and why not in NAMED_BY_A_PERSON
 
 
 #: Local parts (before ``@``) of senders that are systems, besides
@@ -127,15 +135,19 @@ def is_automated(address: str) -> bool:
 #: ``list_of_machinery``), and bounces, newsletters, service desks, shop and billing senders.
 AUTOMATED_SENDER = re.compile(
     r"(?:^|[._+-])(?:no-?reply|do-?not-?reply|donotreply|mailer-daemon|postmaster|bounces?"
-    r"|notifications?|notify|alerts?|jira|jenkins|hudson|buildbot|builds?|bugzilla"
+    r"|notifications?|notify|alerts?|jira|buildbot|builds?|bugzilla"
     r"|gerrit|github|gitlab|travis|robot|bot|automailer|newsletters?|digest|feedback"
     r"|customer[-_.]?service|customer[-_.]?care|travell?er[-_.]?care|arsystem"
     r"|orders?|receipts?|billing|invoices?|tickets?|helpdesk|support-?desk)$",
     re.IGNORECASE,
 )
-#: Hosts whose first label says they are a list server or a build or notification system.
+#: Build servers, alone or after a build word ("ci.jenkins", "build-hudson"): after a
+#: given name they are surnames ("daniel.jenkins@").
+BUILD_SERVER = re.compile(r"^(?:(?:ci|builds?|apache)[._-])?(?:jenkins|hudson)$", re.IGNORECASE)
+#: Hosts whose first label says they are a list server or a build or notification
+#: system (not "ci.": a city's mail host, "ci.tacoma.wa.us", is people).
 AUTOMATED_HOST = re.compile(
-    r"^(?:mailman|lists?|bounces?|builds?|ci|jenkins|notifications?|notify|alerts?)\.",
+    r"^(?:mailman|lists?|bounces?|builds?|jenkins|notifications?|notify|alerts?)\.",
     re.IGNORECASE,
 )
 #: A local part a machine made: six digits or more (tracking ids, subscriber numbers).
@@ -183,6 +195,7 @@ def automated_sender(kind: str, value: str, display_name: str | None = None) -> 
         or base.startswith(("noreply", "no-reply"))
         or list_of_machinery(value) is not None
         or AUTOMATED_SENDER.search(local)
+        or BUILD_SERVER.match(base)
     ):
         return "system sender"
     if AUTOMATED_HOST.match(host) and host.count(".") >= 2:
