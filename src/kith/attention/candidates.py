@@ -24,7 +24,6 @@ from kith.model import GIVE_KINDS as GIVE_KINDS
 from kith.relate import cooling, layers
 from kith.relate import cooling as cooling_mod
 from kith.relate.cooling import COOLING_RATIO
-from kith.signals.names import first_name
 from kith.units import DAY
 
 #: Minutes each kind of action takes, unless the user's settings say otherwise.
@@ -223,7 +222,7 @@ def candidates(
                 due_since=first_due.get(iid, due),
                 person=r.name,
                 reason=reason,
-                context={"name": r.name, "first_name": first_name(r.name), **context},
+                context={"name": r.name, **context},
             )
         )
 
