@@ -47,11 +47,11 @@ def test_a_newcomer_nobody_answered_is_welcomed():
 def test_cooling_against_their_own_rhythm():
     cooling = rel(
         4, contact_days=12, median_gap_days=7.0, silence_days=30.0, cooling_ratio=30 / 7,
-        last_in_at=NOW - 30 * DAY,
+        last_in_at=NOW - 30 * DAY, n_in=6, n_out=6, first_contact_at=NOW - 120 * DAY,
     )  # fmt: skip
     (check,) = candidates([cooling], NOW)
     assert check.kind == "check_in"
-    assert check.reason == "usually in touch every 7 days; silent for 30 days"
+    assert check.reason == "usually in touch about weekly; silent for 30 days"
     steady = rel(5, contact_days=12, median_gap_days=7.0, silence_days=8.0, cooling_ratio=8 / 7)
     assert candidates([steady], NOW) == []
 

@@ -125,3 +125,27 @@ def test_nobody_waits_past_the_bound_when_the_budget_can_carry_the_load():
     still = [c.days_due(NOW + 89 * DAY) for c in due.values()]
     assert max(waited) <= MAX_WAIT_DAYS
     assert max(still, default=0) <= MAX_WAIT_DAYS
+
+
+def test_a_day_keeps_one_place_for_each_kind_due():
+    """Rule 0: ten overdue replies would fill the day; the thank-you, welcome and
+    follow-up due keep one place each, within MIX_SHARE of the budget."""
+    from kith.attention.scheduler import MIX_SHARE
+
+    replies = [item(i, kind="reply", days=MAX_WAIT_DAYS + 5) for i in range(10)]
+    others = [
+        item(20, kind="thank", days=1),
+        item(21, kind="welcome", days=2),
+        item(22, kind="thank", days=0),
+        item(23, kind="check_in", minutes=10, days=1),
+    ]
+    chosen = choose([*replies, *others], 30, NOW, FairState())
+    kinds = {c.kind for c in chosen}
+    assert {"reply", "thank", "welcome"} <= kinds
+    mixed = [c for c in chosen if c.kind != "reply"]
+    assert sum(c.minutes for c in mixed) <= 30 * MIX_SHARE
+    assert [c.id for c in chosen if c.kind == "thank"] == ["thank-20"]  # its best, not both
+    # the rest of the day still goes to the people who wait, oldest first
+    assert sum(c.minutes for c in chosen if c.kind == "reply") >= 30 * (1 - MIX_SHARE)
+    # with only replies due, they take the whole day
+    assert {c.kind for c in choose(replies, 30, NOW, FairState())} == {"reply"}

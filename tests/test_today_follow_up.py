@@ -84,12 +84,15 @@ def test_an_answer_or_done_ends_the_follow_up(ledger: Ledger):
     gus = by_person(ledger.today(D, "--minutes", "120"))["Gus Moreau"]
     ledger.run("done", gus["id"], "--date", D.isoformat(), "--note", "nudged")
     assert "Gus Moreau" not in by_person(ledger.today(D, "--minutes", "120"))
-    # Gus answers the next day: a reply is due from me, not a follow-up.
+    # Gus answers the next day with what I asked for: a thank-you is due, not a follow-up.
     write(
         ledger.engine,
-        [mail("gus-2", at(D, -1, 10), GUS, mine(), "Re: Contract", "Sent!")],
+        [mail("gus-2", at(D, -1, 10), GUS, mine(), "Re: Contract", "Here is the signed copy.")],
         now=at(D, -1),
     )
     ledger.refresh(D + timedelta(days=1))
     later = by_person(ledger.today(D + timedelta(days=1), "--minutes", "120"))
-    assert later["Gus Moreau"]["kind"] == "reply"  # now he waits for me
+    assert later["Gus Moreau"]["kind"] == "thank"  # he gave what I asked for
+    assert later["Gus Moreau"]["reason"] == (
+        'sent you something 1 day ago: "Here is the signed copy."; not yet thanked'
+    )

@@ -296,6 +296,21 @@ def test_person_has_identities_timeline_and_figures(client):
     assert data["report"]["layer"]["layer"] == "support"
     page = client.get(f"/people/{pid}", headers={"Accept": "text/html"}).text
     assert "Reciprocity ledger" in page and "Strength over time" in page
+    # the daily queue's view of them: the asks waiting, as `kith today` counts them
+    today = data["today"]
+    assert set(today) == {"not_acted_on", "waiting_asks", "let_go"}
+    assert f"{today['waiting_asks']} message" in page and "that ask something" in page
+
+
+def test_the_person_page_and_the_command_line_agree_on_what_waits(client, ledger_url):
+    import json
+
+    people = client.get("/api/people", params={"per_page": 40}).json()["people"]
+    for p in people[:10]:
+        web = client.get(f"/api/people/{p['id']}").json()["today"]
+        out = CliRunner().invoke(cli, ["--db", ledger_url, "person", f"#{p['id']}", "--json"])
+        assert out.exit_code == 0, out.output
+        assert json.loads(out.output)["today"] == web
 
 
 def test_a_missing_person_is_a_404_page_for_a_browser_and_json_for_the_api(client):

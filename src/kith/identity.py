@@ -115,17 +115,96 @@ def name_key(name: str | None) -> str | None:
     return " ".join(tokens)
 
 
+#: ``automated_sender`` verdicts that still leave a display name worth linking by: a
+#: gateway's machine-made address ("a478079f-…-612229@enron.com") carries its
+#: person's name, though no one answers it as such.
+NAMED_BY_A_PERSON = frozenset({"machine-made address"})
+
+
 def is_automated(address: str) -> bool:
-    """True for addresses that machines send from (their names are not a person's):
-    the local parts of ``AUTOMATED_LOCAL_PARTS``, ``noreply…`` and a mailing list's
-    own machinery (``list_of_machinery``)."""
-    local = address.split("@", 1)[0]
-    local = local.split("+", 1)[0]
-    return (
-        local in AUTOMATED_LOCAL_PARTS
-        or local.startswith(("noreply", "no-reply"))
-        or list_of_machinery(address) is not None
-    )
+    """True for addresses that machines send from, whose display names are not a
+    person's (names and links): ``automated_sender`` on the address alone, but
+    for ``NAMED_BY_A_PERSON``."""
+    why = automated_sender("email", address)
+    return why is not None and why not in NAMED_BY_A_PERSON
+
+
+#: Local parts (before ``@``) of senders that are systems, besides
+#: ``AUTOMATED_LOCAL_PARTS``: also as the last part of a compound name
+#: ("assignee.notification", "wallet-feedback", "ci.jenkins"; list owners are
+#: ``list_of_machinery``), and bounces, newsletters, service desks, shop and billing senders.
+AUTOMATED_SENDER = re.compile(
+    r"(?:^|[._+-])(?:no-?reply|do-?not-?reply|donotreply|mailer-daemon|postmaster|bounces?"
+    r"|notifications?|notify|alerts?|jira|buildbot|builds?|bugzilla"
+    r"|gerrit|github|gitlab|travis|robot|bot|automailer|newsletters?|digest|feedback"
+    r"|customer[-_.]?service|customer[-_.]?care|travell?er[-_.]?care|arsystem"
+    r"|orders?|receipts?|billing|invoices?|tickets?|helpdesk|support-?desk)$",
+    re.IGNORECASE,
+)
+#: Build servers, alone or after a build word ("ci.jenkins", "build-hudson"): after a
+#: given name they are surnames ("daniel.jenkins@").
+BUILD_SERVER = re.compile(r"^(?:(?:ci|builds?|apache)[._-])?(?:jenkins|hudson)$", re.IGNORECASE)
+#: Hosts whose first label says they are a list server or a build or notification
+#: system (not "ci.": a city's mail host, "ci.tacoma.wa.us", is people).
+AUTOMATED_HOST = re.compile(
+    r"^(?:mailman|lists?|bounces?|builds?|jenkins|notifications?|notify|alerts?)\.",
+    re.IGNORECASE,
+)
+#: A local part a machine made: six digits or more (tracking ids, subscriber numbers).
+MACHINE_LOCAL_PART = re.compile(r"\d{6,}")
+#: Display names of systems: "Apache Jenkins Server", "Ana (JIRA)", "Build System".
+AUTOMATED_NAME = re.compile(
+    r"\((?:jira|jenkins|bugzilla|github|gerrit)\)|\bjenkins\b|\bjira\b|\bserver\b|\bsystem\b"
+    r"|\bno-?reply\b|\bnotifications?\b|\bdaemon\b",
+    re.IGNORECASE,
+)
+#: Handles and names of bots and AI accounts on social networks ("Grok", "@somethingbot").
+AUTOMATED_HANDLE = re.compile(
+    r"^(?:grok|chatgpt|openai|gemini|claude|perplexity|copilot|askperplexity|threadreaderapp)$"
+    r"|bot$|_bot\b|\bbot_",
+    re.IGNORECASE,
+)
+#: Identity kinds that are e-mail addresses (the others are handles, ids, numbers).
+_EMAIL_KINDS = frozenset({"email"})
+
+
+def automated_sender(kind: str, value: str, display_name: str | None = None) -> str | None:
+    """Why the identity ``kind``:``value`` (seen as ``display_name``) is a machine's
+    and not a person's, or None: the one rule every surface uses (the importers'
+    names and links, ``kith.signals.intent``, the daily queue's who-to-act-on).
+
+    E-mail: ``AUTOMATED_LOCAL_PARTS``, ``noreply…``, a list's machinery
+    (``list_of_machinery``), ``AUTOMATED_SENDER`` ("system sender"), a list or build
+    host ("system host"), a machine-made local part ("machine-made address"), a
+    system display name ("system name"). Social handles: bots and AI accounts
+    (``AUTOMATED_HANDLE``, on the handle or the display name: "bot account").
+
+    >>> automated_sender("email", "ci.jenkins@x.org"), automated_sender("x", "grok")
+    ('system sender', 'bot account')
+    """
+    if kind not in _EMAIL_KINDS:
+        if AUTOMATED_HANDLE.search(value.lstrip("@")) or (
+            display_name and AUTOMATED_HANDLE.search(display_name.strip())
+        ):
+            return "bot account"
+        return None
+    local, _, host = value.partition("@")
+    base = local.split("+", 1)[0]
+    if (
+        base in AUTOMATED_LOCAL_PARTS
+        or base.startswith(("noreply", "no-reply"))
+        or list_of_machinery(value) is not None
+        or AUTOMATED_SENDER.search(local)
+        or BUILD_SERVER.match(base)
+    ):
+        return "system sender"
+    if AUTOMATED_HOST.match(host) and host.count(".") >= 2:
+        return "system host"
+    if MACHINE_LOCAL_PART.search(local):
+        return "machine-made address"
+    if display_name and AUTOMATED_NAME.search(display_name):
+        return "system name"
+    return None
 
 
 # -- mailing lists: addresses that are circles, not people ------------------------

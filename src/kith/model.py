@@ -46,6 +46,22 @@ class Kind(StrEnum):
 #: the daily queue's thank-yous, the reciprocity ledger. A reply to someone's
 #: question is not counted as an answer: only ``answer`` is.
 GIVE_KINDS = ("share", "mention", "referral", "purchase", "intro", "answer")
+#: A give is *to me* only when it was directed at me: I am in its To or Cc
+#: (direction ``in``: a share of my work, a mention of me, a referral to me, an
+#: answer to my question). A give among others — an answer to someone else's
+#: question in a community I import — is theirs to that someone, not to me.
+#: The one rule: the feature pipeline's ``gives_in`` (as SQL over its log,
+#: ``GIVE_TO_ME_SQL``), the reciprocity ledger and the drafts (``gives_to_me``).
+GIVE_TO_ME_DIRECTION = "in"
+GIVE_TO_ME_SQL = f"is_author = 1 AND direction = '{GIVE_TO_ME_DIRECTION}'"
+
+
+def gives_to_me(kind: str, direction: str, authored: bool) -> bool:
+    """True when an interaction of ``kind`` and ``direction`` that the other side
+    wrote (``authored``) is a give to me (``GIVE_TO_ME_SQL``'s rule)."""
+    return kind in GIVE_KINDS and authored and direction == GIVE_TO_ME_DIRECTION
+
+
 #: Kinds of inbound interaction that wait for an answer.
 ANSWERABLE_KINDS = ("message", "reply")
 #: Kinds of a post among others that is still about me. Their words about

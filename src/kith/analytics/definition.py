@@ -38,7 +38,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from kith.model import ABOUT_ME_AMONG_KINDS, ANSWERABLE_KINDS, GIVE_KINDS
+from kith.model import ABOUT_ME_AMONG_KINDS, ANSWERABLE_KINDS, GIVE_KINDS, GIVE_TO_ME_SQL
 from kith.signals.valence import NEGATIVE_COMPOUND as NEGATIVE_COMPOUND
 from kith.units import DAY
 
@@ -126,7 +126,7 @@ def steps(now: int, half_life_days: float) -> list[Step]:
     multiplexity = " + ".join(
         f"CASE WHEN COALESCE(a.n_{c}, 0) > 0 THEN 1 ELSE 0 END" for c in CHANNELS
     )
-    theirs = "is_author = 1 AND direction <> 'out'"
+    theirs = GIVE_TO_ME_SQL
     # Their words to me: the tone scores read what they wrote to me, and among
     # others only what is about me (a post among others is about anything).
     to_me = (

@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from kith.attention import actionable
 from kith.attention.scheduler import Candidate
 
 # The kinds that make gives and wait for answers, the queue's as the analytics'.
 from kith.model import ANSWERABLE_KINDS as ANSWERABLE_KINDS
 from kith.model import GIVE_KINDS as GIVE_KINDS
 from kith.relate import cooling, layers
+from kith.relate import cooling as cooling_mod
 from kith.relate.cooling import COOLING_RATIO
 from kith.store.introductions import IntroRow
 from kith.units import DAY
@@ -82,6 +84,19 @@ class Relationship:
     asked: str | None = None
     #: Who introduced them to me, when their first contact was an introduction.
     introduced_by: str | None = None
+    #: Share of the interactions with them that were public (``kith.attention.actionable``).
+    public_share: float | None = None
+    #: What their waiting messages want (``kith.attention.inbound``, by
+    #: ``kith.signals.intent``): the latest that asks and its cue …
+    last_ask_at: int | None = None
+    ask_cue: str | None = None
+    #: … the latest that only gives, its cue, how many gave …
+    gave_at: int | None = None
+    give_cue: str | None = None
+    gave: str | None = None
+    given: int = 0
+    #: … and how many asks are past the reply horizon with none newer (let go).
+    let_go: int = 0
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Relationship:
@@ -157,14 +172,6 @@ def tier_of(r: Relationship, rank: int | None) -> str:
     return "long_tail"
 
 
-def first_name(name: str) -> str:
-    """The first word of ``name`` (a ``Last, First`` name gives First)."""
-    if "," in name:
-        name = name.split(",", 1)[1]
-    words = name.split()
-    return words[0] if words else name
-
-
 def _days(seconds: float) -> int:
     return max(0, round(seconds / DAY))
 
@@ -219,7 +226,7 @@ def candidates(
                 due_since=first_due.get(iid, due),
                 person=r.name,
                 reason=reason,
-                context={"name": r.name, "first_name": first_name(r.name), **context},
+                context={"name": r.name, **context},
             )
         )
 
@@ -240,6 +247,8 @@ def candidates(
                 reason += f" ({older} older message{'s' * (older != 1)} left unanswered too)"
             if newcomer:
                 reason += "; it is their first message to you"
+            if r.ask_cue:
+                reason += f'; asked: "{r.ask_cue}"'
             add(
                 "reply",
                 r,
@@ -265,7 +274,14 @@ def candidates(
                 days=asked_days,
                 asked=r.asked,
             )
-        elif r.gives_in >= THANK_AFTER_GIVES and r.gives_out == 0:
+        elif (thank := _thank_due(r, now)) is not None:
+            at, reason = thank
+            add("thank", r, f"gave:{at}", at, 1.4, reason, gives=r.given)
+        elif (
+            r.gives_in >= THANK_AFTER_GIVES
+            and r.gives_out == 0
+            and not actionable.blocked("thank", r.public_share)
+        ):
             reason = (
                 f"gave to you {r.gives_in} times (shares, referrals, mentions); "
                 "you never answered in kind"
@@ -289,7 +305,9 @@ def candidates(
                 days=since_days,
                 introduced_by=r.introduced_by,
             )
-        elif newcomer and r.last_out_at is None:
+        elif (
+            newcomer and r.last_out_at is None and not actionable.blocked("welcome", r.public_share)
+        ):
             since_days = _days(now - (r.first_contact_at or now))
             plural = "s" * (since_days != 1)
             reason = f"is new: first in touch {since_days} day{plural} ago, not yet welcomed"
@@ -302,10 +320,14 @@ def candidates(
                 reason,
                 days=since_days,
             )
-        elif (cooling := _cooling(r, now)) is not None:
+        elif (
+            not actionable.blocked("check_in", r.public_share)
+            and (cooling := _cooling(r, now)) is not None
+        ):
             last, silent, ratio = cooling
             gap = max(1, round(r.median_gap_days or 1))
-            reason = f"usually in touch every {gap} days; silent for {round(silent)} days"
+            usually = cooling_mod.gap_words(r.median_gap_days or 1)
+            reason = f"usually in touch {usually}; silent for {round(silent)} days"
             due = int(last + (r.median_gap_days or 0) * COOLING_RATIO * DAY)
             urgency = min(ratio / COOLING_RATIO, 3.0)
             add(
@@ -338,8 +360,25 @@ def candidates(
     return found
 
 
+def _thank_due(r: Relationship, now: int) -> tuple[int, str] | None:
+    """(when, reason) of a thank-you for their latest unanswered message that
+    gives (a share, thanks, a referral: ``kith.signals.intent``), within the
+    reply horizon; None when there is none or they are met only in public."""
+    if r.gave_at is None or r.gave_at < now - REPLY_HORIZON_DAYS * DAY:
+        return None
+    if actionable.blocked("thank", r.public_share):
+        return None
+    days = _days(now - r.gave_at)
+    what = f': "{r.give_cue}"' if r.give_cue else ""
+    did = r.gave or "gave you something"
+    reason = f"{did} {days} day{'s' * (days != 1)} ago{what}; not yet thanked"
+    return r.gave_at, reason
+
+
 def _asked_days(r: Relationship, now: int) -> int | None:
     """Days since my unanswered question to ``r``, when a follow-up is due."""
+    if actionable.blocked("follow_up", r.public_share):
+        return None
     if not r.asked or r.last_out_at is None or (r.last_in_at or 0) >= r.last_out_at:
         return None
     days = (now - r.last_out_at) / DAY
@@ -363,7 +402,7 @@ def _waiting_since(r: Relationship, horizon: int, held: int | None = None) -> in
         return held
     if r.oldest_waiting_at >= horizon:
         return r.oldest_waiting_at
-    last_in = r.last_in_at or 0
+    last_in = r.last_ask_at if r.last_ask_at is not None else (r.last_in_at or 0)
     if last_in >= horizon and last_in > (r.last_out_at or 0):
         return last_in
     return None
@@ -381,6 +420,8 @@ def _cooling(r: Relationship, now: int) -> tuple[int, float, float] | None:
         median_gap_days=r.median_gap_days,
         last_contact_at=last,
         now=now,
+        exchanges=min(r.n_in, r.n_out),
+        span_days=None if r.first_contact_at is None else (last - r.first_contact_at) / DAY,
     )
     return None if found is None else (last, *found)
 

@@ -16,9 +16,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from kith.attention.candidates import GIVE_KINDS, Item, first_name
+from kith.attention.candidates import GIVE_KINDS, Item
 from kith.errors import ConfigError
 from kith.ingest.guard import safe_name
+from kith.signals.names import first_name
 from kith.signals.text import own_words
 from kith.store import attention as store
 from kith.store.sql import using
@@ -28,9 +29,9 @@ PACKAGED = Path(__file__).with_name("templates")
 #: Every field a draft template can use, with what it holds.
 FIELDS: Mapping[str, str] = {
     "name": "their name",
-    "first_name": "their first name",
+    "first_name": "their first name, when it is sure (kith.signals.names); else None",
     "my_name": "your name (kith init --name)",
-    "my_first_name": "your first name",
+    "my_first_name": "your first name (None when not sure)",
     "kind": "reply, thank, check_in, welcome, follow_up, celebrate, introduce",
     "reason": "why the item is on the list",
     "minutes": "the minutes it is given",

@@ -2,6 +2,15 @@
 
 The rules, in order (each a product choice, stated here and tested):
 
+0. **A day that mixes.** When kinds other than replies are due, each keeps
+   a place: the most pressing item of each such kind (highest priority, as
+   in rule 3) is taken first, as long as together they fit in ``MIX_SHARE``
+   of the budget — the shortest first (then the most pressing), so that as
+   many kinds as possible fit; a kind whose item does not fit is passed
+   over. The rule is over kinds, not a list of them: a new kind of item gets
+   its place without a change here.
+   The rest of the budget, at least ``1 - MIX_SHARE`` of it, goes by the
+   rules below, so people who wait still come first.
 1. **Overdue first.** An item due for ``MAX_WAIT_DAYS`` or more is taken
    before anything else, oldest first. This is the starvation bound: as long
    as the overdue items fit in the day's budget, no due item waits longer than
@@ -34,6 +43,10 @@ from kith.units import DAY
 
 #: Longest a due item may wait before it is taken ahead of everything.
 MAX_WAIT_DAYS = 14
+#: Most of a day's budget the one-of-each-kind places of rule 0 may take.
+MIX_SHARE = 0.4
+#: The kind that answers someone who waits (rules 1–2); every other kind is proactive.
+REPLY_KIND = "reply"
 #: Most of a day's budget replies may take while proactive items wait.
 REPLY_SHARE = 0.6
 #: Share of the proactive minutes each tier earns per day (a product choice).
@@ -84,16 +97,21 @@ def choose(
     """
     if budget <= 0 or not candidates:
         return []
+    mixed = _one_of_each_kind(candidates, budget, now)
+    room = budget - sum(c.minutes for c in candidates if c.id in mixed)
     overdue = sorted(
         (c for c in candidates if c.days_due(now) >= MAX_WAIT_DAYS),
         key=lambda c: (c.due_since, c.id),
     )
-    mandatory = _prefix_that_fits(overdue, budget)
+    first = _prefix_that_fits([c for c in overdue if c.id not in mixed], room)
+    mandatory = first | mixed
     rest = [c for c in candidates if c.days_due(now) < MAX_WAIT_DAYS]
-    replies = sorted((c for c in rest if c.kind == "reply"), key=lambda c: (c.due_since, c.id))
-    proactive = [c for c in rest if c.kind != "reply"]
+    replies = sorted((c for c in rest if c.kind == REPLY_KIND), key=lambda c: (c.due_since, c.id))
+    proactive = [c for c in rest if c.kind != REPLY_KIND]
 
-    left = budget - sum(c.minutes for c in overdue if c.id in mandatory)
+    # The replies' share is of the day, not of what rule 0 left: the places kept
+    # for other kinds come out of the proactive minutes first.
+    left = budget - sum(c.minutes for c in overdue if c.id in first)
     reply_cap = left * (REPLY_SHARE if proactive else 1.0)
     first_replies = _prefix_within(replies, reply_cap)
     left -= sum(c.minutes for c in first_replies)
@@ -107,7 +125,8 @@ def choose(
 
     chosen_ids = {c.id for c in chosen}
     for c in chosen:
-        if c.kind != "reply" and c.id not in mandatory:
+        free = c.id in mandatory and c.days_due(now) >= MAX_WAIT_DAYS  # the bound's, uncharged
+        if c.kind != REPLY_KIND and not free:
             state.served[c.tier] = state.served.get(c.tier, 0.0) + c.minutes / _weight(c.tier)
     waiting = [t for t, q in queues.items() if any(c.id not in chosen_ids for c in q)]
     if waiting:
@@ -138,6 +157,25 @@ def _fair_order(queues: dict[str, list[Candidate]], state: FairState) -> list[Ca
         heads[tier] += 1
         served[tier] += item.minutes / _weight(tier)
         order.append(item)
+
+
+def _one_of_each_kind(candidates: Sequence[Candidate], budget: int, now: int) -> set[str]:
+    """Rule 0: the ids of the most pressing item of each kind but replies, the
+    shortest first (then the most pressing), within ``MIX_SHARE`` of ``budget``."""
+    best: dict[str, Candidate] = {}
+    for c in candidates:
+        if c.kind == REPLY_KIND:
+            continue
+        held = best.get(c.kind)
+        if held is None or (-_priority(c, now), c.id) < (-_priority(held, now), held.id):
+            best[c.kind] = c
+    room = int(budget * MIX_SHARE)
+    taken: set[str] = set()
+    for c in sorted(best.values(), key=lambda c: (c.minutes, -_priority(c, now), c.kind)):
+        if c.minutes <= room:
+            taken.add(c.id)
+            room -= c.minutes
+    return taken
 
 
 def _priority(c: Candidate, now: int) -> float:

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from kith.attention import actionable, inbound
 from kith.attention.candidates import (
     ANSWERABLE_KINDS,
     FOLLOW_UP_AFTER_DAYS,
@@ -56,7 +57,6 @@ from kith.attention.scheduler import (
 )
 from kith.attention.settings import TodaySettings
 from kith.connect.introductions import OPEN
-from kith.identity import is_automated
 from kith.relate.cooling import COLD_AFTER_DAYS, MIN_CONTACT_DAYS, MIN_THREADS
 from kith.store import attention as store
 from kith.store import introductions
@@ -129,6 +129,10 @@ class DayPlan:
     analytics: store.AnalyticsStatus | None = None
     #: … and whether more were (a kind had more than ``CANDIDATES_PER_KIND``).
     more: bool = False
+    #: Old debts: messages that asked something of me, past the reply horizon
+    #: with nothing newer from them (``kith.attention.inbound``), and from how many people.
+    let_go: int = 0
+    let_go_people: int = 0
 
     @property
     def planned(self) -> int:
@@ -197,7 +201,19 @@ def plan_day(ledger: Any, now: int, settings: TodaySettings, *, save: bool = Tru
                     [brief(c) for c in chosen],
                 ),
             )
-    return DayPlan(today, now, settings.budget, chosen, done, len(due), status, bool(capped))
+    debts = [r.let_go for r in rels if r.let_go]
+    return DayPlan(
+        today,
+        now,
+        settings.budget,
+        chosen,
+        done,
+        len(due),
+        status,
+        bool(capped),
+        let_go=sum(debts),
+        let_go_people=len(debts),
+    )
 
 
 def brief(item: Item) -> dict[str, Any]:
@@ -270,25 +286,13 @@ def relationships(
         if at is not None and at <= now:
             r = with_kith_contact(conn, r, at, now)
         found.append(r)
-    return found, read.capped
+    me = [value for _, value in store.my_identities(conn)]
+    return inbound.apply(conn, found, now, me), read.capped
 
 
-#: Local parts of shop and billing senders, besides ``kith.identity.is_automated``'s:
-#: their mail is a receipt, not someone waiting for an answer.
-MACHINE_LOCAL_PARTS = frozenset({"orders", "order", "receipts", "billing", "invoices", "invoice"})
-
-
-def _machines(addresses: Mapping[int, Sequence[tuple[str, str]]]) -> set[int]:
-    """People all of whose identities are e-mail addresses machines send from."""
-    found = set()
-    for pid, idents in addresses.items():
-        if idents and all(
-            kind == "email"
-            and (is_automated(value) or value.split("@", 1)[0] in MACHINE_LOCAL_PARTS)
-            for kind, value in idents
-        ):
-            found.add(pid)
-    return found
+def _machines(addresses: Mapping[int, Sequence[tuple[str, str, str | None]]]) -> set[int]:
+    """People all of whose identities are machines' (``kith.attention.actionable``)."""
+    return {pid for pid, idents in addresses.items() if actionable.machine(idents) is not None}
 
 
 def with_kith_contact(conn: Conn, r: Relationship, at: int, now: int) -> Relationship:

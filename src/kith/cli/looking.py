@@ -89,14 +89,23 @@ def person(state: State, query: str, as_json: bool, limit: int) -> None:
     from kith.store.scores import person_report
 
     now = now_ts()
+    from kith.attention.inbound import person_status
+
     with state.reader() as db:
         profile = reads.person_profile(db, reads.find_person(db, query), timeline=limit)
         scores = None if profile.is_me else person_report(db, profile.id, now)
         introduced = of_person(db, profile.id, now)
+        status = None if profile.is_me else person_status(db, profile.id, now)
     if as_json:
         data = profile.as_dict()
         data["scores"] = scores
         data["introductions"] = introduced
+        if status is not None:
+            data["today"] = {
+                "not_acted_on": status.why_not,
+                "waiting_asks": status.asks,
+                "let_go": status.let_go,
+            }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     click.echo(f"#{profile.id} {profile.name or '(no name)'}{'  (me)' if profile.is_me else ''}")
@@ -115,6 +124,9 @@ def person(state: State, query: str, as_json: bool, limit: int) -> None:
         click.echo(f"  {f['key']}: {f['value']}  ({f['source']})")
     if profile.merged_from:
         click.echo("  merged from: " + ", ".join(f"#{i}" for i in profile.merged_from))
+    if status is not None:
+        for line in status.lines():
+            click.echo(f"  {line}")
     if scores is not None:
         from kith.cli.relationships import person_scores_text
 

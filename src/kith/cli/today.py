@@ -108,6 +108,9 @@ def print_plan(plan: Any, drafts: dict[str, str], *, hints: bool = True) -> None
             click.echo(f"   {sentence(item)}")
             for line in drafts.get(item.id, "").rstrip().splitlines():
                 click.echo(f"   │ {line}".rstrip())
+    if plan.let_go:
+        click.echo("")
+        click.echo(let_go_words(plan))
     if plan.done:
         click.echo("")
         click.echo("Done today: " + ", ".join(f"{title(x.kind, x.person)} ✓" for x in plan.done))
@@ -120,6 +123,18 @@ def print_plan(plan: Any, drafts: dict[str, str], *, hints: bool = True) -> None
         )
     if plan.items and hints:
         click.echo("\nThen: kith done ID [--note …]  ·  kith snooze ID --days N  ·  kith skip ID")
+
+
+def let_go_words(plan: Any) -> str:
+    """The old debts in a line: "12 older messages you let go (from 5 people) …"."""
+    from kith.attention.candidates import REPLY_HORIZON_DAYS
+
+    n, people = plan.let_go, plan.let_go_people
+    return (
+        f"{n} older message{'s' * (n != 1)} you let go (from {people} "
+        f"{'person' if people == 1 else 'people'}): they asked something more than "
+        f"{REPLY_HORIZON_DAYS} days ago and wait still (kith person NAME shows them)."
+    )
 
 
 @cli.command("today")
@@ -189,6 +204,7 @@ def today_cmd(
                 {"id": x.id, "kind": x.kind, "person": x.person, "minutes": x.minutes}
                 for x in plan.done
             ],
+            "let_go": {"messages": plan.let_go, "people": plan.let_go_people},
         }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from kith.errors import KithError, NotFoundError
+from kith.signals import names
 from kith.signals.consent import answer
 from kith.signals.intro import says_introduction
 from kith.signals.text import own_words
@@ -273,9 +274,11 @@ class NextStep:
 
 
 def _first(name: str) -> str:
-    from kith.attention.candidates import first_name
+    """The first name to call someone by in a sentence: their whole name when
+    none is sure (``kith.signals.names``)."""
+    from kith.signals.names import first_name
 
-    return first_name(name)
+    return first_name(name) or name
 
 
 def next_step(row: IntroRow, now: int) -> NextStep | None:
@@ -314,7 +317,7 @@ def draft_fields(row: IntroRow, step: NextStep, my_name: str | None) -> dict[str
     """The fields of a step's draft template (``kith.attention.drafts.FIELDS``)."""
     return {
         "name": step.person,
-        "first_name": _first(step.person),
+        "first_name": names.first_name(step.person),
         "other_name": step.other,
         "other_first_name": _first(step.other),
         "a_name": row.a_name,
@@ -322,7 +325,7 @@ def draft_fields(row: IntroRow, step: NextStep, my_name: str | None) -> dict[str
         "note": row.note,
         "introduction": row.id,
         "my_name": my_name,
-        "my_first_name": _first(my_name) if my_name else None,
+        "my_first_name": names.first_name(my_name),
     }
 
 

@@ -38,6 +38,13 @@ MIN_CONTACT_DAYS = 4
 #: with it, 25 check-ins for its 11 planted cooling relationships (all found);
 #: without it, 82 (the median gap of a burst is a day, so any silence "cools").
 MIN_THREADS = 5
+#: … and at least this many exchanges each way (messages in and out, the fewer
+#: of the two): a rhythm is two-way, not a stream of their mail or mine.
+MIN_EXCHANGES = 3
+#: … spread over at least this many days from first to last contact: a burst of
+#: daily mail over a fortnight is not "in touch every day" (the sample world and
+#: the X archive both showed "every 1 days" from one busy week).
+MIN_RHYTHM_SPAN_DAYS = 30
 #: Silent longer than this, a relationship is cold, not cooling: reviving it
 #: is not a daily check-in (``kith audit attention`` counts them).
 COLD_AFTER_DAYS = 365
@@ -56,12 +63,44 @@ def ratio(last_contact_at: int | None, median_gap_days: float | None, now: int) 
     return silent / float(median_gap_days)
 
 
-def has_rhythm(contact_days: int | None, threads: int | None) -> bool:
-    """Enough contact days and conversations to speak of a rhythm. ``threads``
-    None (not known) is not held against it."""
+def has_rhythm(
+    contact_days: int | None,
+    threads: int | None,
+    *,
+    exchanges: int | None = None,
+    span_days: float | None = None,
+) -> bool:
+    """Enough contact days, conversations, exchanges each way (``exchanges``:
+    the fewer of messages in and out) and days from first to last contact
+    (``span_days``) to speak of a rhythm. A count that is None (not known) is
+    not held against it."""
     if int(contact_days or 0) < MIN_CONTACT_DAYS:
         return False
+    if exchanges is not None and exchanges < MIN_EXCHANGES:
+        return False
+    if span_days is not None and span_days < MIN_RHYTHM_SPAN_DAYS:
+        return False
     return threads is None or int(threads) >= MIN_THREADS
+
+
+#: A usual gap in the words a person would use: (at most this many days, words).
+GAP_WORDS = (
+    (1.5, "about daily"),
+    (4.5, "every few days"),
+    (10.0, "about weekly"),
+    (20.0, "every couple of weeks"),
+    (45.0, "about monthly"),
+    (120.0, "every few months"),
+    (270.0, "about twice a year"),
+)
+
+
+def gap_words(median_gap_days: float) -> str:
+    """ "about weekly", "every few months" … for a usual gap in days."""
+    for most, words in GAP_WORDS:
+        if median_gap_days <= most:
+            return words
+    return "about once a year"
 
 
 def check(
@@ -71,10 +110,12 @@ def check(
     median_gap_days: float | None,
     last_contact_at: int | None,
     now: int,
+    exchanges: int | None = None,
+    span_days: float | None = None,
 ) -> tuple[float, float] | None:
     """(days silent, silence / usual gap) when the relationship is cooling at
-    ``now``, else None."""
-    if not has_rhythm(contact_days, threads):
+    ``now``, else None (``has_rhythm`` for the rhythm)."""
+    if not has_rhythm(contact_days, threads, exchanges=exchanges, span_days=span_days):
         return None
     r = ratio(last_contact_at, median_gap_days, now)
     silent = silence_days(last_contact_at, now)
@@ -144,7 +185,9 @@ EXPLANATION = Explanation(
     title="cooling: silent for twice their own usual gap",
     formula=(
         f"cooling when silence / median gap between contact days ≥ {COOLING_RATIO:g},\n"
-        f"with ≥ {MIN_CONTACT_DAYS} contact days and ≥ {MIN_THREADS} conversations (a rhythm),\n"
+        f"with ≥ {MIN_CONTACT_DAYS} contact days, ≥ {MIN_THREADS} conversations,\n"
+        f"≥ {MIN_EXCHANGES} messages each way and ≥ {MIN_RHYTHM_SPAN_DAYS} days from first to\n"
+        "last contact (a rhythm),\n"
         f"and silent ≤ {COLD_AFTER_DAYS} days (else cold). Computed as of now from the\n"
         "stored row's last contact and usual gap."
     ),

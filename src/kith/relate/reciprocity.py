@@ -3,7 +3,8 @@
 A *give* is an interaction that does something for the other side: kinds
 share, mention, referral, purchase, intro, answer (ARCHITECTURE.md, as the
 feature pipeline counts ``gives_in``/``gives_out``). Theirs: they wrote it
-and it was not mine; mine: direction ``out``. Per kind: how many each way,
+to me (``kith.model.gives_to_me``: directed at me, never a give among others in
+a community I import); mine: direction ``out``. Per kind: how many each way,
 the first and last. The balance is gives in − gives out; the debt sentence
 names the kinds they gave most and what came back ("shared your work 6 times
 since March 2026; you never answered in kind").
@@ -20,7 +21,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from kith.model import GIVE_KINDS
+from kith.model import GIVE_KINDS, gives_to_me
 from kith.relate.data import Event
 from kith.relate.explain import Explanation
 
@@ -60,7 +61,7 @@ def ledger(events: Iterable[Event]) -> dict[str, Any]:
             continue
         if e.direction == "out":
             way = "out"
-        elif e.authored:
+        elif gives_to_me(e.kind, e.direction, e.authored):
             way = "in"
         else:
             continue
@@ -121,7 +122,7 @@ EXPLANATION = Explanation(
     title="the ledger of gives both ways, and the debt",
     formula=(
         "gives: kinds " + ", ".join(GIVE_KINDS) + ";\n"
-        "theirs: they wrote it (not mine); mine: direction out.\n"
+        "theirs: they wrote it to me (direction in); mine: direction out.\n"
         "balance = gives in − gives out; each give counts one.\n"
         "Debt sentence: the side that gave more, its two commonest kinds, since its first give."
     ),

@@ -36,8 +36,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
-from kith.identity import is_automated
+from kith.identity import automated_sender
 from kith.model import InteractionRecord, Role
+from kith.signals.names import first_name
 from kith.signals.text import own_words
 
 
@@ -97,30 +98,6 @@ EVIDENCE_CHARS = 60
 
 # --- automated: who sent it and how it is worded -----------------------------------------
 
-#: Local parts (before ``@``) of senders that are systems, besides those of
-#: ``kith.identity.is_automated`` (which this reads first): also as the last part of a
-#: compound name ("assignee.notification", "wallet-feedback", "dev-owner"), and
-#: bounces, list owners, newsletters, service desks.
-AUTOMATED_SENDER = re.compile(
-    r"(?:^|[._+-])(?:no-?reply|do-?not-?reply|donotreply|mailer-daemon|postmaster|bounces?"
-    r"|owner|notifications?|notify|alerts?|jira|jenkins|hudson|buildbot|builds?|bugzilla"
-    r"|gerrit|github|gitlab|travis|robot|bot|automailer|newsletters?|digest|feedback"
-    r"|customer[-_.]?service|customer[-_.]?care|travell?er[-_.]?care|arsystem)$",
-    re.IGNORECASE,
-)
-#: Hosts whose first label says they are a list server or a build or notification system.
-AUTOMATED_HOST = re.compile(
-    r"^(?:mailman|lists?|bounces?|builds?|ci|jenkins|notifications?|notify|alerts?)\.",
-    re.IGNORECASE,
-)
-#: A local part a machine made: six digits or more (tracking ids, subscriber numbers).
-MACHINE_LOCAL_PART = re.compile(r"\d{6,}")
-#: Display names of systems: "Apache Jenkins Server", "Ana (JIRA)", "Build System".
-AUTOMATED_NAME = re.compile(
-    r"\((?:jira|jenkins|bugzilla|github|gerrit)\)|\bjenkins\b|\bjira\b|\bserver\b|\bsystem\b"
-    r"|\bno-?reply\b|\bnotifications?\b|\bdaemon\b",
-    re.IGNORECASE,
-)
 #: Subjects that systems write (only read when the subject is not a reply or a forward:
 #: a person who forwards a confirmation wrote to me).
 AUTOMATED_SUBJECT = re.compile(
@@ -206,6 +183,17 @@ SHARE = re.compile(
     r"|\bfor your (?:information|reference|records|review)\b|\bfyi\b|\bcheck out\b"
     r"|\bworth (?:reading|a look)\b|\bgood (?:web ?site|site|article|read|link)\b"
 )
+#: My work passed on or praised by them: "shared your piece", "I featured the mug",
+#: "mentioned you in my talk", "recommended you".
+YOUR_WORK = re.compile(
+    r"\bshared your\b|\bi (?:featured|recommended|mentioned|quoted|linked to) (?:you|your)\b"
+    r"|\bi featured the\b|\bmentioned you (?:in|to|on)\b|\brecommended you\b"
+)
+#: A referral to me: "sent them your way", "told my friend … about you".
+REFERRAL = re.compile(
+    r"\bsent (?:them|him|her) your way\b|\btold (?:my |a |our )?[a-z]+(?: [a-z]+)? about you\b"
+    r"|\breferr(?:ed|ing) (?:[a-z]+ )?to you\b|\bpointed (?:them|him|her) to you\b"
+)
 #: Advice in a reply: an answer someone can use.
 ADVICE = re.compile(
     r"\byou (?:can|could|may want to|might want to|should) (?!not\b)[a-z]+"
@@ -226,7 +214,8 @@ def read_intent(record: InteractionRecord, me: Collection[str] = ()) -> Reading:
     address = author.value if author is not None else ""
     name = (author.display_name if author is not None else None) or ""
     subject = record.subject or ""
-    automated = _sent_by_a_system(address, name, subject)
+    kind = author.kind if author is not None else "email"
+    automated = _sent_by_a_system(kind, address, name, subject)
     if automated is not None:  # known before the body is read
         return Reading(asks=False, gives=False, automated=True, cues=(automated,))
     words = own_words(record.body, limit=OWN_WORDS_CHARS)[:OWN_WORDS_CHARS]
@@ -258,6 +247,8 @@ def read_intent(record: InteractionRecord, me: Collection[str] = ()) -> Reading:
             asks.append(Cue(Intent.ASKS, "call for votes", _short(subject)))
     gives = [
         *_found(Intent.GIVES, "thanks", THANKS, words, lower),
+        *_found(Intent.GIVES, "your work", YOUR_WORK, words, lower),
+        *_found(Intent.GIVES, "referral", REFERRAL, words, lower),
         *_found(Intent.GIVES, "share", SHARE, words, lower),
     ]
     if record.is_reply:
@@ -265,17 +256,12 @@ def read_intent(record: InteractionRecord, me: Collection[str] = ()) -> Reading:
     return Reading(asks=bool(asks), gives=bool(gives), automated=False, cues=(*asks, *gives))
 
 
-def _sent_by_a_system(address: str, name: str, subject: str) -> Cue | None:
-    """The first automated cue of the sender or the subject that fires, or None."""
-    local, _, host = address.partition("@")
-    if is_automated(address) or AUTOMATED_SENDER.search(local):
-        return Cue(Intent.AUTOMATED, "system sender", address)
-    if AUTOMATED_HOST.match(host) and host.count(".") >= 2:
-        return Cue(Intent.AUTOMATED, "system host", address)
-    if MACHINE_LOCAL_PART.search(local):
-        return Cue(Intent.AUTOMATED, "machine-made address", address)
-    if AUTOMATED_NAME.search(name):
-        return Cue(Intent.AUTOMATED, "system name", name)
+def _sent_by_a_system(kind: str, address: str, name: str, subject: str) -> Cue | None:
+    """The first automated cue of the sender (an identity of ``kind``) or the
+    subject that fires, or None."""
+    why = automated_sender(kind, address, name)
+    if why is not None:
+        return Cue(Intent.AUTOMATED, why, name if why == "system name" else address)
     if not REPLY_OR_FORWARD.match(subject) and AUTOMATED_SUBJECT.search(subject):
         return Cue(Intent.AUTOMATED, "system subject", _short(subject))
     return None
@@ -321,11 +307,12 @@ def _addressed_elsewhere(record: InteractionRecord, words: str, me: Collection[s
 
 def _first_name(display_name: str | None, address: str) -> str:
     """A recipient's first name: from the display name, else the address ("ana.ruiz@" -> ana)."""
-    if display_name:
+    sure = first_name(display_name)
+    if sure:
+        return sure.lower()
+    if display_name:  # one word ("Louise"): the word itself
         parts = display_name.replace(",", " ").split()
-        if "," in display_name and len(parts) > 1:  # "Kitchen, Louise"
-            return parts[1].lower()
-        return parts[0].lower() if parts else ""
+        return parts[0].lower() if len(parts) == 1 else ""
     local = address.partition("@")[0]
     return re.split(r"[._-]", local)[0].lower()
 

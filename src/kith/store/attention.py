@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kith.model import GIVE_TO_ME_DIRECTION
 from kith.store.ids import chunks
 from kith.store.relationships import COOLING_DUE_SQL
 from kith.store.sql import as_db
@@ -37,7 +38,7 @@ _COLUMNS = [
     *("person_id", "decayed", "n_in", "n_out", "first_contact_at", "last_in_at"),
     *("last_out_at", "contact_days", "median_gap_days", "silence_days", "cooling_ratio"),
     *("waiting", "oldest_waiting_at", "gives_in", "gives_out", "threads", "computed_at"),
-    "half_life_days",
+    *("half_life_days", "public_share"),
 ]
 _SELECT = (
     "SELECT "
@@ -103,6 +104,10 @@ _QUERIES = {
     "reply_again": "r.waiting > 0 AND r.last_in_at >= :reply_since"
     " AND r.oldest_waiting_at < :reply_since AND r.last_in_at > COALESCE(r.last_out_at, 0)"
     " ORDER BY r.last_in_at",
+    # Old debts: everything waiting is older than the horizon (the latest first),
+    # read so that what asks among them is counted as let go, not dropped unseen.
+    "let_go": "r.waiting > 0 AND r.oldest_waiting_at < :reply_since"
+    " ORDER BY r.oldest_waiting_at DESC",
     "thank": "r.gives_out = 0 AND r.gives_in >= :thank_after ORDER BY r.gives_in DESC",
     # The rhythm's thresholds are written into the SQL, not bound: the partial
     # index ``ix_relationship_cooling_due`` holds only rows past them, and a
@@ -200,6 +205,15 @@ def let_go(conn: Conn, window: Window) -> tuple[int, int]:
     return int(stale), int(cold)
 
 
+def relationship_of(conn: Conn, person_id: int) -> Any:
+    """One person's relationship row as the queue reads it
+    (``kith.attention.candidates.Relationship``), or None."""
+    from kith.attention.candidates import Relationship
+
+    row = _row_of(conn, person_id)
+    return None if row is None else Relationship.from_row(row)
+
+
 def birthdays(conn: Conn, keys: Sequence[str]) -> dict[int, str]:
     """person id → birthday (as stored) for birthdays on ``keys`` (``MM-DD``)."""
     sql = (
@@ -226,15 +240,17 @@ def _row_of(conn: Conn, pid: int) -> dict[str, Any] | None:
     return {"person_id": pid, "name": bare[1] or f"#{pid}"}
 
 
-def addresses(conn: Conn, person_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
-    """person id → (kind, value) of each identity, for ``person_ids``."""
-    found: dict[int, list[tuple[str, str]]] = {}
+def addresses(
+    conn: Conn, person_ids: Sequence[int]
+) -> dict[int, list[tuple[str, str, str | None]]]:
+    """person id → (kind, value, display name) of each identity, for ``person_ids``."""
+    found: dict[int, list[tuple[str, str, str | None]]] = {}
     ids = sorted(set(person_ids))
     db = as_db(conn)
-    query = "SELECT person_id, kind, value FROM identity WHERE person_id IN :ids"
+    query = "SELECT person_id, kind, value, display_name FROM identity WHERE person_id IN :ids"
     for part in chunks(ids):
-        for pid, kind, value in db.rows(query, {"ids": list(part)}):
-            found.setdefault(int(pid), []).append((str(kind), str(value)))
+        for pid, kind, value, name in db.rows(query, {"ids": list(part)}):
+            found.setdefault(int(pid), []).append((str(kind), str(value), name))
     return found
 
 
@@ -555,9 +571,11 @@ def message(
 
 
 def gives_received(conn: Conn, person_id: int, now: int, kinds: Sequence[str]) -> dict[str, int]:
-    """How many times ``person_id`` gave, by kind (shares, referrals, …)."""
+    """How many times ``person_id`` gave to me, by kind (shares, referrals, …;
+    ``kith.model.gives_to_me``)."""
     sql = (
-        f"SELECT i.kind, COUNT(*) {_THEIR} AND pa.role = 'from' AND i.direction <> 'out'"
+        f"SELECT i.kind, COUNT(*) {_THEIR} AND pa.role = 'from'"
+        f" AND i.direction = '{GIVE_TO_ME_DIRECTION}'"
         " AND i.kind IN :kinds GROUP BY i.kind"
     )
     params = {"pid": person_id, "now": now, "kinds": list(kinds)}
@@ -594,3 +612,100 @@ def my_identities(conn: Conn) -> list[tuple[str, str]]:
 def person_name(conn: Conn, person_id: int) -> str:
     name = as_db(conn).scalar("SELECT name FROM person WHERE id = :pid", {"pid": person_id})
     return str(name) if name else f"#{person_id}"
+
+
+#: Messages a person wrote to me (To or Cc) since a time, of the answerable kinds,
+#: with no later message of mine in their thread: the analytics' waiting rule,
+#: read for a few people (``kith.attention.inbound`` reads what each wants).
+_WAITING = (
+    "SELECT idn.person_id, i.id, i.source, i.source_id, i.occurred_at, i.subject, i.body,"
+    " i.is_reply, i.circle_id, idn.value, idn.display_name, idn.kind FROM identity idn"
+    " JOIN participant pa ON pa.identity_id = idn.id AND pa.role = 'from'"
+    " JOIN interaction i ON i.id = pa.interaction_id"
+    " WHERE idn.person_id IN :pids AND i.direction = 'in' AND i.kind IN :kinds"
+    " AND i.occurred_at >= :since AND i.occurred_at <= :now"
+    " AND EXISTS (SELECT 1 FROM participant m JOIN identity mi ON mi.id = m.identity_id"
+    " JOIN person mp ON mp.id = mi.person_id"
+    " WHERE m.interaction_id = i.id AND m.role IN ('to', 'cc') AND mp.is_me)"
+    " AND NOT EXISTS (SELECT 1 FROM interaction o WHERE o.thread_id = i.thread_id"
+    " AND o.direction = 'out' AND o.occurred_at >= i.occurred_at AND o.occurred_at <= :now)"
+    " ORDER BY i.occurred_at, i.id"
+)
+_RECIPIENTS = (
+    "SELECT pa.interaction_id, pa.role, idn.value, idn.display_name, idn.kind FROM participant pa"
+    " JOIN identity idn ON idn.id = pa.identity_id"
+    " WHERE pa.interaction_id IN :ids AND pa.role IN ('to', 'cc')"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingMessage:
+    """One message waiting on me, with what ``kith.signals.intent`` reads of it."""
+
+    person_id: int
+    id: int
+    source: str
+    source_id: str
+    at: int
+    subject: str | None
+    body: str | None
+    is_reply: bool
+    in_circle: bool
+    sender: str
+    sender_name: str | None
+    #: The sender identity's kind (``email``, ``x-id`` …).
+    sender_kind: str = "email"
+    #: (role, value, display name, kind) of each recipient in To and Cc.
+    recipients: tuple[tuple[str, str, str | None, str], ...] = ()
+
+
+def waiting_messages(
+    conn: Conn, since: Mapping[int, int], now: int, kinds: Sequence[str]
+) -> dict[int, list[WaitingMessage]]:
+    """person id → their messages waiting on me (oldest first), from
+    ``since[person id]`` up to ``now`` (kinds ``kinds``)."""
+    db = as_db(conn)
+    found: dict[int, list[WaitingMessage]] = {}
+    for part in chunks(sorted(since)):
+        params = {
+            "pids": list(part),
+            "kinds": list(kinds),
+            "since": min(since[p] for p in part),
+            "now": now,
+        }
+        for row in db.rows(_WAITING, params):
+            pid, iid, source, sid, at, subject, body, reply, circle, sender, name, kind = row
+            if int(at) < since[int(pid)]:
+                continue
+            found.setdefault(int(pid), []).append(
+                WaitingMessage(
+                    int(pid),
+                    int(iid),
+                    str(source),
+                    str(sid),
+                    int(at),
+                    subject,
+                    body,
+                    bool(reply),
+                    circle is not None,
+                    str(sender),
+                    name,
+                    str(kind),
+                )
+            )
+    ids = sorted({m.id for ms in found.values() for m in ms})
+    recipients: dict[int, list[tuple[str, str, str | None, str]]] = {}
+    for part in chunks(ids):
+        for iid, role, value, name, kind in db.rows(_RECIPIENTS, {"ids": list(part)}):
+            recipients.setdefault(int(iid), []).append((str(role), str(value), name, str(kind)))
+    return {
+        pid: [
+            WaitingMessage(**{**_fields(m), "recipients": tuple(recipients.get(m.id, ()))})
+            for m in ms
+        ]
+        for pid, ms in found.items()
+    }
+
+
+def _fields(m: WaitingMessage) -> dict[str, Any]:
+    return {name: getattr(m, name) for name in WaitingMessage.__dataclass_fields__}

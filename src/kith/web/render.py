@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from kith.relate.cooling import gap_words
 from kith.web import security
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -36,6 +37,7 @@ _env = Environment(
 )
 _env.filters["ts"] = fmt_ts
 _env.filters["num"] = fmt_num
+_env.filters["gap_words"] = gap_words
 
 
 def render_text(name: str, context: dict[str, Any]) -> str:

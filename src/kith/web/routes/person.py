@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from kith.attention.inbound import person_status
 from kith.connect.introductions import of_person
 from kith.errors import KithError
 from kith.store import browse, reads
@@ -132,6 +133,7 @@ def _person(request: Request, pid: int, timeline: int) -> dict[str, Any]:
         notes = browse.notes(db, pid)
         report, history = scores(db, pid, now)
         introduced = of_person(db, pid, now)
+        status = None if profile.get("is_me") else person_status(db, pid, now)
     # Their rank among the two-way relationships, as the report's layer has it.
     rank = report["layer"]["rank"] if report is not None and relationship is not None else None
     return {
@@ -142,6 +144,13 @@ def _person(request: Request, pid: int, timeline: int) -> dict[str, Any]:
         "report": report,
         "strength_history": history,
         "introductions": introduced,
+        "today": None
+        if status is None
+        else {
+            "not_acted_on": status.why_not,
+            "waiting_asks": status.asks,
+            "let_go": status.let_go,
+        },
     }
 
 

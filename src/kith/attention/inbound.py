@@ -1,0 +1,187 @@
+"""What the messages waiting on me want: ``kith.signals.intent`` read for the queue.
+
+The analytics count every unanswered message as waiting (``relationship.waiting``),
+a thank-you note as much as a question. The queue reads the waiting messages of
+the few people who can make an item (``kith.store.attention.waiting_messages``)
+and keeps what each wants, by ``kith.signals.intent.read_intent`` (the one
+classifier):
+
+- a message that **asks** (a question, a request, an invitation) waits for a
+  reply; those older than the reply horizon are **let go**, and counted, never
+  silently dropped;
+- one that only **gives** (a share, thanks, a referral, advice) calls for a
+  thank-you;
+- one that **informs**, or is **automated**, waits for nothing.
+
+A message that asks and gives makes a reply (the thanks go in the reply).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from kith.attention import actionable
+from kith.attention.candidates import REPLY_HORIZON_DAYS, Relationship
+from kith.model import (
+    ANSWERABLE_KINDS,
+    Channel,
+    IdentityRef,
+    InteractionRecord,
+    Kind,
+    Origin,
+    Participant,
+    Role,
+)
+from kith.signals.intent import Reading, read_intent
+from kith.store import attention as store
+from kith.store.attention import Conn, WaitingMessage
+from kith.units import DAY
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """What one person's waiting messages want: the times of those that ask and
+    of those that only give (oldest first), with the latest one's cue."""
+
+    asks: tuple[int, ...] = ()
+    gives: tuple[int, ...] = ()
+    ask_cue: str | None = None
+    give_cue: str | None = None
+    #: What the latest give did, in words (``GIVE_VERBS``).
+    gave: str | None = None
+
+
+#: A give's cue (``kith.signals.intent``) as what they did for me.
+GIVE_VERBS = {
+    "thanks": "thanked you",
+    "your work": "shared or praised your work",
+    "referral": "referred someone to you",
+    "share": "sent you something",
+    "advice": "helped you",
+}
+
+
+def record_of(m: WaitingMessage) -> InteractionRecord:
+    """The message as ``read_intent`` reads it."""
+    roles = {"to": Role.TO, "cc": Role.CC}
+    people = [Participant(Role.FROM, IdentityRef(m.sender_kind, m.sender, m.sender_name))]
+    people += [Participant(roles[r], IdentityRef(k, v, n)) for r, v, n, k in m.recipients]
+    return InteractionRecord(
+        source=m.source,
+        source_id=m.source_id,
+        channel=Channel.EMAIL,
+        kind=Kind.REPLY if m.is_reply else Kind.MESSAGE,
+        occurred_at=m.at,
+        participants=tuple(people),
+        origin=Origin("ledger"),
+        subject=m.subject,
+        body=m.body,
+        list_id="circle" if m.in_circle else None,
+        is_reply=m.is_reply,
+    )
+
+
+def read_waiting(messages: Sequence[WaitingMessage], me: Collection[str]) -> Waiting:
+    """What ``messages`` (one person's, oldest first) want of me."""
+    asks: list[int] = []
+    gives: list[int] = []
+    ask_cue = give_cue = gave = None
+    for m in messages:
+        reading: Reading = read_intent(record_of(m), me)
+        if reading.asks:
+            asks.append(m.at)
+            ask_cue = _cue(reading, "asks")
+        elif reading.gives:
+            gives.append(m.at)
+            give_cue = _cue(reading, "gives")
+            name = next(c.name for c in reading.cues if c.intent == "gives")
+            gave = GIVE_VERBS.get(name, "gave you something")
+    return Waiting(tuple(asks), tuple(gives), ask_cue, give_cue, gave)
+
+
+def _cue(reading: Reading, intent: str) -> str | None:
+    for cue in reading.cues:
+        if cue.intent == intent:
+            return cue.evidence
+    return None
+
+
+def waiting_of(
+    conn: Conn, rows: Sequence[Relationship], now: int, me: Collection[str]
+) -> dict[int, Waiting]:
+    """person id → what their waiting messages want, for the ``rows`` with any waiting."""
+    since = {
+        r.person_id: r.oldest_waiting_at
+        for r in rows
+        if r.waiting and r.oldest_waiting_at is not None
+    }
+    if not since:
+        return {}
+    found = store.waiting_messages(conn, since, now, ANSWERABLE_KINDS)
+    return {pid: read_waiting(found.get(pid, []), me) for pid in since}
+
+
+def with_intent(r: Relationship, w: Waiting, now: int) -> Relationship:
+    """``r`` with only the messages that ask counted as waiting, the latest
+    unanswered give kept for a thank-you, and the asks past the reply horizon
+    counted as let go (unless a newer ask waits: then the reply names them)."""
+    horizon = now - REPLY_HORIZON_DAYS * DAY
+    latest = max(w.asks, default=None)
+    return replace(
+        r,
+        waiting=len(w.asks),
+        oldest_waiting_at=min(w.asks, default=None),
+        last_ask_at=latest,
+        ask_cue=w.ask_cue,
+        gave_at=max(w.gives, default=None),
+        give_cue=w.give_cue,
+        gave=w.gave,
+        given=len(w.gives),
+        let_go=len(w.asks) if latest is not None and latest < horizon else 0,
+    )
+
+
+def apply(
+    conn: Conn, rows: Sequence[Relationship], now: int, me: Collection[str]
+) -> list[Relationship]:
+    """``rows`` with what their waiting messages want read (``with_intent``)."""
+    read: Mapping[int, Waiting] = waiting_of(conn, rows, now, me)
+    return [with_intent(r, read[r.person_id], now) if r.person_id in read else r for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonStatus:
+    """One person as the daily queue sees them, for the person view: why they
+    are not a person to act on (None: they are), and their messages that ask
+    something of me still unanswered, of which ``let_go`` are past the reply
+    horizon (the list's "older messages you let go" counts the same)."""
+
+    why_not: str | None
+    asks: int
+    let_go: int
+
+    def lines(self) -> list[str]:
+        """The person view's lines."""
+        out = []
+        if self.why_not:
+            out.append(f"Not on the daily list: {self.why_not}")
+        wait = f"Waiting on you: {self.asks} message{'s' * (self.asks != 1)} that ask something"
+        if self.let_go:
+            wait += f" ({self.let_go} older than {REPLY_HORIZON_DAYS} days, let go)"
+        out.append(wait)
+        return out
+
+
+def person_status(conn: Conn, person_id: int, now: int) -> PersonStatus:
+    """``PersonStatus`` of ``person_id`` at ``now``, by the queue's own rules
+    (``kith.attention.actionable``, ``with_intent``)."""
+    identities = store.addresses(conn, [person_id]).get(person_id, [])
+    row = store.relationship_of(conn, person_id)
+    why = actionable.why_not(identities, row.public_share if row else None)
+    if row is None or actionable.machine(identities) is not None:
+        return PersonStatus(why, 0, 0)
+    me = [value for _, value in store.my_identities(conn)]
+    w = waiting_of(conn, [row], now, me).get(person_id, Waiting())
+    horizon = now - REPLY_HORIZON_DAYS * DAY
+    return PersonStatus(why, len(w.asks), sum(1 for at in w.asks if at < horizon))
