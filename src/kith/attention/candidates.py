@@ -32,6 +32,11 @@ DEFAULT_MINUTES: Mapping[str, int] = {
     "welcome": 5,
     "follow_up": 5,
     "celebrate": 3,
+    # Asks and public conversations (kith.connect).
+    "ask_followup": 5,
+    "ask_thanks": 5,
+    "join_thread": 10,
+    "welcome_new": 5,
 }
 #: A first contact this recent makes someone a newcomer.
 NEWCOMER_DAYS = 14

@@ -48,6 +48,8 @@ FIELDS: Mapping[str, str] = {
     "introduced_by": "follow_up: who introduced them to you (None for a question)",
     "birthday": "celebrate: the day ('22 November')",
     "days_left": "celebrate: days until it",
+    "ask": "ask_followup, ask_thanks: what you asked (kith ask)",
+    "thread": "join_thread, welcome_new: the public thread's subject",
 }
 
 _VERBS = {
@@ -208,6 +210,7 @@ def contexts(ledger: Any, items: Iterable[Item], now: int) -> dict[str, dict[str
                     days=c.get("days_left"),
                 )
             ctx["subject"] = clean_subject(msg[0]) if msg else None
+            ctx.update({k: c[k] for k in ("ask", "thread", "days") if k in c})
             found[item.id] = ctx
     return found
 

@@ -45,6 +45,7 @@ from kith.attention.candidates import (
     Relationship,
     birthday_keys,
     candidates,
+    tier_of,
 )
 from kith.attention.drafts import asked
 from kith.attention.scheduler import (
@@ -54,6 +55,7 @@ from kith.attention.scheduler import (
     choose,
 )
 from kith.attention.settings import TodaySettings
+from kith.connect.today import items as connect_items
 from kith.identity import is_automated
 from kith.relate.cooling import COLD_AFTER_DAYS, MIN_CONTACT_DAYS, MIN_THREADS
 from kith.store import attention as store
@@ -92,6 +94,10 @@ TITLES = {
     "welcome": "Welcome",
     "follow_up": "Follow up with",
     "celebrate": "Celebrate",
+    "ask_followup": "Follow up your ask with",
+    "ask_thanks": "Thank for answering your ask",
+    "join_thread": "Join the thread started by",
+    "welcome_new": "Welcome",
 }
 
 
@@ -151,6 +157,8 @@ def plan_day(ledger: Any, now: int, settings: TodaySettings, *, save: bool = Tru
             if row.kind == "reply":
                 replies[row.person_id] = min(row.first_due_at, replies.get(row.person_id, now))
         found = candidates(rels, now, minutes=settings.minutes, ranks=ranks, replies=replies)
+        tier = {r.person_id: tier_of(r, ranks.get(r.person_id)) for r in rels}
+        found += connect_items(conn, now, settings.minutes, tier)
         known = store.known_items(conn, [i.id for i in found])
         ids = {i.id for i in found}
         gone = sorted(i for i in held if i not in ids)

@@ -1,0 +1,1 @@
+"""Reaching out to people: asks, public conversations worth joining."""
