@@ -5,7 +5,8 @@ X and Mastodon mentions, WordPress comments: ``kith.store.conversations.PUBLIC``
 the threads where my name, my business, my products or my topics
 (``[profile]``: ``kith.connect.profile``) or the ``--about`` terms come up in
 someone's own words (``kith.signals.text.own_words``, so a quote of an older
-message does not count again), as a whole word or phrase, any case. For each:
+message does not count again), as a whole word or phrase, any case; threads
+only machines wrote in (``kith.identity.is_automated``) are left out. For each:
 who took part, whether I did, and the people in it I do not know yet (no
 message to or from me).
 
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kith.attention.candidates import DEFAULT_MINUTES, Item, first_name, item_id
+from kith.identity import is_automated
 from kith.signals.text import own_words
 from kith.store import conversations as store
 from kith.store.sql import Db
@@ -83,6 +85,13 @@ class Conversation:
         }
 
 
+def machine(identity: str) -> bool:
+    """Whether ``kind:value`` is an address machines send from (a tracker's
+    notifications on a list are nobody to welcome: ``kith.identity.is_automated``)."""
+    kind, _, value = identity.partition(":")
+    return kind == "email" and is_automated(value)
+
+
 def term_pattern(term: str) -> re.Pattern[str]:
     """``term`` as a whole word or phrase, any case, any run of spaces between its words."""
     words = [re.escape(w) for w in term.split()]
@@ -114,17 +123,21 @@ def conversations(db: Db, terms: Sequence[str], *, since: int | None = None) -> 
         conv.started_at, conv.last_at = info["started_at"], info["last_at"]
         conv.messages = info["messages"]
     single = [int(k[1:]) for k in found if k[0] == "i"]
-    wrote = store.authors(db, threads=thread_ids, interactions=single)
-    known = store.known(db, sorted({pid for *_, pid, _, me, _ in wrote if not me}))
-    for kind, at, pid, name, me, first in wrote:
+    wrote = [
+        w for w in store.authors(db, threads=thread_ids, interactions=single) if not machine(w[6])
+    ]
+    known = store.known(db, sorted({w[2] for w in wrote if not w[4]}))
+    for kind, at, pid, name, me, first, _ in wrote:
         conv = found[f"{kind}{at}"]
         if me:
             conv.me_in = True
-            continue
-        conv.people.append(Person(pid, name or f"#{pid}", pid in known, first))
+        elif all(p.person_id != pid for p in conv.people):
+            conv.people.append(Person(pid, name or f"#{pid}", pid in known, first))
     for conv in found.values():
         conv.people.sort(key=lambda p: (p.first_at, p.person_id))
-    return sorted(found.values(), key=lambda c: (-c.last_at, c.key))
+    # A thread only machines wrote in (build failures, tracker notices) is no conversation.
+    talked = [c for c in found.values() if c.people or c.me_in]
+    return sorted(talked, key=lambda c: (-c.last_at, c.key))
 
 
 def items(

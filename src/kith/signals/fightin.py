@@ -46,7 +46,8 @@ MIN_TERM_CHARS = 3
 QUOTE_CHARS = 160
 
 _WORD = re.compile(r"[a-z][a-z'’-]*[a-z]")
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+#: Where a sentence ends: after . ! ? and a space (not inside "2.4"), or at a line's end.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +115,7 @@ def log_odds(
 def quote(text: str, term: str) -> str:
     """The sentence of ``text`` that uses ``term``, cut to ``QUOTE_CHARS``."""
     pattern = re.compile(rf"(?<![a-z]){re.escape(term)}(?![a-z])", re.IGNORECASE)
-    for sentence in _SENTENCE.findall(text):
+    for sentence in _SENTENCE_END.split(text):
         if pattern.search(sentence):
             said = " ".join(sentence.split())
             if len(said) <= QUOTE_CHARS:
@@ -172,12 +173,19 @@ def compare(
     return result
 
 
-def phrases(texts: Sequence[Text], top: int = TOP_PHRASES) -> list[str]:
-    """YAKE's ``top`` key phrases (up to three words) of ``texts``, best first."""
+def phrases(texts: Sequence[Text], top: int = TOP_PHRASES, ignore: Iterable[str] = ()) -> list[str]:
+    """YAKE's ``top`` key phrases (up to three words) of ``texts``, best
+    first, leaving out those made only of ``ignore``'s words (names)."""
     import yake
 
     joined = "\n".join(t.text for t in texts)[:PHRASE_CHARS]
     if not joined.strip():
         return []
-    extractor = yake.KeywordExtractor(lan="en", n=3, top=top)
-    return [str(phrase) for phrase, _ in extractor.extract_keywords(joined)]
+    left_out = {w.lower() for w in ignore}
+    extractor = yake.KeywordExtractor(lan="en", n=3, top=top + len(left_out))
+    found = [
+        str(phrase)
+        for phrase, _ in extractor.extract_keywords(joined)
+        if not set(str(phrase).lower().split()) <= left_out
+    ]
+    return found[:top]

@@ -77,23 +77,24 @@ def threads(db: Db, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
 
 def authors(
     db: Db, *, threads: Sequence[int] = (), interactions: Sequence[int] = ()
-) -> list[tuple[str, int, int, str | None, bool, int]]:
+) -> list[tuple[str, int, int, str | None, bool, int, str]]:
     """("t" thread id or "i" interaction id, that id, person id, name, is me,
-    first time) of the people who wrote in the given threads or interactions."""
-    found: list[tuple[str, int, int, str | None, bool, int]] = []
+    first time, the identity they wrote from as ``kind:value``) of the people
+    who wrote in the given threads or interactions."""
+    found: list[tuple[str, int, int, str | None, bool, int, str]] = []
     for key, column, ids in (("t", "i.thread_id", threads), ("i", "i.id", interactions)):
         if not ids:
             continue
-        for at, pid, name, me, first in db.rows(
-            f"SELECT {column}, p.id, p.name, p.is_me, MIN(i.occurred_at)"
+        for at, pid, name, me, first, kind, value in db.rows(
+            f"SELECT {column}, p.id, p.name, p.is_me, MIN(i.occurred_at), idn.kind, idn.value"
             " FROM interaction i JOIN participant pa ON pa.interaction_id = i.id"
             " JOIN identity idn ON idn.id = pa.identity_id"
             " JOIN person p ON p.id = idn.person_id"
             f" WHERE {column} IN :ids AND pa.role = 'from'"
-            f" GROUP BY {column}, p.id, p.name, p.is_me",
+            f" GROUP BY {column}, p.id, p.name, p.is_me, idn.kind, idn.value",
             {"ids": list(ids)},
         ):
-            found.append((key, int(at), int(pid), name, bool(me), int(first)))
+            found.append((key, int(at), int(pid), name, bool(me), int(first), f"{kind}:{value}"))
     return found
 
 

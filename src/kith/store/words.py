@@ -9,15 +9,16 @@ from kith.store.sql import Db
 
 def messages(
     db: Db, *, mine: bool, limit: int
-) -> Iterator[tuple[int, str | None, str | None, str | None, int]]:
-    """(interaction id, subject, body, author's name, time) of the newest
+) -> Iterator[tuple[int, str | None, str | None, str | None, int, str]]:
+    """(interaction id, subject, body, author's name, time, the author's
+    identity as ``kind:value``) of the newest
     ``limit`` messages with a body: written by me to others (``mine``), or
     written to me by others."""
     direction = "out" if mine else "in"
     yield from (
-        (int(r[0]), r[1], r[2], r[3], int(r[4]))
+        (int(r[0]), r[1], r[2], r[3], int(r[4]), f"{r[5]}:{r[6]}")
         for r in db.stream(
-            "SELECT i.id, i.subject, i.body, p.name, i.occurred_at"
+            "SELECT i.id, i.subject, i.body, p.name, i.occurred_at, idn.kind, idn.value"
             " FROM interaction i JOIN participant pa ON pa.interaction_id = i.id"
             " JOIN identity idn ON idn.id = pa.identity_id"
             " JOIN person p ON p.id = idn.person_id"
