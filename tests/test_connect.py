@@ -292,3 +292,36 @@ def test_log_odds_leans_and_shrinks():
     assert z["kind"] > 2 and z["fast"] < -2 and abs(z["ink"]) < 0.5
     rare = fightin.log_odds({"kind": 1, "ink": 50}, {"ink": 50})
     assert 0 < rare["kind"] < z["kind"]
+
+
+# -- the web app ----------------------------------------------------------------
+
+
+def test_the_web_shows_asks_conversations_and_words(public, config):
+    from fastapi.testclient import TestClient
+
+    from kith.web.app import create_app
+    from kith.web.config import WebConfig
+
+    ledger, now = public
+    ledger.run("ask", ASK, "--to", "ana@x.test", "--expect", "1")
+    day = datetime.fromtimestamp(now, UTC).date()
+    with TestClient(
+        create_app(WebConfig(database_url=ledger.url, day=day)), base_url="http://127.0.0.1"
+    ) as client:
+        listed = client.get("/api/asks").json()
+        assert [a["text"] for a in listed] == [ASK]
+        ana = listed[0]["recipients"][0]["person_id"]
+        assert client.get("/api/asks", params={"person": ana}).json() == listed
+        threads = client.get("/api/conversations").json()["threads"]
+        assert "Studios for a wedding?" in {t["subject"] for t in threads}
+        page = client.get("/asks", headers={"Accept": "text/html"})
+        assert page.status_code == 200
+        assert ASK in page.text and "Studios for a wedding?" in page.text
+        assert "no self-description" in page.text  # the panel says what is missing
+        person = client.get(f"/people/{ana}", headers={"Accept": "text/html"}).text
+        assert ASK in person and "no answer yet" in person
+        missing = client.get("/api/perception")
+        assert missing.status_code >= 400 and "description" in missing.text
+        paths = client.get("/openapi.json").json()["paths"]
+        assert {"/api/asks", "/api/conversations", "/api/perception"} <= set(paths)

@@ -196,7 +196,7 @@ def people_rows(db: Db) -> list[dict[str, Any]]:
 def their_words(db: Db, *, limit: int) -> Iterator[tuple[int, str | None, str | None]]:
     """(person id, subject, body) of the newest ``limit`` messages people
     wrote (not me), newest first."""
-    yield from db.stream(
+    yield from db.rows(
         "SELECT idn.person_id, i.subject, i.body"
         " FROM interaction i JOIN participant pa ON pa.interaction_id = i.id"
         " JOIN identity idn ON idn.id = pa.identity_id"

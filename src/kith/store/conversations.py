@@ -37,7 +37,7 @@ def mentioning(
     if since is not None:
         where += " AND i.occurred_at >= :since"
         params["since"] = since
-    for row in db.stream(
+    for row in db.rows(
         "SELECT i.id, i.thread_id, i.subject, i.body, i.occurred_at, i.source, c.name"
         " FROM interaction i LEFT JOIN circle c ON c.id = i.circle_id"
         f" WHERE {where} ORDER BY i.occurred_at, i.id",

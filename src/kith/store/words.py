@@ -17,7 +17,7 @@ def messages(
     direction = "out" if mine else "in"
     yield from (
         (int(r[0]), r[1], r[2], r[3], int(r[4]), f"{r[5]}:{r[6]}")
-        for r in db.stream(
+        for r in db.rows(
             "SELECT i.id, i.subject, i.body, p.name, i.occurred_at, idn.kind, idn.value"
             " FROM interaction i JOIN participant pa ON pa.interaction_id = i.id"
             " JOIN identity idn ON idn.id = pa.identity_id"

@@ -9,9 +9,11 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from kith.connect.asks import summary
 from kith.errors import KithError
 from kith.store import browse, reads
 from kith.store import relationships as rel
+from kith.store.asks import asks as asks_to
 from kith.store.scores import person_report, strength_history
 from kith.store.sql import Db
 from kith.web.render import render
@@ -77,6 +79,7 @@ def _person(request: Request, pid: int, timeline: int) -> dict[str, Any]:
         relationship = rel.relationship_row(db, pid, now)
         notes = browse.notes(db, pid)
         report, history = scores(db, pid, now)
+        asked = [summary(a) for a in asks_to(db, person_id=pid)]
     # Their rank among the two-way relationships, as the report's layer has it.
     rank = report["layer"]["rank"] if report is not None and relationship is not None else None
     return {
@@ -86,6 +89,7 @@ def _person(request: Request, pid: int, timeline: int) -> dict[str, Any]:
         "notes": notes,
         "report": report,
         "strength_history": history,
+        "asks": asked,
     }
 
 
