@@ -264,6 +264,7 @@ def test_perception_finds_planted_gap_words(db_url, config):
     out = json.loads(ledger.run("perception", "--json").output)
     top = [t["term"] for t in out["others_more"][:20]]
     found = [w for w in THEIR_WORDS if w in top]
+    print(f"planted words in the top 20: {len(found)} of {len(THEIR_WORDS)}")
     assert len(found) / len(THEIR_WORDS) >= 0.9, (found, top)
     mine_top = [t["term"] for t in out["me_more"][:20]]
     assert set(MY_WORDS) <= set(mine_top)
