@@ -110,8 +110,14 @@ def test_an_ask_answered_then_listed_with_rates_and_today_items(book):
     assert "how many do you expect to say yes?" in asked.output
     subject = ledger.sql("SELECT subject FROM ask")[0][0]
     assert ledger.sql("SELECT expected FROM ask")[0][0] == 2
-    # Ana answers two hours later, in the ask's thread; Bo does not.
-    ledger.add([mail("ana-ans", now + 7200, ANA, mine(), f"Re: {subject}", "Try Inkwell.")])
+    # The ask goes out; Ana answers two hours later, in the ask's thread; Bo does not.
+    ledger.add(
+        [
+            mail("ask-ana", now + 600, mine(), ANA, subject, ASK),
+            mail("ask-bo", now + 600, mine(), BO, subject, ASK),
+            mail("ana-ans", now + 7200, ANA, mine(), f"Re: {subject}", "Try Inkwell."),
+        ]
+    )
     later = datetime.fromtimestamp(now + 7 * DAY, UTC).date()
     day = ledger.today(later, "--minutes", "120")  # marks the answers first
     kinds = {(i["kind"], i["person"]) for i in day["items"]}
@@ -326,3 +332,47 @@ def test_the_web_shows_asks_conversations_and_words(public, config):
         assert missing.status_code >= 400 and "description" in missing.text
         paths = client.get("/openapi.json").json()["paths"]
         assert {"/api/asks", "/api/conversations", "/api/perception"} <= set(paths)
+
+
+# -- the sample world -----------------------------------------------------------
+
+
+def test_the_sample_world_plants_an_ask_a_thread_and_gap_words(db_url, tmp_path, config):
+    from kith.connect.conversations import conversations
+    from kith.connect.outside import sides
+    from kith.connect.profile import load_profile
+    from kith.sample import connect as planted
+    from kith.sample.world import generate_world
+    from kith.store.reads import find_person
+    from kith.store.sql import using
+    from tests.web_world import PEOPLE, SEED, build_world
+
+    config('[profile]\ndescription = "Sam Rivera runs a small design studio in New York."\n')
+    build_world(db_url, tmp_path)
+    world = generate_world(seed=SEED, people=PEOPLE)
+    asked_at = min(int(m.date.timestamp()) for m in world.messages if m.tag == "ask")
+    engine = open_store(db_url)
+    with using(engine, write=True) as db:
+        people = {e: find_person(db, e) for e in world.truth["ask_asked"]}
+        asks.record(db, planted.ASK_TEXT, list(people.values()), 1, asked_at - 60)
+        asks.mark_answers(db)
+        answered = {pid for pid, at in db.rows("SELECT person_id, answered_at FROM ask_recipient")
+                    if at is not None}  # fmt: skip
+        assert answered == {people[e] for e in world.truth["ask_answered"]}
+        found = conversations(db, [planted.BUSINESS])
+        thread = [c for c in found if c.subject == f"Anyone worked with {planted.BUSINESS}?"]
+        assert len(thread) == 1 and not thread[0].me_in
+        new = {p.person_id for p in thread[0].newcomers}
+        assert new == {find_person(db, e) for e in world.truth["conversation_new_people"]}
+        others, mine = sides(db, load_profile())
+    # Ranked among every term (the sample's templates give others many words
+    # of their own, more frequent than the planted ones: see docs/design.md).
+    found = fightin.compare(others, mine, top=len(others) + len(mine))
+    ranks = {t.term: n for n, t in enumerate(found["others_more"], 1)}
+    print("gap words' ranks:", {w: ranks.get(w) for w in planted.GAP_WORDS})
+    assert set(planted.GAP_WORDS) <= set(ranks)
+    for t in found["others_more"]:
+        if t.term in planted.GAP_WORDS:
+            assert t.z > 0 and len(t.quotes) == fightin.MIN_SOURCES
+    assert not set(planted.GAP_WORDS) & {t.term for t in found["me_more"]}
+    engine.dispose()

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from kith.attention.scheduler import Candidate
+from kith.connect.proposal import Proposal
 
 # The kinds that make gives and wait for answers, the queue's as the analytics'.
 from kith.model import ANSWERABLE_KINDS as ANSWERABLE_KINDS
@@ -337,6 +338,26 @@ def candidates(
                     days_left=days_left,
                 )
     return found
+
+
+def proposed(
+    p: Proposal, tiers: Mapping[int, str], minutes: Mapping[str, int] = DEFAULT_MINUTES
+) -> Item:
+    """An item of what ``kith.connect`` proposes (asks' follow-ups and
+    thank-yous, public threads to join, people to welcome), the person in the
+    long tail unless ``tiers`` knows better."""
+    return Item(
+        id=item_id(p.kind, p.person_id, p.anchor),
+        kind=p.kind,
+        person_id=p.person_id,
+        tier=tiers.get(p.person_id, "long_tail"),
+        minutes=int(minutes.get(p.kind, DEFAULT_MINUTES[p.kind])),
+        urgency=p.urgency,
+        due_since=p.due_since,
+        person=p.person,
+        reason=p.reason,
+        context={"name": p.person, "first_name": first_name(p.person), **p.context},
+    )
 
 
 def _asked_days(r: Relationship, now: int) -> int | None:

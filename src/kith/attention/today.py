@@ -45,6 +45,7 @@ from kith.attention.candidates import (
     Relationship,
     birthday_keys,
     candidates,
+    proposed,
     tier_of,
 )
 from kith.attention.drafts import asked
@@ -55,7 +56,7 @@ from kith.attention.scheduler import (
     choose,
 )
 from kith.attention.settings import TodaySettings
-from kith.connect.today import items as connect_items
+from kith.connect.today import proposals
 from kith.identity import is_automated
 from kith.relate.cooling import COLD_AFTER_DAYS, MIN_CONTACT_DAYS, MIN_THREADS
 from kith.store import attention as store
@@ -158,7 +159,7 @@ def plan_day(ledger: Any, now: int, settings: TodaySettings, *, save: bool = Tru
                 replies[row.person_id] = min(row.first_due_at, replies.get(row.person_id, now))
         found = candidates(rels, now, minutes=settings.minutes, ranks=ranks, replies=replies)
         tier = {r.person_id: tier_of(r, ranks.get(r.person_id)) for r in rels}
-        found += connect_items(conn, now, settings.minutes, tier)
+        found += [proposed(p, tier, settings.minutes) for p in proposals(conn, now)]
         known = store.known_items(conn, [i.id for i in found])
         ids = {i.id for i in found}
         gone = sorted(i for i in held if i not in ids)

@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kith.attention.candidates import DEFAULT_MINUTES, Item, first_name, item_id
+from kith.connect.proposal import Proposal
 from kith.errors import KithError
 from kith.signals.text import own_words
 from kith.store import asks as store
@@ -60,6 +60,9 @@ WORDS_PER_MESSAGE = 2_000
 ASK_FOLLOW_UP_DAYS = 5
 #: … until this many days; an answer makes a thank-you due for as long, until I write.
 ASK_HORIZON_DAYS = 30
+#: The ask's own messages go out within this many days of recording it: a
+#: message to them later than that is my writing again (no follow-up needed).
+ASK_SENT_WITHIN_DAYS = 2
 #: Words of the ask kept in the subject its drafts carry.
 SUBJECT_WORDS = 8
 
@@ -278,20 +281,14 @@ def summary(ask: store.AskRow) -> dict[str, Any]:
     }
 
 
-def items(
-    asks: Sequence[store.AskRow],
-    written: Mapping[int, int],
-    now: int,
-    *,
-    minutes: Mapping[str, int] = DEFAULT_MINUTES,
-    tiers: Mapping[int, str] | None = None,
-) -> list[Item]:
-    """``kith today``'s ask items: a follow-up to whoever has not answered
-    ``ASK_FOLLOW_UP_DAYS`` after an ask (until ``ASK_HORIZON_DAYS``, and not
-    when I wrote to them since), a thank-you to whoever answered and has not
-    heard from me since (``written``: when I last wrote to each person)."""
-    tiers = tiers or {}
-    found: list[Item] = []
+def items(asks: Sequence[store.AskRow], written: Mapping[int, int], now: int) -> list[Proposal]:
+    """``kith today``'s ask items: a follow-up (``ask_followup``) to whoever
+    has not answered ``ASK_FOLLOW_UP_DAYS`` after an ask (until
+    ``ASK_HORIZON_DAYS``, and not when I wrote to them again after sending
+    it: ``ASK_SENT_WITHIN_DAYS``), a thank-you (``ask_thanks``) to whoever
+    answered and has not heard from me since (``written``: when I last wrote
+    to each person)."""
+    found: list[Proposal] = []
     for ask in asks:
         for r in ask.recipients:
             last = written.get(r.person_id, 0)
@@ -299,7 +296,7 @@ def items(
                 age = now - ask.created_at
                 if not ASK_FOLLOW_UP_DAYS * DAY <= age <= ASK_HORIZON_DAYS * DAY:
                     continue
-                if last > ask.created_at:
+                if last > ask.created_at + ASK_SENT_WITHIN_DAYS * DAY:
                     continue
                 kind = "ask_followup"
                 days = round(age / DAY)
@@ -313,34 +310,24 @@ def items(
                 reason = f'answered your ask "{ask.text}"; thank them'
                 due = r.answered_at
             found.append(
-                Item(
-                    id=item_id(kind, r.person_id, ask.id),
-                    kind=kind,
-                    person_id=r.person_id,
-                    tier=tiers.get(r.person_id, "long_tail"),
-                    minutes=int(minutes.get(kind, DEFAULT_MINUTES[kind])),
-                    urgency=1.2,
-                    due_since=due,
-                    person=r.name,
-                    reason=reason,
-                    context={
-                        "name": r.name,
-                        "first_name": first_name(r.name),
-                        "ask": ask.text,
-                        "days": days,
-                        "ask_subject": ask.subject,
-                    },
+                Proposal(
+                    kind,
+                    r.person_id,
+                    r.name,
+                    f"ask:{ask.id}",
+                    due,
+                    1.2,
+                    reason,
+                    {"ask": ask.text, "days": days},
                 )
             )
     return found
 
 
-def today_items(
-    db: Db, now: int, minutes: Mapping[str, int], tiers: Mapping[int, str]
-) -> list[Item]:
+def today_items(db: Db, now: int) -> list[Proposal]:
     """The ask items due at ``now`` (``items``), read from the ledger."""
     recent = [a for a in store.asks(db) if now - a.created_at <= 2 * ASK_HORIZON_DAYS * DAY]
     if not recent:
         return []
     people = sorted({r.person_id for a in recent for r in a.recipients})
-    return items(recent, store.last_written(db, people), now, minutes=minutes, tiers=tiers)
+    return items(recent, store.last_written(db, people), now)

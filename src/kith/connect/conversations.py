@@ -19,11 +19,11 @@ each newcomer to me in them.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kith.attention.candidates import DEFAULT_MINUTES, Item, first_name, item_id
+from kith.connect.proposal import Proposal
 from kith.identity import is_automated
 from kith.signals.text import own_words
 from kith.store import conversations as store
@@ -140,59 +140,44 @@ def conversations(db: Db, terms: Sequence[str], *, since: int | None = None) -> 
     return sorted(talked, key=lambda c: (-c.last_at, c.key))
 
 
-def items(
-    found: Sequence[Conversation],
-    now: int,
-    *,
-    minutes: Mapping[str, int] = DEFAULT_MINUTES,
-    tiers: Mapping[int, str] | None = None,
-) -> list[Item]:
+def items(found: Sequence[Conversation], now: int) -> list[Proposal]:
     """``kith today``'s conversation items from threads active since
-    ``now - RECENT_DAYS``: join the ones I am not in (for whoever started
-    them), welcome the people in them new to me. At most ``MOST_ITEMS`` of each."""
-    tiers = tiers or {}
-    joins: list[Item] = []
-    welcomes: list[Item] = []
+    ``now - RECENT_DAYS``: join the ones I am not in (``join_thread``, for
+    whoever started them), welcome the people in them new to me
+    (``welcome_new``). At most ``MOST_ITEMS`` of each."""
+    joins: list[Proposal] = []
+    welcomes: list[Proposal] = []
     welcomed: set[int] = set()
-
-    def make(kind: str, person: Person, anchor: str, due: int, reason: str, **context: Any) -> Item:
-        return Item(
-            id=item_id(kind, person.person_id, anchor),
-            kind=kind,
-            person_id=person.person_id,
-            tier=tiers.get(person.person_id, "long_tail"),
-            minutes=int(minutes.get(kind, DEFAULT_MINUTES[kind])),
-            urgency=1.0,
-            due_since=due,
-            person=person.name,
-            reason=reason,
-            context={"name": person.name, "first_name": first_name(person.name), **context},
-        )
-
     for conv in found:
         if now - conv.last_at > RECENT_DAYS * DAY or not conv.people:
             continue
         about = ", ".join(conv.terms)
         topic = conv.subject or "a public thread"
         where = f" on {conv.circle}" if conv.circle else f" ({conv.source})"
+        context = {"thread": topic}
         if not conv.me_in and len(joins) < MOST_ITEMS:
-            starter = conv.people[0]
+            p = conv.people[0]
             reason = f'started "{topic}"{where}, about {about}; join the thread'
-            joins.append(make("join_thread", starter, conv.key, conv.last_at, reason, thread=topic))
+            joins.append(
+                Proposal(
+                    "join_thread", p.person_id, p.name, conv.key, conv.last_at, 1.0, reason, context
+                )
+            )
         for p in conv.newcomers:
             if p.person_id in welcomed or len(welcomes) >= MOST_ITEMS:
                 continue
             welcomed.add(p.person_id)
             reason = f'is new to you and wrote in "{topic}"{where}, about {about}'
-            welcomes.append(make("welcome_new", p, conv.key, p.first_at, reason, thread=topic))
+            welcomes.append(
+                Proposal(
+                    "welcome_new", p.person_id, p.name, conv.key, p.first_at, 1.0, reason, context
+                )
+            )
     return joins + welcomes
 
 
-def today_items(
-    db: Db, terms: Sequence[str], now: int, minutes: Mapping[str, int], tiers: Mapping[int, str]
-) -> list[Item]:
+def today_items(db: Db, terms: Sequence[str], now: int) -> list[Proposal]:
     """The conversation items due at ``now``, from the recent public messages."""
     if not terms:
         return []
-    recent = conversations(db, terms, since=now - RECENT_DAYS * DAY)
-    return items(recent, now, minutes=minutes, tiers=tiers)
+    return items(conversations(db, terms, since=now - RECENT_DAYS * DAY), now)

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+from kith.sample import connect
 from kith.sample import templates as tpl
 from kith.sample.entities import (
     BACKLOG_DAYS,
@@ -117,6 +118,8 @@ class Story:
         self.people = people
         self.zone_by_email = {p.email: p.zone for p in people}
         self.referred_by: dict[str, str] = {}
+        #: The truth of the patterns ``kith.sample.connect`` plants last.
+        self.planted: dict[str, list[str]] = {}
 
     def count(self, base: float, minimum: int = 1) -> int:
         """``base`` per 300 people, at least ``minimum``."""
@@ -699,6 +702,7 @@ class Story:
         self.group_threads()
         self.purchases()
         self.fill_silent()
+        self.planted = connect.plant(self)
         people = [
             replace(p, referred_by=self.referred_by.get(p.email))
             if p.email in self.referred_by

@@ -190,7 +190,8 @@ def generate_world(
     end = end.astimezone(UTC)
     rng = random.Random(seed)
     cast = Casting(rng, people, end).cast()
-    everyone, written = Story(rng, seed, cast, days, end).write()
+    story = Story(rng, seed, cast, days, end)
+    everyone, written = story.write()
     messages = tuple(sorted(written, key=lambda m: (m.date.astimezone(UTC), m.message_id)))
     persons = tuple(everyone)
     return SampleWorld(
@@ -203,5 +204,5 @@ def generate_world(
         list_id=LIST_ID,
         people=persons,
         messages=messages,
-        truth=_truth(persons, messages, end),
+        truth={**_truth(persons, messages, end), **story.planted},
     )
