@@ -224,6 +224,8 @@ def perception(state: State, as_json: bool) -> None:
     """Words others use to you and about your work, against your own.
 
     Needs [profile] description in the config file: how you describe yourself.
+    About words only: warmth and competence as each person perceives you is
+    a score of its own (kith explain warmth).
     """
     from kith.connect.outside import perception as compare
     from kith.connect.profile import load_profile
