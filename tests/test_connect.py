@@ -21,7 +21,8 @@ from kith.model import IdentityRef, InteractionRecord
 from kith.signals import fightin
 from kith.store import repository
 from kith.store.db import open_store
-from tests.test_today import ME, Ledger, mine, record, write
+from tests.test_today import ME, Ledger, mine, write
+from tests.test_today_follow_up import mail
 
 DAY = 86_400
 ANA = IdentityRef("email", "ana@x.test", "Ana Lima")
@@ -29,10 +30,6 @@ BO = IdentityRef("email", "bo@y.test", "Bo Chen")
 CY = IdentityRef("email", "cy@z.test", "Cy Adler")
 DEE = IdentityRef("email", "dee@forum.test", "Dee Quinn")
 EVE = IdentityRef("email", "eve@forum.test", "Eve Novak")
-
-
-def mail(sid: str, when: int, sender: IdentityRef, to: IdentityRef, subject: str, body: str):
-    return replace(record(sid, when, sender, to, subject=subject), body=body)
 
 
 def post(sid: str, when: int, author: IdentityRef, subject: str, body: str, topic: str):

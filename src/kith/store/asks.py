@@ -155,31 +155,33 @@ def asked_since(db: Db, people: Sequence[int], since: int) -> dict[int, list[int
 def last_given(db: Db, people: Sequence[int]) -> dict[int, int]:
     """When I last gave to each of ``people`` (a share, referral, introduction …
     from me with them in it: ``kith.model.GIVE_KINDS``)."""
-    if not people:
-        return {}
-    return {
-        int(p): int(t)
-        for p, t in db.rows(
-            "SELECT idn.person_id, MAX(i.occurred_at)"
-            + _WITH
-            + " AND i.direction = 'out' AND i.kind IN :kinds GROUP BY idn.person_id",
-            {"pids": list(people), "kinds": list(GIVE_KINDS)},
-        )
-    }
+    return _last_out(db, people, " AND i.source <> 'kith' AND i.kind IN :kinds", GIVE_KINDS)
 
 
 def last_written(db: Db, people: Sequence[int]) -> dict[int, int]:
     """When I last wrote to each of ``people`` (imported or ``kith done``)."""
+    return _last_out(db, people)
+
+
+def _last_out(
+    db: Db, people: Sequence[int], where: str = "", kinds: Sequence[str] = ()
+) -> dict[int, int]:
+    """When I last wrote to each of ``people``, with the interactions narrowed by ``where``."""
     if not people:
         return {}
+    params: dict[str, Any] = {"pids": list(people)}
+    if kinds:
+        params["kinds"] = list(kinds)
     return {
         int(p): int(t)
         for p, t in db.rows(
             "SELECT idn.person_id, MAX(i.occurred_at)"
             " FROM identity idn JOIN participant pa ON pa.identity_id = idn.id"
             " JOIN interaction i ON i.id = pa.interaction_id"
-            " WHERE idn.person_id IN :pids AND i.direction = 'out' GROUP BY idn.person_id",
-            {"pids": list(people)},
+            " WHERE idn.person_id IN :pids AND i.direction = 'out'"
+            + where
+            + " GROUP BY idn.person_id",
+            params,
         )
     }
 
