@@ -373,3 +373,46 @@ def test_the_sample_world_plants_an_ask_a_thread_and_gap_words(db_url, tmp_path,
             assert t.z > 0 and len(t.quotes) == fightin.MIN_SOURCES
     assert not set(planted.GAP_WORDS) & {t.term for t in found["me_more"]}
     engine.dispose()
+
+
+def test_an_imported_answer_is_marked_and_forgetting_someone_drops_their_asks(book, tmp_path):
+    import mailbox
+    from email.message import EmailMessage
+    from email.utils import formatdate
+
+    ledger, now = book
+    ledger.run("ask", ASK, "--to", "ana@x.test", "--to", "bo@y.test", "--expect", "1")
+    subject = ledger.sql("SELECT subject FROM ask")[0][0]
+    box = mailbox.mbox(tmp_path / "answers.mbox")
+    answer = EmailMessage()
+    answer["From"] = "Ana Lima <ana@x.test>"
+    answer["To"] = f"Sam Rivera <{ME}>"
+    answer["Subject"] = f"Re: {subject}"
+    answer["Date"] = formatdate(now + 3600)
+    answer["Message-ID"] = "<answer-1@x.test>"
+    answer.set_content("Try Inkwell on Atlantic Avenue.")
+    box.add(answer)
+    box.close()
+    imported = ledger.run("import", str(tmp_path / "answers.mbox"), "--no-analytics")
+    assert "1 answer to your asks" in imported.output
+    listed = json.loads(ledger.run("asks", "--json").output)[0]
+    assert {r["name"]: r["answered_at"] is not None for r in listed["recipients"]} == {
+        "Ana Lima": True,
+        "Bo Chen": False,
+    }
+    ledger.run("forget", "bo@y.test", "--yes")
+    listed = json.loads(ledger.run("asks", "--json").output)[0]
+    assert [r["name"] for r in listed["recipients"]] == ["Ana Lima"]
+
+
+def test_an_empty_ledger_says_so_and_writes_nothing(db_url, config):
+    engine = open_store(db_url)
+    ledger = Ledger(db_url, engine)
+    config('[profile]\nbusiness = "Rivera Studio"\n')
+    talk = ledger.run("conversations", ok=False)
+    assert talk.exit_code != 0 and "the ledger is empty" in talk.output
+    suggest = ledger.run("ask", ASK, "--suggest", "--expect", "1", ok=False)
+    assert suggest.exit_code != 0 and "no relationships to suggest from" in suggest.output
+    assert "No asks yet" in ledger.run("asks").output
+    assert ledger.sql("SELECT COUNT(*) FROM ask")[0][0] == 0
+    engine.dispose()

@@ -184,10 +184,13 @@ def conversations(state: State, about: tuple[str, ...], as_json: bool, limit: in
     from kith.connect.conversations import conversations as find
     from kith.connect.profile import load_profile
     from kith.store.browse import me
+    from kith.store.words import count
 
     profile = load_profile()
     terms = profile.terms() + [t.strip() for a in about for t in a.split(",") if t.strip()]
     with state.reader() as db:
+        if not count(db):
+            raise KithError("the ledger is empty", hint="import your mail first: kith import FILE")
         owner = me(db)
         if owner and owner[1] and owner[1].lower() not in (t.lower() for t in terms):
             terms.insert(0, owner[1])
