@@ -1,1 +1,1 @@
-"""Reaching out to people: asks, public conversations worth joining."""
+"""Reaching out to my people: introductions, asks, public conversations worth joining."""
