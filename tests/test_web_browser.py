@@ -143,6 +143,7 @@ def test_every_page_opens_with_labels_and_a_screenshot(page):
         ("/people", "people", "People"),
         ("/network", "network", "Network"),
         ("/import", "import", "Import"),
+        ("/asks", "asks", "Asks"),
     ]:
         page.goto(path)
         assert heading in page.locator("h1").inner_text(), path
