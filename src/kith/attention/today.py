@@ -96,7 +96,7 @@ TITLES = {
     "follow_up": "Follow up with",
     "celebrate": "Celebrate",
     "ask_followup": "Follow up your ask with",
-    "ask_thanks": "Thank for answering your ask",
+    "ask_thanks": "Thank",
     "join_thread": "Join the thread started by",
     "welcome_new": "Welcome",
 }
