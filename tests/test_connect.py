@@ -119,6 +119,7 @@ def test_an_ask_answered_then_listed_with_rates_and_today_items(book):
     day = ledger.today(later, "--minutes", "120")  # marks the answers first
     kinds = {(i["kind"], i["person"]) for i in day["items"]}
     assert ("ask_thanks", "Ana Lima") in kinds
+    assert ("reply", "Ana Lima") not in kinds  # the thank-you answers her answer
     assert ("ask_followup", "Bo Chen") in kinds
     listed = json.loads(ledger.run("asks", "--json").output)
     assert listed[0]["asked"] == 2 and listed[0]["answered"] == 1
@@ -191,6 +192,7 @@ def test_conversations_make_today_items(public):
     kinds = {(i["kind"], i["person"]) for i in day["items"]}
     assert ("join_thread", "Dee Quinn") in kinds
     assert ("welcome_new", "Eve Novak") in kinds
+    assert ("welcome_new", "Dee Quinn") not in kinds  # joining her thread is the welcome
     assert not any(p == "Bo Chen" and k == "join_thread" for k, p in kinds)  # too old
 
 

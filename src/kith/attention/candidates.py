@@ -360,6 +360,25 @@ def proposed(
     )
 
 
+#: Proposals that stand for a reply due to the same person: a thank-you for
+#: answering my ask answers their answer, with the draft that says so.
+REPLACE_REPLY = frozenset({"ask_thanks"})
+
+
+def with_proposals(
+    found: Sequence[Item],
+    proposals: Iterable[Proposal],
+    tiers: Mapping[int, str],
+    minutes: Mapping[str, int] = DEFAULT_MINUTES,
+) -> list[Item]:
+    """``found`` and the items of ``proposals`` (``proposed``); a reply due to
+    someone a ``REPLACE_REPLY`` proposal is for gives way to it (one item per
+    person for the same message: doing it is the contact either would make)."""
+    made = [proposed(p, tiers, minutes) for p in proposals]
+    thanked = {i.person_id for i in made if i.kind in REPLACE_REPLY}
+    return [i for i in found if not (i.kind == "reply" and i.person_id in thanked)] + made
+
+
 def _asked_days(r: Relationship, now: int) -> int | None:
     """Days since my unanswered question to ``r``, when a follow-up is due."""
     if not r.asked or r.last_out_at is None or (r.last_in_at or 0) >= r.last_out_at:

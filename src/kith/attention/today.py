@@ -45,8 +45,8 @@ from kith.attention.candidates import (
     Relationship,
     birthday_keys,
     candidates,
-    proposed,
     tier_of,
+    with_proposals,
 )
 from kith.attention.drafts import asked
 from kith.attention.scheduler import (
@@ -159,7 +159,7 @@ def plan_day(ledger: Any, now: int, settings: TodaySettings, *, save: bool = Tru
                 replies[row.person_id] = min(row.first_due_at, replies.get(row.person_id, now))
         found = candidates(rels, now, minutes=settings.minutes, ranks=ranks, replies=replies)
         tier = {r.person_id: tier_of(r, ranks.get(r.person_id)) for r in rels}
-        found += [proposed(p, tier, settings.minutes) for p in proposals(conn, now)]
+        found = with_proposals(found, proposals(conn, now), tier, settings.minutes)
         known = store.known_items(conn, [i.id for i in found])
         ids = {i.id for i in found}
         gone = sorted(i for i in held if i not in ids)

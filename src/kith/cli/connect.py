@@ -189,8 +189,6 @@ def conversations(state: State, about: tuple[str, ...], as_json: bool, limit: in
     profile = load_profile()
     terms = profile.terms() + [t.strip() for a in about for t in a.split(",") if t.strip()]
     with state.reader() as db:
-        if not count(db):
-            raise KithError("the ledger is empty", hint="import your mail first: kith import FILE")
         owner = me(db)
         if owner and owner[1] and owner[1].lower() not in (t.lower() for t in terms):
             terms.insert(0, owner[1])
@@ -200,6 +198,8 @@ def conversations(state: State, about: tuple[str, ...], as_json: bool, limit: in
                 hint=f"give --about TERMS, or name your business, products and topics "
                 f"under [profile] in {config_file_path()}",
             )
+        if not count(db):
+            raise KithError("the ledger is empty", hint="import your mail first: kith import FILE")
         found = find(db, terms)
     if as_json:
         _json({"terms": terms, "threads": [c.as_dict() for c in found]})

@@ -144,7 +144,7 @@ def items(found: Sequence[Conversation], now: int) -> list[Proposal]:
     """``kith today``'s conversation items from threads active since
     ``now - RECENT_DAYS``: join the ones I am not in (``join_thread``, for
     whoever started them), welcome the people in them new to me
-    (``welcome_new``). At most ``MOST_ITEMS`` of each."""
+    (``welcome_new``; not the one a join is for). At most ``MOST_ITEMS`` of each."""
     joins: list[Proposal] = []
     welcomes: list[Proposal] = []
     welcomed: set[int] = set()
@@ -157,6 +157,7 @@ def items(found: Sequence[Conversation], now: int) -> list[Proposal]:
         context = {"thread": topic}
         if not conv.me_in and len(joins) < MOST_ITEMS:
             p = conv.people[0]
+            welcomed.add(p.person_id)  # joining their thread is the welcome
             reason = f'started "{topic}"{where}, about {about}; join the thread'
             joins.append(
                 Proposal(
