@@ -135,6 +135,8 @@ def test_bad_asks_say_why_and_write_nothing(book):
     assert unknown.exit_code != 0 and "nobody matches 'nobody@nowhere.test'" in unknown.output
     too_many = ledger.run("ask", ASK, "--to", "ana@x.test", "--expect", "3", ok=False)
     assert too_many.exit_code != 0 and "--expect must be between 0 and 1" in too_many.output
+    myself = ledger.run("ask", ASK, "--to", ME, "--expect", "0", ok=False)
+    assert myself.exit_code != 0 and "that is you" in myself.output
     assert ledger.sql("SELECT COUNT(*) FROM ask")[0][0] == 0
 
 

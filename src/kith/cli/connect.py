@@ -77,6 +77,8 @@ def ask(
             ids = [find_person(db, p) for p in people]
         names = dict(db.rows("SELECT id, name FROM person WHERE id IN :ids", {"ids": ids}))
         owner = me(db)
+    if owner is not None and owner[0] in ids:
+        raise KithError("that is you: ask someone else", hint="kith people lists the others")
     ids = sorted(set(ids), key=ids.index)
     asks.check_ask(text, ids, expect)
     if suggestions and not as_json:
