@@ -153,6 +153,7 @@ def test_every_page_opens_with_labels_and_a_screenshot(page):
         ("/network", "network", "Network"),
         ("/introductions", "introductions-world", "Introductions"),
         ("/import", "import", "Import"),
+        ("/asks", "asks", "Asks"),
     ]:
         page.goto(path)
         assert heading in page.locator("h1").inner_text(), path

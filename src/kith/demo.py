@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
@@ -26,6 +26,7 @@ from kith.store.db import open_store
 
 if TYPE_CHECKING:
     from kith.attention.today import DayPlan
+    from kith.sample.world import SampleWorld
 
 
 @dataclass(slots=True)
@@ -78,6 +79,7 @@ def build_demo(
         repository.add_me(engine, "email", address.email, name=world.owner.name, now=now)
     summaries = import_paths(engine, files, Settings(database_url=url), now=now, progress=progress)
     propose_introductions(engine, world.introductions, now=now)
+    record_planted_ask(engine, world)
     result = DemoResult(workspace, url, engine, files, summaries, clock() - started, now)
     if today:
         from kith.analytics.refresh import refresh
@@ -107,3 +109,20 @@ def propose_introductions(
         for a, b, at in proposed:
             intro.start(db, intro.find(db, a), intro.find(db, b), now=int(at.timestamp()))
         intro.follow(db, now=now)
+
+
+def record_planted_ask(engine: Any, world: SampleWorld) -> None:
+    """The sample's ask (``kith.sample.connect``) as Sam recorded it with
+    ``kith ask`` just before sending it, expecting one yes; and its answers."""
+    from kith.connect.asks import mark_answers, record
+    from kith.sample.connect import ASK_TEXT
+    from kith.store.reads import find_person
+    from kith.store.sql import using
+
+    sent = [int(m.date.timestamp()) for m in world.messages if m.tag == "ask"]
+    if not sent:
+        return
+    with using(engine, write=True) as db:
+        people = [find_person(db, e) for e in world.truth["ask_asked"]]
+        record(db, ASK_TEXT, people, 1, min(sent) - 60)
+        mark_answers(db)

@@ -17,6 +17,7 @@ from typing import Any
 
 from kith.attention import actionable
 from kith.attention.scheduler import Candidate
+from kith.connect.proposal import Proposal
 
 # The kinds that make gives and wait for answers, the queue's as the analytics'.
 from kith.model import ANSWERABLE_KINDS as ANSWERABLE_KINDS
@@ -36,6 +37,11 @@ DEFAULT_MINUTES: Mapping[str, int] = {
     "follow_up": 5,
     "celebrate": 3,
     "introduce": 10,
+    # Asks and public conversations (kith.connect).
+    "ask_followup": 5,
+    "ask_thanks": 5,
+    "join_thread": 10,
+    "welcome_new": 5,
 }
 #: A first contact this recent makes someone a newcomer.
 NEWCOMER_DAYS = 14
@@ -373,6 +379,45 @@ def _thank_due(r: Relationship, now: int) -> tuple[int, str] | None:
     did = r.gave or "gave you something"
     reason = f"{did} {days} day{'s' * (days != 1)} ago{what}; not yet thanked"
     return r.gave_at, reason
+
+
+def proposed(
+    p: Proposal, tiers: Mapping[int, str], minutes: Mapping[str, int] = DEFAULT_MINUTES
+) -> Item:
+    """An item of what ``kith.connect`` proposes (asks' follow-ups and
+    thank-yous, public threads to join, people to welcome), the person in the
+    long tail unless ``tiers`` knows better."""
+    return Item(
+        id=item_id(p.kind, p.person_id, p.anchor),
+        kind=p.kind,
+        person_id=p.person_id,
+        tier=tiers.get(p.person_id, "long_tail"),
+        minutes=int(minutes.get(p.kind, DEFAULT_MINUTES[p.kind])),
+        urgency=p.urgency,
+        due_since=p.due_since,
+        person=p.person,
+        reason=p.reason,
+        context={"name": p.person, **p.context},
+    )
+
+
+#: Proposals that stand for a reply due to the same person: a thank-you for
+#: answering my ask answers their answer, with the draft that says so.
+REPLACE_REPLY = frozenset({"ask_thanks"})
+
+
+def with_proposals(
+    found: Sequence[Item],
+    proposals: Iterable[Proposal],
+    tiers: Mapping[int, str],
+    minutes: Mapping[str, int] = DEFAULT_MINUTES,
+) -> list[Item]:
+    """``found`` and the items of ``proposals`` (``proposed``); a reply due to
+    someone a ``REPLACE_REPLY`` proposal is for gives way to it (one item per
+    person for the same message: doing it is the contact either would make)."""
+    made = [proposed(p, tiers, minutes) for p in proposals]
+    thanked = {i.person_id for i in made if i.kind in REPLACE_REPLY}
+    return [i for i in found if not (i.kind == "reply" and i.person_id in thanked)] + made
 
 
 def _asked_days(r: Relationship, now: int) -> int | None:

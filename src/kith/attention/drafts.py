@@ -56,6 +56,8 @@ FIELDS: Mapping[str, str] = {
     "b_name": "introduce: who is asked second (B)",
     "note": "introduce: why they should meet (kith introduce --note)",
     "introduction": "introduce: the introduction's id",
+    "ask": "ask_followup, ask_thanks: what you asked (kith ask)",
+    "thread": "join_thread, welcome_new: the public thread's subject",
 }
 
 #: The fields an introduction's item carries to its draft (``kith.connect.introductions``).
@@ -230,6 +232,7 @@ def contexts(ledger: Any, items: Iterable[Item], now: int) -> dict[str, dict[str
                     days=c.get("days_left"),
                 )
             ctx["subject"] = clean_subject(msg[0]) if msg else None
+            ctx.update({k: c[k] for k in ("ask", "thread", "days") if k in c})
             found[item.id] = ctx
     return found
 

@@ -47,6 +47,8 @@ from kith.attention.candidates import (
     birthday_keys,
     candidates,
     introduction_items,
+    tier_of,
+    with_proposals,
 )
 from kith.attention.drafts import asked
 from kith.attention.scheduler import (
@@ -57,6 +59,7 @@ from kith.attention.scheduler import (
 )
 from kith.attention.settings import TodaySettings
 from kith.connect.introductions import OPEN
+from kith.connect.today import proposals
 from kith.relate.cooling import COLD_AFTER_DAYS, MIN_CONTACT_DAYS, MIN_THREADS
 from kith.store import attention as store
 from kith.store import introductions
@@ -96,6 +99,10 @@ TITLES = {
     "follow_up": "Follow up with",
     "celebrate": "Celebrate",
     "introduce": "Introduction step with",
+    "ask_followup": "Follow up your ask with",
+    "ask_thanks": "Thank",
+    "join_thread": "Join the thread started by",
+    "welcome_new": "Welcome",
 }
 
 
@@ -162,6 +169,8 @@ def plan_day(ledger: Any, now: int, settings: TodaySettings, *, save: bool = Tru
         found += introduction_items(
             introductions.listing(conn, states=OPEN), now, minutes=settings.minutes, ranks=ranks
         )
+        tier = {r.person_id: tier_of(r, ranks.get(r.person_id)) for r in rels}
+        found = with_proposals(found, proposals(conn, now), tier, settings.minutes)
         known = store.known_items(conn, [i.id for i in found])
         ids = {i.id for i in found}
         gone = sorted(i for i in held if i not in ids)

@@ -93,6 +93,7 @@ def import_(
         print_summaries(summaries, elapsed)
         _say_if_i_am_unknown(state)
         _offer_my_other_identities(state, [s.run_id for s in summaries if s.run_id])
+        _mark_ask_answers(state, quiet)
         if not no_analytics:
             imported = sum(s.imported for s in summaries)
             analytics_after_import(state, imported, quiet=quiet, ahead=ahead)
@@ -101,6 +102,17 @@ def import_(
             ahead.close()
     if any(not s.ok for s in summaries):
         sys.exit(1)
+
+
+def _mark_ask_answers(state: State, quiet: bool) -> None:
+    """Mark who answered an ask among the messages just imported (``kith asks``)."""
+    from kith.connect.asks import mark_answers
+    from kith.store.sql import using
+
+    with using(state.engine, write=True) as db:
+        marked = mark_answers(db)
+    if marked and not quiet:
+        click.echo(f"{marked} answer{'s' * (marked != 1)} to your asks (kith asks)")
 
 
 #: An identity on at least this share of the ledger's interactions is offered as mine.

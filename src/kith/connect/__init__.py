@@ -1,1 +1,2 @@
-"""Connecting my people with each other: introductions, and suggestions of whom to introduce."""
+"""Connecting my people with each other and reaching out to them: introductions and
+suggestions of whom to introduce, asks, public conversations worth joining."""

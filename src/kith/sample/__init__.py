@@ -40,6 +40,10 @@ The world holds patterns that later features must find, and
 ``complementary_pairs``
     "asker giver": two regulars who never wrote to each other; one asks Sam
     for what the other has announced they now offer (introductions to suggest).
+``ask_asked`` / ``ask_answered`` / ``conversation_new_people``
+    an ask and its answers, and a public thread about Sam's business by
+    people new to Sam (``kith.sample.connect``, which also plants the words
+    only others use of Sam's work, ``GAP_WORDS``).
 
 ``bench/scale.py`` (outside the package) streams the same kinds of patterns
 at benchmark size, for the benchmarks and a few tests.

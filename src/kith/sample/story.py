@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+from kith.sample import connect
 from kith.sample import templates as tpl
 from kith.sample.entities import (
     BACKLOG_DAYS,
@@ -119,6 +120,8 @@ class Story:
         self.referred_by: dict[str, str] = {}
         #: The introductions Sam proposes, double opt-in: (A's e-mail, B's, when proposed).
         self.opt_ins: list[tuple[str, str, datetime]] = []
+        #: The truth of the patterns ``kith.sample.connect`` plants last.
+        self.planted: dict[str, list[str]] = {}
 
     def count(self, base: float, minimum: int = 1) -> int:
         """``base`` per 300 people, at least ``minimum``."""
@@ -871,6 +874,7 @@ class Story:
         self.fill_silent()
         self.needs_and_offers()
         self.double_opt_in()
+        self.planted = connect.plant(self)
         people = [
             replace(p, referred_by=self.referred_by.get(p.email))
             if p.email in self.referred_by

@@ -228,6 +228,6 @@ def generate_world(
         list_id=LIST_ID,
         people=persons,
         messages=messages,
-        truth=_truth(persons, messages, end, story.opt_ins),
+        truth={**_truth(persons, messages, end, story.opt_ins), **story.planted},
         introductions=tuple(story.opt_ins),
     )

@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, Connection, Select, Table, delete, select,
 
 from kith.store.schema import (
     analytics_state,
+    ask_recipient,
     attention_action,
     attention_day,
     attention_item,
@@ -116,6 +117,7 @@ def drop_derived(conn: Connection, people: list[int]) -> None:
     delete_in(conn, attention_action, attention_action.c.person_id, people)
     delete_in(conn, attention_item, attention_item.c.person_id, people)
     drop_introductions(conn, people)
+    delete_in(conn, ask_recipient, ask_recipient.c.person_id, people)
     gone = set(people)
     for day, items in conn.execute(select(attention_day.c.day, attention_day.c["items"])).all():
         listed = json.loads(items)

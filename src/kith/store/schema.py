@@ -537,3 +537,33 @@ introduction_step = Table(
     Column("note", Text),
     Index("ix_introduction_step_introduction_id", "introduction_id"),
 )
+
+
+# -- asks (``kith ask``, ``kith asks``: ``kith.connect.asks``) ---------------
+
+#: Something I asked of my people: advice, a referral, feedback, a favour,
+#: with the subject its drafts carry (replies are found by it) and how many
+#: I expected to say yes before it went out (Flynn & Lake 2008).
+ask = Table(
+    "ask",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("text", Text, nullable=False),
+    #: advice, referral, feedback, favour
+    Column("kind", String(10), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expected", Integer, nullable=False),
+)
+
+#: Whom an ask went to, and when their first reply to it arrived (the reply's
+#: interaction id): set by ``kith.connect.asks.mark_answers`` after each import.
+ask_recipient = Table(
+    "ask_recipient",
+    metadata,
+    Column("ask_id", Integer, ForeignKey("ask.id"), primary_key=True),
+    Column("person_id", Integer, ForeignKey("person.id"), primary_key=True),
+    Column("answered_at", BigInteger),
+    Column("answer_id", BigInteger().with_variant(Integer, "sqlite")),
+    Index("ix_ask_recipient_person_id", "person_id"),
+)

@@ -10,10 +10,12 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from kith.attention.inbound import person_status
+from kith.connect.asks import summary
 from kith.connect.introductions import of_person
 from kith.errors import KithError
 from kith.store import browse, reads
 from kith.store import relationships as rel
+from kith.store.asks import asks as asks_to
 from kith.store.scores import person_report, strength_history
 from kith.store.sql import Db
 from kith.web.render import render
@@ -134,6 +136,7 @@ def _person(request: Request, pid: int, timeline: int) -> dict[str, Any]:
         report, history = scores(db, pid, now)
         introduced = of_person(db, pid, now)
         status = None if profile.get("is_me") else person_status(db, pid, now)
+        asked = [summary(a) for a in asks_to(db, person_id=pid)]
     # Their rank among the two-way relationships, as the report's layer has it.
     rank = report["layer"]["rank"] if report is not None and relationship is not None else None
     return {
@@ -151,6 +154,7 @@ def _person(request: Request, pid: int, timeline: int) -> dict[str, Any]:
             "waiting_asks": status.asks,
             "let_go": status.let_go,
         },
+        "asks": asked,
     }
 
 
