@@ -50,12 +50,14 @@ def _plain(p: SamplePerson) -> bool:
 
 
 def _known_to_owner(messages: list[SampleMessage]) -> set[str]:
-    """Addresses that ever wrote to Sam or were written to by Sam directly."""
+    """Addresses that ever wrote to Sam (a reply to Sam's message on a list
+    included: kith takes it as written to Sam) or were written to by Sam directly."""
     known: set[str] = set()
+    sams = {m.message_id for m in messages if m.sender.email in OWNER_EMAILS}
     for m in messages:
         if m.sender.email in OWNER_EMAILS:
             known.update(a.email for a in (*m.to, *m.cc))
-        elif any(a.email in OWNER_EMAILS for a in (*m.to, *m.cc)):
+        elif any(a.email in OWNER_EMAILS for a in (*m.to, *m.cc)) or m.in_reply_to in sams:
             known.add(m.sender.email)
     return known
 
