@@ -24,6 +24,7 @@ from kith.store.schema import (
     attention_day,
     attention_item,
     circle,
+    circle_member,
     interaction,
     merge,
     merge_suggestion,
@@ -113,6 +114,7 @@ def drop_derived(conn: Connection, people: list[int]) -> None:
     delete_in(conn, merge_suggestion, merge_suggestion.c.person_b, people)
     delete_in(conn, attention_action, attention_action.c.person_id, people)
     delete_in(conn, attention_item, attention_item.c.person_id, people)
+    delete_in(conn, circle_member, circle_member.c.person_id, people)
     gone = set(people)
     for day, items in conn.execute(select(attention_day.c.day, attention_day.c["items"])).all():
         listed = json.loads(items)

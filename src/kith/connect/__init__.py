@@ -1,0 +1,1 @@
+"""Connecting my people with each other: small private circles formed with care."""
