@@ -266,3 +266,32 @@ def test_contradictory_links_found_through_a_chain():
     request = FormRequest(Sizes(3, 4), must_link=((1, 2), (2, 3)), cannot_link=((1, 3),))
     with pytest.raises(InputError, match="must be together and cannot be"):
         connect.form(facts, request, NOW)
+
+
+def test_the_sample_worlds_planted_need_lands_in_one_circle(tmp_path):
+    workspace = tmp_path / "demo"
+    result = CliRunner().invoke(
+        cli, ["demo", "--workspace", str(workspace), "--no-browser", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    planted = set(json.loads((workspace / "truth.json").read_text())["patterns"]["circle_need"])
+    assert len(planted) == 4
+    db = f"sqlite:///{workspace / 'kith.db'}"
+    result = _run(
+        db, "circle", "form", "--count", "3", "--need", "pricing an online course", "--json"
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    with using(store_engine(db)) as ledger:
+        emails = {
+            int(pid): str(value)
+            for pid, value in ledger.rows("SELECT person_id, value FROM identity")
+        }
+    groups = [{emails[m["id"]] for m in c["members"]} for c in data["circles"]]
+    assert any(planted <= g for g in groups), groups
+
+
+def store_engine(url: str) -> Engine:
+    from kith.store.db import open_store
+
+    return open_store(url)
