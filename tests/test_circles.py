@@ -270,9 +270,7 @@ def test_contradictory_links_found_through_a_chain():
 
 def test_the_sample_worlds_planted_need_lands_in_one_circle(tmp_path):
     workspace = tmp_path / "demo"
-    result = CliRunner().invoke(
-        cli, ["demo", "--workspace", str(workspace), "--no-browser", "-q"]
-    )
+    result = CliRunner().invoke(cli, ["demo", "--workspace", str(workspace), "--no-browser", "-q"])
     assert result.exit_code == 0, result.output
     planted = set(json.loads((workspace / "truth.json").read_text())["patterns"]["circle_need"])
     assert len(planted) == 4

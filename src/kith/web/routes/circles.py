@@ -116,9 +116,10 @@ def _create(request: Request, body: CreateBody) -> int:
     return cid
 
 
-@router.get("/api/circles")
+@router.get("/api/circles/private")
 def circles_api(request: Request) -> dict[str, Any]:
-    """Private circles (as `kith circles --json`): members, reasons, new-tie yield."""
+    """Private circles (as `kith circles --json`): members, reasons, new-tie yield.
+    Every circle, public ones too, is at `/api/circles`."""
     return {"circles": _listed(request)}
 
 
@@ -129,13 +130,13 @@ def form_api(request: Request, body: FormBody) -> dict[str, Any]:
     return _propose(request, body)
 
 
-@router.post("/api/circles")
+@router.post("/api/circles/private")
 def create_api(request: Request, body: CreateBody) -> dict[str, Any]:
     """Create a private circle (as `kith circle create`)."""
     return {"id": _create(request, body)}
 
 
-@router.post("/api/circles/{circle_id}/members/{action}")
+@router.post("/api/circles/private/{circle_id}/members/{action}")
 def members_api(request: Request, circle_id: int, action: str, body: MembersBody) -> dict[str, Any]:
     """Add people to a private circle, or remove them (`action`: add or remove)."""
     from fastapi import HTTPException
