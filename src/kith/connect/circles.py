@@ -881,7 +881,9 @@ def propose(
     spec, ids = store.pool_ids(db, pool, now)
     facts = store.pool_facts(db, spec, ids)
     formation = form(facts, request, now)
-    me = _my_name(db)
+    from kith.store.attention import my_name
+
+    me = my_name(db)
     assert formation.inputs is not None
     drafted = [
         Proposal(
@@ -928,8 +930,3 @@ def draft(
         "my_first_name": first_name(my_name) if my_name else None,
     }
     return Drafts(templates).render(INVITE_TEMPLATE, context)
-
-
-def _my_name(db: Any) -> str | None:
-    row = db.first("SELECT name FROM person WHERE is_me = :yes ORDER BY id LIMIT 1", {"yes": True})
-    return None if row is None else row[0]

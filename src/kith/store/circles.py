@@ -24,6 +24,7 @@ from kith.relate import layers
 from kith.signals.text import own_words
 from kith.store import relationships as rel
 from kith.store.browse import MAX_PAGE, PeopleQuery, circle_members, search_people
+from kith.store.ids import chunks
 from kith.store.sql import Db, contains, using
 
 #: The kinds of private circle.
@@ -38,8 +39,6 @@ PROFILE_KEYS = ("org", "title", "role", "department", "category", "note", "bio")
 #: and of each, the first this many characters of their own words.
 TEXT_MESSAGES = 40
 TEXT_CHARS = 1_500
-#: Ids per ``IN`` list.
-_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +184,7 @@ def circle_members_any(db: Db, circle_id: int) -> frozenset[int]:
 def private_members(db: Db, circle_ids: Sequence[int]) -> dict[int, list[int]]:
     """Private circle id → its members' ids (only private circles are keys)."""
     found: dict[int, list[int]] = {}
-    for chunk in _chunks(list(circle_ids)):
+    for chunk in chunks(list(circle_ids)):
         for cid in db.rows(
             "SELECT id FROM circle WHERE id IN :ids AND visibility = 'private'", {"ids": chunk}
         ):
@@ -219,7 +218,7 @@ def person_texts(db: Db, ids: Sequence[int]) -> dict[int, str]:
     in the newest ``TEXT_MESSAGES`` messages they wrote (never what they
     quote or sign: ``kith.signals.text.own_words``)."""
     parts: dict[int, list[str]] = defaultdict(list)
-    for chunk in _chunks(list(ids)):
+    for chunk in chunks(list(ids)):
         for pid, value in db.rows(
             "SELECT i.person_id, f.value FROM fact f JOIN identity i ON i.id = f.identity_id"
             " WHERE i.person_id IN :ids AND f.key IN :keys ORDER BY f.id",
@@ -248,7 +247,7 @@ def person_texts(db: Db, ids: Sequence[int]) -> dict[int, str]:
 def last_placed(db: Db, ids: Sequence[int]) -> dict[int, int]:
     """person id → when their newest private circle started."""
     found: dict[int, int] = {}
-    for chunk in _chunks(list(ids)):
+    for chunk in chunks(list(ids)):
         for pid, at in db.rows(
             "SELECT m.person_id, max(coalesce(c.created_at, m.added_at)) FROM circle_member m"
             " JOIN circle c ON c.id = m.circle_id WHERE m.person_id IN :ids"
@@ -263,7 +262,7 @@ def known_pairs(db: Db, ids: Sequence[int]) -> set[tuple[int, int]]:
     """Pairs of ``ids`` with a tie (the ``tie`` table, as of the last refresh)."""
     inside = set(ids)
     found: set[tuple[int, int]] = set()
-    for chunk in _chunks(sorted(inside)):
+    for chunk in chunks(sorted(inside)):
         for a, b in db.rows(
             "SELECT person_a, person_b FROM tie WHERE person_a IN :ids", {"ids": chunk}
         ):
@@ -276,7 +275,7 @@ def shared_pairs(db: Db, ids: Sequence[int]) -> set[tuple[int, int]]:
     """Pairs of ``ids`` that were in one circle already: both members of a
     private circle, or both took part in a public circle's interactions."""
     groups: dict[int, set[int]] = defaultdict(set)
-    for chunk in _chunks(sorted(set(ids))):
+    for chunk in chunks(sorted(set(ids))):
         for cid, pid in db.rows(
             "SELECT circle_id, person_id FROM circle_member WHERE person_id IN :ids",
             {"ids": chunk},
@@ -305,7 +304,7 @@ def pair_contacts(db: Db, ids: Collection[int], until: int) -> dict[tuple[int, i
     for ties (``kith.analytics.definition``)."""
     inside = set(ids)
     by_interaction: dict[int, tuple[int, set[int]]] = {}
-    for chunk in _chunks(sorted(inside)):
+    for chunk in chunks(sorted(inside)):
         for xid, at, pid in db.rows(
             "SELECT x.id, x.occurred_at, i.person_id FROM participant pa"
             " JOIN identity i ON i.id = pa.identity_id"
@@ -317,7 +316,7 @@ def pair_contacts(db: Db, ids: Collection[int], until: int) -> dict[tuple[int, i
             entry[1].add(int(pid))
     shared = [xid for xid, (_, people) in by_interaction.items() if len(people) > 1]
     sizes: dict[int, int] = {}
-    for chunk in _chunks(shared):
+    for chunk in chunks(shared):
         for xid, n in db.rows(
             "SELECT pa.interaction_id, count(DISTINCT i.person_id) FROM participant pa"
             " JOIN identity i ON i.id = pa.identity_id JOIN person p ON p.id = i.person_id"
@@ -515,7 +514,7 @@ _YIELD_COLUMNS = (
 def stored_yields(db: Db, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     """circle id → its stored yield row."""
     found: dict[int, dict[str, Any]] = {}
-    for chunk in _chunks(list(ids)):
+    for chunk in chunks(list(ids)):
         for row in db.rows(
             f"SELECT {', '.join(_YIELD_COLUMNS)} FROM circle_yield WHERE circle_id IN :ids",
             {"ids": chunk},
@@ -548,7 +547,7 @@ def write_yields(engine: Any, rows: Sequence[Mapping[str, Any]]) -> None:
     if not rows:
         return
     with using(engine, write=True) as db:
-        for chunk in _chunks([int(r["circle_id"]) for r in rows]):
+        for chunk in chunks([int(r["circle_id"]) for r in rows]):
             db.execute("DELETE FROM circle_yield WHERE circle_id IN :ids", {"ids": chunk})
         db.executemany(
             f"INSERT INTO circle_yield ({', '.join(_YIELD_COLUMNS)}) VALUES ("
@@ -556,8 +555,3 @@ def write_yields(engine: Any, rows: Sequence[Mapping[str, Any]]) -> None:
             + ")",
             rows,
         )
-
-
-def _chunks(values: list[int]) -> Iterable[list[int]]:
-    for start in range(0, len(values), _CHUNK):
-        yield values[start : start + _CHUNK]
