@@ -293,3 +293,29 @@ def store_engine(url: str) -> Engine:
     from kith.store.db import open_store
 
     return open_store(url)
+
+
+def test_pool_filters_read_like_the_people_page(engine):
+    _ledger(engine)
+    ids = _ids(engine)
+    everyone = {ids[p] for p in PEOPLE}
+    with using(engine) as db:
+        assert set(store.pool_ids(db, None, NOW)[1]) == everyone
+        assert set(store.pool_ids(db, "everyone", NOW)[1]) == everyone | {ids["list@x.org"]}
+        makers = {ids["p6@x.org"], ids["p7@x.org"]}
+        # the list's own address took part too; it is not two-way with me
+        assert set(store.pool_ids(db, "circle=makers", NOW)[1]) == makers | {ids["list@x.org"]}
+        assert set(store.pool_ids(db, "two-way,circle=makers", NOW)[1]) == makers
+        assert store.pool_ids(db, "org=acme", NOW)[1] == []
+    store.create_circles(
+        engine,
+        [store.NewCircle("Kiln club", (ids["p0@x.org"], ids["p1@x.org"]))],
+        NOW,
+        pool="two-way",
+        pool_ids=sorted(everyone),
+    )
+    with using(engine) as db:
+        found = set(store.pool_ids(db, "circle=Kiln club", NOW)[1])
+        assert found == {ids["p0@x.org"], ids["p1@x.org"]}
+        with pytest.raises(InputError, match="no layer 'inner'"):
+            store.pool_ids(db, "layer=inner", NOW)

@@ -136,6 +136,9 @@ def analytics_refresh(
             progress=analytics_progress(bar),
             spark=spark,
         )
+    from kith.connect.circles import refresh_yields
+
+    refresh_yields(state.engine, _parse_now(now_text))
     if as_json:
         click.echo(json.dumps(as_dict(result), indent=2))
         return
