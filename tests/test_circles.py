@@ -253,6 +253,20 @@ def test_the_solver_reports_the_objective_of_its_own_grouping():
     )
 
 
+def test_the_pool_bound_is_above_every_grouping():
+    facts = _facts(30)
+    result = connect.form(facts, FormRequest(Sizes(3, 4), count=2, time_limit=3), NOW)
+    inputs = result.inputs
+    assert inputs is not None
+    bound = connect.pool_bound(inputs, 2, Sizes(3, 4))
+    assert result.objective <= result.bound <= max(bound, result.objective)
+    rng = random.Random(5)
+    ids = [p.id for p in facts.people]
+    for _ in range(200):
+        grouping = connect.random_grouping(ids, 2, Sizes(3, 4), rng)
+        assert connect.score_grouping(inputs, grouping, golfer="hard") <= bound
+
+
 def test_the_golfer_rule_turns_soft_when_the_pool_runs_out_of_new_pairs():
     everyone = {pair(a, b) for a in range(1, 5) for b in range(a + 1, 5)}
     result = connect.form(_facts(4, shared=everyone), FormRequest(Sizes(4, 4)), NOW)

@@ -146,6 +146,11 @@ def form_cmd(
         f"no repeated pairs: {'a hard constraint' if formation.golfer == 'hard' else 'a penalty'}"
         "; weights: " + ", ".join(f"{k} {v:g}" for k, v in connect.weights().items())
     )
+    if formation.solver_bound is not None and formation.solver_bound != formation.bound:
+        click.echo(
+            f"the bound is the per-person bound over the pool; CP-SAT's over the people "
+            f"its model held: {formation.solver_bound:g}"
+        )
     for note in formation.notes:
         click.echo(f"note: {note}")
     for k, c in enumerate(formation.circles, 1):

@@ -27,10 +27,13 @@ becomes a penalty per repeated pair (``W_REPEAT``), and the proposal says so.
   were last placed (1 for never, rising to 1 over ``FAIRNESS_DAYS``), so
   people not recently placed come first.
 
-Solved with OR-Tools CP-SAT within a time limit; the proposal carries the
-objective, the best bound the solver proved and the gap between them. On a
-big pool the model holds a shortlist (``SHORTLIST_FACTOR`` × the places, by
-fairness and fit, must-link people always in), said in the notes.
+Solved with OR-Tools CP-SAT within a time limit, starting from the greedy
+grouping; the proposal carries the objective, the best bound proved and the
+gap between them. On a big pool the model holds a shortlist
+(``SHORTLIST_FACTOR`` × the places, by fairness and fit, the linked and the
+greedy grouping's people), said in the notes; CP-SAT's bound then holds for
+the shortlist only, and the bound reported is ``pool_bound``'s over the whole
+pool (elsewhere the smaller of the two).
 ``score_grouping`` computes the same objective for any grouping (the
 benchmark's random and greedy groupings, and the tests' check of the
 solver's own figure).
@@ -183,6 +186,9 @@ class Formation:
     seconds: float
     #: The scored pool the circles were formed from (not printed).
     inputs: Inputs | None = None
+    #: The bound CP-SAT proved over the people its model held (``bound`` is
+    #: the best bound proved for the whole pool: see ``pool_bound``).
+    solver_bound: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape of ``kith circle form --json``."""
@@ -197,6 +203,7 @@ class Formation:
             ],
             "objective": self.objective,
             "bound": self.bound,
+            "solver_bound": self.solver_bound,
             "gap": self.gap,
             "status": self.status,
             "golfer_rule": self.golfer,
@@ -347,6 +354,33 @@ def score_grouping(
     return float(total)
 
 
+def pool_bound(inputs: Inputs, count: int, sizes: Sizes) -> float:
+    """An upper bound of the objective over the whole pool, in its units.
+
+    Each pair's topic gain is split between its two members, so a grouping's
+    value is at most the sum over its members of their own gain (need,
+    fairness) plus half their best ``high - 1`` pair gains; at most
+    ``count × high`` people are placed, so the best that many such values,
+    plus the most the mix can earn (``MIX_KNOWN_PAIRS`` per circle), bound
+    it. Penalties are left out (they only lower the value)."""
+    pair_gains: dict[int, list[int]] = defaultdict(list)
+    for (a, b), s in inputs.topic.items():
+        gain = _coef(W_TOPIC, s)
+        pair_gains[a].append(gain)
+        pair_gains[b].append(gain)
+    values = sorted(
+        (
+            _coef(W_NEED, inputs.need.get(p.id, 0.0))
+            + _coef(W_FAIR, inputs.fair[p.id])
+            + sum(sorted(pair_gains[p.id], reverse=True)[: sizes.high - 1]) / 2
+            for p in inputs.people
+        ),
+        reverse=True,
+    )
+    placed = sum(v for v in values[: count * sizes.high] if v > 0)
+    return float(placed + count * MIX_KNOWN_PAIRS * _coef(W_MIX, 1.0))
+
+
 def _coef(weight: float, value: float) -> int:
     return round(weight * value * SCALE)
 
@@ -440,8 +474,9 @@ def form(facts: PoolFacts, request: FormRequest, now: int) -> Formation:
     golfer = "hard"
     if not groups:
         if status == "INFEASIBLE":
+            among = "the people the model held have" if len(chosen) < len(pool) else "the pool has"
             notes.append(
-                "no grouping avoids every pair that already shared a circle: the pool has run "
+                f"no grouping avoids every pair that already shared a circle: {among} run "
                 f"out of new pairs, so each repeated pair costs {W_REPEAT:g} instead"
             )
         else:
@@ -458,13 +493,19 @@ def form(facts: PoolFacts, request: FormRequest, now: int) -> Formation:
         raise InputError(
             f"no {count} circles of {request.sizes.low}-{request.sizes.high} meet the "
             f"constraints ({status.lower()})",
-            where="--must-link/--cannot-link",
+            where="--must-link/--cannot-link" if request.must_link or request.cannot_link else None,
             hint="loosen the links, lower --count, or raise --time-limit",
         )
     proposals = [
         Proposal(tuple(sorted(g)), tuple(reasons(inputs, g, names, request.need, golfer)))
         for g in groups
     ]
+    # the solver's bound holds for the people it held; over the whole pool,
+    # and often tighter, the per-person bound
+    solver_bound = bound
+    pooled = pool_bound(inputs, count, request.sizes)
+    bound = pooled if len(chosen) < len(pool) else min(bound, pooled)
+    bound = max(bound, objective)
     gap = 0.0 if bound == objective else abs(bound - objective) / max(1.0, abs(bound))
     return Formation(
         proposals,
@@ -477,6 +518,7 @@ def form(facts: PoolFacts, request: FormRequest, now: int) -> Formation:
         names,
         round(time.monotonic() - started, 3),
         inputs,
+        solver_bound,
     )
 
 
