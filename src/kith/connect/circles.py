@@ -354,6 +354,37 @@ def score_grouping(
     return float(total)
 
 
+#: Above this many people the model keeps each person to ``NEAR_CIRCLES``
+#: circles of the greedy start: the one they are in and those whose members
+#: share most topic and acquaintance with them (then the circles are no longer
+#: interchangeable, and the symmetry rule is off).
+SMALL_MODEL = 120
+NEAR_CIRCLES = 4
+
+
+def _near_circles(
+    inputs: Inputs, people: Sequence[int], start: Sequence[Sequence[int]]
+) -> dict[int, set[int]]:
+    """person → the circles of ``start`` they may join in a big model."""
+    circle_of = {p: c for c, g in enumerate(start) for p in g}
+    weight: dict[tuple[int, int], float] = defaultdict(float)
+    for (a, b), s in inputs.topic.items():
+        weight[a, b] = weight[b, a] = s
+    for a, b in inputs.known:
+        weight[a, b] += 1.0
+        weight[b, a] += 1.0
+    out: dict[int, set[int]] = {}
+    for p in people:
+        affinity = [
+            (sum(weight.get((p, q), 0.0) for q in g if q != p), -c) for c, g in enumerate(start)
+        ]
+        best = {-c for _, c in sorted(affinity, reverse=True)[:NEAR_CIRCLES]}
+        if p in circle_of:
+            best.add(circle_of[p])
+        out[p] = best
+    return out
+
+
 def pool_bound(inputs: Inputs, count: int, sizes: Sizes) -> float:
     """An upper bound of the objective over the whole pool, in its units.
 
@@ -572,13 +603,21 @@ def _solve(
     model = cp_model.CpModel()
     circles = range(count)
     inside = set(people)
+    position = {p: k for k, p in enumerate(people)}
+    start = sorted((g for g in greedy if g), key=lambda g: min(position[p] for p in g))
+    hinted = {p: c for c, g in enumerate(start) for p in g}
+    allowed = _near_circles(inputs, people, start) if len(people) > SMALL_MODEL else None
     x = {(p, c): model.new_bool_var(f"x{p}_{c}") for p in people for c in circles}
     objective: list[Any] = []
     for k, p in enumerate(people):
         model.add_at_most_one(x[p, c] for c in circles)
-        # circles are interchangeable: the k-th person goes to one of the first k+1
         for c in circles:
-            if c > k:
+            if allowed is not None:
+                # a big model: each person only in the circles near them
+                if c not in allowed[p]:
+                    model.add(x[p, c] == 0)
+            elif c > k:
+                # circles are interchangeable: the k-th person goes to one of the first k+1
                 model.add(x[p, c] == 0)
         gain = _coef(W_NEED, inputs.need.get(p, 0.0)) + _coef(W_FAIR, inputs.fair[p])
         if gain:
@@ -603,6 +642,9 @@ def _solve(
     known = [ab for ab in inputs.known if ab[0] in inside and ab[1] in inside]
     both: dict[tuple[int, int, int], Any] = {}
 
+    def can(a: int, b: int, c: int) -> bool:
+        return allowed is None or (c in allowed[a] and c in allowed[b])
+
     def together(a: int, b: int, c: int, *, exact: bool) -> Any:
         z = both.get((a, b, c))
         if z is None:
@@ -616,11 +658,11 @@ def _solve(
     for (a, b), s in inputs.topic.items():
         gain = _coef(W_TOPIC, s)
         if gain and a in inside and b in inside:
-            objective.extend(gain * together(a, b, c, exact=False) for c in circles)
+            objective.extend(gain * together(a, b, c, exact=False) for c in circles if can(a, b, c))
     if golfer == "soft":
         cost = _coef(W_REPEAT, 1.0)
         for a, b in shared:
-            objective.extend(-cost * together(a, b, c, exact=True) for c in circles)
+            objective.extend(-cost * together(a, b, c, exact=True) for c in circles if can(a, b, c))
     known_of: dict[int, list[int]] = defaultdict(list)
     for a, b in known:
         known_of[a].append(b)
@@ -629,7 +671,7 @@ def _solve(
     mixes: dict[int, tuple[Any, Any]] = {}
     alones: dict[tuple[int, int], Any] = {}
     for c in circles:
-        pairs_c = [together(a, b, c, exact=True) for a, b in known]
+        pairs_c = [together(a, b, c, exact=True) for a, b in known if can(a, b, c)]
         if not pairs_c:
             continue
         counted = model.new_int_var(0, MIX_KNOWN_PAIRS, f"mix{c}")
@@ -644,8 +686,10 @@ def _solve(
         if p not in inputs.knows_someone:
             continue
         for c in circles:
+            if allowed is not None and c not in allowed[p]:
+                continue
             alone = alones[p, c] = model.new_bool_var(f"alone{p}_{c}")
-            friends = [both[(*pair(p, q), c)] for q in known_of.get(p, [])]
+            friends = [both[key] for q in known_of.get(p, []) if (key := (*pair(p, q), c)) in both]
             model.add(sum(friends) + alone >= x[p, c])
             objective.append(-alone_cost * alone)
     # tighter relaxation: a member is together with at most high - 1 others
@@ -657,12 +701,6 @@ def _solve(
         if len(zs) >= request.sizes.high:
             model.add(sum(zs) <= (request.sizes.high - 1) * x[p, c])
     # start from the greedy grouping, its circles ordered as the symmetry rule wants
-    position = {p: k for k, p in enumerate(people)}
-    start = sorted(
-        (g for g in greedy if g),
-        key=lambda g: min(position[p] for p in g),
-    )
-    hinted = {p: c for c, g in enumerate(start) for p in g}
     # a whole hint (every variable), so that the search starts from a solution
     for (p, c), var in x.items():
         model.add_hint(var, hinted.get(p) == c)
