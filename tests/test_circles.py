@@ -290,7 +290,14 @@ def test_the_sample_worlds_planted_need_lands_in_one_circle(tmp_path):
     assert len(planted) == 4
     db = f"sqlite:///{workspace / 'kith.db'}"
     result = _run(
-        db, "circle", "form", "--count", "3", "--need", "pricing an online course", "--json"
+        db,
+        "circle",
+        "form",
+        "--count",
+        "3",
+        "--need",
+        "pricing an online course for a first cohort",
+        "--json",
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)

@@ -15,7 +15,10 @@ becomes a penalty per repeated pair (``W_REPEAT``), and the proposal says so.
   their profile fields; each person's ``TOPIC_NEIGHBOURS`` most similar
   people in the pool make the pairs scored (``W_TOPIC`` × similarity, scaled
   so the pool's closest pair is 1); ``--need`` text is scored against each
-  person the same way (``W_NEED``);
+  person the same way (``W_NEED``, scaled so the best fit is 1), and the
+  pairs of the best-fitting people (fit ≥ ``NEED_FIT``, at most
+  ``NEED_PEERS``) count as topic pairs with their fits' product, so that a
+  need gathers its people in one circle rather than spreading them;
 - a mix of people who know each other (a tie) and who do not: teams of
   incumbents and newcomers with some repeat ties did best in Guimerà,
   Uzzi, Spiro & Amaral 2005 (Science 308:697), teams of only repeat ties
@@ -71,6 +74,10 @@ MIX_KNOWN_PAIRS = 2
 TOPIC_NEIGHBOURS = 5
 #: A pair this similar or less shares nothing worth a word.
 MIN_SIMILARITY = 0.05
+#: People who fit the need this well (the best is 1) are tied by it, pairwise,
+#: up to this many of them.
+NEED_FIT = 0.5
+NEED_PEERS = 40
 #: Days after which someone placed before counts as never placed.
 FAIRNESS_DAYS = 180
 #: The model holds at most this many people per place to fill.
@@ -307,6 +314,15 @@ def score_inputs(facts: PoolFacts, need: str, now: int) -> Inputs:
         top = max(topic.values(), default=0.0)
         if top > 0:
             topic = {k2: v / top for k2, v in topic.items()}
+    # a shared need ties people as a shared topic does: the pairs of the
+    # best-fitting people (at most NEED_PEERS of them) score their fits' product
+    fitting = sorted(
+        (pid for pid, v in need_fit.items() if v >= NEED_FIT), key=lambda p: (-need_fit[p], p)
+    )[:NEED_PEERS]
+    for k, a in enumerate(fitting):
+        for b in fitting[k + 1 :]:
+            ab = pair(a, b)
+            topic[ab] = max(topic.get(ab, 0.0), need_fit[a] * need_fit[b])
     knows = {a for ab in facts.known for a in ab}
     return Inputs(
         people, need_fit, fair, topic, set(facts.known), set(facts.shared), knows, terms, need_vec
@@ -803,7 +819,7 @@ def reasons(
     if shared_terms:
         out.append("they write about " + ", ".join(shared_terms))
     if need:
-        fits = [p for p in members if inputs.need.get(p, 0.0) >= 0.5]
+        fits = [p for p in members if inputs.need.get(p, 0.0) >= NEED_FIT]
         if fits:
             words = sorted(
                 {t for p in fits for t in inputs.terms.get(p, {}) if t in inputs.need_terms}
