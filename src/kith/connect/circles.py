@@ -948,6 +948,7 @@ def yield_rows(
 def refresh_yields(engine: Any, now: int) -> int:
     """Recompute and store every private circle's new-tie yield (after an
     import); how many circles."""
+    from kith.analytics.definition import MAX_TIE_PEOPLE
     from kith.store import circles as store
     from kith.store.sql import using
 
@@ -957,7 +958,7 @@ def refresh_yields(engine: Any, now: int) -> int:
             return 0
         people = {p for _, _, members, pool in circles for p in (*members, *pool)}
         until = min(now + 1, max(start for _, start, _, _ in circles) + YIELD_DAYS * DAY)
-        contacts = store.pair_contacts(db, people, until)
+        contacts = store.pair_contacts(db, people, until, MAX_TIE_PEOPLE)
     store.write_yields(engine, yield_rows(circles, contacts, now))
     return len(circles)
 

@@ -18,7 +18,6 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kith.analytics.definition import MAX_TIE_PEOPLE
 from kith.errors import InputError, NotFoundError
 from kith.relate import layers
 from kith.signals.text import own_words
@@ -60,7 +59,7 @@ class PoolFacts:
     spec: str
     people: list[PoolPerson]
     #: Pairs (a < b) with a tie (they have interacted, with at most
-    #: ``MAX_TIE_PEOPLE`` people): they know each other.
+    #: ``kith.analytics.definition.MAX_TIE_PEOPLE`` people): they know each other.
     known: set[tuple[int, int]] = field(default_factory=set)
     #: Pairs (a < b) that already shared a circle, private or public.
     shared: set[tuple[int, int]] = field(default_factory=set)
@@ -298,10 +297,12 @@ def shared_pairs(db: Db, ids: Sequence[int]) -> set[tuple[int, int]]:
     return found
 
 
-def pair_contacts(db: Db, ids: Collection[int], until: int) -> dict[tuple[int, int], list[int]]:
+def pair_contacts(
+    db: Db, ids: Collection[int], until: int, max_people: int
+) -> dict[tuple[int, int], list[int]]:
     """Pairs of ``ids`` → the times (before ``until``) of the interactions both
-    took part in directly: at most ``MAX_TIE_PEOPLE`` people besides me, as
-    for ties (``kith.analytics.definition``)."""
+    took part in directly: at most ``max_people`` people besides me (ties'
+    ``kith.analytics.definition.MAX_TIE_PEOPLE``)."""
     inside = set(ids)
     by_interaction: dict[int, tuple[int, set[int]]] = {}
     for chunk in chunks(sorted(inside)):
@@ -327,7 +328,7 @@ def pair_contacts(db: Db, ids: Collection[int], until: int) -> dict[tuple[int, i
     found: dict[tuple[int, int], list[int]] = defaultdict(list)
     for xid in shared:
         at, people = by_interaction[xid]
-        if sizes.get(xid, len(people)) > MAX_TIE_PEOPLE:
+        if sizes.get(xid, len(people)) > max_people:
             continue
         ordered = sorted(people)
         for k, a in enumerate(ordered):
