@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from kith.cli import (  # noqa: F401  (each registers its commands)
     analytics,
+    circles,
     connect,
     demo,
     evaluate,

@@ -136,6 +136,9 @@ def analytics_refresh(
             progress=analytics_progress(bar),
             spark=spark,
         )
+    from kith.connect.circles import refresh_yields
+
+    refresh_yields(state.engine, _parse_now(now_text))
     if as_json:
         click.echo(json.dumps(as_dict(result), indent=2))
         return
@@ -161,7 +164,8 @@ def analytics_after_import(
 ) -> None:
     """After an import: refresh the analytics for what came in (a failure is reported,
     and the import still counts), with a progress bar unless ``quiet``; ``ahead``
-    holds the bodies the import had scored as it read them."""
+    holds the bodies the import had scored as it read them. Then the private
+    circles' new-tie yield (``kith.connect.circles.refresh_yields``)."""
     if imported == 0:
         return
     from kith.analytics import refresh
@@ -176,3 +180,6 @@ def analytics_after_import(
         click.echo("  run: kith analytics refresh", err=True)
         return
     _print_refresh(result)
+    from kith.connect.circles import refresh_yields
+
+    refresh_yields(state.engine, now_ts())

@@ -46,6 +46,19 @@ from kith.sample.entities import (
 )
 from kith.sample.names import OWNER_ZONE, ZONES, Zone, to_local
 
+#: The need a few people share (``Story.circle_need``), each in their own words.
+CIRCLE_NEED_SUBJECT = "Pricing my first online course"
+CIRCLE_NEED_LINES = (
+    "I keep going round in circles on pricing my first online course. Cohort or "
+    "self-paced? What did you charge for your first launch?",
+    "How would you price an online course for a first cohort? Twelve students signed "
+    "up and I have no idea what the course should cost.",
+    "I'm launching my first online course next month and the pricing keeps me up at "
+    "night. Early-bird pricing for the first cohort, yes or no?",
+    "Still stuck on course pricing. My first cohort starts soon: should the online "
+    "course cost more than the workshops?",
+)
+
 #: What a person opens a thread with, by role.
 _OPENERS: dict[str, tuple[tuple[str, ...], tuple[int, ...]]] = {
     "staff": (("update", "question", "request", "scheduling"), (40, 30, 15, 15)),
@@ -860,6 +873,45 @@ class Story:
             if p.email not in seen and not (p.newcomer or p.cooling_after or p.giver):
                 self.open_thread(p, self.uniform_time(self.start, self.end - timedelta(days=20)))
 
+    def circle_need(self) -> None:
+        """A few two-way people (not on the list: they never shared a circle)
+        write to Sam about one need, pricing a first online course, and he
+        answers: the group ``kith circle form`` should put together. Drawn
+        from a generator of its own, so that no other pattern changes."""
+        rng = random.Random(f"{self.seed}:circle_need")
+        pool = [
+            p
+            for p in self.people
+            if p.rhythm in ("weekly", "monthly")
+            and p.cooling_after is None
+            and not p.list_member
+            and p.role in ("customer", "peer", "fan")
+        ]
+        middle = self.start + timedelta(days=self.days / 2)
+        for k, p in enumerate(rng.sample(pool, min(len(pool), len(CIRCLE_NEED_LINES)))):
+            when = self.moment(ZONES[p.zone], middle + timedelta(days=3 * k))
+            first = self.emit(
+                sender=p.sender,
+                to=(OWNER,),
+                cc=(),
+                when=when,
+                subject=CIRCLE_NEED_SUBJECT,
+                body=f"Hi Sam,\n\n{CIRCLE_NEED_LINES[k]}\n\n{p.first}\n",
+                tag="circle_need",
+                parent=None,
+            )
+            reply_at = self.reply_time(first.date, OWNER_ZONE, OWNER_REPLY_MEDIAN_MIN, 1.0)
+            self.emit(
+                sender=OWNER,
+                to=(p.address,),
+                cc=(),
+                when=reply_at,
+                subject=CIRCLE_NEED_SUBJECT,
+                body=f"Hi {p.first},\n\nGood question; let me think who else is on it.\n\nSam\n",
+                tag="circle_need_reply",
+                parent=first,
+            )
+
     def write(self) -> tuple[list[SamplePerson], list[SampleMessage]]:
         """Run every pattern; return the people (with who referred them) and the messages."""
         self.rhythms()
@@ -874,6 +926,7 @@ class Story:
         self.fill_silent()
         self.needs_and_offers()
         self.double_opt_in()
+        self.circle_need()
         self.planted = connect.plant(self)
         people = [
             replace(p, referred_by=self.referred_by.get(p.email))

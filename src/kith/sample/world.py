@@ -160,6 +160,7 @@ def _truth(
             {m.reply_to.email for m in messages if m.tag == "receipt" and m.reply_to}
         ),
         "complainers": sorted({m.sender.email for m in messages if m.tag == "complaint"}),
+        "circle_need": sorted({m.sender.email for m in messages if m.tag == "circle_need"}),
         "html_only": sorted({m.sender.email for m in messages if m.html and m.sender != SHOP}),
         "non_ascii": emails(lambda p: not p.name.isascii()),
         "high_reach": emails(lambda p: p.reach >= reach_cut),

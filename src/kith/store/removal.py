@@ -25,6 +25,7 @@ from kith.store.schema import (
     attention_day,
     attention_item,
     circle,
+    circle_member,
     interaction,
     introduction,
     introduction_step,
@@ -118,6 +119,7 @@ def drop_derived(conn: Connection, people: list[int]) -> None:
     delete_in(conn, attention_item, attention_item.c.person_id, people)
     drop_introductions(conn, people)
     delete_in(conn, ask_recipient, ask_recipient.c.person_id, people)
+    delete_in(conn, circle_member, circle_member.c.person_id, people)
     gone = set(people)
     for day, items in conn.execute(select(attention_day.c.day, attention_day.c["items"])).all():
         listed = json.loads(items)

@@ -89,7 +89,25 @@ identity = Table(
     Index("ix_identity_link_key", "link_key"),
 )
 
+#: One formation of private circles (``kith circle form`` then create, or one
+#: ``kith circle create``): the pool the circles were drawn from (its filter
+#: and its people's ids as JSON), which the new-tie yield's random groupings
+#: are drawn from too, and the settings it was formed with (JSON). Migration 0011.
+circle_round = Table(
+    "circle_round",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("pool", Text, nullable=False),
+    Column("pool_ids", Text, nullable=False),
+    Column("settings", Text, nullable=False),
+)
+
 #: A group: a mailing list or community (public) or a cohort you run (private).
+#: A private circle has a kind (mastermind, dinner, peer group, cohort), the
+#: round it was formed in, when it started, its reasons (JSON) and members
+#: (``circle_member``); a public one's members are who took part in its
+#: interactions.
 circle = Table(
     "circle",
     metadata,
@@ -98,6 +116,39 @@ circle = Table(
     Column("name", Text),
     Column("visibility", String(10), nullable=False),  # public, private
     Column("import_id", Integer, ForeignKey("import_run.id")),
+    Column("kind", String(12)),
+    Column("round_id", Integer, ForeignKey("circle_round.id")),
+    Column("created_at", BigInteger),
+    Column("reasons", Text),
+)
+
+#: Who is in a private circle, since when.
+circle_member = Table(
+    "circle_member",
+    metadata,
+    Column("circle_id", Integer, ForeignKey("circle.id"), primary_key=True),
+    Column("person_id", Integer, ForeignKey("person.id"), primary_key=True),
+    Column("added_at", BigInteger, nullable=False),
+    Index("ix_circle_member_person_id", "person_id"),
+)
+
+#: A private circle's new-tie yield (``kith.connect.circles.new_tie_yield``),
+#: recomputed after each import: of its pairs with no contact before it
+#: started (``new_pairs``), how many interacted directly within the window
+#: (``met``), and the same share for ``random_draws`` random groupings of the
+#: same sizes from its round's pool.
+circle_yield = Table(
+    "circle_yield",
+    metadata,
+    Column("circle_id", Integer, ForeignKey("circle.id"), primary_key=True),
+    Column("computed_at", BigInteger, nullable=False),
+    Column("pairs", Integer, nullable=False),
+    Column("new_pairs", Integer, nullable=False),
+    Column("met", Integer, nullable=False),
+    Column("yield_share", Float),
+    Column("random_share", Float),
+    Column("random_draws", Integer, nullable=False),
+    Column("window_ends_at", BigInteger, nullable=False),
 )
 
 thread = Table(

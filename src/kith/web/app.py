@@ -19,6 +19,7 @@ from kith.web.ledger import Ledger
 from kith.web.render import render_text
 from kith.web.routes import (
     auth,
+    circles,
     connect,
     health,
     home,
@@ -84,7 +85,18 @@ def create_app(config: WebConfig) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(health.router)
     app.include_router(auth.router)
-    for feature in (home, today, people, person, network, introductions, report, connect, imports):
+    for feature in (
+        home,
+        today,
+        people,
+        person,
+        network,
+        introductions,
+        circles,
+        connect,
+        report,
+        imports,
+    ):
         app.include_router(feature.router, dependencies=[Depends(guard)])
 
     @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(guard)])
