@@ -14,6 +14,7 @@ from kith.cli import (  # noqa: F401  (each registers its commands)
     evaluate,
     imports,
     looking,
+    matching,
     merging,
     privacy,
     relationships,

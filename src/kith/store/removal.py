@@ -28,6 +28,7 @@ from kith.store.schema import (
     merge,
     merge_suggestion,
     participant,
+    person_embedding,
     relationship,
     thread,
     tie,
@@ -107,6 +108,7 @@ def drop_derived(conn: Connection, people: list[int]) -> None:
     delete_in(conn, relationship, relationship.c.person_id, people)
     delete_in(conn, tie, tie.c.person_a, people)
     delete_in(conn, tie, tie.c.person_b, people)
+    delete_in(conn, person_embedding, person_embedding.c.person_id, people)
     delete_in(conn, merge, merge.c.kept_id, people)
     delete_in(conn, merge, merge.c.merged_id, people)
     delete_in(conn, merge_suggestion, merge_suggestion.c.person_a, people)

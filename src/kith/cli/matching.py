@@ -1,0 +1,94 @@
+"""The command line: matching people to a text, and the audience."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from kith.cli.base import State, cli, fmt_ts, now_ts, pass_state
+from kith.errors import InputError
+
+
+def fresh_vectors(state: State) -> None:
+    """Embed the people whose text changed since the last refresh, if any did."""
+    from kith.matching.index import is_stale, refresh
+    from kith.store.sql import using
+
+    with state.reader() as db:
+        stale = is_stale(db)
+    if stale:
+        with using(state.engine, write=True) as db:
+            refresh(db, now_ts())
+
+
+def match_after_import(state: State, imported: int) -> None:
+    """After an import: embed the people whose text it changed (a failure is
+    reported, and the import still counts; ``kith match`` tries again)."""
+    from kith.errors import KithError
+
+    if imported == 0:
+        return
+    try:
+        fresh_vectors(state)
+    except KithError as exc:
+        click.echo(f"match vectors not refreshed: {exc}", err=True)
+
+
+def read_query(text: str | None, path: Path | None, what: str = "query") -> str:
+    """The text given as an argument or in a file: one of them, not empty."""
+    if text is not None and path is not None:
+        raise InputError(f"give the {what} as TEXT or --file, not both")
+    if path is not None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(
+                f"cannot read the {what}: {exc.__class__.__name__}: {exc}", where=str(path)
+            ) from None
+    if text is None or not text.strip():
+        where = str(path) if path is not None else None
+        raise InputError(
+            f"the {what} is empty: say what to match people to",
+            where=where,
+            hint='e.g. kith match "looking for a bookkeeper who knows restaurants"',
+        )
+    return text.strip()
+
+
+@cli.command("match")
+@click.argument("text", required=False)
+@click.option("--file", "path", type=click.Path(path_type=Path), help="Read the text from F.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def match_(state: State, text: str | None, path: Path | None, limit: int, as_json: bool) -> None:
+    """Who in the ledger fits TEXT: a question, a job, a collaboration, an event.
+
+    Ranked by what they wrote (their own words, to you or in your communities)
+    and their organisation, title, role and notes; each with the quotes that
+    made them fit.
+
+    \b
+    Examples:
+      kith match "who knows about sourdough starters"
+      kith match --file job-post.txt --limit 5 --json
+    """
+    from kith.matching.search import match
+
+    query = read_query(text, path)
+    fresh_vectors(state)
+    with state.reader() as db:
+        found = match(db, query, limit=limit)
+    if as_json:
+        click.echo(json.dumps({"matches": [m.as_dict() for m in found]}, ensure_ascii=False))
+        return
+    if not found:
+        click.echo("Nobody fits yet: kith matches on what people wrote and their profiles.")
+        return
+    for rank, m in enumerate(found, 1):
+        click.echo(f"{rank:>2}. #{m.person_id} {m.name}  ({m.score:.2f})")
+        for e in m.evidence:
+            when = fmt_ts(e.at)[:10] if e.at is not None else e.kind
+            click.echo(f"      {when}  “{e.text}”")

