@@ -44,6 +44,7 @@ from kith.sample.entities import (
     SamplePerson,
 )
 from kith.sample.names import OWNER_ZONE, ZONES, Zone, to_local
+from kith.sample.topics import plant_topics
 
 #: What a person opens a thread with, by role.
 _OPENERS: dict[str, tuple[tuple[str, ...], tuple[int, ...]]] = {
@@ -699,6 +700,7 @@ class Story:
         self.group_threads()
         self.purchases()
         self.fill_silent()
+        plant_topics(self, self.people)
         people = [
             replace(p, referred_by=self.referred_by.get(p.email))
             if p.email in self.referred_by

@@ -32,6 +32,7 @@ from kith.sample.entities import (
     SamplePerson,
 )
 from kith.sample.story import Story
+from kith.sample.topics import TOPICS
 
 __all__ = [
     "DEFAULT_END",
@@ -158,6 +159,10 @@ def _truth(
         "html_only": sorted({m.sender.email for m in messages if m.html and m.sender != SHOP}),
         "non_ascii": emails(lambda p: not p.name.isascii()),
         "high_reach": emails(lambda p: p.reach >= reach_cut),
+        **{
+            f"topic_{name}": sorted({m.sender.email for m in messages if m.tag == f"topic:{name}"})
+            for name in TOPICS
+        },
     }
 
 
