@@ -185,3 +185,39 @@ def test_the_shipped_model_gives_unit_vectors_and_ranks_by_meaning():
     assert abs(float((vectors[0] ** 2).sum()) - 1) < 1e-5
     assert not vectors[3].any()
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+ASKER = (
+    "d1@x",
+    "Di Mao <di@shop.example>",
+    "Fri, 5 Jan 2024 10:00:00 +0000",
+    "Hives",
+    "Our hives did well this year and the bees made plenty of honey.\n\n"
+    "Could you send me the invoice for the honey jars?\n\nDi\n\n"
+    "Ana wrote:\n> Do you want to buy my alpaca wool socks?\n",
+)
+GIVER = (
+    "d2@x",
+    "Di Mao <di@shop.example>",
+    "Sat, 6 Jan 2024 10:00:00 +0000",
+    "Beekeeping notes",
+    "Here is the guide to beekeeping I wrote, with notes on honey bees and hives.\n",
+)
+
+
+def test_what_matters_to_a_person_comes_from_their_own_words(tmp_path):
+    db, runner = _ledger(tmp_path, ALPACAS, ASKER, GIVER)
+    result = runner.invoke(cli, ["--db", db, "person", "di@shop.example", "--json"])
+    assert result.exit_code == 0, result.output
+    matters = json.loads(result.output)["matters"]
+    (topic,) = matters["topics"]  # both messages are about bees
+    assert topic["messages"] == 2
+    assert "honey" in topic["words"] and "di" not in topic["words"]
+    assert "alpaca" not in json.dumps(matters)  # a quote of Ana's words, not Di's
+    assert matters["asks"] == [
+        {"text": "Could you send me the invoice for the honey jars?", "at": 1704448800}
+    ]
+    assert matters["offers"][0]["text"].startswith("Here is the guide to beekeeping")
+    text = runner.invoke(cli, ["--db", db, "person", "di@shop.example"]).output
+    assert "What matters to them" in text
+    assert "asked 2024-01-05  “Could you send me the invoice" in text

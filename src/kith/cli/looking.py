@@ -84,6 +84,7 @@ def people(state: State, as_json: bool, sort: str, limit: int | None) -> None:
 @pass_state
 def person(state: State, query: str, as_json: bool, limit: int) -> None:
     """One person's profile and timeline. QUERY is a name, an address or #id."""
+    from kith.matching.matters import what_matters
     from kith.store import reads
     from kith.store.scores import person_report
 
@@ -91,9 +92,11 @@ def person(state: State, query: str, as_json: bool, limit: int) -> None:
     with state.reader() as db:
         profile = reads.person_profile(db, reads.find_person(db, query), timeline=limit)
         scores = None if profile.is_me else person_report(db, profile.id, now)
+        matters = None if profile.is_me else what_matters(db, profile.id)
     if as_json:
         data = profile.as_dict()
         data["scores"] = scores
+        data["matters"] = None if matters is None else matters.as_dict()
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     click.echo(f"#{profile.id} {profile.name or '(no name)'}{'  (me)' if profile.is_me else ''}")
@@ -116,6 +119,11 @@ def person(state: State, query: str, as_json: bool, limit: int) -> None:
         from kith.cli.relationships import person_scores_text
 
         for line in person_scores_text(scores):
+            click.echo(line)
+    if matters is not None:
+        from kith.cli.matching import matters_text
+
+        for line in matters_text(matters):
             click.echo(line)
     if profile.timeline:
         click.echo("Timeline (newest first):")

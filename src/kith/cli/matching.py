@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from kith.cli.base import State, cli, fmt_ts, now_ts, pass_state
 from kith.errors import InputError
+
+if TYPE_CHECKING:
+    from kith.matching.matters import Matters
 
 
 def fresh_vectors(state: State) -> None:
@@ -21,6 +25,20 @@ def fresh_vectors(state: State) -> None:
     if stale:
         with using(state.engine, write=True) as db:
             refresh(db, now_ts())
+
+
+def matters_text(matters: Matters) -> list[str]:
+    """``kith person``'s lines on what matters to someone (none when they wrote nothing)."""
+    if not (matters.topics or matters.asks or matters.offers):
+        return []
+    lines = ["What matters to them (from their own words):"]
+    for t in matters.topics:
+        lines.append(f"  writes about {', '.join(t.words) or '?'} ({t.messages} messages)")
+        lines.append(f"    {fmt_ts(t.quote.at)[:10]}  “{t.quote.text}”")
+    for label, quotes in (("asked", matters.asks), ("offered", matters.offers)):
+        for q in quotes:
+            lines.append(f"  {label} {fmt_ts(q.at)[:10]}  “{q.text}”")
+    return lines
 
 
 def match_after_import(state: State, imported: int) -> None:
