@@ -221,3 +221,44 @@ def test_what_matters_to_a_person_comes_from_their_own_words(tmp_path):
     text = runner.invoke(cli, ["--db", db, "person", "di@shop.example"]).output
     assert "What matters to them" in text
     assert "asked 2024-01-05  “Could you send me the invoice" in text
+
+
+def test_the_audience_is_described_kept_shown_and_filtered(tmp_path):
+    db, runner = _ledger(tmp_path, ALPACAS, QUOTER, BOOKS, ASKER, GIVER)
+    config = Path(__import__("os").environ["XDG_CONFIG_HOME"]) / "kith" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[today]\nbudget_minutes = 30\n\n[audience]\ndescribe = "old"\n')
+    bad = runner.invoke(cli, ["--db", db, "audience", "--describe", "  "])
+    assert bad.exit_code != 0 and "the audience description is empty" in bad.output
+    assert 'describe = "old"' in config.read_text()  # nothing written
+    result = runner.invoke(
+        cli, ["--db", db, "audience", "--describe", "farmers who raise alpacas for wool", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert config.read_text() == (
+        "[today]\nbudget_minutes = 30\n\n"
+        '[audience]\ndescribe = "farmers who raise alpacas for wool"\n'
+    )
+    data = json.loads(result.output)
+    assert [m["person"]["name"] for m in data["members"]] == ["Ana Ruiz"]
+    assert data["members"][0]["evidence"][0]["text"].startswith("We breed alpacas")
+    assert set(data["time"]) == {"last_quarter", "quarter_before"}
+    listed = runner.invoke(cli, ["--db", db, "people", "--audience", "--json"])
+    assert [p["name"] for p in json.loads(listed.output)] == ["Ana Ruiz"]
+    everyone = runner.invoke(cli, ["--db", db, "people", "--json"])
+    assert len(json.loads(everyone.output)) == 4
+
+
+def test_the_time_split_counts_each_side_by_quarter(tmp_path):
+    from kith.matching.audience import time_split
+    from kith.store.sql import open_db
+
+    db, _ = _ledger(tmp_path, ALPACAS, BOOKS, ASKER)
+    with open_db(f"sqlite:///{db}") as conn:
+        assert conn is not None
+        ana = conn.scalar("SELECT id FROM person WHERE name = 'Ana Ruiz'")
+        split = time_split(conn, {ana}, now=1704189600 + 100 * 86400)
+    inside, outside = split.before  # 100 days later: the quarter before holds them
+    assert (len(inside.people), inside.messages_in, inside.messages_out) == (1, 1, 0)
+    assert (len(outside.people), outside.messages_in) == (2, 2)
+    assert split.last[0].messages_in == split.last[1].messages_in == 0

@@ -110,3 +110,79 @@ def match_(state: State, text: str | None, path: Path | None, limit: int, as_jso
         for e in m.evidence:
             when = fmt_ts(e.at)[:10] if e.at is not None else e.kind
             click.echo(f"      {when}  “{e.text}”")
+
+
+def audience_ids(state: State) -> set[int]:
+    """The ids of the people who fit the configured audience (``kith people --audience``)."""
+    from kith.errors import KithError
+    from kith.matching import audience
+
+    text = audience.description()
+    if text is None:
+        raise KithError(
+            "no audience described yet",
+            hint='describe it first: kith audience --describe "who your business is for"',
+        )
+    fresh_vectors(state)
+    with state.reader() as db:
+        return {m.person_id for m in audience.members(db, text)}
+
+
+@cli.command("audience")
+@click.option("--describe", "describe", metavar="TEXT", help="Say who your business is for.")
+@click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def audience_(state: State, describe: str | None, limit: int, as_json: bool) -> None:
+    """Which of your people fit the audience your business is for, and how your
+    time is split between them and the rest (last quarter and the one before).
+
+    The description is kept in the config file ([audience] describe). It
+    informs only: kith today still lists everyone.
+
+    \b
+    Examples:
+      kith audience --describe "independent bakers and cafe owners"
+      kith audience --json
+    """
+    from kith.errors import KithError
+    from kith.matching import audience
+
+    if describe is not None:
+        audience.save_description(describe)  # refuses an empty one, writing nothing
+    text = audience.description()
+    if text is None:
+        raise KithError(
+            "no audience described yet",
+            hint='kith audience --describe "who your business is for"',
+        )
+    fresh_vectors(state)
+    now = now_ts()
+    with state.reader() as db:
+        inside = audience.members(db, text)
+        split = audience.time_split(db, {m.person_id for m in inside}, now)
+    if as_json:
+        data = {
+            "description": text,
+            "members": [m.as_dict() for m in inside[:limit]],
+            "count": len(inside),
+            "time": split.as_dict(),
+        }
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    click.echo(f"Your audience: {text}")
+    click.echo(f"{len(inside):,} of your people fit it (score ≥ {audience.MIN_SCORE}).")
+    for m in inside[:limit]:
+        click.echo(f"  #{m.person_id} {m.name}  ({m.score:.2f})")
+        for e in m.evidence[:1]:
+            when = fmt_ts(e.at)[:10] if e.at is not None else e.kind
+            click.echo(f"      {when}  “{e.text}”")
+    click.echo("Your time (messages in / out, your replies, minutes on kith today):")
+    for label, (inner, outer) in (("last quarter", split.last), ("quarter before", split.before)):
+        for name, side in (("inside", inner), ("outside", outer)):
+            click.echo(
+                f"  {label:<15} {name:<8} {len(side.people):>5} people  "
+                f"{side.messages_in:>6} in  {side.messages_out:>6} out  "
+                f"{side.replies:>5} replies  {side.minutes:>5} min"
+            )
+    click.echo("It informs only: kith today still lists everyone.")

@@ -252,24 +252,32 @@ class Vectors:
         return cls(np.asarray(ids, dtype=np.int64), embed.from_blobs(blobs, model.dims))
 
 
-def match(db: Db, query: str, *, limit: int = 10, vectors: Vectors | None = None) -> list[Match]:
+def match(
+    db: Db,
+    query: str,
+    *,
+    limit: int = 10,
+    vectors: Vectors | None = None,
+    candidates: int | None = None,
+) -> list[Match]:
     """The people who best fit ``query``, best first, with their evidence.
 
     ``vectors`` are the stored ones (loaded here when not given); they are
-    expected fresh (``kith.matching.index.refresh``)."""
+    expected fresh (``kith.matching.index.refresh``). ``candidates`` read
+    closely: by default ``CANDIDATES`` or ``limit`` × ``CANDIDATE_FACTOR``."""
     vectors = vectors if vectors is not None else Vectors.load(db)
     if limit <= 0 or len(vectors.ids) == 0:
         return []
     q = embed.encode([query])[0]
     cosines = vectors.matrix @ q
-    wanted = min(len(cosines), max(CANDIDATES, limit * CANDIDATE_FACTOR))
+    wanted = min(len(cosines), candidates or max(CANDIDATES, limit * CANDIDATE_FACTOR))
     top = np.argpartition(-cosines, wanted - 1)[:wanted]
-    candidates = {int(vectors.ids[i]): float(cosines[i]) for i in top}
-    texts = {t.person_id: t for t in read_texts(db, list(candidates))}
+    closest = {int(vectors.ids[i]): float(cosines[i]) for i in top}
+    texts = {t.person_id: t for t in read_texts(db, list(closest))}
     words = terms(query)
     idf = _idf(words, texts.values())
     ranked: list[tuple[float, int, tuple[Evidence, ...]]] = []
-    for pid, cos in candidates.items():
+    for pid, cos in closest.items():
         person = texts.get(pid)
         if person is None or not person.passages:
             continue
