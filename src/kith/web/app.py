@@ -17,7 +17,17 @@ from kith.web.config import WebConfig
 from kith.web.jobs import Jobs
 from kith.web.ledger import Ledger
 from kith.web.render import render_text
-from kith.web.routes import auth, health, home, imports, network, people, person, today
+from kith.web.routes import (
+    auth,
+    health,
+    home,
+    imports,
+    matching,
+    network,
+    people,
+    person,
+    today,
+)
 from kith.web.security import LoginLimiter, Sessions, Shield, guard
 
 STATIC = Path(__file__).parent / "static"
@@ -72,7 +82,7 @@ def create_app(config: WebConfig) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(health.router)
     app.include_router(auth.router)
-    for feature in (home, today, people, person, network, imports):
+    for feature in (home, today, people, person, network, imports, matching):
         app.include_router(feature.router, dependencies=[Depends(guard)])
 
     @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(guard)])

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from kith.errors import KithError
+from kith.matching.matters import what_matters
 from kith.store import browse, reads
 from kith.store import relationships as rel
 from kith.store.scores import person_report, strength_history
@@ -77,6 +78,7 @@ def _person(request: Request, pid: int, timeline: int) -> dict[str, Any]:
         relationship = rel.relationship_row(db, pid, now)
         notes = browse.notes(db, pid)
         report, history = scores(db, pid, now)
+        matters = None if profile["is_me"] else what_matters(db, pid).as_dict()
     # Their rank among the two-way relationships, as the report's layer has it.
     rank = report["layer"]["rank"] if report is not None and relationship is not None else None
     return {
@@ -86,6 +88,7 @@ def _person(request: Request, pid: int, timeline: int) -> dict[str, Any]:
         "notes": notes,
         "report": report,
         "strength_history": history,
+        "matters": matters,
     }
 
 
@@ -94,7 +97,8 @@ def person_api(
     request: Request, pid: int, timeline: Annotated[int, Query(ge=0, le=1000)] = 50
 ) -> dict[str, Any]:
     """One person: identities, facts, counts, the latest interactions, the
-    analytics' figures, notes, and the relationship report (null until computed)."""
+    analytics' figures, notes, the relationship report (null until computed),
+    and what matters to them (topics, asks, offers from their own words)."""
     return _person(request, pid, timeline)
 
 
