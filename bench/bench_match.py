@@ -106,6 +106,13 @@ def speed(people: int, interactions: int, runs: int) -> None:
 
     texts = real_messages()
     print(f"real texts: {len(texts):,} Apache and Enron messages written by people", flush=True)
+    model = embed.model()
+    whole = model.tokenizer.encode_batch_fast([w for _, _, w in texts], add_special_tokens=False)
+    same = sum(
+        [i for i in enc.ids if i != model.unknown][: embed.MAX_TOKENS] == model.token_ids(w)
+        for enc, (_, _, w) in zip(whole, texts, strict=True)
+    )
+    print(f"token ids word by word as the tokenizer's on whole texts: {same:,} of {len(texts):,}")
     CACHE.mkdir(exist_ok=True)
     source = CACHE / f"ledger-{people}-{interactions}.db"
     if not source.exists():

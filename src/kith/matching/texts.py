@@ -24,7 +24,7 @@ from kith.store.sql import Db
 #: technical message adds little to what it is about).
 MESSAGE_CHARS = 1500
 #: A person's text stops growing at this many characters, newest first.
-PERSON_CHARS = 6000
+PERSON_CHARS = 4000
 #: Sentences shorter than this say too little to quote; longer ones are cut.
 SENTENCE_MIN_CHARS = 25
 SENTENCE_MAX_CHARS = 280
