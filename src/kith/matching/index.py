@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kith.matching.texts import read_texts
+from kith.matching.texts import read_texts, text_hash
 from kith.signals import embed
 from kith.store import embeddings as store
 from kith.store.sql import Db
@@ -67,13 +67,14 @@ def refresh(db: Db, now: int) -> Refreshed:
 
     people = 0
     for person in read_texts(db):
-        if not person.text:
+        text = person.text
+        if not text:
             continue
         people += 1
         seen.add(person.person_id)
-        digest = person.text_hash
+        digest = text_hash(text)
         if known.get(person.person_id) != digest:
-            pending.append((person.person_id, digest, person.text))
+            pending.append((person.person_id, digest, text))
             if len(pending) >= BATCH:
                 embedded += flush()
     if pending:

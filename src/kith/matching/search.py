@@ -275,15 +275,13 @@ def match(
     closest = {int(vectors.ids[i]): float(cosines[i]) for i in top}
     texts = {t.person_id: t for t in read_texts(db, list(closest))}
     words = terms(query)
-    idf = _idf(words, texts.values())
+    idf = idf_of(words, texts.values())
     ranked: list[tuple[float, int, tuple[Evidence, ...]]] = []
     for pid, cos in closest.items():
         person = texts.get(pid)
-        if person is None or not person.passages:
+        if person is None or not (person.facts or person.written):
             continue
-        best_sentence, evidence = _read_closely(person.passages, q, words, idf)
-        keyword = _keyword_share(person.text.lower(), words, idf)
-        score = W_PERSON * cos + W_SENTENCE * best_sentence + W_KEYWORD * keyword
+        score, evidence = blend(cos, person, q, words, idf)
         ranked.append((score, pid, evidence))
     ranked.sort(key=lambda r: (-r[0], r[1]))
     ranked = ranked[:limit]
@@ -291,10 +289,24 @@ def match(
     return [Match(pid, named.get(pid, f"#{pid}"), score, ev) for score, pid, ev in ranked]
 
 
-def _idf(words: Sequence[str], people: Iterable[PersonText]) -> dict[str, float]:
+def blend(
+    cos: float, person: PersonText, q: np.ndarray, words: Sequence[str], idf: dict[str, float]
+) -> tuple[float, tuple[Evidence, ...]]:
+    """A candidate's score (the module docstring's blend) from the cosine of their
+    whole text ``cos``, their passages against the query vector ``q``, and the
+    query's ``words`` weighted by ``idf``; and the quotes that made it."""
+    passages = person.passages
+    if not passages:
+        return W_PERSON * cos, ()
+    best_sentence, evidence = _read_closely(passages, q, words, idf)
+    keyword = _keyword_share(person.text.lower(), words, idf)
+    return W_PERSON * cos + W_SENTENCE * best_sentence + W_KEYWORD * keyword, evidence
+
+
+def idf_of(words: Sequence[str], people: Iterable[PersonText]) -> dict[str, float]:
     """Inverse document frequency of each query word over the candidates' texts
     (smoothed: ln((N + 1) / (n + 1)) + 1, scikit-learn's)."""
-    texts = [p.text.lower() for p in people]
+    texts = [p.text.lower() for p in people]  # each text once: a property builds it
     n = len(texts)
     return {w: math.log((n + 1) / (sum(1 for t in texts if w in t) + 1)) + 1 for w in words}
 

@@ -50,17 +50,35 @@ class Passage:
 
 @dataclass(slots=True)
 class PersonText:
-    """Everything matching reads of one person."""
+    """Everything matching reads of one person: profile facts (key, value) and
+    what they wrote (when, own words), newest first."""
 
     person_id: int
-    passages: list[Passage] = field(default_factory=list)
-    #: The text that is embedded: profile first, then what they wrote, newest first.
-    text: str = ""
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    written: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The text that is embedded: profile first, then what they wrote, newest first."""
+        return "\n".join([v for _, v in self.facts] + [w for _, w in self.written])
 
     @property
     def text_hash(self) -> str:
-        """SHA-256 of ``text``: a vector is remade only when it changes."""
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        """``text_hash`` of ``text``."""
+        return text_hash(self.text)
+
+    @property
+    def passages(self) -> list[Passage]:
+        """The quotable pieces: each fact, then each sentence they wrote, with its date."""
+        found = [Passage(value, None, key) for key, value in self.facts]
+        for at, words in self.written:
+            found.extend(Passage(sentence, at) for sentence in sentences(words))
+        return found
+
+
+def text_hash(text: str) -> str:
+    """SHA-256 of a person's text: their vector is remade only when it changes."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def sentences(words: str) -> list[str]:
@@ -121,14 +139,4 @@ def _written(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[int, list[tuple[
 def _person_text(
     pid: int, facts: list[tuple[str, str]], written: list[tuple[int, str]]
 ) -> PersonText:
-    person = PersonText(pid)
-    parts: list[str] = []
-    for key, value in facts:
-        person.passages.append(Passage(value, None, key))
-        parts.append(value)
-    for at, words in written:
-        for sentence in sentences(words):
-            person.passages.append(Passage(sentence, at))
-            parts.append(sentence)
-    person.text = "\n".join(parts)[: PERSON_CHARS + 1000]
-    return person
+    return PersonText(pid, facts, written)

@@ -145,13 +145,19 @@ def encode(texts: Sequence[str]) -> Vectors:
     return model().encode(texts)
 
 
+#: How a vector is stored in the ledger: float16, little-endian (half the bytes
+#: to read for every query; cosines change in the fourth decimal).
+STORED = "<f2"
+
+
 def to_blob(vector: npt.NDArray[np.float32]) -> bytes:
-    """A vector as stored in the ledger: float32, little-endian."""
-    return np.asarray(vector, dtype="<f4").tobytes()
+    """A vector as stored in the ledger (``STORED``)."""
+    return np.asarray(vector, dtype=STORED).tobytes()
 
 
 def from_blobs(blobs: Sequence[bytes], dims: int) -> Vectors:
-    """Stored vectors back as one matrix (one row per blob)."""
+    """Stored vectors back as one float32 matrix (one row per blob)."""
     if not blobs:
         return np.zeros((0, dims), dtype=np.float32)
-    return np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(blobs), dims)
+    stored = np.frombuffer(b"".join(blobs), dtype=STORED).reshape(len(blobs), dims)
+    return stored.astype(np.float32)

@@ -113,19 +113,14 @@ def drop_vectors(db: Db, model: str, people: Sequence[int]) -> None:
 
 def load_vectors(db: Db, model: str) -> tuple[list[int], list[bytes]]:
     """Every current person's stored vector of ``model``: (ids, blobs), in id order."""
-    ids: list[int] = []
-    blobs: list[bytes] = []
-    for pid, blob in db.stream(
+    rows = db.rows(
         "SELECT e.person_id, e.vector FROM person_embedding e "
         "JOIN person p ON p.id = e.person_id "
         "WHERE e.model = :model AND p.merged_into IS NULL AND NOT p.is_me "
         "ORDER BY e.person_id",
         {"model": model},
-        batch=5000,
-    ):
-        ids.append(int(pid))
-        blobs.append(bytes(blob))
-    return ids, blobs
+    )
+    return [int(r[0]) for r in rows], [bytes(r[1]) for r in rows]
 
 
 def ledger_stamp(db: Db) -> str:

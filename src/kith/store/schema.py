@@ -470,7 +470,7 @@ person_embedding = Table(
     Column("person_id", Integer, primary_key=True),
     Column("model", String(60), primary_key=True),
     Column("text_hash", String(64), nullable=False),
-    #: float32 values, little-endian, unit length.
+    #: float16 values, little-endian, unit length (``kith.signals.embed.STORED``).
     Column("vector", LargeBinary, nullable=False),
     Column("computed_at", BigInteger, nullable=False),
 )
