@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -40,14 +40,14 @@ MODEL_DIR = Path(__file__).parent / "models" / "minilm-static"
 #: Tokens read from one text: a person's text is cut here (the mean of more
 #: tokens barely moves, and the tokenizer's time grows with the text).
 MAX_TOKENS = 1024
-#: Characters read per token at most: a text is cut at ``MAX_TOKENS`` times this
-#: before it is tokenized (English mail averages about 4.5 characters a token).
-CHARS_PER_TOKEN = 8
-#: Distinct words remembered with their tokens (then the memory starts again).
-WORD_CACHE = 500_000
-#: A word (letters and digits) or one other character that is not a space,
-#: as BERT's pre-tokenizer splits text.
-_WORD = re.compile(r"\w+|[^\w\s]")
+#: A text is cut here before it is tokenized: ``MAX_TOKENS`` at eight
+#: characters a token (English mail averages about 4.5).
+MAX_CHARS = MAX_TOKENS * 8
+#: Texts whose new words are tokenized in one batch.
+BATCH = 2000
+#: Distinct pieces between spaces remembered with their tokens (then the memory
+#: starts again): a few hundred bytes each.
+WORD_CACHE = 1_000_000
 
 Vectors = npt.NDArray[np.float32]
 
@@ -75,36 +75,48 @@ class StaticModel:
     def encode(self, texts: Sequence[str]) -> Vectors:
         """One unit vector per text (a text with no known token: zeros)."""
         out = np.zeros((len(texts), self.dims), dtype=np.float32)
-        for i, text in enumerate(texts):
-            ids = self.token_ids(text)
-            if ids:
-                out[i] = self.table[ids].mean(axis=0)
+        for start in range(0, len(texts), BATCH):
+            chunk = [t[:MAX_CHARS].split() for t in texts[start : start + BATCH]]
+            self._learn(chunk)
+            pieces = self._pieces
+            for i, words in enumerate(chunk, start):
+                ids = np.fromiter(chain.from_iterable([pieces[w] for w in words]), dtype=np.int64)[
+                    :MAX_TOKENS
+                ]
+                if ids.size:
+                    out[i] = self.table[ids].mean(axis=0)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         np.divide(out, norms, out=out, where=norms > 0)
         return out
 
     def token_ids(self, text: str) -> list[int]:
-        """The token ids of ``text`` (at most ``MAX_TOKENS``), unknown tokens dropped.
+        """The token ids of ``text`` (at most ``MAX_TOKENS``), unknown tokens dropped."""
+        words = text[:MAX_CHARS].split()
+        self._learn([words])
+        return list(chain.from_iterable(self._pieces[w] for w in words))[:MAX_TOKENS]
 
-        The tokenizer is BERT's: lower case, words split at spaces and
-        punctuation, each word cut into word pieces. A word's pieces do not
-        depend on its neighbours, so each distinct word is sent to the
-        tokenizer once and remembered (``_pieces``): five times faster than
-        tokenizing every text whole, with the same ids (``bench/bench_match.py``
-        checks them on real mail)."""
+    def _learn(self, chunk: list[list[str]]) -> None:
+        """Tokenize the words of ``chunk`` not seen yet, in one batch.
+
+        BERT's tokenizer normalises a text (lower case, accents, control
+        characters), splits it at white space, then each piece at punctuation,
+        then into word pieces: what a piece between spaces becomes does not
+        depend on its neighbours. So each distinct piece is tokenized once
+        and remembered (``_pieces``), and a text is a split at white space and
+        dictionary look-ups: several times faster than tokenizing every text
+        whole, with the same ids (``bench/bench_match.py`` checks them on real
+        mail)."""
         pieces = self._pieces
-        ids: list[int] = []
-        for word in _WORD.findall(text[: MAX_TOKENS * CHARS_PER_TOKEN].lower()):
-            found = pieces.get(word)
-            if found is None:
-                if len(pieces) >= WORD_CACHE:
-                    pieces.clear()
-                encoded = self.tokenizer.encode(word, add_special_tokens=False).ids
-                found = pieces[word] = tuple(i for i in encoded if i != self.unknown)
-            ids.extend(found)
-            if len(ids) >= MAX_TOKENS:
-                return ids[:MAX_TOKENS]
-        return ids
+        new = list({w for words in chunk for w in words if w not in pieces})
+        if not new:
+            return
+        if len(pieces) + len(new) > WORD_CACHE:
+            pieces.clear()
+        unknown = self.unknown
+        for word, enc in zip(
+            new, self.tokenizer.encode_batch_fast(new, add_special_tokens=False), strict=True
+        ):
+            pieces[word] = tuple(i for i in enc.ids if i != unknown)
 
 
 @cache
