@@ -262,3 +262,20 @@ def test_the_time_split_counts_each_side_by_quarter(tmp_path):
     assert (len(inside.people), inside.messages_in, inside.messages_out) == (1, 1, 0)
     assert (len(outside.people), outside.messages_in) == (2, 2)
     assert split.last[0].messages_in == split.last[1].messages_in == 0
+
+
+def test_forget_takes_a_person_out_of_the_vectors_and_the_matches(tmp_path):
+    import sqlite3
+
+    db, runner = _ledger(tmp_path, ALPACAS, BOOKS)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM embedding_matrix").fetchone()[0] == 1
+    result = runner.invoke(cli, ["--db", db, "forget", "ana@farm.example", "--yes"])
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM embedding_matrix").fetchone()[0] == 0
+        assert _vectors(db) == 1
+    found = json.loads(runner.invoke(cli, ["--db", db, "match", "alpaca wool", "--json"]).output)
+    assert "Ana Ruiz" not in {m["person"]["name"] for m in found["matches"]}
+    with sqlite3.connect(db) as conn:  # the next query made it again, without her
+        assert conn.execute("SELECT COUNT(*) FROM embedding_matrix").fetchone()[0] == 1

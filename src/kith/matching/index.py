@@ -81,6 +81,10 @@ def refresh(db: Db, now: int) -> Refreshed:
         embedded += flush()
     gone = [pid for pid in known if pid not in seen]
     store.drop_vectors(db, model.model_id, gone)
+    ids, blobs = store.load_vectors(db, model.model_id)
+    store.write_matrix(
+        db, model.model_id, np.asarray(ids, dtype="<i8").tobytes(), b"".join(blobs), now
+    )
     store.set_meta(db, STAMP_KEY, _stamp(db))
     log.info("match vectors: %d people, %d embedded, %d dropped", people, embedded, len(gone))
     return Refreshed(people, embedded, len(gone))

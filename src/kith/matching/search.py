@@ -247,9 +247,16 @@ class Vectors:
 
     @classmethod
     def load(cls, db: Db) -> Vectors:
+        """The stored matrix (one read), else the people's rows one by one."""
         model = embed.model()
-        ids, blobs = store.load_vectors(db, model.model_id)
-        return cls(np.asarray(ids, dtype=np.int64), embed.from_blobs(blobs, model.dims))
+        stored = store.load_matrix(db, model.model_id)
+        if stored is not None:
+            return cls(
+                np.frombuffer(stored[0], dtype="<i8").astype(np.int64),
+                embed.from_blobs([stored[1]], model.dims),
+            )
+        listed, blobs = store.load_vectors(db, model.model_id)
+        return cls(np.asarray(listed, dtype=np.int64), embed.from_blobs(blobs, model.dims))
 
 
 def match(

@@ -168,8 +168,8 @@ def to_blob(vector: npt.NDArray[np.float32]) -> bytes:
 
 
 def from_blobs(blobs: Sequence[bytes], dims: int) -> Vectors:
-    """Stored vectors back as one float32 matrix (one row per blob)."""
+    """Stored vectors back as one float32 matrix (a blob may hold several, end to end)."""
     if not blobs:
         return np.zeros((0, dims), dtype=np.float32)
-    stored = np.frombuffer(b"".join(blobs), dtype=STORED).reshape(len(blobs), dims)
+    stored = np.frombuffer(b"".join(blobs), dtype=STORED).reshape(-1, dims)
     return stored.astype(np.float32)

@@ -123,13 +123,36 @@ def load_vectors(db: Db, model: str) -> tuple[list[int], list[bytes]]:
     return [int(r[0]) for r in rows], [bytes(r[1]) for r in rows]
 
 
-def ledger_stamp(db: Db) -> str:
-    """What the people's texts are made of, in a few numbers: when it differs from
-    the stamp of the last refresh, some texts may have changed."""
+def write_matrix(db: Db, model: str, ids: bytes, vectors: bytes, now: int) -> None:
+    """Store every current person's vector of ``model`` as one row."""
+    db.execute("DELETE FROM embedding_matrix WHERE model = :model", {"model": model}).close()
+    db.execute(
+        "INSERT INTO embedding_matrix (model, ids, vectors, computed_at) "
+        "VALUES (:model, :ids, :vectors, :now)",
+        {"model": model, "ids": ids, "vectors": vectors, "now": now},
+    ).close()
+
+
+def load_matrix(db: Db, model: str) -> tuple[bytes, bytes] | None:
+    """The stored matrix of ``model``: (ids, vectors), or None when there is none."""
     row = db.first(
-        "SELECT (SELECT MAX(id) FROM interaction), (SELECT COUNT(*) FROM interaction), "
-        "(SELECT COUNT(*) FROM fact), (SELECT COUNT(*) FROM identity), "
-        "(SELECT COUNT(*) FROM person WHERE merged_into IS NULL)"
+        "SELECT ids, vectors FROM embedding_matrix WHERE model = :model", {"model": model}
+    )
+    return None if row is None else (bytes(row[0]), bytes(row[1]))
+
+
+def ledger_stamp(db: Db) -> str:
+    """What the people's texts are made of, in a few numbers read by index: when
+    it differs from the stamp of the last refresh, some texts may have changed.
+    New rows raise a largest id; merges, forgets and removed imports change the
+    counts of small tables (a forget also drops the matrix)."""
+    row = db.first(
+        "SELECT (SELECT MAX(id) FROM interaction), (SELECT MAX(id) FROM fact), "
+        "(SELECT MAX(id) FROM identity), (SELECT MAX(id) FROM person), "
+        "(SELECT COUNT(*) FROM person WHERE merged_into IS NOT NULL), "
+        "(SELECT COUNT(*) FROM merge), (SELECT COUNT(*) FROM import_run), "
+        "(SELECT COUNT(*) FROM forgotten), "
+        "(SELECT COUNT(*) FROM embedding_matrix)"
     )
     return ":".join(str(v or 0) for v in (row or ()))
 

@@ -475,6 +475,20 @@ person_embedding = Table(
     Column("computed_at", BigInteger, nullable=False),
 )
 
+#: Every current person's vector of a model in one row, for a query to read at
+#: once (rows of ``person_embedding`` one by one take most of a query's time
+#: at 100k people): ``ids`` as int64 and ``vectors`` as ``person_embedding``'s,
+#: in the same order. Rebuilt by each refresh; removed by ``forget`` (and then
+#: the next query rebuilds it).
+embedding_matrix = Table(
+    "embedding_matrix",
+    metadata,
+    Column("model", String(60), primary_key=True),
+    Column("ids", LargeBinary, nullable=False),
+    Column("vectors", LargeBinary, nullable=False),
+    Column("computed_at", BigInteger, nullable=False),
+)
+
 #: Me (one row of all): found without reading every person.
 Index("ix_person_is_me", person.c.is_me)
 #: Birthdays by month and day, whether stored as YYYY-MM-DD or --MM-DD.

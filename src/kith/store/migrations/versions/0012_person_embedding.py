@@ -1,4 +1,4 @@
-"""person_embedding: each person's text as a vector, for kith match
+"""person_embedding, embedding_matrix: each person's text as a vector, for kith match
 
 Revision ID: 0012
 Revises: 0009
@@ -25,7 +25,16 @@ def upgrade() -> None:
         sa.Column("computed_at", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("person_id", "model", name=op.f("pk_person_embedding")),
     )
+    op.create_table(
+        "embedding_matrix",
+        sa.Column("model", sa.String(length=60), nullable=False),
+        sa.Column("ids", sa.LargeBinary(), nullable=False),
+        sa.Column("vectors", sa.LargeBinary(), nullable=False),
+        sa.Column("computed_at", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("model", name=op.f("pk_embedding_matrix")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("embedding_matrix")
     op.drop_table("person_embedding")
