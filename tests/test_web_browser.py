@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,12 +36,15 @@ def _missing(message: str) -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[str]:
-    """A real ``kith serve`` (its own process) on the sample world; yields its URL."""
-    folder = tmp_path_factory.mktemp("browser-world")
+@contextmanager
+def serve_world(folder: Path, config: str | None = None) -> Iterator[str]:
+    """A real ``kith serve`` (its own process) on the sample world built in
+    ``folder``, with ``config`` as its config.toml if given; yields its URL."""
     db = folder / "kith.db"
     day = build_world(f"sqlite:///{db}", folder)
+    if config is not None:
+        (folder / "config" / "kith").mkdir(parents=True)
+        (folder / "config" / "kith" / "config.toml").write_text(config)
     port = free_port()
     env = {
         **os.environ,
@@ -68,9 +72,18 @@ def server(tmp_path_factory) -> Iterator[str]:
                 out = proc.stdout.read() if proc.stdout else ""
                 pytest.fail(f"kith serve did not start:\n{out}")
             time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[str]:
+    """A real ``kith serve`` on the sample world; yields its URL."""
+    with serve_world(tmp_path_factory.mktemp("browser-world")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

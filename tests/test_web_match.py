@@ -6,22 +6,15 @@ what matters to them; and their JSON API."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from kith.sample.topics import TOPICS
 from tests import test_web_browser as base
-from tests.pg import free_port
 from tests.test_web_browser import axe_violations, shot, unlabelled_controls
-from tests.web_world import build_world
 
 pytestmark = pytest.mark.browser
 
@@ -36,42 +29,8 @@ page = base.page
 def server(tmp_path_factory) -> Iterator[str]:
     """``kith serve`` on the sample world, with an audience described in its config."""
     folder = tmp_path_factory.mktemp("match-world")
-    db = folder / "kith.db"
-    day = build_world(f"sqlite:///{db}", folder)
-    (folder / "config" / "kith").mkdir(parents=True)
-    (folder / "config" / "kith" / "config.toml").write_text(
-        f'[audience]\ndescribe = "{AUDIENCE}"\n'
-    )
-    port = free_port()
-    env = {
-        **os.environ,
-        "XDG_DATA_HOME": str(folder / "data"),
-        "XDG_CONFIG_HOME": str(folder / "config"),
-    }
-    kith = Path(sys.executable).with_name("kith")
-    proc = subprocess.Popen(
-        [str(kith), "--db", str(db), "serve", "--port", str(port), "--date", day.isoformat()],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                out = proc.stdout.read() if proc.stdout else ""
-                pytest.fail(f"kith serve did not start:\n{out}")
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    with base.serve_world(folder, f'[audience]\ndescribe = "{AUDIENCE}"\n') as url:
+        yield url
 
 
 def _get(url: str) -> tuple[int, dict]:

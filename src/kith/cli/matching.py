@@ -17,14 +17,10 @@ if TYPE_CHECKING:
 
 def fresh_vectors(state: State) -> None:
     """Embed the people whose text changed since the last refresh, if any did."""
-    from kith.matching.index import is_stale, refresh
+    from kith.matching.index import refresh_if_stale
     from kith.store.sql import using
 
-    with state.reader() as db:
-        stale = is_stale(db)
-    if stale:
-        with using(state.engine, write=True) as db:
-            refresh(db, now_ts())
+    refresh_if_stale(state.reader(), lambda: using(state.engine, write=True), now_ts())
 
 
 def matters_text(matters: Matters) -> list[str]:
@@ -114,15 +110,9 @@ def match_(state: State, text: str | None, path: Path | None, limit: int, as_jso
 
 def audience_ids(state: State) -> set[int]:
     """The ids of the people who fit the configured audience (``kith people --audience``)."""
-    from kith.errors import KithError
     from kith.matching import audience
 
-    text = audience.description()
-    if text is None:
-        raise KithError(
-            "no audience described yet",
-            hint='describe it first: kith audience --describe "who your business is for"',
-        )
+    text = audience.required_description()
     fresh_vectors(state)
     with state.reader() as db:
         return {m.person_id for m in audience.members(db, text)}
@@ -145,17 +135,11 @@ def audience_(state: State, describe: str | None, limit: int, as_json: bool) -> 
       kith audience --describe "independent bakers and cafe owners"
       kith audience --json
     """
-    from kith.errors import KithError
     from kith.matching import audience
 
     if describe is not None:
         audience.save_description(describe)  # refuses an empty one, writing nothing
-    text = audience.description()
-    if text is None:
-        raise KithError(
-            "no audience described yet",
-            hint='kith audience --describe "who your business is for"',
-        )
+    text = audience.required_description()
     fresh_vectors(state)
     now = now_ts()
     with state.reader() as db:

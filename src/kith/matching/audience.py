@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kith.config import config_file_path, config_table
-from kith.errors import ConfigError, InputError
+from kith.errors import ConfigError, InputError, KithError
 from kith.matching.search import Match, match
 from kith.store import audience as store
 from kith.store.sql import Db
@@ -48,6 +48,17 @@ def description(config_file: Path | None = None) -> str | None:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError("the audience description must be words", where=where)
     return value.strip()
+
+
+def required_description(config_file: Path | None = None) -> str:
+    """The audience description kept in the config; an error saying how to give one."""
+    text = description(config_file)
+    if text is None:
+        raise KithError(
+            "no audience described yet",
+            hint='describe it first: kith audience --describe "who your business is for"',
+        )
+    return text
 
 
 def save_description(text: str, config_file: Path | None = None) -> Path:

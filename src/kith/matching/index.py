@@ -11,6 +11,8 @@ ledger changed since the last refresh (``is_stale``: a cheap stamp of counts,
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +37,19 @@ class Refreshed:
     people: int
     embedded: int
     dropped: int
+
+
+def refresh_if_stale(
+    reader: AbstractContextManager[Db], writer: Callable[[], AbstractContextManager[Db]], now: int
+) -> Refreshed | None:
+    """Refresh through ``writer()`` when the ledger read by ``reader`` changed
+    since the last refresh (the surfaces call this before they match)."""
+    with reader as db:
+        stale = is_stale(db)
+    if not stale:
+        return None
+    with writer() as db:
+        return refresh(db, now)
 
 
 def is_stale(db: Db) -> bool:

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from kith.errors import InputError, KithError
+from kith.errors import InputError
 from kith.web.ledger import Ledger
 from kith.web.routes import ledger_of
 
@@ -22,14 +22,10 @@ MAX_MATCHES = 100
 
 def fresh_vectors(ledger: Ledger) -> None:
     """Embed the people whose text changed since the last refresh, if any did."""
-    from kith.matching.index import is_stale, refresh
+    from kith.matching.index import refresh_if_stale
     from kith.store.sql import using
 
-    with ledger.reader() as db:
-        stale = is_stale(db)
-    if stale:
-        with using(ledger.engine, write=True) as db:
-            refresh(db, ledger.now())
+    refresh_if_stale(ledger.reader(), lambda: using(ledger.engine, write=True), ledger.now())
 
 
 def find_matches(ledger: Ledger, text: str, limit: int) -> list[dict[str, Any]]:
@@ -47,12 +43,7 @@ def audience_members(ledger: Ledger) -> tuple[str, list[Any]]:
     """The configured audience description and who fits it."""
     from kith.matching import audience
 
-    text = audience.description()
-    if text is None:
-        raise KithError(
-            "no audience described yet",
-            hint='describe it first: kith audience --describe "who your business is for"',
-        )
+    text = audience.required_description()
     fresh_vectors(ledger)
     with ledger.reader() as db:
         return text, audience.members(db, text)
