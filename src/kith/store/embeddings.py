@@ -44,8 +44,11 @@ def iter_authored(db: Db, people: Sequence[int] | None = None) -> Iterator[tuple
     if people is None:
         yield from db.stream(_AUTHORED.format(people=""))
         return
+    # A few people (a person's page, a query's candidates): plain reads, which
+    # also work where there is no transaction to hold a server-side cursor (the
+    # web app reads PostgreSQL in autocommit).
     for part in chunks(sorted(set(people))):
-        yield from db.stream(
+        yield from db.rows(
             _AUTHORED.format(people="AND idn.person_id IN :people"), {"people": list(part)}
         )
 
