@@ -24,7 +24,7 @@ from pathlib import Path
 
 from kith.config import config_file_path, config_table
 from kith.errors import ConfigError, InputError, KithError
-from kith.matching.search import Match, match
+from kith.matching.search import Match, Vectors, match
 from kith.store import audience as store
 from kith.store.sql import Db
 
@@ -102,9 +102,10 @@ def _without_table(text: str, table: str) -> str:
     return "\n".join(out)
 
 
-def members(db: Db, text: str) -> list[Match]:
-    """The people who fit the audience ``text``, best first, with their reasons."""
-    found = match(db, text, limit=CANDIDATES, candidates=CANDIDATES)
+def members(db: Db, text: str, *, vectors: Vectors | None = None) -> list[Match]:
+    """The people who fit the audience ``text``, best first, with their reasons
+    (``vectors``: the stored ones, when the caller holds them)."""
+    found = match(db, text, limit=CANDIDATES, candidates=CANDIDATES, vectors=vectors)
     return [m for m in found if m.score >= MIN_SCORE]
 
 

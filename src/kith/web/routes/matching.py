@@ -11,6 +11,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from kith.errors import InputError
+from kith.matching.search import Vectors
+from kith.store.sql import Db
 from kith.web.ledger import Ledger
 from kith.web.routes import ledger_of
 
@@ -18,6 +20,10 @@ router = APIRouter(tags=["matching"])
 
 #: Most matches one request returns.
 MAX_MATCHES = 100
+#: The vectors last read, per ledger URL, with the refresh stamp they were read
+#: at: a server reads the 50 MB matrix of 100k people once per refresh, not
+#: once per query (bench/RESULTS.md, "Matching").
+_VECTORS: dict[str, tuple[str, Vectors]] = {}
 
 
 def fresh_vectors(ledger: Ledger) -> None:
@@ -28,6 +34,21 @@ def fresh_vectors(ledger: Ledger) -> None:
     refresh_if_stale(ledger.reader(), lambda: using(ledger.engine, write=True), ledger.now())
 
 
+def vectors_of(ledger: Ledger, db: Db) -> Vectors:
+    """The stored vectors, read again only after a refresh."""
+    from kith.matching.index import STAMP_KEY
+    from kith.store.embeddings import meta
+
+    stamp = meta(db, STAMP_KEY) or ""
+    url = ledger.config.database_url
+    held = _VECTORS.get(url)
+    if held is not None and held[0] == stamp:
+        return held[1]
+    vectors = Vectors.load(db)
+    _VECTORS[url] = (stamp, vectors)
+    return vectors
+
+
 def find_matches(ledger: Ledger, text: str, limit: int) -> list[dict[str, Any]]:
     """The people who fit ``text`` (``kith match``), as JSON rows."""
     from kith.matching.search import match
@@ -36,7 +57,8 @@ def find_matches(ledger: Ledger, text: str, limit: int) -> list[dict[str, Any]]:
         raise InputError("the query is empty: say what to match people to")
     fresh_vectors(ledger)
     with ledger.reader() as db:
-        return [m.as_dict() for m in match(db, text.strip(), limit=limit)]
+        found = match(db, text.strip(), limit=limit, vectors=vectors_of(ledger, db))
+        return [m.as_dict() for m in found]
 
 
 def audience_members(ledger: Ledger) -> tuple[str, list[Any]]:
@@ -46,7 +68,7 @@ def audience_members(ledger: Ledger) -> tuple[str, list[Any]]:
     text = audience.required_description()
     fresh_vectors(ledger)
     with ledger.reader() as db:
-        return text, audience.members(db, text)
+        return text, audience.members(db, text, vectors=vectors_of(ledger, db))
 
 
 @router.get("/api/match")
