@@ -279,3 +279,22 @@ def test_forget_takes_a_person_out_of_the_vectors_and_the_matches(tmp_path):
     assert "Ana Ruiz" not in {m["person"]["name"] for m in found["matches"]}
     with sqlite3.connect(db) as conn:  # the next query made it again, without her
         assert conn.execute("SELECT COUNT(*) FROM embedding_matrix").fetchone()[0] == 1
+
+
+def test_a_profile_alone_can_fit_and_is_quoted_by_its_fact(tmp_path):
+    db, runner = _ledger(tmp_path, ALPACAS)
+    (tmp_path / "cards.vcf").write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Eva Holm\r\nEMAIL:eva@dental.example\r\n"
+        "ORG:Holm Dental Clinic\r\nTITLE:Orthodontist\r\nEND:VCARD\r\n"
+    )
+    result = runner.invoke(cli, ["--db", db, "import", "-q", str(tmp_path / "cards.vcf")])
+    assert result.exit_code == 0, result.output
+    found = json.loads(
+        runner.invoke(cli, ["--db", db, "match", "an orthodontist for my teeth", "--json"]).output
+    )["matches"]
+    assert found[0]["person"]["name"] == "Eva Holm"
+    assert {k: found[0]["evidence"][0][k] for k in ("text", "at", "kind")} == {
+        "text": "Orthodontist",
+        "at": None,
+        "kind": "title",
+    }
