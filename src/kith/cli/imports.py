@@ -30,7 +30,9 @@ from kith.errors import KithError
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option(
-    "--no-analytics", is_flag=True, help="Do not refresh the relationship features afterwards."
+    "--no-analytics",
+    is_flag=True,
+    help="Do not refresh the relationship features (nor the vectors of kith match) afterwards.",
 )
 @pass_state
 def import_(
