@@ -67,18 +67,30 @@ def serving(db: Path, folder: Path, *args: str) -> Iterator[str]:
                 out = proc.stdout.read() if proc.stdout else ""
                 pytest.fail(f"kith serve did not start:\n{out}")
             time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@contextmanager
+def serve_world(folder: Path, config: str | None = None) -> Iterator[str]:
+    """``serving`` on the sample world built in ``folder``, with ``config`` as
+    its config.toml if given; yields its URL."""
+    db = folder / "kith.db"
+    day = build_world(f"sqlite:///{db}", folder)
+    if config is not None:
+        (folder / "config" / "kith").mkdir(parents=True)
+        (folder / "config" / "kith" / "config.toml").write_text(config)
+    with serving(db, folder, "--date", day.isoformat()) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[str]:
     """A real ``kith serve`` on the sample world; yields its URL."""
-    folder = tmp_path_factory.mktemp("browser-world")
-    db = folder / "kith.db"
-    day = build_world(f"sqlite:///{db}", folder)
-    with serving(db, folder, "--date", day.isoformat()) as url:
+    with serve_world(tmp_path_factory.mktemp("browser-world")) as url:
         yield url
 
 

@@ -17,6 +17,7 @@ from kith.cli import (  # noqa: F401  (each registers its commands)
     imports,
     introductions,
     looking,
+    matching,
     merging,
     privacy,
     relationships,

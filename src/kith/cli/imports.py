@@ -10,6 +10,7 @@ import click
 
 from kith.cli.analytics import analytics_after_import
 from kith.cli.base import State, cli, now_ts, pass_state
+from kith.cli.matching import match_after_import
 from kith.cli.progress import print_summaries, progress_bar
 from kith.errors import KithError
 
@@ -29,7 +30,9 @@ from kith.errors import KithError
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option(
-    "--no-analytics", is_flag=True, help="Do not refresh the relationship features afterwards."
+    "--no-analytics",
+    is_flag=True,
+    help="Do not refresh the relationship features (nor the vectors of kith match) afterwards.",
 )
 @pass_state
 def import_(
@@ -97,6 +100,7 @@ def import_(
         if not no_analytics:
             imported = sum(s.imported for s in summaries)
             analytics_after_import(state, imported, quiet=quiet, ahead=ahead)
+            match_after_import(state, imported)
     finally:
         if ahead is not None:
             ahead.close()

@@ -38,15 +38,31 @@ def _stream_json_lines(rows: Iterator[dict[str, Any]]) -> None:
     "others count everyone first.",
 )
 @click.option("--limit", type=int, default=None, help="At most this many (table default: 50).")
+@click.option(
+    "--audience",
+    "in_audience",
+    is_flag=True,
+    help="Only those who fit your audience (kith audience).",
+)
 @pass_state
-def people(state: State, as_json: bool, sort: str, limit: int | None) -> None:
+def people(state: State, as_json: bool, sort: str, limit: int | None, in_audience: bool) -> None:
     """Everyone in the ledger, with their interactions and last contact."""
     from kith.store import reads
 
+    inside: set[int] | None = None
+    if in_audience:
+        from kith.cli.matching import audience_ids
+
+        inside = audience_ids(state)
     if as_json:
-        with state.reader() as db, closing(reads.iter_people(db, sort=sort, limit=limit)) as rows:
+        with (
+            state.reader() as db,
+            closing(
+                reads.iter_people(db, sort=sort, limit=None if inside is not None else limit)
+            ) as rows,
+        ):
             # closed here, before its connection, even when the reader of the pipe leaves
-            _stream_json_lines(r.as_dict() for r in rows)
+            _stream_json_lines(r.as_dict() for r in _only(rows, inside, limit))
         return
     from rich.console import Console
     from rich.table import Table
@@ -58,16 +74,20 @@ def people(state: State, as_json: bool, sort: str, limit: int | None) -> None:
         table.add_column(col, justify="right" if col in ("id", "interactions") else "left")
     count = 0
     with state.reader() as db:
-        for r in reads.iter_people(db, sort=sort, limit=shown):
-            table.add_row(
-                f"#{r.id}",
-                # plain text, never markup: names come from files nobody vouches for
-                Text(r.name or ""),
-                Text(r.identity or ""),
-                f"{r.interactions:,}",
-                fmt_ts(r.last_contact),
-            )
-            count += 1
+        found = closing(
+            reads.iter_people(db, sort=sort, limit=None if inside is not None else shown)
+        )
+        with found as rows:
+            for r in _only(rows, inside, shown):
+                table.add_row(
+                    f"#{r.id}",
+                    # plain text, never markup: names come from files nobody vouches for
+                    Text(r.name or ""),
+                    Text(r.identity or ""),
+                    f"{r.interactions:,}",
+                    fmt_ts(r.last_contact),
+                )
+                count += 1
     console = Console()
     if count == 0:
         console.print("Nobody yet. Import something: kith import PATH (or try kith demo).")
@@ -75,6 +95,17 @@ def people(state: State, as_json: bool, sort: str, limit: int | None) -> None:
     console.print(table)
     if limit is None and count == shown:
         console.print(f"[dim]first {shown}; --limit N for more, --json for all[/dim]")
+
+
+def _only(rows: Iterator[Any], inside: set[int] | None, limit: int | None) -> Iterator[Any]:
+    """``rows`` whose id is in ``inside`` (all when None), at most ``limit``."""
+    count = 0
+    for r in rows:
+        if limit is not None and count >= limit:
+            return
+        if inside is None or r.id in inside:
+            count += 1
+            yield r
 
 
 @cli.command()
@@ -85,6 +116,7 @@ def people(state: State, as_json: bool, sort: str, limit: int | None) -> None:
 def person(state: State, query: str, as_json: bool, limit: int) -> None:
     """One person's profile and timeline. QUERY is a name, an address or #id."""
     from kith.connect.introductions import of_person
+    from kith.matching.matters import what_matters
     from kith.store import reads
     from kith.store.scores import person_report
 
@@ -96,10 +128,12 @@ def person(state: State, query: str, as_json: bool, limit: int) -> None:
         scores = None if profile.is_me else person_report(db, profile.id, now)
         introduced = of_person(db, profile.id, now)
         status = None if profile.is_me else person_status(db, profile.id, now)
+        matters = None if profile.is_me else what_matters(db, profile.id)
     if as_json:
         data = profile.as_dict()
         data["scores"] = scores
         data["introductions"] = introduced
+        data["matters"] = None if matters is None else matters.as_dict()
         if status is not None:
             data["today"] = {
                 "not_acted_on": status.why_not,
@@ -137,6 +171,11 @@ def person(state: State, query: str, as_json: bool, limit: int) -> None:
         for found in introduced:
             made = f"  (direct contact {found['yield_words']})" if found["yield_words"] else ""
             click.echo(f"  {found['id']}: {found['words']}{made}")
+    if matters is not None:
+        from kith.cli.matching import matters_text
+
+        for line in matters_text(matters):
+            click.echo(line)
     if profile.timeline:
         click.echo("Timeline (newest first):")
         arrows = {"in": "←", "out": "→", "among": "·"}

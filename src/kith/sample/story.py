@@ -45,6 +45,7 @@ from kith.sample.entities import (
     SamplePerson,
 )
 from kith.sample.names import OWNER_ZONE, ZONES, Zone, to_local
+from kith.sample.topics import plant_topics
 
 #: The need a few people share (``Story.circle_need``), each in their own words.
 CIRCLE_NEED_SUBJECT = "Pricing my first online course"
@@ -927,6 +928,7 @@ class Story:
         self.needs_and_offers()
         self.double_opt_in()
         self.circle_need()
+        plant_topics(self, self.people)
         self.planted = connect.plant(self)
         people = [
             replace(p, referred_by=self.referred_by.get(p.email))

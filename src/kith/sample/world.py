@@ -33,6 +33,7 @@ from kith.sample.entities import (
 )
 from kith.sample.story import Story
 from kith.sample.templates import NEED_ASK_SUBJECT, NEED_OFFER_SUBJECT
+from kith.sample.topics import TOPICS
 
 __all__ = [
     "DEFAULT_END",
@@ -168,6 +169,10 @@ def _truth(
         # the first introduction Sam proposes is agreed and made, the second declined
         "opt_in_made": sorted(opt_ins[0][:2]) if opt_ins else [],
         "opt_in_declined": sorted(opt_ins[1][:2]) if len(opt_ins) > 1 else [],
+        **{
+            f"topic_{name}": sorted({m.sender.email for m in messages if m.tag == f"topic:{name}"})
+            for name in TOPICS
+        },
     }
 
 

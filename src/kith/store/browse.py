@@ -84,7 +84,12 @@ def fold(text: str) -> str:
 
 
 def search_people(
-    db: Db, query: PeopleQuery, now: int, *, members: Collection[int] | None = None
+    db: Db,
+    query: PeopleQuery,
+    now: int,
+    *,
+    members: Collection[int] | None = None,
+    only: Collection[int] | None = None,
 ) -> PeoplePage:
     """One page of people (not me, not merged away) matching ``query``.
 
@@ -94,7 +99,8 @@ def search_people(
     counted by offset: cheap along an index, and a person can name a page.
     Strength, layer and cooling are as of ``now``.
     ``members`` are the circle's people when the caller has them already
-    (``circle_members`` reads every interaction of the ledger).
+    (``circle_members`` reads every interaction of the ledger); ``only``
+    keeps the page to these people (the audience: ``kith.matching.audience``).
     """
     sort = query.sort if query.sort in _ORDER else "name"
     # The page's ids first (the order may compute every row's score), then
@@ -155,6 +161,9 @@ def search_people(
     if query.circle is not None:
         found = circle_members(db, query.circle) if members is None else members
         clause, params["circle"] = _in_set(db, found, "circle")
+        sql += f" AND p.id {clause}"
+    if only is not None:
+        clause, params["only"] = _in_set(db, only, "only")
         sql += f" AND p.id {clause}"
     per_page = max(1, min(query.per_page, MAX_PAGE))
     page = max(1, query.page)

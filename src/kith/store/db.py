@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: The newest migration; ``tests/test_store.py`` checks it matches the scripts.
-HEAD_REVISION = "0012"
+HEAD_REVISION = "0013"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

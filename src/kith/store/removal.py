@@ -26,12 +26,14 @@ from kith.store.schema import (
     attention_item,
     circle,
     circle_member,
+    embedding_matrix,
     interaction,
     introduction,
     introduction_step,
     merge,
     merge_suggestion,
     participant,
+    person_embedding,
     relationship,
     thread,
     tie,
@@ -111,6 +113,8 @@ def drop_derived(conn: Connection, people: list[int]) -> None:
     delete_in(conn, relationship, relationship.c.person_id, people)
     delete_in(conn, tie, tie.c.person_a, people)
     delete_in(conn, tie, tie.c.person_b, people)
+    delete_in(conn, person_embedding, person_embedding.c.person_id, people)
+    conn.execute(delete(embedding_matrix))  # holds their vectors too: remade when next read
     delete_in(conn, merge, merge.c.kept_id, people)
     delete_in(conn, merge, merge.c.merged_id, people)
     delete_in(conn, merge_suggestion, merge_suggestion.c.person_a, people)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -510,6 +511,35 @@ Index(
     sqlite_where=text("n_in > 0 AND n_out > 0"),
     postgresql_where=text("n_in > 0 AND n_out > 0"),
 )
+#: Each person's text as a vector (``kith.signals.embed``), for ``kith match``:
+#: one row per person and model; ``text_hash`` is the hash of the text embedded, so
+#: that only people whose text changed are embedded again (migration 0012). Derived,
+#: like ``relationship``: no foreign key, removed with the person (``forget``).
+person_embedding = Table(
+    "person_embedding",
+    metadata,
+    Column("person_id", Integer, primary_key=True),
+    Column("model", String(60), primary_key=True),
+    Column("text_hash", String(64), nullable=False),
+    #: float16 values, little-endian, unit length (``kith.signals.embed.STORED``).
+    Column("vector", LargeBinary, nullable=False),
+    Column("computed_at", BigInteger, nullable=False),
+)
+
+#: Every current person's vector of a model in one row, for a query to read at
+#: once (rows of ``person_embedding`` one by one take most of a query's time
+#: at 100k people): ``ids`` as int64 and ``vectors`` as ``person_embedding``'s,
+#: in the same order. Rebuilt by each refresh; removed by ``forget`` (and then
+#: the next query rebuilds it).
+embedding_matrix = Table(
+    "embedding_matrix",
+    metadata,
+    Column("model", String(60), primary_key=True),
+    Column("ids", LargeBinary, nullable=False),
+    Column("vectors", LargeBinary, nullable=False),
+    Column("computed_at", BigInteger, nullable=False),
+)
+
 #: Me (one row of all): found without reading every person.
 Index("ix_person_is_me", person.c.is_me)
 #: Birthdays by month and day, whether stored as YYYY-MM-DD or --MM-DD.

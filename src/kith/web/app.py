@@ -25,6 +25,7 @@ from kith.web.routes import (
     home,
     imports,
     introductions,
+    matching,
     network,
     people,
     person,
@@ -95,6 +96,7 @@ def create_app(config: WebConfig) -> FastAPI:
         circles,
         connect,
         report,
+        matching,
         imports,
     ):
         app.include_router(feature.router, dependencies=[Depends(guard)])

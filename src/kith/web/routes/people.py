@@ -13,7 +13,7 @@ from kith.relate import layers
 from kith.store import browse
 from kith.store.ids import MAX_ID
 from kith.web.render import render
-from kith.web.routes import ledger_of
+from kith.web.routes import ledger_of, matching
 
 router = APIRouter(tags=["people"])
 
@@ -23,6 +23,8 @@ Debt = Literal["", "owed", "owing"]
 #: The last page number asked for: its offset (times at most ``browse.MAX_PAGE``)
 #: stays far inside SQL's 64-bit integers.
 LAST_PAGE = 1_000_000_000
+#: People shown for the match box.
+MATCHES_SHOWN = 10
 
 
 def _query(
@@ -70,14 +72,20 @@ def people_api(
     sort: Sort = "name",
     page: Annotated[int, Query(ge=1, le=LAST_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=browse.MAX_PAGE)] = 50,
+    audience: Annotated[
+        bool, Query(description="Only those who fit your audience (GET /api/audience).")
+    ] = False,
 ) -> dict[str, Any]:
     """A page of people matching a search and filters, each with the strength,
     layer and cooling of `kith relationships` (kith.relate), as of now."""
     query = _query(q, role, layer, min_strength, cooling, debt, circle, sort, page, per_page)
     ledger = ledger_of(request)
     members = None if query.circle is None else ledger.circle_members(query.circle)
+    inside = None
+    if audience:
+        inside = frozenset(m.person_id for m in matching.audience_members(ledger)[1])
     with ledger.reader() as db:
-        found = browse.search_people(db, query, ledger.now(), members=members)
+        found = browse.search_people(db, query, ledger.now(), members=members, only=inside)
     return {
         "people": found.rows,
         "page": found.page,
@@ -120,6 +128,8 @@ def people_page(
     circle: str = "",
     sort: Sort = "name",
     page: Annotated[int, Query(ge=1, le=LAST_PAGE)] = 1,
+    match: str = "",
+    audience: bool = False,
 ) -> Response:
     query = _query(
         q,
@@ -135,8 +145,12 @@ def people_page(
     )
     ledger = ledger_of(request)
     members = None if query.circle is None else ledger.circle_members(query.circle)
+    inside = None
+    if audience:
+        inside = frozenset(m.person_id for m in matching.audience_members(ledger)[1])
+    matches = matching.find_matches(ledger, match, MATCHES_SHOWN) if match.strip() else None
     with ledger.reader() as db:
-        found = browse.search_people(db, query, ledger.now(), members=members)
+        found = browse.search_people(db, query, ledger.now(), members=members, only=inside)
         circles = browse.circles(db)
     shown = {
         k: v
@@ -149,6 +163,7 @@ def people_page(
             "debt": debt,
             "circle": query.circle,
             "sort": sort if sort != "name" else "",
+            "audience": "true" if audience else "",
         }.items()
         if v not in ("", None)
     }
@@ -158,6 +173,9 @@ def people_page(
         {
             "query": query,
             "found": found,
+            "match": match,
+            "matches": matches,
+            "audience": audience,
             "circles": circles,
             "layers": list(layers.LAYER_NAMES),
             "prev_url": f"/people?{urlencode({**shown, 'page': page - 1})}" if page > 1 else None,

@@ -13,6 +13,7 @@ from kith.attention.inbound import person_status
 from kith.connect.asks import summary
 from kith.connect.introductions import of_person
 from kith.errors import KithError
+from kith.matching.matters import what_matters
 from kith.store import browse, reads
 from kith.store import relationships as rel
 from kith.store.asks import asks as asks_to
@@ -137,6 +138,7 @@ def _person(request: Request, pid: int, timeline: int) -> dict[str, Any]:
         introduced = of_person(db, pid, now)
         status = None if profile.get("is_me") else person_status(db, pid, now)
         asked = [summary(a) for a in asks_to(db, person_id=pid)]
+        matters = None if profile["is_me"] else what_matters(db, pid).as_dict()
     # Their rank among the two-way relationships, as the report's layer has it.
     rank = report["layer"]["rank"] if report is not None and relationship is not None else None
     return {
@@ -155,6 +157,7 @@ def _person(request: Request, pid: int, timeline: int) -> dict[str, Any]:
             "let_go": status.let_go,
         },
         "asks": asked,
+        "matters": matters,
     }
 
 
@@ -163,7 +166,8 @@ def person_api(
     request: Request, pid: int, timeline: Annotated[int, Query(ge=0, le=1000)] = 50
 ) -> dict[str, Any]:
     """One person: identities, facts, counts, the latest interactions, the
-    analytics' figures, notes, and the relationship report (null until computed)."""
+    analytics' figures, notes, the relationship report (null until computed),
+    and what matters to them (topics, asks, offers from their own words)."""
     return _person(request, pid, timeline)
 
 
