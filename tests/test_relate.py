@@ -475,12 +475,12 @@ CITED_PATH = re.compile(r"\b(?:[\w.-]+/)+[\w.-]+\.(?:md|py|tsv|toml)\b|\b[\w-]+\
 
 def _shown_score_words(output: str) -> list[str]:
     """The score words of ``kith person``'s Scores section (first column), which
-    ends where what matters to them or the timeline begins."""
-    scores = output.split("Scores (kith explain SCORE", 1)[1]
-    lines = scores.split("What matters to them", 1)[0].split("Timeline", 1)[0]
+    ends at the next section's heading (a line not indented)."""
+    scores = output.split("Scores (kith explain SCORE", 1)[1].splitlines()[1:]
+    section = list(itertools.takewhile(lambda line: not line or line.startswith(" "), scores))
     return [
         line.split()[0]
-        for line in lines.splitlines()[1:]
+        for line in section
         if line.startswith("  ") and line.strip() and not line.strip().startswith(("·", "("))
     ]
 
