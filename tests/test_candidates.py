@@ -85,3 +85,15 @@ def test_tiers_by_two_way_layer_and_the_unseen():
     assert t[149] == "active" and t[150] == "long_tail"
     assert t[999] == "unseen"
     assert t[1000] == "long_tail"
+
+
+def test_a_newcomer_is_only_new_when_the_ledger_reaches_further_back():
+    from kith.relate.history import NEWCOMER_HISTORY_DAYS, can_tell_new
+
+    first = NOW - 2 * DAY
+    r = rel(3, first_contact_at=first, n_in=1)
+    # The ledger began a week before they first wrote: they may be an old contact.
+    assert candidates([r], NOW, history_start=first - 7 * DAY) == []
+    (welcome,) = candidates([r], NOW, history_start=first - NEWCOMER_HISTORY_DAYS * DAY)
+    assert welcome.kind == "welcome"
+    assert can_tell_new(first, None) and not can_tell_new(None, first)

@@ -420,3 +420,21 @@ def test_an_empty_ledger_says_so_and_writes_nothing(db_url, config):
     assert "No asks yet" in ledger.run("asks").output
     assert ledger.sql("SELECT COUNT(*) FROM ask")[0][0] == 0
     engine.dispose()
+
+
+def test_my_own_posts_do_not_make_a_thread_about_me(public):
+    ledger, now = public
+    ledger.add(
+        [
+            post(
+                "f-9",
+                now - DAY,
+                mine(),
+                "Shop news",
+                "New prints.\n\nSam Rivera, Rivera Studio",
+                "x",
+            )
+        ]
+    )
+    out = json.loads(ledger.run("conversations", "--json").output)
+    assert "Shop news" not in {t["subject"] for t in out["threads"]}

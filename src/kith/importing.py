@@ -213,6 +213,7 @@ def import_one(
             raise
     finally:
         writer.finish(status, now)
+        _after_run(engine, writer, now)
         summary.imported = writer.totals.imported
         summary.duplicates = writer.totals.duplicates
         summary.skipped = writer.totals.skipped
@@ -222,6 +223,18 @@ def import_one(
     if progress:
         progress(str(path), read, 1.0)
     return summary
+
+
+def _after_run(engine: Engine, writer: LedgerWriter, now: int) -> None:
+    """What a run's new interactions set moving: the run's mail may move
+    introductions on, and show what came of them (``kith.connect.introductions``)."""
+    if writer.stored_ids is None:
+        return
+    from kith.connect.introductions import after_import
+
+    lo, hi = writer.stored_ids
+    with engine.execution_options(kith_write=True).begin() as conn:
+        after_import(conn, run=writer.import_id, lo=lo, hi=hi, now=now)
 
 
 def _caught(importer: Importer, path: Path, options: ImportOptions) -> Iterator[Record]:

@@ -25,6 +25,7 @@ from kith.model import GIVE_KINDS as GIVE_KINDS
 from kith.relate import cooling, layers
 from kith.relate import cooling as cooling_mod
 from kith.relate.cooling import COOLING_RATIO
+from kith.relate.history import can_tell_new
 from kith.store.introductions import IntroRow
 from kith.units import DAY
 
@@ -45,6 +46,7 @@ DEFAULT_MINUTES: Mapping[str, int] = {
 }
 #: A first contact this recent makes someone a newcomer.
 NEWCOMER_DAYS = 14
+#: … and only when the ledger can tell (``kith.relate.history.can_tell_new``).
 #: Gives received, with none returned, that make a thank-you due.
 THANK_AFTER_GIVES = 2
 #: A waiting message older than this, with nothing newer from them, is stale:
@@ -190,6 +192,7 @@ def candidates(
     first_due: Mapping[str, int] | None = None,
     ranks: Mapping[int, int] | None = None,
     replies: Mapping[int, int] | None = None,
+    history_start: int | None = None,
 ) -> list[Item]:
     """Every item due today. ``first_due`` maps item ids to when they were
     first seen due (kept by the queue), so waiting can raise priority.
@@ -197,7 +200,8 @@ def candidates(
     ``replies`` maps people to the wait start of a reply item the queue
     holds for them: it stays due past ``REPLY_HORIZON_DAYS`` (the horizon
     decides what enters the queue, not what leaves it) until they are
-    answered.
+    answered. ``history_start``: the ledger's first record, for
+    ``can_tell_new``.
 
     ``ranks`` gives the two-way decayed-contact rank (from 1) of the closest
     people (person id → rank, ``kith.relate.layers``) when ``relationships``
@@ -240,7 +244,9 @@ def candidates(
     held = replies or {}
     for r in relationships:
         newcomer = (
-            r.first_contact_at is not None and now - r.first_contact_at <= NEWCOMER_DAYS * DAY
+            r.first_contact_at is not None
+            and now - r.first_contact_at <= NEWCOMER_DAYS * DAY
+            and can_tell_new(r.first_contact_at, history_start)
         )
         since = _waiting_since(r, horizon, held.get(r.person_id))
         if since is not None:

@@ -17,48 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from kith.attention.candidates import GIVE_KINDS, Item
-from kith.errors import ConfigError
+from kith.drafting import FIELDS as FIELDS
+from kith.drafting import PACKAGED as PACKAGED
+from kith.drafting import Templates
 from kith.ingest.guard import safe_name
 from kith.signals.names import first_name
 from kith.signals.text import own_words
 from kith.store import attention as store
 from kith.store.sql import using
-
-PACKAGED = Path(__file__).with_name("templates")
-
-#: Every field a draft template can use, with what it holds.
-FIELDS: Mapping[str, str] = {
-    "name": "their name",
-    "first_name": "their first name, when it is sure (kith.signals.names); else None",
-    "my_name": "your name (kith init --name)",
-    "my_first_name": "your first name (None when not sure)",
-    "kind": "reply, thank, check_in, welcome, follow_up, celebrate, introduce",
-    "reason": "why the item is on the list",
-    "minutes": "the minutes it is given",
-    "subject": "the topic: their waiting message's subject (reply), their first "
-    "(welcome), else the latest with them; no Re:/Fwd:",
-    "days": "how long it has been, in days (waited, silent, since first contact, "
-    "until the birthday)",
-    "waited_days": "reply: days they have waited",
-    "messages": "reply: how many of their messages wait",
-    "newcomer": "reply: their first message to you (true/false)",
-    "gave": "thank: what they gave, in words ('shared your work 3 times')",
-    "gives": "thank: how many times they gave",
-    "gap_days": "check_in: your usual days between contacts",
-    "silent_days": "check_in: days since the last contact",
-    "asked": "follow_up: the question you asked them (None for an introduction)",
-    "introduced_by": "follow_up: who introduced them to you (None for a question)",
-    "birthday": "celebrate: the day ('22 November')",
-    "days_left": "celebrate: days until it",
-    "other_name": "introduce: the other person of the introduction",
-    "other_first_name": "introduce: their first name",
-    "a_name": "introduce: who is asked first (A)",
-    "b_name": "introduce: who is asked second (B)",
-    "note": "introduce: why they should meet (kith introduce --note)",
-    "introduction": "introduce: the introduction's id",
-    "ask": "ask_followup, ask_thanks: what you asked (kith ask)",
-    "thread": "join_thread, welcome_new: the public thread's subject",
-}
 
 #: The fields an introduction's item carries to its draft (``kith.connect.introductions``).
 INTRODUCE_FIELDS = (
@@ -82,55 +48,8 @@ _VERBS = {
 _PREFIX = re.compile(r"^\s*((re|fwd?|aw|wg|sv|tr)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 
 
-class Drafts:
-    """Renders drafts, the user's templates first, then the packaged ones."""
-
-    def __init__(self, user_dir: Path | None = None) -> None:
-        import jinja2
-
-        folders = [str(d) for d in (user_dir, PACKAGED) if d is not None and d.is_dir()]
-        self.user_dir = user_dir
-        self._env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(folders),
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            autoescape=jinja2.select_autoescape(["html"]),
-        )
-
-    def render(self, template: str, context: Mapping[str, Any]) -> str:
-        """``template`` (``reply.txt``, ``digest.html`` …) filled with ``context``;
-        a template error is a ``ConfigError`` naming the file and line."""
-        import jinja2
-
-        try:
-            loaded = self._env.get_template(template)
-        except jinja2.TemplateNotFound:
-            raise ConfigError(f"no template {template}", where=str(PACKAGED)) from None
-        except jinja2.TemplateSyntaxError as exc:
-            raise ConfigError(
-                f"cannot read the template: {exc.message}",
-                where=f"{exc.filename or template}:{exc.lineno}",
-            ) from None
-        try:
-            return loaded.render(**context).strip() + "\n"
-        except jinja2.UndefinedError as exc:
-            raise ConfigError(
-                f"the template uses a field kith does not have: {exc.message}",
-                where=loaded.filename or template,
-                hint="fields: " + ", ".join(FIELDS),
-            ) from None
-        except jinja2.TemplateError as exc:
-            raise ConfigError(f"the template failed: {exc}", where=loaded.filename) from None
-
-    def has(self, template: str) -> bool:
-        import jinja2
-
-        try:
-            self._env.get_template(template)
-        except jinja2.TemplateNotFound:
-            return False
-        return True
+class Drafts(Templates):
+    """The daily queue's drafts: a template per kind of item (``kith.drafting``)."""
 
     def draft(self, item: Item, context: Mapping[str, Any]) -> str:
         """The draft of ``item`` ('' for a kind without a template)."""

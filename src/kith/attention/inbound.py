@@ -177,7 +177,10 @@ def person_status(conn: Conn, person_id: int, now: int) -> PersonStatus:
     """``PersonStatus`` of ``person_id`` at ``now``, by the queue's own rules
     (``kith.attention.actionable``, ``with_intent``)."""
     identities = store.addresses(conn, [person_id]).get(person_id, [])
-    row = store.relationship_of(conn, person_id)
+    from kith.attention.candidates import Relationship
+
+    found = store.relationship_of(conn, person_id)
+    row = None if found is None else Relationship.from_row(found)
     why = actionable.why_not(identities, row.public_share if row else None)
     if row is None or actionable.machine(identities) is not None:
         return PersonStatus(why, 0, 0)

@@ -165,7 +165,14 @@ def plan_day(ledger: Any, now: int, settings: TodaySettings, *, save: bool = Tru
         for row in held.values():
             if row.kind == "reply":
                 replies[row.person_id] = min(row.first_due_at, replies.get(row.person_id, now))
-        found = candidates(rels, now, minutes=settings.minutes, ranks=ranks, replies=replies)
+        found = candidates(
+            rels,
+            now,
+            minutes=settings.minutes,
+            ranks=ranks,
+            replies=replies,
+            history_start=store.history_start(conn),
+        )
         found += introduction_items(
             introductions.listing(conn, states=OPEN), now, minutes=settings.minutes, ranks=ranks
         )

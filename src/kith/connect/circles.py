@@ -1007,7 +1007,7 @@ def draft(
 ) -> str:
     """The circle's invitation draft. Fields: members, first_names, kind, need,
     topics, known_pairs, new_pairs (counts of pairs), reasons, my_name, my_first_name."""
-    from kith.attention.drafts import Drafts
+    from kith.drafting import Templates
     from kith.signals.names import first_name
 
     members = [names.get(p, f"#{p}") for p in proposal.members]
@@ -1027,4 +1027,4 @@ def draft(
         "my_name": my_name,
         "my_first_name": first_name(my_name) if my_name else None,
     }
-    return Drafts(templates).render(INVITE_TEMPLATE, context)
+    return Templates(templates).render(INVITE_TEMPLATE, context)

@@ -25,6 +25,7 @@ from typing import Any
 
 from kith.connect.proposal import Proposal
 from kith.identity import is_automated
+from kith.relate.history import can_tell_new
 from kith.signals.text import own_words
 from kith.store import conversations as store
 from kith.store.sql import Db
@@ -140,7 +141,9 @@ def conversations(db: Db, terms: Sequence[str], *, since: int | None = None) -> 
     return sorted(talked, key=lambda c: (-c.last_at, c.key))
 
 
-def items(found: Sequence[Conversation], now: int) -> list[Proposal]:
+def items(
+    found: Sequence[Conversation], now: int, history_start: int | None = None
+) -> list[Proposal]:
     """``kith today``'s conversation items from threads active since
     ``now - RECENT_DAYS``: join the ones I am not in (``join_thread``, for
     whoever started them), welcome the people in them new to me
@@ -167,6 +170,8 @@ def items(found: Sequence[Conversation], now: int) -> list[Proposal]:
         for p in conv.newcomers:
             if p.person_id in welcomed or len(welcomes) >= MOST_ITEMS:
                 continue
+            if not can_tell_new(p.first_at, history_start):
+                continue  # first seen in the ledger's first weeks: maybe an old hand
             welcomed.add(p.person_id)
             reason = f'is new to you and wrote in "{topic}"{where}, about {about}'
             welcomes.append(
@@ -181,4 +186,7 @@ def today_items(db: Db, terms: Sequence[str], now: int) -> list[Proposal]:
     """The conversation items due at ``now``, from the recent public messages."""
     if not terms:
         return []
-    return items(conversations(db, terms, since=now - RECENT_DAYS * DAY), now)
+    from kith.store.attention import history_start
+
+    found = conversations(db, terms, since=now - RECENT_DAYS * DAY)
+    return items(found, now, history_start(db))

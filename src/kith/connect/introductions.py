@@ -333,14 +333,14 @@ def draft(
     row: IntroRow, now: int, *, my_name: str | None, user_dir: Path | None = None
 ) -> str | None:
     """The draft of the next step (the user's template first), or None."""
-    from kith.attention.drafts import FIELDS, Drafts
+    from kith.drafting import FIELDS, Templates
 
     step = next_step(row, now)
     if step is None:
         return None
     context: dict[str, Any] = dict.fromkeys(FIELDS)
     context.update(kind="introduce", reason=step.words, **draft_fields(row, step, my_name))
-    return Drafts(user_dir).render(step.template, context)
+    return Templates(user_dir).render(step.template, context)
 
 
 # -- yield --------------------------------------------------------------------------

@@ -97,3 +97,19 @@ def row_as_of(
         "my_replies": my_replies,
         "their_replies": their_replies,
     }
+
+
+#: … and only when the ledger's history began at least this long before it:
+#: someone first seen in a ledger's first weeks may be an old contact whose
+#: earlier mail is not in it (a month of a mailing list's archive, say).
+NEWCOMER_HISTORY_DAYS = 30
+
+
+def can_tell_new(first_at: int | None, history_start: int | None) -> bool:
+    """Whether the ledger can tell that someone first seen at ``first_at`` is
+    new: its history (from ``history_start``) reaches ``NEWCOMER_HISTORY_DAYS``
+    further back. The one rule for every "new to you" (welcomes, replies to a
+    first message, newcomers in public threads)."""
+    if first_at is None:
+        return False
+    return history_start is None or first_at - history_start >= NEWCOMER_HISTORY_DAYS * DAY

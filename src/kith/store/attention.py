@@ -205,13 +205,10 @@ def let_go(conn: Conn, window: Window) -> tuple[int, int]:
     return int(stale), int(cold)
 
 
-def relationship_of(conn: Conn, person_id: int) -> Any:
-    """One person's relationship row as the queue reads it
-    (``kith.attention.candidates.Relationship``), or None."""
-    from kith.attention.candidates import Relationship
-
-    row = _row_of(conn, person_id)
-    return None if row is None else Relationship.from_row(row)
+def relationship_of(conn: Conn, person_id: int) -> dict[str, Any] | None:
+    """One person's relationship row with the columns the queue reads
+    (``kith.attention.candidates.Relationship.from_row``), or None."""
+    return _row_of(conn, person_id)
 
 
 def birthdays(conn: Conn, keys: Sequence[str]) -> dict[int, str]:
@@ -709,3 +706,9 @@ def waiting_messages(
 
 def _fields(m: WaitingMessage) -> dict[str, Any]:
     return {name: getattr(m, name) for name in WaitingMessage.__dataclass_fields__}
+
+
+def history_start(conn: Conn) -> int | None:
+    """When the ledger's history begins: its first interaction (by the time index)."""
+    found = as_db(conn).scalar("SELECT MIN(occurred_at) FROM interaction")
+    return None if found is None else int(found)

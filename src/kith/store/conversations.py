@@ -33,7 +33,8 @@ def mentioning(
             f"lower(COALESCE(i.subject, '')) LIKE :t{n} ESCAPE '{LIKE_ESCAPE}'"
             f" OR lower(COALESCE(i.body, '')) LIKE :t{n} ESCAPE '{LIKE_ESCAPE}'"
         )
-    where = f"{PUBLIC} AND ({' OR '.join(tests)})"
+    # Others' words: my own posts name me in their signatures.
+    where = f"{PUBLIC} AND i.direction <> 'out' AND ({' OR '.join(tests)})"
     if since is not None:
         where += " AND i.occurred_at >= :since"
         params["since"] = since

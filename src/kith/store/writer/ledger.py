@@ -116,15 +116,16 @@ class LedgerWriter:
             if self._ids is not None:
                 lo, hi = self._ids
                 self.introductions = mark_introductions(conn, run=self.import_id, lo=lo, hi=hi)
-                # the run's mail may move introductions on, and show what came of them
-                from kith.connect.introductions import after_import
-
-                after_import(conn, run=self.import_id, lo=lo, hi=hi, now=self.now)
             conn.execute(
                 update(import_run)
                 .where(import_run.c.id == self.import_id)
                 .values(status=status, finished_at=finished_at)
             )
+
+    @property
+    def stored_ids(self) -> tuple[int, int] | None:
+        """The lowest and highest interaction id this run stored, or None."""
+        return self._ids
 
     def _begin(self) -> AbstractContextManager[Connection]:
         return self.engine.execution_options(kith_write=True).begin()
