@@ -152,11 +152,6 @@ def test_nobody_is_asked_more_than_twice_a_quarter_unless_given_something():
     assert [s.person_id for s in once] == [1]
 
 
-def test_fit_ranks_the_person_whose_words_match():
-    scores = asks.fit(ASK, {1: "risograph printer ink", 2: "VAT return", 3: ""})
-    assert scores[1] > 0 and scores[2] == 0 and scores[3] == 0
-
-
 @pytest.fixture
 def public(book, config):
     ledger, now = book

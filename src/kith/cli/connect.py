@@ -64,6 +64,10 @@ def ask(
         raise KithError("whom to ask?", hint="name people with --to PERSON, or use --suggest")
     now = now_ts()
     suggestions: list[asks.Suggestion] = []
+    if suggest:
+        from kith.cli.matching import fresh_vectors
+
+        fresh_vectors(state)
     with state.reader() as db:
         if suggest:
             suggestions = asks.suggest(db, text, now, count=count or asks.SUGGEST_COUNT)

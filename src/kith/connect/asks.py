@@ -3,9 +3,8 @@
 ``kith ask "TEXT" --to PEOPLE`` records an ask; ``--suggest`` proposes whom
 to ask (``suggest``):
 
-* **fit** — people whose own words (``kith.signals.text.own_words`` of what
-  they wrote) are close to the ask, by TF-IDF cosine similarity (``fit``,
-  the one scoring function; a semantic matcher may replace it);
+* **fit** — people whose own words and profile fit the ask, by ``kith
+  match``'s score (``fit``; ``kith.matching.search``);
 * **dormant ties** — ``DORMANT_SLOTS`` of the places go to people who were
   once two-way and have been silent for ``DORMANT_AFTER_DAYS``: reconnecting
   with them gives more novel advice than current ties, at the same trust
@@ -30,7 +29,6 @@ from typing import Any
 
 from kith.connect.proposal import Proposal
 from kith.errors import KithError
-from kith.signals.text import own_words
 from kith.store import asks as store
 from kith.store.sql import Db
 from kith.units import DAY
@@ -53,9 +51,6 @@ DORMANT_AFTER_DAYS = 365
 #: Nobody is asked more than this often in this many days, unless I gave them something since.
 MAX_ASKS_PER_QUARTER = 2
 QUARTER_DAYS = 91
-#: The newest messages read for people's words, and the characters kept of each.
-WORDS_MESSAGES = 20_000
-WORDS_PER_MESSAGE = 2_000
 #: A recipient who has not answered this many days after an ask makes a follow-up due …
 ASK_FOLLOW_UP_DAYS = 5
 #: … until this many days; an answer makes a thank-you due for as long, until I write.
@@ -82,24 +77,18 @@ def subject_of(text: str) -> str:
     return f"A quick ask: {short}{'…' if len(words) > SUBJECT_WORDS else ''}"
 
 
-def fit(ask: str, words: Mapping[int, str]) -> dict[int, float]:
-    """How well each person's words fit ``ask``: the cosine similarity of
-    TF-IDF vectors (English stop words out, sublinear term frequency), the
-    vocabulary and document frequencies learnt from everyone's words and the
-    ask. 0 for a person with no word in common with the ask."""
-    people = [pid for pid, text in words.items() if text.strip()]
-    if not people or not ask.strip():
-        return dict.fromkeys(words, 0.0)
-    from sklearn.feature_extraction.text import TfidfVectorizer
+def fit(db: Db, ask: str, people: Sequence[int]) -> dict[int, float]:
+    """How well each of ``people`` fits ``ask``, 0..1: ``kith match``'s score
+    (``kith.matching.search``: their own words and profile, the stored vectors,
+    kept fresh by the caller), 0 below its ``MIN_SCORE`` or for no words."""
+    from kith.matching.audience import MIN_SCORE
+    from kith.matching.search import match
 
-    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True)
-    try:
-        matrix = vectorizer.fit_transform([ask, *(words[p] for p in people)])
-    except ValueError:  # nothing but stop words
-        return dict.fromkeys(words, 0.0)
-    scores = (matrix[1:] @ matrix[0].T).toarray().ravel()  # rows are L2-normalised
-    found = dict.fromkeys(words, 0.0)
-    found.update({pid: float(s) for pid, s in zip(people, scores, strict=True)})
+    wanted = set(people)
+    found = dict.fromkeys(people, 0.0)
+    for m in match(db, ask, limit=max(len(wanted), 1), candidates=len(wanted) or None):
+        if m.person_id in wanted and m.score >= MIN_SCORE:
+            found[m.person_id] = m.score
     return found
 
 
@@ -187,15 +176,6 @@ def choose(
     return found
 
 
-def people_words(db: Db) -> dict[int, str]:
-    """Each person's own words in their newest messages (``WORDS_MESSAGES``)."""
-    words: dict[int, list[str]] = {}
-    for pid, subject, body in store.their_words(db, limit=WORDS_MESSAGES):
-        text = own_words(body, WORDS_PER_MESSAGE)
-        words.setdefault(int(pid), []).append(f"{subject or ''}\n{text}")
-    return {pid: "\n".join(parts) for pid, parts in words.items()}
-
-
 def suggest(db: Db, text: str, now: int, *, count: int = SUGGEST_COUNT) -> list[Suggestion]:
     """Whom to ask ``text`` of (see the module docstring)."""
     rows = store.people_rows(db)
@@ -204,7 +184,7 @@ def suggest(db: Db, text: str, now: int, *, count: int = SUGGEST_COUNT) -> list[
             "no relationships to suggest from",
             hint="import mail first, then run `kith analytics refresh`, or name people with --to",
         )
-    scores = fit(text, people_words(db))
+    scores = fit(db, text, [int(r["person_id"]) for r in rows])
     ids = [int(r["person_id"]) for r in rows if scores.get(int(r["person_id"]), 0) > 0]
     asked = store.asked_since(db, ids, now - QUARTER_DAYS * DAY)
     given = store.last_given(db, [p for p, times in asked.items() if times])

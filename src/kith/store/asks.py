@@ -193,17 +193,3 @@ def people_rows(db: Db) -> list[dict[str, Any]]:
         " r.gives_out, r.decayed FROM relationship r JOIN person p ON p.id = r.person_id"
         " WHERE p.merged_into IS NULL AND NOT p.is_me"
     )
-
-
-def their_words(db: Db, *, limit: int) -> Iterator[tuple[int, str | None, str | None]]:
-    """(person id, subject, body) of the newest ``limit`` messages people
-    wrote (not me), newest first."""
-    yield from db.rows(
-        "SELECT idn.person_id, i.subject, i.body"
-        " FROM interaction i JOIN participant pa ON pa.interaction_id = i.id"
-        " JOIN identity idn ON idn.id = pa.identity_id"
-        " JOIN person p ON p.id = idn.person_id"
-        " WHERE pa.role = 'from' AND NOT p.is_me AND i.direction <> 'out' AND i.body IS NOT NULL"
-        " ORDER BY i.occurred_at DESC LIMIT :limit",
-        {"limit": limit},
-    )
