@@ -56,6 +56,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kith.errors import InputError
+from kith.signals.text import stop_words
 from kith.store.circles import PoolFacts, PoolPerson, pair
 from kith.units import DAY
 
@@ -93,17 +94,6 @@ RANDOM_DRAWS = 200
 MAX_TERMS = 6_000
 
 _WORD = re.compile(r"[a-zà-ÿ][a-zà-ÿ0-9'-]{2,}")
-#: Words too common to say anything about a topic.
-STOPWORDS = frozenset(
-    """the and for that this with you your are was were have has had not but all any can
-    our out get got one two from they them their there here what when where which who why
-    how will would could should about into over also just like been being more most some
-    such than then very its it's i'm i've don't can't let let's thanks thank regards best
-    hi hello dear please sent wrote re fwd fw subject date mail email message yes no ok
-    only other own same too may might must shall well much many each few those these him
-    her his she he we us me my mine yours ours did does doing done make made see seen
-    know just now new time week day today tomorrow yesterday good great sure""".split()  # noqa: SIM905
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +226,8 @@ def weights() -> dict[str, float]:
 
 def tokens(text: str) -> list[str]:
     """The words of ``text`` that can carry a topic (lower case, no stopwords)."""
-    return [w.strip("'-") for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+    stop = stop_words()
+    return [w.strip("'-") for w in _WORD.findall(text.lower()) if w not in stop]
 
 
 def tfidf(

@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 
 from kith.model import Channel, IdentityRef, InteractionRecord, Kind, Origin, Participant, Role
 from kith.signals.intent import read_intent
-from kith.signals.text import own_words
+from kith.signals.text import own_words, stop_words
 from kith.store.connect import Message
 
 #: Characters of a person's own words read per message.
@@ -143,10 +143,10 @@ def vectorise(voices: dict[int, Voice], names: Collection[str] = ()) -> Vectors 
     offer (a message, or what sources say the person does), the best pair of
     the two people: one clear "do you know a bookkeeper?" against one "I keep
     books for studios" counts, however much else they wrote."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
     people = sorted(voices)
-    stop = set(ENGLISH_STOP_WORDS)
+    stop = set(stop_words())
     for name in names:
         stop.update(w for w in re.findall(r"[a-z]+", name.lower()) if len(w) > 1)
     corpus = [voices[p].all_text() for p in people]

@@ -30,6 +30,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from kith.signals.text import stop_words
+
 #: The prior's weight in words (α0): how strongly rare terms are shrunk to the pooled rate.
 PRIOR_WORDS = 500.0
 #: Messages on a term's side that must use it (and quotes shown).
@@ -69,13 +71,6 @@ class Term:
 
     def as_dict(self) -> dict[str, Any]:
         return {"term": self.term, "z": round(self.z, 3), "quotes": self.quotes}
-
-
-def stop_words() -> frozenset[str]:
-    """English stop words (scikit-learn's list) and the words of mail's furniture."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    return frozenset(ENGLISH_STOP_WORDS) | {"re", "fwd", "hi", "hello", "thanks", "regards"}
 
 
 def tokens(text: str, stop: frozenset[str]) -> list[str]:

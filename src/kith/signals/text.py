@@ -26,6 +26,7 @@ the start of what someone wrote does not walk a long message to its end.
 
 from __future__ import annotations
 
+import functools
 import re
 
 #: Separator lines (stripped) below which someone else's message is forwarded or quoted.
@@ -98,3 +99,23 @@ def _next(lines: list[str], i: int) -> str:
         if line.strip():
             return line
     return ""
+
+
+#: Words of mail's furniture and everyday talk that say nothing of a topic,
+#: beside scikit-learn's English stop words (``stop_words``).
+MAIL_STOP_WORDS = frozenset(
+    """re fwd fw subject date mail email message sent wrote hi hello dear please thanks
+    thank regards best cheers yes no ok let let's i'm i've don't can't get got one two
+    also just like make made see seen know now new time week day today tomorrow
+    yesterday good great sure don ve ll""".split()  # noqa: SIM905
+)
+
+
+@functools.cache
+def stop_words() -> frozenset[str]:
+    """The one list of words that carry no topic, for every reader of topics
+    (matching, circles, introductions, perception): scikit-learn's English stop
+    words and ``MAIL_STOP_WORDS``."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS) | MAIL_STOP_WORDS
