@@ -26,7 +26,6 @@ the start of what someone wrote does not walk a long message to its end.
 
 from __future__ import annotations
 
-import functools
 import re
 
 #: Separator lines (stripped) below which someone else's message is forwarded or quoted.
@@ -101,21 +100,24 @@ def _next(lines: list[str], i: int) -> str:
     return ""
 
 
-#: Words of mail's furniture and everyday talk that say nothing of a topic,
-#: beside scikit-learn's English stop words (``stop_words``).
-MAIL_STOP_WORDS = frozenset(
-    """re fwd fw subject date mail email message sent wrote hi hello dear please thanks
-    thank regards best cheers yes no ok let let's i'm i've don't can't get got one two
-    also just like make made see seen know now new time week day today tomorrow
-    yesterday good great sure don ve ll""".split()  # noqa: SIM905
+#: Words that carry no topic: English function words, and the furniture of
+#: mail and everyday talk (kith's own list; no library is imported for it).
+STOP_WORDS = frozenset(
+    """a about above after again all also am an and any anyone are as at be been before
+    being below best between both but by can can't cheers could date day dear did do does
+    doing don don't down during each email few for from fw fwd further get good got great
+    had has have having he hello help her here hers hi him his how i i'm i've if in into
+    is it it's its just know knows let let's like ll looking mail make made me message
+    more most my need needs new no nor not now of off ok on once one only or other our
+    ours out over own people person please re regards same see seen sent she should so
+    some someone subject such sure than thank thanks that the their theirs them then
+    there these they this those through time to today tomorrow too two under until up
+    us ve very want wants was we week well were what when where which while who who's
+    whom why will with would wrote yes yesterday you your yours""".split()  # noqa: SIM905
 )
 
 
-@functools.cache
 def stop_words() -> frozenset[str]:
-    """The one list of words that carry no topic, for every reader of topics
-    (matching, circles, introductions, perception): scikit-learn's English stop
-    words and ``MAIL_STOP_WORDS``."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    return frozenset(ENGLISH_STOP_WORDS) | MAIL_STOP_WORDS
+    """The one list of words that carry no topic (``STOP_WORDS``), for every
+    reader of topics: matching, circles, introduction suggestions, perception."""
+    return STOP_WORDS
