@@ -233,15 +233,24 @@ class Jobs:
         return job
 
     def _refresh(self) -> dict[str, Any]:
-        """Bring the relationship figures up to date after an import, as ``kith
-        import`` does (one refresh at a time: they share the analytics mirror)."""
+        """Bring the figures up to date after an import, as ``kith import`` does:
+        the relationship features, the circles' yields, the match vectors (one
+        refresh at a time: they share the analytics mirror)."""
         from kith.analytics import refresh
+        from kith.connect.circles import refresh_yields
+        from kith.matching.index import refresh_if_stale
+        from kith.store.sql import using
 
+        engine = self.ledger.engine
+        now = int(time.time())
         try:
             with self._refreshing:
-                result = refresh(self.ledger.engine, now=int(time.time()))
+                result = refresh(engine, now=now)
+                refresh_yields(engine, now)  # the private circles' new-tie yield
+                # kith match's vectors for the people whose words changed
+                refresh_if_stale(using(engine), lambda: using(engine, write=True), now)
         except Exception as exc:  # the import stands; the page says what to do
-            log.exception("the analytics refresh after an import failed")
+            log.exception("the refresh after an import failed")
             return {"failed": readable(str(exc))}
         return {"relationships": result.relationships, "ties": result.ties}
 
