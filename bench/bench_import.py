@@ -69,8 +69,18 @@ def baseline(path: Path, limit: int) -> float:
     return n / (time.perf_counter() - started)
 
 
+def new_ledger(db: Path) -> None:
+    """``kith init`` the ledger ``db`` (only ``kith init`` creates one), untimed."""
+    subprocess.run(
+        [str(KITH), "--db", str(db), "init", "--me", "owner@bench.invalid"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 def timed_import(path: Path, db: Path, *flags: str) -> tuple[float, float]:
     """(seconds, peak RSS in MB) of one ``kith import`` process."""
+    new_ledger(db)
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
     subprocess.run(
@@ -177,6 +187,7 @@ def apache(count: int) -> None:
     with tempfile.TemporaryDirectory(prefix="kith-bench-") as tmp:
         for label, flags in (("--no-analytics", ("--no-analytics",)), ("default", ())):
             db = Path(tmp) / f"kith-{label.strip('-')}.db"
+            new_ledger(db)
             started = time.perf_counter()
             done = subprocess.run(
                 [str(KITH), "--db", str(db), "import", "-q", *flags, str(mbox)],
@@ -213,6 +224,7 @@ def scoring(count: int) -> None:
         write_apache_mbox(mbox, count)
     with tempfile.TemporaryDirectory(prefix="kith-bench-") as tmp:
         db = Path(tmp) / "kith.db"
+        new_ledger(db)
         subprocess.run(
             [str(KITH), "--db", str(db), "import", "-q", "--no-analytics", str(mbox)],
             check=True,
