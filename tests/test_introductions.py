@@ -462,3 +462,23 @@ def test_the_report_counts_the_introductions_i_made(engine, people):
         got = made(ts(2, 1), ts(3, 1))
         assert [(m.a, m.b, m.taken_up) for m in got] == [(people[ANA], people[BO], False)]
         assert made(ts(3, 1), ts(4, 1)) == []
+
+
+def test_a_merge_carries_introductions_and_circles_to_who_is_kept(engine, db_url, people):
+    from click.testing import CliRunner
+
+    from kith.cli import cli
+
+    ana, bo, cy = people[ANA], people[BO], people[CY]
+    with using(engine, write=True) as db:
+        both = intro.start(db, ana, bo, now=ts(2, 1)).id
+    made = CliRunner().invoke(cli, ["--db", db_url, "circle", "create", "Bakers", ANA, CY])
+    assert made.exit_code == 0, made.output
+    repository.merge_people(engine, cy, bo, reason="same person", now=ts(2, 2))
+    repository.merge_people(engine, ana, cy, reason="same person", now=ts(2, 3))
+    with using(engine) as db:
+        # Bo became Cy, then Cy became Ana: an introduction of Ana to herself is left as it was.
+        row = store.get(db, both)
+        assert (row.a_id, row.b_id) == (ana, cy)
+        members = db.rows("SELECT person_id FROM circle_member")
+    assert [int(m[0]) for m in members] == [ana]  # Cy's place went to Ana, who had one

@@ -8,11 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, case, exists, select, update
+from sqlalchemy import Connection, Table, and_, case, delete, exists, select, update
 
 from kith.errors import KithError, NotFoundError
 from kith.store.ids import allocate_ids
-from kith.store.schema import identity, interaction, merge, participant, person
+from kith.store.schema import (
+    ask_recipient,
+    circle_member,
+    identity,
+    interaction,
+    introduction,
+    merge,
+    participant,
+    person,
+)
 
 
 def merge_in(conn: Connection, kept: int, merged: int, *, reason: str, now: int) -> int:
@@ -45,10 +54,36 @@ def merge_in(conn: Connection, kept: int, merged: int, *, reason: str, now: int)
             "at": now,
         },
     )
+    _carry_over(conn, kept, merged)
     if conn.execute(select(person.c.is_me).where(person.c.id == merged)).scalar_one():
         conn.execute(update(person).where(person.c.id == kept).values(is_me=True))
         recompute_directions(conn)
     return mid
+
+
+def _carry_over(conn: Connection, kept: int, merged: int) -> None:
+    """What I recorded of ``merged`` goes to ``kept``: their private circles'
+    memberships, the asks they were sent, the introductions they are in (one
+    that would introduce ``kept`` to themselves stays as it was). ``kith
+    unmerge`` moves identities back, not these."""
+    for table, key in ((circle_member, "circle_id"), (ask_recipient, "ask_id")):
+        _move_rows(conn, table, key, kept, merged)
+    for side, other in (("a_id", "b_id"), ("b_id", "a_id")):
+        conn.execute(
+            update(introduction)
+            .where(introduction.c[side] == merged, introduction.c[other] != kept)
+            .values({side: kept})
+        )
+    conn.execute(update(introduction).where(introduction.c.by_id == merged).values(by_id=kept))
+
+
+def _move_rows(conn: Connection, table: Table, key: str, kept: int, merged: int) -> None:
+    """``table``'s rows of ``merged`` become ``kept``'s, but for those ``kept``
+    already has under the same ``key`` (kept as they are, the other dropped)."""
+    mine = table.alias("mine")
+    already = exists().where(mine.c.person_id == kept, mine.c[key] == table.c[key])
+    conn.execute(delete(table).where(and_(table.c.person_id == merged, already)))
+    conn.execute(update(table).where(table.c.person_id == merged).values(person_id=kept))
 
 
 def recompute_directions(conn: Connection) -> None:
