@@ -14,3 +14,5 @@ DAY = 86_400
 #: The half-life, in days, of a contact's weight in the decayed counts
 #: (``kith.analytics.settings.AnalyticsSettings.half_life_days`` by default).
 HALF_LIFE_DAYS = 90.0
+#: A quarter, in days (the asks' fairness, the audience's time split).
+QUARTER_DAYS = 91

@@ -31,7 +31,7 @@ from kith.connect.proposal import Proposal
 from kith.errors import KithError
 from kith.store import asks as store
 from kith.store.sql import Db
-from kith.units import DAY
+from kith.units import DAY, QUARTER_DAYS
 
 #: The kinds of ask.
 ASK_KINDS = ("advice", "referral", "feedback", "favour")
@@ -50,7 +50,6 @@ DORMANT_SLOTS = 2
 DORMANT_AFTER_DAYS = 365
 #: Nobody is asked more than this often in this many days, unless I gave them something since.
 MAX_ASKS_PER_QUARTER = 2
-QUARTER_DAYS = 91
 #: A recipient who has not answered this many days after an ask makes a follow-up due …
 ASK_FOLLOW_UP_DAYS = 5
 #: … until this many days; an answer makes a thank-you due for as long, until I write.

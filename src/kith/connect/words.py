@@ -26,13 +26,12 @@ from numpy.typing import NDArray
 
 from kith.model import Channel, IdentityRef, InteractionRecord, Kind, Origin, Participant, Role
 from kith.signals.intent import read_intent
-from kith.signals.text import own_words, stop_words
+from kith.signals.text import QUOTE_CHARS, own_words, stop_words
+from kith.signals.text import SENTENCE_BREAK as _SENTENCE
 from kith.store.connect import Message
 
 #: Characters of a person's own words read per message.
 WORDS_PER_MESSAGE = 1500
-#: A quote in the evidence is cut to this many characters.
-QUOTE_CHARS = 160
 #: Terms a TF-IDF vector keeps at most (the vocabulary of a small business's mail).
 MAX_TERMS = 20_000
 #: A term more than this share of people use says nothing of what one of them
@@ -42,7 +41,6 @@ MAX_PEOPLE_SHARE = 0.1
 MIN_PEOPLE_CAP = 5
 #: Shared words named in a reason.
 TERMS_SHOWN = 4
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 @dataclass

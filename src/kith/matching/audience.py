@@ -27,14 +27,12 @@ from kith.errors import ConfigError, InputError, KithError
 from kith.matching.search import Match, Vectors, match
 from kith.store import audience as store
 from kith.store.sql import Db
+from kith.units import DAY, QUARTER_DAYS
 
 #: People read closely against the description.
 CANDIDATES = 500
 #: The blended match score (``kith.matching.search``) from which a person is in.
 MIN_SCORE = 0.3
-#: A quarter, in days.
-QUARTER_DAYS = 91
-DAY = 86400
 #: The config table and key of the description.
 TABLE, KEY = "audience", "describe"
 

@@ -30,7 +30,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kith.signals.text import stop_words
+from kith.signals.text import QUOTE_CHARS, stop_words
+from kith.signals.text import SENTENCE_BREAK as _SENTENCE_END
 
 #: The prior's weight in words (α0): how strongly rare terms are shrunk to the pooled rate.
 PRIOR_WORDS = 500.0
@@ -43,13 +44,10 @@ TOP_PHRASES = 10
 MESSAGES = 5_000
 CHARS_PER_MESSAGE = 4_000
 PHRASE_CHARS = 200_000
-#: Shortest term counted; longest quote shown.
+#: Shortest term counted.
 MIN_TERM_CHARS = 3
-QUOTE_CHARS = 160
 
 _WORD = re.compile(r"[a-z][a-z'’-]*[a-z]")
-#: Where a sentence ends: after . ! ? and a space (not inside "2.4"), or at a line's end.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,3 +121,10 @@ def stop_words() -> frozenset[str]:
     """The one list of words that carry no topic (``STOP_WORDS``), for every
     reader of topics: matching, circles, introduction suggestions, perception."""
     return STOP_WORDS
+
+
+#: Where a sentence ends, for quoting: after . ! ? and a space (not inside
+#: "2.4"), or at a line's end.
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
+#: The longest quote shown as evidence (introduction suggestions, perception).
+QUOTE_CHARS = 160

@@ -47,6 +47,15 @@ def fetch_in(
     the driver: the batch look-ups run per batch on the hot path, where building
     a SQLAlchemy statement with a bound parameter per value costs more than the
     query (bench/RESULTS.md). ``?`` in ``sql`` stands for the dialect's mark."""
+    return list(conn.exec_driver_sql(_in_sql(conn, sql, len(values)), (*fixed, *values)))
+
+
+def execute_in(conn: Connection, sql: str, fixed: tuple[Any, ...], values: Sequence[Any]) -> int:
+    """``fetch_in`` for a statement that changes rows: how many it changed."""
+    return int(conn.exec_driver_sql(_in_sql(conn, sql, len(values)), (*fixed, *values)).rowcount)
+
+
+def _in_sql(conn: Connection, sql: str, count: int) -> str:
+    """``sql`` in the dialect's marks, its ``{marks}`` a list of ``count`` of them."""
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    text_ = sql.replace("?", mark).replace("{marks}", ", ".join([mark] * len(values)))
-    return list(conn.exec_driver_sql(text_, (*fixed, *values)))
+    return sql.replace("?", mark).replace("{marks}", ", ".join([mark] * count))

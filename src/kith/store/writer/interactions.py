@@ -13,7 +13,7 @@ from sqlalchemy import Connection
 from kith.model import Channel, DateQuality, InteractionRecord, Kind, Role
 from kith.store.ids import allocate_ids, chunks
 from kith.store.schema import interaction, participant
-from kith.store.writer.bulk import bulk_insert, fetch_in
+from kith.store.writer.bulk import bulk_insert, execute_in, fetch_in
 from kith.store.writer.circles import resolve_circles, to_known_lists
 from kith.store.writer.identities import resolve_identities
 from kith.store.writer.state import RunState
@@ -182,9 +182,7 @@ def _redirect_late_replies(conn: Connection, mine: Sequence[tuple[str, str]]) ->
     changed = 0
     for source, ids in by_source.items():
         for part in chunks(ids):
-            mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-            sql = _LATE_REPLIES.replace("?", mark).replace("{marks}", ", ".join([mark] * len(part)))
-            changed += conn.exec_driver_sql(sql, (source, *part)).rowcount
+            changed += execute_in(conn, _LATE_REPLIES, (source,), part)
     if changed:
         from kith.store.removal import reset_analytics
 
