@@ -191,7 +191,12 @@ def test_scores_ahead_are_the_scores_and_keep_two_bodies_of_one_id_apart(monkeyp
     ],
 )
 def test_a_refresh_after_an_import_scores_as_one_without_scores_ahead(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first: str, second: str, prefixes: bool
+    shared_data: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    first: str,
+    second: str,
+    prefixes: bool,
 ) -> None:
     """``kith import`` scores bodies while it reads them; the rows are those of
     imports without analytics and a refresh after them, also when an earlier
