@@ -75,14 +75,15 @@ LEDGERS = (
 )
 
 
-def kith(db: str, *args: str) -> str:
-    """Run the kith CLI on ledger ``db``, as a user does; its standard output."""
+def kith(db: str, *args: str, said: bool = False) -> str:
+    """Run the kith CLI on ledger ``db``, as a user does; its standard output
+    (with ``said``, what it told the user on standard error after it)."""
     done = subprocess.run(
         [KITH, "--db", db, *args], capture_output=True, text=True, check=False, timeout=900
     )
     if done.returncode != 0:
         raise SystemExit(f"kith {' '.join(args)} failed ({done.returncode}):\n{done.stderr}")
-    return done.stdout
+    return done.stdout + (done.stderr if said else "")
 
 
 def offered_identities(output: str) -> list[str]:
@@ -113,7 +114,7 @@ def build(ledger: Ledger, out: Path) -> dict[str, Any]:
     if ledger.my_name:
         init += ["--name", ledger.my_name]
     kith(db, *init)
-    said = kith(db, "import", str(SHARED / ledger.source))
+    said = kith(db, "import", str(SHARED / ledger.source), said=True)
     offered = offered_identities(said)
     if offered:
         kith(db, "me", "add", *offered)

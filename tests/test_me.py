@@ -33,7 +33,15 @@ DOMAINS = ("enron.com",)
         ("phillip.allen@gmail.com", None, None),  # no name shown: a namesake may
         ("pa1970@gmail.com", "Phillip Allen", None),  # my name, not in the address
         ("margaret.allen@gmail.com", "Margaret Allen", None),
-        ("phillip.allen@example.org", "Phillip Allen", None),  # another company's
+        # Another organisation's address with my whole name, and my name in the
+        # address (an Apache committer's jukka@apache.org beside his own mailbox).
+        (
+            "phillip@example.org",
+            "Phillip Allen",
+            "your name (Phillip Allen) at example.org, and in its address",
+        ),
+        ("pa@example.org", "Phillip Allen", None),  # my name, not in the address
+        ("phillip@example.org", "Phillip Jones", None),  # another Phillip
     ],
 )
 def test_my_likely_identities(value: str, display: str | None, why: str | None) -> None:

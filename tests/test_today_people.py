@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from kith.attention import actionable
 from kith.attention.candidates import Relationship, candidates
+from kith.attention.drafts import asked, clean_subject
 from kith.attention.inbound import Waiting, read_waiting, with_intent
 from kith.identity import automated_sender, is_automated
 from kith.model import gives_to_me
@@ -48,6 +49,11 @@ def test_one_rule_decides_automated_senders_everywhere():
     assert automated_sender("email", "builds@x.org", "Apache Jenkins Server") == "system sender"
     assert automated_sender("email", "ana@x.org", "Ana (JIRA)") == "system name"
     assert automated_sender("x", "grok", "Grok") == "bot account"
+    # an HR system's thank-you for taking part (Enron's perfmgmt@) is no one's
+    assert (
+        automated_sender("email", "perfmgmt@enron.com", "Performance Evaluation Process (PEP)")
+        == "system name"
+    )
     assert automated_sender("x", "ana", "Ana Lima") is None
     assert not is_automated("ana.owner@x.org") and not is_automated("ana@x.org")
     # surnames and city hosts are people
@@ -201,3 +207,17 @@ def test_a_direct_message_from_an_account_id_is_read_as_a_person_s():
         recipients=(("to", "1964312974236991488", None, "x-id"),),
     )  # fmt: skip
     assert read_waiting([dm], ["1964312974236991488"]).asks == (NOW - DAY,)
+
+
+def test_a_draft_names_a_long_subject_without_reciting_it():
+    legal = (
+        "Re: Western Wholesale Activities - Gas & Power Conf. Call Privileged & "
+        "Confidential Communication Attorney-Client Communication"
+    )
+    assert clean_subject(legal) == "Western Wholesale Activities - Gas & Power Conf. Call…"
+    assert clean_subject("Fwd: Re:  lunch   on Friday") == "lunch on Friday"
+    assert clean_subject("Re: ") is None
+    # the question in a long subject is still found whole (its last sentence)
+    assert asked(legal + " - can you join?", None) == (
+        "Call Privileged & Confidential Communication Attorney-Client Communication - can you join?"
+    )

@@ -152,9 +152,11 @@ AUTOMATED_HOST = re.compile(
 )
 #: A local part a machine made: six digits or more (tracking ids, subscriber numbers).
 MACHINE_LOCAL_PART = re.compile(r"\d{6,}")
-#: Display names of systems: "Apache Jenkins Server", "Ana (JIRA)", "Build System".
+#: Display names of systems: "Apache Jenkins Server", "Ana (JIRA)", "Build System",
+#: "Performance Evaluation Process (PEP)".
 AUTOMATED_NAME = re.compile(
     r"\((?:jira|jenkins|bugzilla|github|gerrit)\)|\bjenkins\b|\bjira\b|\bserver\b|\bsystem\b"
+    r"|\bprocess\b"
     r"|\bno-?reply\b|\bnotifications?\b|\bdaemon\b",
     re.IGNORECASE,
 )
@@ -431,8 +433,10 @@ def looks_like_mine(
     domains (or below one), it carries my first and last name (middle names and
     initials aside: "Phillip K. Allen"), or my name's address forms (``pallen``,
     ``phillip.k.allen``); at a public webmail domain, it shows my whole name and
-    has my last name in its address. An offer for the user to accept (``kith me add``),
-    never applied by itself: namesakes work at one company too."""
+    has my last name in its address; at another organisation's domain, it shows
+    my whole name and has my first or last name in its address. An offer for the
+    user to accept (``kith me add``), never applied by itself: namesakes work at
+    one company too."""
     if kind != "email" or not my_name:
         return None
     local, _, domain = value.partition("@")
@@ -441,16 +445,21 @@ def looks_like_mine(
         return None
     first, last = mine[0], mine[-1]
     theirs = (name_key(display) or "").split()
+    named = len(theirs) >= 2 and (theirs[0], theirs[-1]) == (first, last)
     if domain in FREEMAIL_DOMAINS and domain not in my_domains:
         # A personal mailbox: my whole name shown, and my name in the address
         # ("phillip allen" <pallen70@hotmail.com>); a namesake is still possible.
-        named = len(theirs) >= 2 and (theirs[0], theirs[-1]) == (first, last)
         if named and last in local.lower():
             return f"your name ({display}) at a personal mailbox ({domain})"
         return None
     if not any(domain == d or domain.endswith("." + d) for d in my_domains):
+        # Another organisation's address (a project's, a client's): my whole
+        # name shown and my first or last name in the address
+        # ("Jukka Zitting" <jukka@apache.org>); a namesake is still possible.
+        if named and (first in local.lower() or last in local.lower()):
+            return f"your name ({display}) at {domain}, and in its address"
         return None
-    if len(theirs) >= 2 and (theirs[0], theirs[-1]) == (first, last):
+    if named:
         return f"your name ({display}) at {domain}"
     parts = [p for p in re.split(r"[._\-]+", local.split("+", 1)[0].lower()) if p]
     if parts and (

@@ -465,15 +465,16 @@ def _cooling(r: Relationship, now: int) -> tuple[int, float, float] | None:
     last = max(r.last_in_at or 0, r.last_out_at or 0)
     if not last:
         return None
-    found = cooling.check(
-        contact_days=r.contact_days,
-        threads=r.threads,
-        median_gap_days=r.median_gap_days,
-        last_contact_at=last,
-        now=now,
-        exchanges=min(r.n_in, r.n_out),
-        span_days=None if r.first_contact_at is None else (last - r.first_contact_at) / DAY,
-    )
+    row = {
+        "contact_days": r.contact_days,
+        "threads": r.threads,
+        "n_in": r.n_in,
+        "n_out": r.n_out,
+        "first_contact_at": r.first_contact_at,
+        "last_contact_at": last,
+        "median_gap_days": r.median_gap_days,
+    }
+    found = cooling.check(last_contact_at=last, now=now, **cooling.rhythm_of(row))
     return None if found is None else (last, *found)
 
 

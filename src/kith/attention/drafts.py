@@ -58,11 +58,20 @@ class Drafts(Templates):
         return self.render(name, context) if self.has(name) else ""
 
 
+#: A subject longer than this is cut at a word ("…") where a draft quotes it: a
+#: draft names the message, it does not recite its legal boilerplate.
+SUBJECT_CHARS = 60
+
+
 def clean_subject(subject: str | None) -> str | None:
-    """A subject without its Re:/Fwd: prefixes; None when nothing is left."""
+    """A subject without its Re:/Fwd: prefixes, cut at a word past
+    ``SUBJECT_CHARS``; None when nothing is left."""
     if not subject:
         return None
-    cleaned = _PREFIX.sub("", subject).strip()
+    cleaned = " ".join(_PREFIX.sub("", subject).split())
+    if len(cleaned) > SUBJECT_CHARS:
+        cut = cleaned[:SUBJECT_CHARS].rsplit(" ", 1)[0].rstrip(" ,;:-")
+        cleaned = (cut or cleaned[:SUBJECT_CHARS]) + "…"
     return cleaned or None
 
 
@@ -73,7 +82,7 @@ _QUESTION = re.compile(r"[^.!?\n]*\?")
 def asked(subject: str | None, body: str | None) -> str | None:
     """The first question in my own words of a message (the body before
     anything quoted; the subject, without Re:, when there is no body), or None."""
-    text = own_words(body) if body else (clean_subject(subject) or "")
+    text = own_words(body) if body else _PREFIX.sub("", subject or "")
     m = _QUESTION.search(text)
     if m is None:
         return None

@@ -45,6 +45,12 @@ MIN_EXCHANGES = 3
 #: daily mail over a fortnight is not "in touch every day" (the sample world and
 #: the X archive both showed "every 1 days" from one busy week).
 MIN_RHYTHM_SPAN_DAYS = 30
+#: … and regular: the mean gap between contact days (first to last contact over
+#: the gaps between them) at most this many times the median gap. Contact in
+#: clusters far apart has a short median gap inside each cluster and no rhythm
+#: across them (an Enron colleague written to in two bursts a year apart: a
+#: 10-day median gap, a 50-day mean, "about weekly" where there was no week).
+MAX_IRREGULARITY = 3.0
 #: Silent longer than this, a relationship is cold, not cooling: reviving it
 #: is not a daily check-in (``kith audit attention`` counts them).
 COLD_AFTER_DAYS = 365
@@ -69,18 +75,42 @@ def has_rhythm(
     *,
     exchanges: int | None = None,
     span_days: float | None = None,
+    median_gap_days: float | None = None,
 ) -> bool:
     """Enough contact days, conversations, exchanges each way (``exchanges``:
     the fewer of messages in and out) and days from first to last contact
-    (``span_days``) to speak of a rhythm. A count that is None (not known) is
-    not held against it."""
-    if int(contact_days or 0) < MIN_CONTACT_DAYS:
+    (``span_days``) to speak of a rhythm, and contact regular enough
+    (``MAX_IRREGULARITY``, with ``median_gap_days``). A count that is None (not
+    known) is not held against it."""
+    days = int(contact_days or 0)
+    if days < MIN_CONTACT_DAYS:
         return False
     if exchanges is not None and exchanges < MIN_EXCHANGES:
         return False
     if span_days is not None and span_days < MIN_RHYTHM_SPAN_DAYS:
         return False
+    if (
+        span_days is not None
+        and median_gap_days
+        and span_days / (days - 1) > MAX_IRREGULARITY * float(median_gap_days)
+    ):
+        return False
     return threads is None or int(threads) >= MIN_THREADS
+
+
+def rhythm_of(row: Mapping[str, Any]) -> dict[str, Any]:
+    """``has_rhythm``'s arguments from a ``relationship`` row (``contact_days``,
+    ``threads``, ``n_in``, ``n_out``, ``first_contact_at``, ``last_contact_at``,
+    ``median_gap_days``; a column the row lacks is not known)."""
+    n_in, n_out = row.get("n_in"), row.get("n_out")
+    first, last = row.get("first_contact_at"), row.get("last_contact_at")
+    return {
+        "contact_days": row.get("contact_days"),
+        "threads": row.get("threads"),
+        "exchanges": None if n_in is None or n_out is None else min(int(n_in), int(n_out)),
+        "span_days": None if first is None or last is None else (last - first) / DAY,
+        "median_gap_days": row.get("median_gap_days"),
+    }
 
 
 #: A usual gap in the words a person would use: (at most this many days, words).
@@ -115,7 +145,13 @@ def check(
 ) -> tuple[float, float] | None:
     """(days silent, silence / usual gap) when the relationship is cooling at
     ``now``, else None (``has_rhythm`` for the rhythm)."""
-    if not has_rhythm(contact_days, threads, exchanges=exchanges, span_days=span_days):
+    if not has_rhythm(
+        contact_days,
+        threads,
+        exchanges=exchanges,
+        span_days=span_days,
+        median_gap_days=median_gap_days,
+    ):
         return None
     r = ratio(last_contact_at, median_gap_days, now)
     silent = silence_days(last_contact_at, now)
@@ -125,18 +161,8 @@ def check(
 
 
 def is_cooling(row: Mapping[str, Any], now: int) -> bool:
-    """``check`` on a ``relationship`` row (``contact_days``, ``threads``,
-    ``median_gap_days``, ``last_contact_at``)."""
-    return (
-        check(
-            contact_days=row.get("contact_days"),
-            threads=row.get("threads"),
-            median_gap_days=row.get("median_gap_days"),
-            last_contact_at=row.get("last_contact_at"),
-            now=now,
-        )
-        is not None
-    )
+    """``check`` on a ``relationship`` row (``rhythm_of``'s columns)."""
+    return check(last_contact_at=row.get("last_contact_at"), now=now, **rhythm_of(row)) is not None
 
 
 def report(row: Mapping[str, Any] | None, now: int, days_90: int, days_365: int) -> dict[str, Any]:
@@ -162,10 +188,12 @@ def report(row: Mapping[str, Any] | None, now: int, days_90: int, days_365: int)
         )
     if cooling:
         summary = f"cooling: silent {r:.1f}× the usual gap"
-    elif not has_rhythm(contact_days, threads):
+    elif not has_rhythm(**rhythm_of(row)):
         summary = (
             f"no rhythm to break yet ({int(contact_days or 0)} contact days, "
-            f"{int(threads or 0)} conversations)"
+            f"{int(threads or 0)} conversations"
+            + (", irregular" if has_rhythm(contact_days, threads) else "")
+            + ")"
         )
     elif silent is not None and silent > COLD_AFTER_DAYS:
         summary = f"cold: silent {silent:.0f} days"
@@ -186,8 +214,8 @@ EXPLANATION = Explanation(
     formula=(
         f"cooling when silence / median gap between contact days ≥ {COOLING_RATIO:g},\n"
         f"with ≥ {MIN_CONTACT_DAYS} contact days, ≥ {MIN_THREADS} conversations,\n"
-        f"≥ {MIN_EXCHANGES} messages each way and ≥ {MIN_RHYTHM_SPAN_DAYS} days from first to\n"
-        "last contact (a rhythm),\n"
+        f"≥ {MIN_EXCHANGES} messages each way, ≥ {MIN_RHYTHM_SPAN_DAYS} days from first to\n"
+        f"last contact and a mean gap ≤ {MAX_IRREGULARITY:g}× the median (a rhythm),\n"
         f"and silent ≤ {COLD_AFTER_DAYS} days (else cold). Computed as of now from the\n"
         "stored row's last contact and usual gap."
     ),

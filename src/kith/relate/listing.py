@@ -117,7 +117,7 @@ def order_in_python(
             2
             if cooling.is_cooling(row, now)
             else 1
-            if cooling.has_rhythm(row["contact_days"], row["threads"])
+            if cooling.has_rhythm(**cooling.rhythm_of(row))
             else 0
             for row in as_rows
         ]

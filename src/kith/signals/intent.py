@@ -123,9 +123,10 @@ REPLY_OR_FORWARD = re.compile(r"^\s*(?:re|fw|fwd|aw|wg|sv|tr)\s*(?:\[\d+\])?\s*:
 
 # --- asks: questions, requests, invitations ----------------------------------------------
 
-#: A question: a word (or a closing bracket or quote) then "?", then a space or the end
-#: (so not the "?" inside a URL).
-QUESTION = re.compile(r"[a-z0-9)\"'](\?+)(?=\s|$)")
+#: A question: a word (or a closing bracket or quote), perhaps one space (the French
+#: and German habit: "right ?"), then "?", then a space or the end (so not the "?"
+#: inside a URL).
+QUESTION = re.compile(r"[a-z0-9)\"'] ?(\?+)(?=\s|$)")
 #: Words of a sentence that offers rather than asks: "let me know if you have any
 #: questions", "feel free to call". Such sentences are set aside before asks are looked for.
 COURTESY = re.compile(
@@ -139,7 +140,7 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n[ \t]*\n")
 #: Requests: "please send", "can you", "let me know", "I'd appreciate", "any volunteers".
 REQUEST = re.compile(
     r"\b(?:please|pls|kindly)\s+(?!find\b|see\b|note\b|excuse\b|disregard\b|ignore\b"
-    r"|accept\b|refer\b|be (?:aware|advised)\b)[a-z]+"
+    r"|accept\b|refer\b|be (?:aware|advised)\b|save the date\b|mark your calendars?\b)[a-z]+"
     r"|\b(?:can|could|would|will) (?:you|someone|somebody|anyone|anybody)\b"
     r"|\blet me know\b|\bget back to me\b|\bgive me a call\b|\bcall me\b|\btouch base\b"
     r"|\b(?:i was|i'm|i am) wondering\b|\bwondering (?:if|whether)\b"
@@ -149,9 +150,10 @@ REQUEST = re.compile(
     r"|\b(?:does|do|can|could) (?:anyone|anybody|somebody|someone)\b|\bis there (?:any|a) way\b"
     r"|\bthanks? (?:you )?in advance\b|\bit would be (?:most |very |really )?helpful\b"
 )
-#: Invitations: to an event, a meeting.
+#: Invitations: to an event, a meeting. Not "save the date": it announces an event
+#: and asks for no answer (the invitation that does comes later; GUIDE.md).
 INVITATION = re.compile(
-    r"\bjoin us\b|\brsvp\b|\bsave the date\b|\byou are (?:cordially )?invited\b"
+    r"\bjoin us\b|\brsvp\b|\byou are (?:cordially )?invited\b"
     r"|\binvite you\b|\bare you (?:available|free)\b"
     r"|\bdo you have (?:\d+ minutes|time|a (?:minute|moment))\b"
 )

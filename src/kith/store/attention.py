@@ -611,9 +611,10 @@ def person_name(conn: Conn, person_id: int) -> str:
     return str(name) if name else f"#{person_id}"
 
 
-#: Messages a person wrote to me (To or Cc) since a time, of the answerable kinds,
-#: with no later message of mine in their thread: the analytics' waiting rule,
-#: read for a few people (``kith.attention.inbound`` reads what each wants).
+#: Messages a person wrote to me (To or Cc, or a reply to mine on a list) since a
+#: time, of the answerable kinds, with no later message of mine in their thread:
+#: the analytics' waiting rule, read for a few people (``kith.attention.inbound``
+#: reads what each wants).
 _WAITING = (
     "SELECT idn.person_id, i.id, i.source, i.source_id, i.occurred_at, i.subject, i.body,"
     " i.is_reply, i.circle_id, idn.value, idn.display_name, idn.kind FROM identity idn"
@@ -621,9 +622,13 @@ _WAITING = (
     " JOIN interaction i ON i.id = pa.interaction_id"
     " WHERE idn.person_id IN :pids AND i.direction = 'in' AND i.kind IN :kinds"
     " AND i.occurred_at >= :since AND i.occurred_at <= :now"
-    " AND EXISTS (SELECT 1 FROM participant m JOIN identity mi ON mi.id = m.identity_id"
+    " AND (EXISTS (SELECT 1 FROM participant m JOIN identity mi ON mi.id = m.identity_id"
     " JOIN person mp ON mp.id = mi.person_id"
     " WHERE m.interaction_id = i.id AND m.role IN ('to', 'cc') AND mp.is_me)"
+    # or "in" without me among its people: a reply to a message of mine, written to
+    # a list (the analytics' ``to_me``, ``kith.analytics.definition.LOG``)
+    " OR NOT EXISTS (SELECT 1 FROM participant m JOIN identity mi ON mi.id = m.identity_id"
+    " JOIN person mp ON mp.id = mi.person_id WHERE m.interaction_id = i.id AND mp.is_me))"
     " AND NOT EXISTS (SELECT 1 FROM interaction o WHERE o.thread_id = i.thread_id"
     " AND o.direction = 'out' AND o.occurred_at >= i.occurred_at AND o.occurred_at <= :now)"
     " ORDER BY i.occurred_at, i.id"

@@ -77,11 +77,20 @@ def cooling_sql(alias: str = "r.") -> str:
     ``:now`` (bind ``cooling_params(now)``); along the partial index of the
     queue's check-ins."""
     due = COOLING_DUE_SQL.replace("r.", alias)
+    return f"({rhythm_sql(alias)} AND {due} <= :now AND {alias}last_contact_at >= :cold_since)"
+
+
+def rhythm_sql(alias: str = "r.") -> str:
+    """``kith.relate.cooling.has_rhythm`` as SQL on a relationship row."""
+    a = alias
+    span = f"({a}last_contact_at - {a}first_contact_at)"
     return (
-        f"({alias}contact_days >= {cooling.MIN_CONTACT_DAYS}"
-        f" AND {alias}threads >= {cooling.MIN_THREADS}"
-        f" AND {alias}median_gap_days > 0 AND {due} <= :now"
-        f" AND {alias}last_contact_at >= :cold_since)"
+        f"({a}contact_days >= {cooling.MIN_CONTACT_DAYS} AND {a}threads >= {cooling.MIN_THREADS}"
+        f" AND {a}n_in >= {cooling.MIN_EXCHANGES} AND {a}n_out >= {cooling.MIN_EXCHANGES}"
+        f" AND {span} >= {cooling.MIN_RHYTHM_SPAN_DAYS * DAY}"
+        f" AND {a}median_gap_days > 0"
+        f" AND {span} <= {cooling.MAX_IRREGULARITY * DAY}"
+        f" * {a}median_gap_days * ({a}contact_days - 1))"
     )
 
 
@@ -138,9 +147,7 @@ def _order_keys(sort: str, now: int, postgres: bool) -> list[str]:
     if sort == "strength":
         return [strength_sql(now, postgres)]
     if sort == "cooling":
-        rhythm = (
-            f"(r.contact_days >= {cooling.MIN_CONTACT_DAYS} AND r.threads >= {cooling.MIN_THREADS})"
-        )
+        rhythm = rhythm_sql()
         return [
             f"CASE WHEN {cooling_sql()} THEN 2 WHEN {rhythm} THEN 1 ELSE 0 END",
             f"CASE WHEN r.median_gap_days > 0 THEN ({now} - r.last_contact_at) / {DAY}.0"
