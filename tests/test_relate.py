@@ -182,6 +182,46 @@ def test_cooling_needs_a_rhythm_and_is_not_cold():
     assert not burst["cooling"] and "no rhythm" in burst["summary"]
 
 
+def test_contact_in_far_apart_bursts_is_no_rhythm():
+    # the Enron colleague: 10 contact days over 448 days, a 10-day median gap
+    # inside two clusters, a 50-day mean across them: no week to break
+    last = NOW - 28 * DAY
+    bursts = _cool(
+        contact_days=10, median_gap_days=10.0, n_in=10, n_out=8,
+        first_contact_at=last - 448 * DAY, last_contact_at=last,
+    )  # fmt: skip
+    assert not cooling.has_rhythm(**cooling.rhythm_of(bursts))
+    assert not cooling.is_cooling(bursts, NOW)
+    assert "irregular" in cooling.report(bursts, NOW, 1, 5)["summary"]
+    steady = dict(bursts, first_contact_at=last - 100 * DAY)  # an 11-day mean
+    assert cooling.has_rhythm(**cooling.rhythm_of(steady)) and cooling.is_cooling(steady, NOW)
+
+
+def test_the_rhythm_rule_in_sql_is_the_python_rule():
+    import itertools
+    import sqlite3
+
+    from kith.store.relationships import rhythm_sql
+
+    db = sqlite3.connect(":memory:")
+    cols = "contact_days, threads, n_in, n_out, first_contact_at, last_contact_at, median_gap_days"
+    db.execute(f"CREATE TABLE r ({cols})")
+    rows = [
+        (days, threads, n, 5, NOW - span * DAY, NOW, gap)
+        for days, threads, n, span, gap in itertools.product(
+            (3, 4, 10), (4, 5), (2, 3), (20, 30, 100, 448), (1.0, 10.0, 40.0)
+        )
+    ]
+    db.executemany(f"INSERT INTO r VALUES ({', '.join('?' * 7)})", rows)
+    by_sql = db.execute(f"SELECT {rhythm_sql()} FROM r").fetchall()
+    names = [c.strip() for c in cols.split(",")]
+    by_python = [
+        cooling.has_rhythm(**cooling.rhythm_of(dict(zip(names, r, strict=True)))) for r in rows
+    ]
+    assert [bool(v) for (v,) in by_sql] == by_python
+    assert 0 < sum(by_python) < len(rows)
+
+
 # -- reciprocity -------------------------------------------------------------
 
 

@@ -91,3 +91,18 @@ def test_declaring_my_address_later_applies_the_same_rule(engine, db_url, tmp_pa
     assert set(directions(engine).values()) == {"among"}
     repository.add_me(engine, "email", ME, name="Jo", now=LATER)
     assert directions(engine) == {"m1@x": "out", "m2@x": "in", "m3@x": "among"}
+
+
+def test_the_day_answers_a_question_put_to_me_on_a_list(engine, db_url, tmp_path):
+    from kith.attention.settings import TodaySettings
+    from kith.attention.today import plan_day
+
+    repository.add_me(engine, "email", ME, name="Jo", now=0)
+    mine, theirs = thread(tmp_path)
+    import_paths(engine, [mine, theirs], Settings(database_url=db_url), now=LATER)
+    day = 1_741_600_000  # 10 March 2025: Bo's question of 3 March is a week old
+    refresh(engine, now=day, mirror_path=None)
+    plan = plan_day(engine, day, TodaySettings(budget=60), save=False)
+    replies = [(i.kind, i.person) for i in plan.items if i.kind == "reply"]
+    assert replies == [("reply", "Bo")], plan.items
+    assert "review my patch" in next(i.reason for i in plan.items if i.kind == "reply")
