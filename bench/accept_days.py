@@ -12,13 +12,15 @@ as a new user would with the CLI, the ledgers of
 - **x**: the X archive's owner (``formats/twitter``; the archive says whose it
   is), the day after its last record;
 
-then plan each one's day with `kith today --minutes 60 --date D --json` and
-write every item (kind, person, reason, draft) to ``OUT/<ledger>.json`` and
-one sheet to judge, ``OUT/days.md``. Judgements go in ``--judged FILE`` (a
-TSV: ledger, item kind, person, person_ok, reason_ok, draft_ok, note); with it,
-the sheet carries them and the pass rate is printed: an item passes when all
-three marks are ``y``. Items not in the file count as not judged, never as
-passed.
+then plan each one's day with `kith today --minutes 60 --date D --json` (and,
+for more items to judge, the days in ``earlier``: the figures refreshed as of
+each day, the mail after it not read) and write every item (kind, person,
+reason, draft) to ``OUT/<ledger>.json`` and one sheet to judge,
+``OUT/days.md``. Judgements go in ``--judged FILE`` (a TSV: ledger, day, item
+kind, person, person_ok, reason_ok, draft_ok, note); with it, the sheet carries
+them and the pass rate is printed, for the main days and for all: an item
+passes when all three marks are ``y``. Items not in the file count as not
+judged, never as passed.
 
 Run: ``.venv/bin/python bench/accept_days.py --out bench/.cache/accept
 [--judged bench/acceptance.tsv]``. The corpora are found at
@@ -52,6 +54,8 @@ class Ledger:
     me: tuple[str, ...]
     my_name: str | None
     day: str | None  # None: the day after the ledger's last record
+    #: Earlier days planned too, on the same ledger.
+    earlier: tuple[str, ...] = ()
 
 
 LEDGERS = (
@@ -62,6 +66,7 @@ LEDGERS = (
         ("phillip.allen@enron.com",),
         "Phillip Allen",
         "2001-06-01",
+        ("2000-12-20", "2001-03-01", "2001-05-15"),
     ),
     Ledger(
         "apache",
@@ -70,8 +75,17 @@ LEDGERS = (
         ("jukka.zitting@gmail.com",),
         "Jukka Zitting",
         "2012-02-01",
+        ("2012-01-18", "2012-01-25"),
     ),
-    Ledger("x", "the X archive's owner", "formats/twitter", (), None, None),
+    Ledger(
+        "x",
+        "the X archive's owner",
+        "formats/twitter",
+        (),
+        None,
+        None,
+        ("2026-01-20", "2026-02-01", "2026-02-15"),
+    ),
 )
 
 
@@ -105,8 +119,9 @@ def last_day(db_path: Path) -> str:
     return (datetime.fromtimestamp(last, UTC) + timedelta(days=1)).strftime("%Y-%m-%d")
 
 
-def build(ledger: Ledger, out: Path) -> dict[str, Any]:
-    """Build one ledger from scratch and plan its day; the day's JSON, with context."""
+def build(ledger: Ledger, out: Path) -> list[dict[str, Any]]:
+    """Build one ledger from scratch and plan its days (the main one first);
+    each day's JSON, with context."""
     path = out / f"{ledger.name}.db"
     path.unlink(missing_ok=True)
     db = f"sqlite:///{path}"
@@ -118,18 +133,26 @@ def build(ledger: Ledger, out: Path) -> dict[str, Any]:
     offered = offered_identities(said)
     if offered:
         kith(db, "me", "add", *offered)
-    day = ledger.day or last_day(path)
-    kith(db, "analytics", "refresh", "--full", "--now", day)
-    plan = json.loads(kith(db, "today", "--minutes", str(MINUTES), "--date", day, "--json"))
-    return {"ledger": ledger.name, "who": ledger.who, "day": day, "added": offered, **plan}
+    days = []
+    for day in (ledger.day or last_day(path), *ledger.earlier):
+        kith(db, "analytics", "refresh", "--full", "--now", day)
+        plan = json.loads(kith(db, "today", "--minutes", str(MINUTES), "--date", day, "--json"))
+        days.append(
+            {"ledger": ledger.name, "who": ledger.who, "day": day, "added": offered, **plan}
+        )
+    days[0]["main"] = True
+    return days
 
 
-def judgements(path: Path | None) -> dict[tuple[str, str, str], dict[str, str]]:
+Key = tuple[str, str, str, str]  # ledger, day, kind, person
+
+
+def judgements(path: Path | None) -> dict[Key, dict[str, str]]:
     if path is None:
         return {}
     with path.open(encoding="utf-8", newline="") as f:
         rows = csv.DictReader(f, delimiter="\t")
-        return {(r["ledger"], r["kind"], r["person"]): r for r in rows}
+        return {(r["ledger"], r["day"], r["kind"], r["person"]): r for r in rows}
 
 
 def first_line(draft: str | None) -> str:
@@ -138,17 +161,18 @@ def first_line(draft: str | None) -> str:
     return (lines[0] + " " + (body[0] if body else "")).strip() if lines else ""
 
 
-def sheet(days: list[dict[str, Any]], judged: dict[tuple[str, str, str], dict[str, str]]) -> str:
+def sheet(days: list[dict[str, Any]], judged: dict[Key, dict[str, str]]) -> str:
     """The days as one Markdown sheet: each item with its marks, where judged."""
     out = ["# kith today on three real ledgers: the items to judge", ""]
     for d in days:
-        out += [f"## {d['ledger']}: {d['who']}, {d['day']}, {MINUTES} minutes", ""]
-        if d["added"]:
+        main = " (the main day)" if d.get("main") else ""
+        out += [f"## {d['ledger']}: {d['who']}, {d['day']}{main}, {MINUTES} minutes", ""]
+        if d["added"] and d.get("main"):
             out += [f"My other addresses, as offered: {', '.join(d['added'])}.", ""]
         out += ["| # | kind | person | reason | draft opens | person · reason · draft |"]
         out += ["|---|---|---|---|---|---|"]
         for n, item in enumerate(d["items"], 1):
-            j = judged.get((d["ledger"], item["kind"], item["person"]))
+            j = judged.get((d["ledger"], d["day"], item["kind"], item["person"]))
             marks = " · ".join(j[k] for k in MARKS) if j else ""
             if j and j.get("note"):
                 marks += f" ({j['note']})"
@@ -171,24 +195,33 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     days = []
     for ledger in LEDGERS:
-        day = build(ledger, args.out)
-        (args.out / f"{ledger.name}.json").write_text(json.dumps(day, indent=2), encoding="utf-8")
-        days.append(day)
-        kinds: dict[str, int] = {}
-        for item in day["items"]:
-            kinds[item["kind"]] = kinds.get(item["kind"], 0) + 1
-        print(f"{ledger.name} {day['day']}: {len(day['items'])} items {kinds}")
+        planned = build(ledger, args.out)
+        (args.out / f"{ledger.name}.json").write_text(
+            json.dumps(planned, indent=2), encoding="utf-8"
+        )
+        days += planned
+        for day in planned:
+            kinds: dict[str, int] = {}
+            for item in day["items"]:
+                kinds[item["kind"]] = kinds.get(item["kind"], 0) + 1
+            print(f"{ledger.name} {day['day']}: {len(day['items'])} items {kinds}")
     judged = judgements(args.judged)
     (args.out / "days.md").write_text(sheet(days, judged), encoding="utf-8")
     print(f"sheet: {args.out / 'days.md'}")
     if judged:
-        items = [(d["ledger"], i["kind"], i["person"]) for d in days for i in d["items"]]
-        marked = [judged[k] for k in items if k in judged]
-        passed = sum(all(j[k] == "y" for k in MARKS) for j in marked)
-        print(
-            f"judged {len(marked)} of {len(items)} items; passed {passed} "
-            f"({100 * passed / max(len(items), 1):.0f}% of all items)"
-        )
+        for label, chosen in (
+            ("the main days", [d for d in days if d.get("main")]),
+            ("all days", days),
+        ):
+            items = [
+                (d["ledger"], d["day"], i["kind"], i["person"]) for d in chosen for i in d["items"]
+            ]
+            marked = [judged[k] for k in items if k in judged]
+            passed = sum(all(j[k] == "y" for k in MARKS) for j in marked)
+            print(
+                f"{label}: judged {len(marked)} of {len(items)} items; passed {passed} "
+                f"({100 * passed / max(len(items), 1):.0f}% of all items)"
+            )
 
 
 if __name__ == "__main__":

@@ -779,3 +779,32 @@ def test_control_characters_never_make_an_address() -> None:
     assert normalise_email("a\x00b@x.org") is None
     assert normalise_email("a\x7fb@x.org") is None
     assert normalise_email("Ana@X.org") == "ana@x.org"
+
+
+def test_a_copy_of_a_message_in_another_folder_is_the_same_message(tmp_path: Path) -> None:
+    # Enron keeps one message in all_documents/ and notes_inbox/, each copy with
+    # a Message-ID of its own: the second copy takes the first one's id.
+    def message(mid: str, body: str) -> str:
+        return (
+            f"Message-ID: <{mid}>\nDate: Wed, 13 Dec 2000 02:33:00 -0800 (PST)\n"
+            "From: jennifer.bagwell@enron.com\nTo: phillip.allen@enron.com\n"
+            f"Subject: New Associate Orientation\n\n{body}\n"
+        )
+
+    for folder, name, mid, body in (
+        ("all_documents", "28.", "2894749.1075855666108.JavaMail", "Orientation in February."),
+        ("notes_inbox", "26.", "3341537.1075855679393.JavaMail", "Orientation in February."),
+        ("notes_inbox", "27.", "3341538.1075855679393.JavaMail", "Another text."),
+    ):
+        (tmp_path / folder).mkdir(exist_ok=True)
+        (tmp_path / folder / name).write_text(message(mid, body))
+    ids = [
+        r.source_id
+        for r in MaildirImporter().extract(tmp_path, ImportOptions())
+        if isinstance(r, InteractionRecord)
+    ]
+    assert ids == [
+        "2894749.1075855666108.JavaMail",
+        "2894749.1075855666108.JavaMail",
+        "3341538.1075855679393.JavaMail",
+    ]

@@ -264,3 +264,33 @@ def test_held_out_precision_and_recall_stay_at_what_was_measured(
         assert scores.recall[intent] >= recall - MARGIN, intent
     # "Every inbound message waits for a reply", beaten by a wide margin.
     assert scores.f1(Intent.ASKS) >= scores.baseline_asks_f1 + 0.4
+
+
+def test_a_newsletter_s_footer_is_automated_but_not_in_a_forward() -> None:
+    body = "Bush will almost definitely be prez.\n\n" + "News of the day. " * 400
+    body += '\nTO UNSUBSCRIBE: Reply to this e-mail with the word "unsubscribe".\n'
+    reading = read_intent(message(body, subject="Y-Life Daily"))
+    assert reading.intent is Intent.AUTOMATED and cue_names(reading) == ["bulk sender's footer"]
+    forwarded = read_intent(message("Did you see this?\n\n" + body, subject="Fwd: Y-Life Daily"))
+    assert forwarded.asks
+
+
+def test_a_question_with_a_space_before_its_mark_asks_and_is_quoted_whole() -> None:
+    body = (
+        "Hi Jukka,\n\nThis is currently guaranteed by switching on ordered\n"
+        "child nodes on the parent node, right ?\n\nRegards\nFelix\n"
+    )
+    reading = read_intent(message(body, list_id="dev.jackrabbit.apache.org", to=()))
+    assert reading.asks
+    (cue,) = [c for c in reading.cues if c.name == "question"]
+    assert cue.evidence == "switching on ordered child nodes on the parent node, right ?"
+    wrapped = read_intent(
+        message("Are these the right values (millions?) and where did\nthey come from?")
+    )
+    (evidence,) = [c.evidence for c in wrapped.cues if c.name == "question"]
+    assert evidence.endswith("and where did they come from?") and len(evidence) <= 60
+
+
+def test_a_save_the_date_informs() -> None:
+    body = 'Please "save the date" on your calendars as your participation is appreciated.'
+    assert read_intent(message(body, subject='"Save the Date" - Program')).intent is Intent.INFORMS

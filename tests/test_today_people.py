@@ -6,7 +6,7 @@ from __future__ import annotations
 from kith.attention import actionable
 from kith.attention.candidates import Relationship, candidates
 from kith.attention.drafts import asked, clean_subject
-from kith.attention.inbound import Waiting, read_waiting, with_intent
+from kith.attention.inbound import read_waiting, with_intent
 from kith.identity import automated_sender, is_automated
 from kith.model import gives_to_me
 from kith.relate import cooling
@@ -128,7 +128,7 @@ def test_only_messages_that_ask_wait_and_a_share_makes_a_thank_you():
 
 def test_a_message_where_i_am_only_in_cc_waits_for_nothing():
     w = read_waiting([message(NOW - DAY, "Bo, can you send it?", cc_only=True)], [ME])
-    assert w == Waiting()
+    assert (w.asks, w.gives, w.read) == ((), (), 1)
 
 
 def test_old_asks_are_let_go_and_counted_not_dropped():
@@ -221,3 +221,43 @@ def test_a_draft_names_a_long_subject_without_reciting_it():
     assert asked(legal + " - can you join?", None) == (
         "Call Privileged & Confidential Communication Attorney-Client Communication - can you join?"
     )
+
+
+def test_only_someone_who_came_to_me_from_outside_is_welcomed():
+    new = dict(first_contact_at=NOW - 2 * DAY, n_in=1, last_in_at=NOW - 2 * DAY)
+    assert [i.kind for i in candidates([rel(1, **new)], NOW)] == ["welcome"]
+    # a colleague at my own organisation, someone I wrote to first, someone who
+    # only stood beside me on another's message, a newsletter: none is welcomed
+    assert candidates([rel(1, **new, colleague=True)], NOW) == []
+    assert candidates([rel(1, **new, last_out_at=NOW - 9 * DAY)], NOW) == []
+    assert candidates([rel(1, **new, wrote_to_me=False)], NOW) == []
+    assert candidates([rel(1, **new, automated=True)], NOW) == []
+    # a reply that answers an earlier message is not their first: no "welcome!"
+    asks = dict(new, waiting=1, oldest_waiting_at=NOW - 2 * DAY, last_ask_at=NOW - 2 * DAY)
+    (first,) = candidates([rel(1, **asks)], NOW)
+    assert first.kind == "reply" and first.context["newcomer"]
+    (later,) = candidates([rel(1, **asks, answers_earlier=True)], NOW)
+    assert later.kind == "reply" and not later.context["newcomer"]
+
+
+def test_my_organisation_is_where_my_own_addresses_are():
+    mine = actionable.my_organisations(
+        [("email", "phillip.allen@enron.com"), ("email", "pallen70@hotmail.com"), ("x", "pa")]
+    )
+    assert mine == frozenset({"enron.com"})
+    assert actionable.colleague([("email", "kim.ward@ect.enron.com", "Kim Ward")], mine)
+    assert not actionable.colleague([("email", "jsmith@austintx.com", "Jeff Smith")], mine)
+    assert not actionable.colleague([("x", "kimward", "Kim Ward")], mine)  # no address
+    assert not actionable.colleague(
+        [("email", "ana@hotmail.com", None)],
+        actionable.my_organisations([("email", "pallen70@hotmail.com")]),
+    )
+
+
+def test_notices_webmasters_and_subscription_desks_are_machines():
+    for address in (
+        "critical.notice@enron.com", "webmaster@earnings.com",
+        "subscriptions@intelligencepress.com", "yahoo-delivers@yahoo-inc.com",
+    ):  # fmt: skip
+        assert is_automated(address), address
+    assert not is_automated("notice.smith@x.org")  # a surname first is a person

@@ -132,13 +132,15 @@ def is_automated(address: str) -> bool:
 #: Local parts (before ``@``) of senders that are systems, besides
 #: ``AUTOMATED_LOCAL_PARTS``: also as the last part of a compound name
 #: ("assignee.notification", "wallet-feedback", "ci.jenkins"; list owners are
-#: ``list_of_machinery``), and bounces, newsletters, service desks, shop and billing senders.
+#: ``list_of_machinery``), and bounces, newsletters, service desks, shop and billing
+#: senders, notices ("critical.notice"), webmasters and subscription desks.
 AUTOMATED_SENDER = re.compile(
     r"(?:^|[._+-])(?:no-?reply|do-?not-?reply|donotreply|mailer-daemon|postmaster|bounces?"
     r"|notifications?|notify|alerts?|jira|buildbot|builds?|bugzilla"
     r"|gerrit|github|gitlab|travis|robot|bot|automailer|newsletters?|digest|feedback"
     r"|customer[-_.]?service|customer[-_.]?care|travell?er[-_.]?care|arsystem"
-    r"|orders?|receipts?|billing|invoices?|tickets?|helpdesk|support-?desk)$",
+    r"|orders?|receipts?|billing|invoices?|tickets?|helpdesk|support-?desk"
+    r"|notices?|webmaster|subscriptions?|delivers)$",
     re.IGNORECASE,
 )
 #: Build servers, alone or after a build word ("ci.jenkins", "build-hudson"): after a

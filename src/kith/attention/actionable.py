@@ -13,13 +13,18 @@ write to. Two rules, in order:
    not someone in touch with me: no check-in, thank-you, welcome, nor a
    follow-up on a question I put to them in public (``PUBLIC_BLOCKS``). A
    question they put to me still waits for a reply.
+
+And one for who can be *new to me*: someone at my own organisation (every
+address of theirs at the organisation domain of one of my own, not a webmail
+one: ``colleague``) is a colleague, never welcomed as a newcomer who "found
+me"; nor is anyone I wrote to first (``kith.attention.candidates``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kith.identity import automated_sender
+from kith.identity import FREEMAIL_DOMAINS, automated_sender, email_domain, organisation_domain
 
 #: The kinds of item a person met only in public never gets.
 PUBLIC_BLOCKS = frozenset({"check_in", "thank", "welcome", "follow_up"})
@@ -66,3 +71,21 @@ def why_not(identities: Sequence[IdentityRow], public_share: float | None) -> st
             "no check-ins, thank-yous, welcomes or follow-ups; a question they ask you still waits"
         )
     return None
+
+
+def my_organisations(my_identities: Sequence[tuple[str, str]]) -> frozenset[str]:
+    """The organisation domains of my own e-mail addresses (webmail aside)."""
+    return frozenset(
+        organisation_domain(email_domain(value))
+        for kind, value in my_identities
+        if kind == "email" and email_domain(value) not in FREEMAIL_DOMAINS
+    )
+
+
+def colleague(identities: Sequence[IdentityRow], organisations: frozenset[str]) -> bool:
+    """Every e-mail address of theirs (at least one) is at one of my
+    ``organisations`` (``my_organisations``): someone I work with."""
+    domains = [
+        organisation_domain(email_domain(value)) for kind, value, _ in identities if kind == "email"
+    ]
+    return bool(domains) and all(d in organisations for d in domains)

@@ -105,6 +105,16 @@ class Relationship:
     given: int = 0
     #: … and how many asks are past the reply horizon with none newer (let go).
     let_go: int = 0
+    #: At my own organisation (``kith.attention.actionable.colleague``): never a newcomer.
+    colleague: bool = False
+    #: Their first waiting message answers an earlier one: not a first contact.
+    answers_earlier: bool = False
+    #: Whether they ever wrote to me themselves, not only beside me on someone
+    #: else's message (None: not looked up) …
+    wrote_to_me: bool | None = None
+    #: … and whether every message of theirs waiting on me is a machine's (a
+    #: newsletter under a person's name).
+    automated: bool = False
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Relationship:
@@ -243,10 +253,15 @@ def candidates(
     horizon = now - REPLY_HORIZON_DAYS * DAY
     held = replies or {}
     for r in relationships:
+        # new to me: first in touch lately, as far as the ledger can tell, and
+        # they came to me (I never wrote to them first) from outside my organisation
         newcomer = (
             r.first_contact_at is not None
             and now - r.first_contact_at <= NEWCOMER_DAYS * DAY
             and can_tell_new(r.first_contact_at, history_start)
+            and r.last_out_at is None
+            and not r.colleague
+            and not r.answers_earlier
         )
         since = _waiting_since(r, horizon, held.get(r.person_id))
         if since is not None:
@@ -318,7 +333,11 @@ def candidates(
                 introduced_by=r.introduced_by,
             )
         elif (
-            newcomer and r.last_out_at is None and not actionable.blocked("welcome", r.public_share)
+            newcomer
+            and r.last_out_at is None
+            and r.wrote_to_me is not False
+            and not r.automated
+            and not actionable.blocked("welcome", r.public_share)
         ):
             since_days = _days(now - (r.first_contact_at or now))
             plural = "s" * (since_days != 1)

@@ -21,6 +21,7 @@ from kith.drafting import FIELDS as FIELDS
 from kith.drafting import PACKAGED as PACKAGED
 from kith.drafting import Templates
 from kith.ingest.guard import safe_name
+from kith.signals.intent import GREETING_LINE
 from kith.signals.names import first_name
 from kith.signals.text import own_words
 from kith.store import attention as store
@@ -77,12 +78,16 @@ def clean_subject(subject: str | None) -> str | None:
 
 #: A sentence that ends in a question mark.
 _QUESTION = re.compile(r"[^.!?\n]*\?")
+#: A line break inside a paragraph (not a blank line).
+_WRAPPED = re.compile(r"(?<!\n)\n(?![ \t]*\n)")
 
 
 def asked(subject: str | None, body: str | None) -> str | None:
     """The first question in my own words of a message (the body before
     anything quoted; the subject, without Re:, when there is no body), or None."""
     text = own_words(body) if body else _PREFIX.sub("", subject or "")
+    # a wrapped sentence is one sentence; a greeting's line is none of it
+    text = _WRAPPED.sub(" ", GREETING_LINE.sub("\n\n", text))
     m = _QUESTION.search(text)
     if m is None:
         return None

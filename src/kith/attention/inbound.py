@@ -50,6 +50,13 @@ class Waiting:
     give_cue: str | None = None
     #: What the latest give did, in words (``GIVE_VERBS``).
     gave: str | None = None
+    #: The first of them answers an earlier message ("Re: stage coach"): whoever
+    #: wrote it is not getting in touch for the first time.
+    answers_earlier: bool = False
+    #: How many of their messages were read, and whether every one was a machine's
+    #: (a newsletter under a name: no welcome for it).
+    read: int = 0
+    automated: bool = False
 
 
 #: A give's cue (``kith.signals.intent``) as what they did for me.
@@ -87,8 +94,10 @@ def read_waiting(messages: Sequence[WaitingMessage], me: Collection[str]) -> Wai
     asks: list[int] = []
     gives: list[int] = []
     ask_cue = give_cue = gave = None
+    machines = 0
     for m in messages:
         reading: Reading = read_intent(record_of(m), me)
+        machines += reading.automated
         if reading.asks:
             asks.append(m.at)
             ask_cue = _cue(reading, "asks")
@@ -97,7 +106,11 @@ def read_waiting(messages: Sequence[WaitingMessage], me: Collection[str]) -> Wai
             give_cue = _cue(reading, "gives")
             name = next(c.name for c in reading.cues if c.intent == "gives")
             gave = GIVE_VERBS.get(name, "gave you something")
-    return Waiting(tuple(asks), tuple(gives), ask_cue, give_cue, gave)
+    answers = bool(messages) and messages[0].is_reply
+    automated = bool(messages) and machines == len(messages)
+    return Waiting(
+        tuple(asks), tuple(gives), ask_cue, give_cue, gave, answers, len(messages), automated
+    )
 
 
 def _cue(reading: Reading, intent: str) -> str | None:
@@ -139,6 +152,8 @@ def with_intent(r: Relationship, w: Waiting, now: int) -> Relationship:
         gave=w.gave,
         given=len(w.gives),
         let_go=len(w.asks) if latest is not None and latest < horizon else 0,
+        answers_earlier=w.answers_earlier,
+        automated=w.automated,
     )
 
 

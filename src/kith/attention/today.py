@@ -272,8 +272,11 @@ def relationships(
     w = window(now)
     read = store.candidate_rows(conn, w, limit=CANDIDATES_PER_KIND, people=people)
     rows = read.rows
-    machines = _machines(store.addresses(conn, [int(r["person_id"]) for r in rows]))
+    addresses = store.addresses(conn, [int(r["person_id"]) for r in rows])
+    machines = _machines(addresses)
     rows = [r for r in rows if int(r["person_id"]) not in machines]
+    mine_at = actionable.my_organisations(store.my_identities(conn))
+    colleagues = {pid for pid, ids in addresses.items() if actionable.colleague(ids, mine_at)}
     contacts = store.kith_contacts(conn) if rows else {}
     last_out = {
         int(r["person_id"]): int(r["last_out_at"])
@@ -292,12 +295,17 @@ def relationships(
         and r.get("last_out_at") is None
     }
     introduced = store.introducers(conn, firsts) if firsts else {}
+    wrote = store.wrote_to_me(conn, list(firsts)) if firsts else set()
     found = []
     for row in rows:
         r = Relationship.from_row(row)
         pid = r.person_id
         if pid in questions or pid in introduced:
             r = replace(r, asked=questions.get(pid), introduced_by=introduced.get(pid))
+        if pid in colleagues:
+            r = replace(r, colleague=True)
+        if pid in firsts:
+            r = replace(r, wrote_to_me=pid in wrote)
         at = contacts.get(r.person_id)
         if at is not None and at <= now:
             r = with_kith_contact(conn, r, at, now)

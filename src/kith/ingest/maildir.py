@@ -4,21 +4,24 @@ A Maildir (``cur/``, ``new/``, ``tmp/``) is read from ``cur`` and ``new``, with
 its Maildir++ subfolders (``.Sent/`` …); ``tmp`` holds deliveries in progress and
 is left alone. Any other folder is read whole, as the Enron corpus is laid out
 (``allen-p/inbox/1.``, ``2.`` …). Files are taken in natural order (``2.``
-before ``10.``) so every run yields the same records in the same order.
+before ``10.``) so every run yields the same records in the same order; a
+message's copies in other folders are one message (``_read_messages``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from kith.errors import InputError
 from kith.ingest.base import Importer, ImportOptions
 from kith.ingest.email_headers import parse_envelope_date, parse_message
 from kith.ingest.mbox import MAX_MESSAGE_BYTES
-from kith.model import Origin, Record, Skipped
+from kith.model import InteractionRecord, Origin, Record, Skipped
 
 #: How many files ``identify`` reads to decide that a plain folder holds messages.
 FILES_TO_SNIFF = 3
@@ -77,7 +80,32 @@ class MaildirImporter(Importer):
 def _read_messages(
     files: Iterable[tuple[Path, str | None]], options: ImportOptions
 ) -> Iterator[Record]:
-    """One record per message file (or Skipped with the walk's problem)."""
+    """One record per message file (or Skipped with the walk's problem).
+
+    A copy of a message already read in this walk (the same sender, time,
+    subject and body: an Enron mailbox keeps one message in ``all_documents``,
+    ``notes_inbox`` and ``discussion_threads``, each copy with a Message-ID of
+    its own) takes the first copy's id, so the ledger stores it once and the
+    import counts it as a duplicate."""
+    first_of: dict[tuple[object, ...], str] = {}
+    for record in _parse_files(files, options):
+        if isinstance(record, InteractionRecord):
+            author = record.author
+            key = (
+                None if author is None else (author.kind, author.value),
+                record.occurred_at,
+                record.subject,
+                hashlib.blake2b((record.body or "").encode(), digest_size=16).digest(),
+            )
+            first = first_of.setdefault(key, record.source_id)
+            if first != record.source_id:
+                record = replace(record, source_id=first)
+        yield record
+
+
+def _parse_files(
+    files: Iterable[tuple[Path, str | None]], options: ImportOptions
+) -> Iterator[Record]:
     for file, problem in files:
         origin = Origin(str(file), 0)
         if problem is not None:

@@ -115,6 +115,13 @@ AUTOMATED_WORDS = re.compile(
     r"|\bplease click (?:here|on|the link|https?:)"
     r"|\bview (?:it |this )?(?:online|in your browser)\b"
 )
+#: A bulk sender's footer, read in the last ``FOOTER_CHARS`` of a message that is
+#: not a reply or a forward (a newsletter's "TO UNSUBSCRIBE" comes after its own words).
+FOOTER = re.compile(
+    r"\bunsubscribe\b|\byou are receiving this\b"
+    r"|\bremove yourself from\b|\bsubscription preferences\b"
+)
+FOOTER_CHARS = 2_000
 #: A build log cut short, as CI mails it. (Patterns whose every branch starts with
 #: ``\b`` are searched several times faster than mixed ones: this one stands apart.)
 BUILD_LOG = re.compile(r"\[\.\.\.truncated \d+ lines\.\.\.\]")
@@ -228,6 +235,12 @@ def read_intent(record: InteractionRecord, me: Collection[str] = ()) -> Reading:
     if match:
         cue = Cue(Intent.AUTOMATED, "system wording", _around(words, match))
         return Reading(asks=False, gives=False, automated=True, cues=(cue,))
+    if record.body and not REPLY_OR_FORWARD.match(subject):
+        footer = record.body[-FOOTER_CHARS:]
+        match = FOOTER.search(footer.lower())
+        if match and len(footer.lower()) == len(footer):
+            cue = Cue(Intent.AUTOMATED, "bulk sender's footer", _around(footer, match))
+            return Reading(asks=False, gives=False, automated=True, cues=(cue,))
 
     elsewhere = _addressed_elsewhere(record, words, me)
     if elsewhere is not None:
@@ -319,14 +332,33 @@ def _first_name(display_name: str | None, address: str) -> str:
     return re.split(r"[._-]", local)[0].lower()
 
 
+#: A greeting on a line of its own ("Hi Sam,"): not part of the sentence after it.
+GREETING_LINE = re.compile(
+    r"^[ \t]*(?:hi|hello|hallo|dear|hey|good (?:morning|afternoon|evening))\b[^\n]{0,40}\n",
+    re.IGNORECASE | re.MULTILINE,
+)
+#: Where a sentence ends, for evidence: ".", "!" or "?" before a space, a blank
+#: line, or a greeting's line.
+_SENTENCE_BOUNDARY = re.compile(
+    r"[.!?](?=\s)|\n[ \t]*\n|" + GREETING_LINE.pattern, re.IGNORECASE | re.MULTILINE
+)
+
+
 def _around(text: str, match: re.Match[str]) -> str:
-    """The words around a match, on its line, at most ``EVIDENCE_CHARS`` long."""
-    start = text.rfind("\n", 0, match.start()) + 1
-    end = text.find("\n", match.end())
-    line = text[start : end if end >= 0 else len(text)]
-    offset = match.start() - start
-    lo = max(0, min(offset - EVIDENCE_CHARS // 2, len(line) - EVIDENCE_CHARS))
-    return line[lo : lo + EVIDENCE_CHARS].strip()
+    """The words of the sentence around a match, its lines joined (mail is
+    wrapped: "Where did they\ncome from?"), at most ``EVIDENCE_CHARS`` long."""
+    start = 0
+    for boundary in _SENTENCE_BOUNDARY.finditer(text, 0, match.start()):
+        start = boundary.end()
+    if text[match.end() - 1 : match.end()] in (".", "!", "?"):
+        end = match.end()
+    else:
+        after = _SENTENCE_BOUNDARY.search(text, match.end())
+        end = after.end() if after is not None else len(text)
+    sentence = " ".join(text[start:end].split())
+    offset = len(" ".join(text[start : match.start()].split()))
+    lo = max(0, min(offset - EVIDENCE_CHARS // 2, len(sentence) - EVIDENCE_CHARS))
+    return sentence[lo : lo + EVIDENCE_CHARS].strip()
 
 
 def _short(text: str) -> str:

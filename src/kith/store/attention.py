@@ -713,6 +713,22 @@ def _fields(m: WaitingMessage) -> dict[str, Any]:
     return {name: getattr(m, name) for name in WaitingMessage.__dataclass_fields__}
 
 
+def wrote_to_me(conn: Conn, person_ids: Sequence[int]) -> set[int]:
+    """Those of ``person_ids`` who wrote something of theirs to me (an "in"
+    interaction they are the author of), not only stood beside me on another's."""
+    db = as_db(conn)
+    query = (
+        "SELECT DISTINCT idn.person_id FROM identity idn"
+        " JOIN participant pa ON pa.identity_id = idn.id AND pa.role = 'from'"
+        " JOIN interaction i ON i.id = pa.interaction_id AND i.direction = 'in'"
+        " WHERE idn.person_id IN :pids"
+    )
+    found: set[int] = set()
+    for part in chunks(sorted(set(person_ids))):
+        found.update(int(pid) for (pid,) in db.rows(query, {"pids": list(part)}))
+    return found
+
+
 def history_start(conn: Conn) -> int | None:
     """When the ledger's history begins: its first interaction (by the time index)."""
     found = as_db(conn).scalar("SELECT MIN(occurred_at) FROM interaction")
