@@ -268,6 +268,16 @@ def test_my_own_words_quoted_back_do_not_count_as_theirs():
     assert perception.cues(own_words("> thanks\nrude")).get("warmth") == [0, 1]
 
 
+def test_a_lotus_notes_forward_indented_under_my_words_is_not_mine():
+    body = (
+        "Everyone:\nI forgot to mention, these are due today.\n\n"
+        "\tSarah Novosel\n\t12/13/2000 11:17 AM\n"
+        "\t\t To: James D Steffes/NA/Enron, pallen@enron.com\n"
+        "\t\t Subject: Enron Response\nPlease review the attached draft.\n"
+    )
+    assert own_words(body) == "Everyone:\nI forgot to mention, these are due today."
+
+
 def test_behavioural_warmth_is_my_reply_rate():
     events = [ev(NOW - k * DAY, "in", body="thanks so much, lovely") for k in range(4)]
     wc = perception.warmth_competence(events, my_replies=1, my_reply_median_s=7200)

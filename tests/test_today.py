@@ -375,7 +375,9 @@ def test_drafts_are_filled_from_the_ledger(ledger: Ledger):
         'Thank you for getting in touch about "Hello from a new reader", and welcome!'
         in (items["Nina Park"]["draft"])
     )
-    assert "I saw that you shared your work 3 times." in items["Ben Okafor"]["draft"]
+    assert (
+        "Thank you for sharing my work 3 times. Much appreciated!" in (items["Ben Okafor"]["draft"])
+    )
     assert (
         'It has been 66 days since we were last in touch ("Week 7 notes")'
         in (items["Cleo Martin"]["draft"])

@@ -261,3 +261,17 @@ def test_notices_webmasters_and_subscription_desks_are_machines():
     ):  # fmt: skip
         assert is_automated(address), address
     assert not is_automated("notice.smith@x.org")  # a surname first is a person
+
+
+def test_an_ask_whose_near_deadline_passed_is_let_go_and_counted():
+    ask = message(NOW - 7 * DAY, "Can I use your chart in the meeting with staff?")
+    soon = message(NOW - 7 * DAY + 3600, "I have a meeting tomorrow morning with the staff.")
+    w = read_waiting([ask, soon], [ME], NOW)
+    assert w.asks == (NOW - 7 * DAY,) and w.passed == (NOW - 7 * DAY,)
+    r = with_intent(rel(1, waiting=2, oldest_waiting_at=NOW - 7 * DAY), w, NOW)
+    assert (r.waiting, r.let_go) == (0, 1) and candidates([r], NOW) == []
+    # the same ask the day after: the meeting has not happened yet, it waits
+    fresh = read_waiting([ask, soon], [ME], NOW - 6 * DAY)
+    assert fresh.passed == ()
+    # an ask with no deadline waits as before
+    assert read_waiting([ask], [ME], NOW).passed == ()

@@ -28,13 +28,13 @@ FIELDS: Mapping[str, str] = {
     "reason": "why the item is on the list",
     "minutes": "the minutes it is given",
     "subject": "the topic: their waiting message's subject (reply), their first "
-    "(welcome), else the latest with them; no Re:/Fwd:",
+    "(welcome), the message that gave (thank), else the latest with them; no Re:/Fwd:",
     "days": "how long it has been, in days (waited, silent, since first contact, "
     "until the birthday)",
     "waited_days": "reply: days they have waited",
     "messages": "reply: how many of their messages wait",
     "newcomer": "reply: their first message to you (true/false)",
-    "gave": "thank: what they gave, in words ('shared your work 3 times')",
+    "gave": "thank: what is thanked for ('sharing my work 3 times', 'sending this')",
     "gives": "thank: how many times they gave",
     "gap_days": "check_in: your usual days between contacts",
     "silent_days": "check_in: days since the last contact",

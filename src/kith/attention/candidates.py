@@ -303,7 +303,7 @@ def candidates(
             )
         elif (thank := _thank_due(r, now)) is not None:
             at, reason = thank
-            add("thank", r, f"gave:{at}", at, 1.4, reason, gives=r.given)
+            add("thank", r, f"gave:{at}", at, 1.4, reason, gives=r.given, did=r.gave, gave_at=at)
         elif (
             r.gives_in >= THANK_AFTER_GIVES
             and r.gives_out == 0

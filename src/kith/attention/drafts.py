@@ -38,13 +38,22 @@ INTRODUCE_FIELDS = (
     "introduction",
 )
 
-_VERBS = {
-    "share": "shared your work",
-    "mention": "mentioned you",
-    "referral": "referred someone to you",
-    "purchase": "bought from you",
-    "intro": "introduced you to someone",
-    "answer": "answered a question of yours",
+#: What a give was, as the thank-you names it (gives by kind: a share, a referral …).
+_THANKED_FOR = {
+    "share": "sharing my work",
+    "mention": "mentioning me",
+    "referral": "referring someone to me",
+    "purchase": "your order",
+    "intro": "the introduction",
+    "answer": "answering my question",
+}
+#: … and a message that gives (``kith.attention.inbound.GIVE_VERBS``), by what it did.
+_THANKED_FOR_MESSAGE = {
+    "thanked you": "your kind words",
+    "shared or praised your work": "what you said about my work",
+    "referred someone to you": "the referral",
+    "sent you something": "sending this",
+    "helped you": "your help",
 }
 _PREFIX = re.compile(r"^\s*((re|fwd?|aw|wg|sv|tr)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 
@@ -96,9 +105,9 @@ def asked(subject: str | None, body: str | None) -> str | None:
 
 
 def gave_words(gives: Mapping[str, int]) -> str | None:
-    """``{'share': 3, 'referral': 1}`` → 'shared your work 3 times and referred someone
-    to you once'."""
-    parts = [f"{_VERBS.get(k, k)} {_times(n)}" for k, n in sorted(gives.items()) if n]
+    """``{'share': 3, 'referral': 1}`` → 'sharing my work 3 times and referring
+    someone to me once' (what a thank-you thanks for)."""
+    parts = [f"{_THANKED_FOR.get(k, k)} {_times(n)}" for k, n in sorted(gives.items()) if n]
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
@@ -141,7 +150,12 @@ def contexts(ledger: Any, items: Iterable[Item], now: int) -> dict[str, dict[str
                 ctx.update(days=c.get("days"))
             else:
                 msg = store.message(conn, item.person_id, now, inbound=False)
-            if item.kind == "thank":
+            if item.kind == "thank" and c.get("did") and c.get("gave_at") is not None:
+                # a message of theirs that gave: thank for it, by its subject
+                msg = store.message(conn, item.person_id, now, inbound=True, since=c["gave_at"])
+                ctx.update(gave=_THANKED_FOR_MESSAGE.get(str(c["did"])), gives=c.get("gives"))
+            elif item.kind == "thank":
+                msg = None  # gives of many messages: no one subject
                 gives = store.gives_received(conn, item.person_id, now, GIVE_KINDS)
                 ctx.update(gave=gave_words(gives), gives=sum(gives.values()) or c.get("gives"))
             elif item.kind == "check_in":

@@ -8,7 +8,8 @@ classifier):
 
 - a message that **asks** (a question, a request, an invitation) waits for a
   reply; those older than the reply horizon are **let go**, and counted, never
-  silently dropped;
+  silently dropped, and so are those whose near deadline has passed ("these
+  are due today", "a meeting tomorrow morning": ``NEAR_DEADLINE``);
 - one that only **gives** (a share, thanks, a referral, advice) calls for a
   thank-you;
 - one that **informs**, or is **automated**, waits for nothing.
@@ -18,6 +19,7 @@ A message that asks and gives makes a reply (the thanks go in the reply).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -34,6 +36,7 @@ from kith.model import (
     Role,
 )
 from kith.signals.intent import Reading, read_intent
+from kith.signals.text import own_words
 from kith.store import attention as store
 from kith.store.attention import Conn, WaitingMessage
 from kith.units import DAY
@@ -57,6 +60,9 @@ class Waiting:
     #: (a newsletter under a name: no welcome for it).
     read: int = 0
     automated: bool = False
+    #: The asks whose near deadline ("due today", "a meeting tomorrow", in the ask
+    #: or in a message of theirs the same day after it) has passed: let go, counted.
+    passed: tuple[int, ...] = ()
 
 
 #: A give's cue (``kith.signals.intent``) as what they did for me.
@@ -89,18 +95,36 @@ def record_of(m: WaitingMessage) -> InteractionRecord:
     )
 
 
-def read_waiting(messages: Sequence[WaitingMessage], me: Collection[str]) -> Waiting:
-    """What ``messages`` (one person's, oldest first) want of me."""
+#: Words that put a deadline within a day or so of the message.
+NEAR_DEADLINE = re.compile(
+    r"\b(?:due|by|before|until|end of)\s+(?:today|tonight|tomorrow)\b"
+    r"|\btomorrow(?:'s)?\s+(?:morning|afternoon|meeting|call)\b"
+    r"|\b(?:meeting|call|filing|file|deadline)\b[^.?!\n]{0,40}\b(?:today|tomorrow)\b",
+    re.IGNORECASE,
+)
+#: Days after a message naming a near deadline that the deadline has surely passed.
+DEADLINE_PASSED_DAYS = 2
+
+
+def read_waiting(
+    messages: Sequence[WaitingMessage], me: Collection[str], now: int | None = None
+) -> Waiting:
+    """What ``messages`` (one person's, oldest first) want of me (at ``now``:
+    which asks' near deadlines have passed)."""
     asks: list[int] = []
     gives: list[int] = []
     ask_cue = give_cue = gave = None
     machines = 0
+    deadlines: list[int] = []  # times of their messages that name a near deadline
+    cues: dict[int, str | None] = {}
     for m in messages:
         reading: Reading = read_intent(record_of(m), me)
         machines += reading.automated
+        if not reading.automated and NEAR_DEADLINE.search(own_words(m.body, limit=3000)):
+            deadlines.append(m.at)
         if reading.asks:
             asks.append(m.at)
-            ask_cue = _cue(reading, "asks")
+            ask_cue = cues[m.at] = _cue(reading, "asks")
         elif reading.gives:
             gives.append(m.at)
             give_cue = _cue(reading, "gives")
@@ -108,8 +132,25 @@ def read_waiting(messages: Sequence[WaitingMessage], me: Collection[str]) -> Wai
             gave = GIVE_VERBS.get(name, "gave you something")
     answers = bool(messages) and messages[0].is_reply
     automated = bool(messages) and machines == len(messages)
+    passed = tuple(
+        a
+        for a in asks
+        if now is not None
+        and any(a <= d <= a + DAY and now > d + DEADLINE_PASSED_DAYS * DAY for d in deadlines)
+    )
+    live = [a for a in asks if a not in passed]
+    if live and live[-1] != asks[-1]:
+        ask_cue = cues[live[-1]]  # the cue of the latest ask still waiting
     return Waiting(
-        tuple(asks), tuple(gives), ask_cue, give_cue, gave, answers, len(messages), automated
+        tuple(asks),
+        tuple(gives),
+        ask_cue,
+        give_cue,
+        gave,
+        answers,
+        len(messages),
+        automated,
+        passed,
     )
 
 
@@ -132,7 +173,7 @@ def waiting_of(
     if not since:
         return {}
     found = store.waiting_messages(conn, since, now, ANSWERABLE_KINDS)
-    return {pid: read_waiting(found.get(pid, []), me) for pid in since}
+    return {pid: read_waiting(found.get(pid, []), me, now) for pid in since}
 
 
 def with_intent(r: Relationship, w: Waiting, now: int) -> Relationship:
@@ -140,18 +181,20 @@ def with_intent(r: Relationship, w: Waiting, now: int) -> Relationship:
     unanswered give kept for a thank-you, and the asks past the reply horizon
     counted as let go (unless a newer ask waits: then the reply names them)."""
     horizon = now - REPLY_HORIZON_DAYS * DAY
-    latest = max(w.asks, default=None)
+    live = [a for a in w.asks if a not in w.passed]
+    latest = max(live, default=None)
+    old = len(live) if latest is not None and latest < horizon else 0
     return replace(
         r,
-        waiting=len(w.asks),
-        oldest_waiting_at=min(w.asks, default=None),
+        waiting=len(live),
+        oldest_waiting_at=min(live, default=None),
         last_ask_at=latest,
         ask_cue=w.ask_cue,
         gave_at=max(w.gives, default=None),
         give_cue=w.give_cue,
         gave=w.gave,
         given=len(w.gives),
-        let_go=len(w.asks) if latest is not None and latest < horizon else 0,
+        let_go=old + len(w.passed),
         answers_earlier=w.answers_earlier,
         automated=w.automated,
     )
@@ -202,4 +245,5 @@ def person_status(conn: Conn, person_id: int, now: int) -> PersonStatus:
     me = [value for _, value in store.my_identities(conn)]
     w = waiting_of(conn, [row], now, me).get(person_id, Waiting())
     horizon = now - REPLY_HORIZON_DAYS * DAY
-    return PersonStatus(why, len(w.asks), sum(1 for at in w.asks if at < horizon))
+    late = sum(1 for at in w.asks if at < horizon and at not in w.passed)
+    return PersonStatus(why, len(w.asks), late + len(w.passed))

@@ -356,9 +356,17 @@ def _around(text: str, match: re.Match[str]) -> str:
         after = _SENTENCE_BOUNDARY.search(text, match.end())
         end = after.end() if after is not None else len(text)
     sentence = " ".join(text[start:end].split())
+    if len(sentence) <= EVIDENCE_CHARS:
+        return sentence
+    # a window of whole words around the match, a little of what comes before it
     offset = len(" ".join(text[start : match.start()].split()))
-    lo = max(0, min(offset - EVIDENCE_CHARS // 2, len(sentence) - EVIDENCE_CHARS))
-    return sentence[lo : lo + EVIDENCE_CHARS].strip()
+    lo = max(0, min(offset - EVIDENCE_CHARS // 4, len(sentence) - EVIDENCE_CHARS))
+    if lo > 0 and sentence[lo - 1] != " ":
+        lo = sentence.find(" ", lo) + 1 or lo
+    window = sentence[lo : lo + EVIDENCE_CHARS]
+    if lo + EVIDENCE_CHARS < len(sentence) and " " in window:
+        window = window.rsplit(" ", 1)[0]
+    return window.strip()
 
 
 def _short(text: str) -> str:

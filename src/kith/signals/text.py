@@ -75,7 +75,11 @@ def own_words(body: str | None, limit: int | None = None) -> str:
             and (_NOTES_DATE.search(text) or _HEADER.match(_next(lines, i)))
         ):
             break
-        if first.isdigit() and _NOTES_DATE.match(text) and _next(lines, i)[:3].lower() == "to:":
+        if (
+            first.isdigit()
+            and _NOTES_DATE.match(text)
+            and _next(lines, i).lstrip()[:3].lower() == "to:"  # indented, as Notes forwards
+        ):
             if kept:  # the sender's name, on the line above
                 kept.pop()
             break
