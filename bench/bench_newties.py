@@ -1,17 +1,12 @@
 """kith's network score against the baselines on the new-ties protocol, and how
 its constants were chosen.
 
-``--choose`` runs on the earlier split only (past: first 50% of interactions
-by time quantile; truth: new pairs in the next 20%) on UCI and both
-email-Eu-core departments. The network score's weights are fitted on each
-graph's own earlier history (``kith.connect.network.fit_network_model``); the
-grid is the fitting cut (share of ties begun) × the L2 penalty, each printed
-with precision@100, AP and the positives the fit learnt from, and the
-geometric mean of AP relative to Adamic–Adar (networkx); the fixed constants
-(the fallback) are printed first. The setting with the best mean is what
-``kith.connect.network`` ships. Without ``--choose``, the test split (70% →
-end), exactly as ``kith eval --task new-ties`` runs it, with the fixed
-constants beside it.
+``--choose`` runs the grid on the earlier split only (past: first 50% of
+interactions by time quantile; truth: new pairs in the next 20%) on UCI and
+both email-Eu-core departments, and prints each setting's AP relative to
+Adamic–Adar (networkx) and the geometric mean of those ratios; the setting with
+the best mean is what ``kith.connect.network`` ships. Without it, the test
+split (70% → end), exactly as ``kith eval --task new-ties`` runs it.
 
     .venv/bin/python bench/bench_newties.py --choose
     .venv/bin/python bench/bench_newties.py
@@ -27,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from kith.connect.network import fit_network_model, fixed_model, network_scores
+from kith.connect.network import network_scores
 from kith.evaluation.data import read_interactions
 from kith.evaluation.newties import (
     DEFAULT_K,
@@ -43,9 +38,10 @@ SHARED = Path(
 )
 DATA = SHARED / "temporal"
 FILES = ("ml_uci.csv", "email-Eu-core-temporal-Dept1.txt", "email-Eu-core-temporal-Dept2.txt")
-#: The grid: the fitting cut (share of the ties begun before it), the L2 penalty.
-TIE_SHARE = (0.7, 0.8, 0.9)
-L2 = (1.0, 10.0, 100.0)
+#: The grid: recency half-life share, novelty exponent (novelty half-life share fixed).
+RECENCY = (0.05, 0.2, 1.0)
+EXPONENT = (0.0, 0.25, 0.5)
+NOVELTY = 0.05
 
 
 def choose() -> None:
@@ -59,30 +55,34 @@ def choose() -> None:
             f"{name}: {len(s.rows):,} candidates, {int(s.truth.sum()):,} positives; "
             f"adamic_adar P@100 {aa['precision_at_k']:.1f} AP {aa['ap']:.2f}"
         )
-    print(" " * 24 + "(P@100 AP (fit positives) | UCI | Dept1 | Dept2)")
     best = None
-    for setting in [None, *itertools.product(TIE_SHARE, L2)]:
+    for recency, exponent in itertools.product(RECENCY, EXPONENT):
         ratios = []
         cells = []
         for s, aa in splits.values():
-            if setting is None:
-                model = fixed_model()
-            else:
-                model = fit_network_model(
-                    s.graph, s.cut, s.span, tie_share=setting[0], l2=setting[1]
-                )
-            scores = network_scores(s.graph, s.rows, s.cols, s.cut, s.span, model=model)
+            scores = network_scores(
+                s.graph,
+                s.rows,
+                s.cols,
+                s.cut,
+                s.span,
+                recency_share=recency,
+                novelty_share=NOVELTY,
+                novelty_exponent=exponent,
+            )
             fig = ranking_figures(scores, s.truth, DEFAULT_K)
             ratios.append(fig["ap"] / aa["ap"])
-            learnt = str(model.positives) if model.fitted else "fixed"
-            cells.append(f"{fig['precision_at_k']:5.1f} {fig['ap']:6.2f} ({learnt:>5})")
+            cells.append(f"{fig['precision_at_k']:5.1f} {fig['ap']:6.2f}")
         mean = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
-        label = "fixed constants" if setting is None else f"ties {setting[0]:<4} L2 {setting[1]:<6}"
-        print(f"{label:<22} | " + " | ".join(cells) + f" | AP/AA geometric mean {mean:.3f}")
-        if setting is not None and (best is None or mean > best[0]):
-            best = (mean, *setting)
+        print(
+            f"recency {recency:<5} exponent {exponent:<5} | "
+            + " | ".join(cells)
+            + f" | AP/AA geometric mean {mean:.3f}"
+        )
+        if best is None or mean > best[0]:
+            best = (mean, recency, exponent)
     assert best is not None
-    print(f"best: fitting cut at {best[1]} of the ties, L2 {best[2]} (mean {best[0]:.3f})")
+    print(f"best: recency share {best[1]}, novelty exponent {best[2]} (mean {best[0]:.3f})")
 
 
 def test_split() -> None:
@@ -96,15 +96,6 @@ def test_split() -> None:
         for m in METHODS:
             f = result.scores[m]
             print(f"  {m:<18} P@{result.k} {f['precision_at_k']:6.2f}  AP {f['ap']:6.2f}")
-        s = split(read_interactions(DATA / name))
-        fixed = network_scores(s.graph, s.rows, s.cols, s.cut, s.span, model=fixed_model())
-        f = ranking_figures(fixed, s.truth, result.k)
-        print(f"  {'kith, fixed':<18} P@{result.k} {f['precision_at_k']:6.2f}  AP {f['ap']:6.2f}")
-        model = fit_network_model(s.graph, s.cut, s.span)
-        learnt = f"{model.positives:,} of {model.examples:,}" if model.fitted else "fixed constants"
-        print(f"  kith's weights learnt from: {learnt}")
-        for feature, weight in model.explain():
-            print(f"    {feature:<20} {weight:+.2f}")
         ratio = result.scores["kith"]["precision_at_k"] / max(
             result.scores["adamic_adar"]["precision_at_k"], 1e-9
         )
