@@ -24,6 +24,7 @@ Run: ``.venv/bin/python bench/bench_eval.py [--regimes]``
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -46,7 +47,10 @@ from kith.evaluation.protocol import (
 )
 from kith.evaluation.published import published_for
 
-TEMPORAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "temporal"
+SHARED = Path(
+    os.environ.get("KITH_SHARED_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data"
+)
+TEMPORAL = SHARED / "temporal"
 DATASETS = {
     "UCI": TEMPORAL / "ml_uci.csv",
     "Eu-core Dept1": TEMPORAL / "email-Eu-core-temporal-Dept1.txt",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -32,7 +33,10 @@ from kith.evaluation.newties import (
     split,
 )
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "temporal"
+SHARED = Path(
+    os.environ.get("KITH_SHARED_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data"
+)
+DATA = SHARED / "temporal"
 FILES = ("ml_uci.csv", "email-Eu-core-temporal-Dept1.txt", "email-Eu-core-temporal-Dept2.txt")
 #: The grid: recency half-life share, novelty exponent (novelty half-life share fixed).
 RECENCY = (0.05, 0.2, 1.0)
