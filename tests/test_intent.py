@@ -294,3 +294,17 @@ def test_a_question_with_a_space_before_its_mark_asks_and_is_quoted_whole() -> N
 def test_a_save_the_date_informs() -> None:
     body = 'Please "save the date" on your calendars as your participation is appreciated.'
     assert read_intent(message(body, subject='"Save the Date" - Program')).intent is Intent.INFORMS
+
+
+def test_a_newsletter_by_name_is_automated_but_a_question_about_newsletters_is_not() -> None:
+    named = read_intent(
+        message("Factory incentives are high.", subject="December Newsletter - Cars")
+    )
+    assert named.intent is Intent.AUTOMATED
+    topic = read_intent(
+        message(
+            "How do you usually approach newsletter growth?",
+            subject="Can you help with newsletter growth",
+        )
+    )
+    assert topic.intent is Intent.ASKS

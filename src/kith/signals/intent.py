@@ -104,7 +104,10 @@ AUTOMATED_SUBJECT = re.compile(
     r"^\[jira\]|\bbuild failed\b|\bbuild is (?:back to normal|still failing|unstable)"
     r"|\bbuild #\s?\d+|\bnotification\b|\bconfirmation\b|\bhas been (?:shipped|received)\b"
     r"|\bis overdue\b|\bdelivery status\b|\bundeliverable\b|\breturned mail\b"
-    r"|\bout of (?:the )?office\b|\bauto(?:matic)?[- ]?reply\b|\bdigest\b|\bnewsletter\b",
+    r"|\bout of (?:the )?office\b|\bauto(?:matic)?[- ]?reply\b"
+    # a newsletter or digest by name ("December Newsletter - …", "dev Digest, Vol 12"),
+    # not a person's topic ("Can you help with newsletter growth")
+    r"|\b(?:digest|newsletter)\b(?=\s*(?:$|[-:,|(#\d]|(?:for|from|of|issue|vol)\b))",
     re.IGNORECASE,
 )
 #: Words systems and bulk senders put in their messages (searched in lower case, as are
