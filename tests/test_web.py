@@ -298,7 +298,7 @@ def test_person_has_identities_timeline_and_figures(client):
     assert "Reciprocity ledger" in page and "Strength over time" in page
     # the daily queue's view of them: the asks waiting, as `kith today` counts them
     today = data["today"]
-    assert set(today) == {"not_acted_on", "waiting_asks", "let_go"}
+    assert set(today) == {"not_acted_on", "waiting_asks", "let_go", "gave_unanswered", "gave"}
     assert f"{today['waiting_asks']} message" in page and "that ask something" in page
 
 

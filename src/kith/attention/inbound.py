@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from kith.attention import actionable
 from kith.attention.candidates import REPLY_HORIZON_DAYS, Relationship
@@ -218,6 +219,20 @@ class PersonStatus:
     why_not: str | None
     asks: int
     let_go: int
+    #: Their unanswered messages that give (a share, thanks, a referral, advice:
+    #: what the day's thank-yous come from), and what the latest one did.
+    gives: int = 0
+    gave: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The person view's JSON (``kith person --json`` and the web API alike)."""
+        return {
+            "not_acted_on": self.why_not,
+            "waiting_asks": self.asks,
+            "let_go": self.let_go,
+            "gave_unanswered": self.gives,
+            "gave": self.gave,
+        }
 
     def lines(self) -> list[str]:
         """The person view's lines."""
@@ -228,6 +243,10 @@ class PersonStatus:
         if self.let_go:
             wait += f" ({self.let_go} older than {REPLY_HORIZON_DAYS} days, let go)"
         out.append(wait)
+        if self.gives:
+            plural = "s" * (self.gives != 1)
+            unanswered = f"{self.gives} message{plural} not yet answered"
+            out.append(f"Gave in {unanswered} (latest: {self.gave})")
         return out
 
 
@@ -246,4 +265,5 @@ def person_status(conn: Conn, person_id: int, now: int) -> PersonStatus:
     w = waiting_of(conn, [row], now, me).get(person_id, Waiting())
     horizon = now - REPLY_HORIZON_DAYS * DAY
     late = sum(1 for at in w.asks if at < horizon and at not in w.passed)
-    return PersonStatus(why, len(w.asks), late + len(w.passed))
+    gave = None if not w.gives else f"{w.gave}: “{w.give_cue}”" if w.give_cue else w.gave
+    return PersonStatus(why, len(w.asks), late + len(w.passed), len(w.gives), gave)

@@ -135,11 +135,7 @@ def person(state: State, query: str, as_json: bool, limit: int) -> None:
         data["introductions"] = introduced
         data["matters"] = None if matters is None else matters.as_dict()
         if status is not None:
-            data["today"] = {
-                "not_acted_on": status.why_not,
-                "waiting_asks": status.asks,
-                "let_go": status.let_go,
-            }
+            data["today"] = status.as_dict()
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     click.echo(f"#{profile.id} {profile.name or '(no name)'}{'  (me)' if profile.is_me else ''}")

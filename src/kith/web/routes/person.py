@@ -149,13 +149,7 @@ def _person(request: Request, pid: int, timeline: int) -> dict[str, Any]:
         "report": report,
         "strength_history": history,
         "introductions": introduced,
-        "today": None
-        if status is None
-        else {
-            "not_acted_on": status.why_not,
-            "waiting_asks": status.asks,
-            "let_go": status.let_go,
-        },
+        "today": None if status is None else status.as_dict(),
         "asks": asked,
         "matters": matters,
     }
