@@ -16,11 +16,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from kith import reading
 from kith.config import Settings
 from kith.errors import InputError, KithError
 from kith.ingest import registry
 from kith.ingest.base import Importer, ImportOptions
+from kith.ingest.guard import guard
 from kith.model import ContactRecord, InteractionRecord, Record, Skipped
 from kith.store.writer import LedgerWriter
 
@@ -177,9 +177,11 @@ def import_one(
     read = 0
     status = "failed"
     try:
-        for record, capped in reading.read(importer, path, options):
+        for raw in _caught(importer, path, options):
             read += 1
-            summary.capped += capped
+            guarded = guard(raw)
+            record = guarded.record
+            summary.capped += guarded.capped
             if isinstance(record, Skipped):
                 if fail_fast:
                     writer.write(batch, [record], contacts)
@@ -233,6 +235,24 @@ def _after_run(engine: Engine, writer: LedgerWriter, now: int) -> None:
     lo, hi = writer.stored_ids
     with engine.execution_options(kith_write=True).begin() as conn:
         after_import(conn, run=writer.import_id, lo=lo, hi=hi, now=now)
+
+
+def _caught(importer: Importer, path: Path, options: ImportOptions) -> Iterator[Record]:
+    """``importer.extract``, with whatever it raises besides a ``KithError`` made
+    an ``InputError`` for this file, naming the importer (as fava and beangulp
+    wrap every importer call): a broken importer, built-in or plugin, fails its
+    file and the run goes on."""
+    try:
+        yield from importer.extract(path, options)
+    except KithError:
+        raise
+    except Exception as exc:
+        log.debug("importer %s failed on %s", importer.name, path, exc_info=True)
+        raise InputError(
+            f"the {importer.name} importer failed: {type(exc).__name__}: {exc}",
+            where=str(path),
+            hint="the records read before it are stored; kith -v import … shows the traceback",
+        ) from exc
 
 
 def _fraction_of(importer: Importer, path: Path) -> Callable[[Record], float | None]:
