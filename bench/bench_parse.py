@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import mailbox
+import os
 import re
 import sys
 import tempfile
@@ -38,7 +39,11 @@ from kith.ingest.email_headers import parse_message
 from kith.ingest.mbox import MboxImporter, split_mbox, unquote_from_lines
 from kith.model import InteractionRecord, Origin
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "email" / "apache"
+#: The real corpora, ``$KITH_SHARED_DATA`` (default ``../shared/data``) as for the tests.
+SHARED = Path(
+    os.environ.get("KITH_SHARED_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data"
+)
+DATA = SHARED / "email" / "apache"
 _MESSAGE_ID_RE = re.compile(rb"^Message-ID:[^\n]*\n", re.MULTILINE | re.IGNORECASE)
 
 
@@ -49,6 +54,8 @@ def source_messages() -> list[bytes]:
         with path.open("rb") as file:
             for _, envelope, message in split_mbox(file, where=str(path)):
                 messages.append(b"From " + (envelope or b"bench") + b"\n" + message)
+    if not messages:
+        raise SystemExit(f"no Apache archives found in {DATA}; set KITH_SHARED_DATA")
     return messages
 
 

@@ -11,11 +11,18 @@ Reads every message with a body in the Apache archives and the Enron mail
   all of the own words (20,000 characters at most);
 * whether reading only a body's first ``READ_CHARS`` changes the scored text.
 
-Run: ``.venv/bin/python bench/bench_valence.py``.
+With ``--lean``, only this instead: the CPU seconds of VADER's stock analyzer
+and of kith's (``kith.signals.valence._lean_analyzer``) over the scored text
+of each message (``valence.scored_text``), twice each, alternating, and how
+many scores differ.
+
+Run: ``.venv/bin/python bench/bench_valence.py [--lean]``.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import time
 from pathlib import Path
 
@@ -26,7 +33,13 @@ from kith.model import InteractionRecord
 from kith.signals import valence
 from kith.signals.text import own_words
 
-EMAIL = Path(__file__).resolve().parents[2] / "shared" / "data" / "email"
+EMAIL = (
+    Path(
+        os.environ.get("KITH_SHARED_DATA")
+        or Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
+    / "email"
+)
 #: The longest own words scored as "all of them" (VADER's cost grows faster than the text).
 WHOLE = 20_000
 
@@ -50,7 +63,27 @@ def _class(score: float) -> int:
     return 1 if score >= -valence.NEGATIVE_COMPOUND else 0
 
 
+def lean() -> None:
+    """CPU seconds of the stock analyzer and kith's over the same texts."""
+    texts = [t for t in (valence.scored_text(b) for b in bodies()) if t]
+    ours, stock = valence._analyzer(), valence.stock_analyzer()
+    print(f"load average {os.getloadavg()[0]:.1f}; {len(texts):,} scored texts")
+    for _ in range(2):
+        for name, analyzer in (("stock VADER", stock), ("kith's analyzer", ours)):
+            started = time.process_time()
+            for t in texts:
+                analyzer.polarity_scores(t)
+            print(f"{name:<16}: {time.process_time() - started:.2f} s CPU")
+    differ = sum(1 for t in texts if ours.polarity_scores(t) != stock.polarity_scores(t))
+    print(f"scores that differ: {differ}")
+
+
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--lean", action="store_true", help="time kith's analyzer against VADER's")
+    if ap.parse_args().lean:
+        lean()
+        return
     texts = bodies()
     own = [own_words(b) for b in texts]
     lengths = sorted(len(o) for o in own)

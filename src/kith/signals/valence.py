@@ -35,7 +35,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from functools import lru_cache
 from typing import Any
@@ -61,16 +61,96 @@ PARALLEL_FROM = 4000
 Progress = Callable[[int, int], None]
 
 
+#: The VADER release whose steps ``_lean_analyzer`` hands less to (see there);
+#: any other release is used as it comes.
+LEAN_VADER = "3.3.2"
+
+
 @lru_cache(maxsize=1)
 def _analyzer() -> Any:
     try:
-        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+        from vaderSentiment import vaderSentiment as vader
     except ImportError:  # pragma: no cover - a core dependency
         raise KithError(
             "sentiment needs the vaderSentiment package",
             hint="pip install vaderSentiment (it comes with kith)",
         ) from None
+    from importlib.metadata import version
+
+    if version("vaderSentiment") != LEAN_VADER:  # pragma: no cover - the pinned release
+        return vader.SentimentIntensityAnalyzer()
+    return _lean_analyzer(vader)()
+
+
+def stock_analyzer() -> Any:
+    """VADER's own analyzer, as the library ships it (the tests hold
+    ``compound`` to it, score for score)."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
     return SentimentIntensityAnalyzer()
+
+
+def _lean_analyzer(vader: Any) -> Any:
+    """VADER's analyzer, each of its steps handed only what that step reads.
+
+    The library computes every score; this subclass changes what three of its
+    steps are given, never what they do, and so not one score
+    (``tests/test_valence_lean.py`` compares it with ``stock_analyzer`` on the
+    real mail). In vaderSentiment 3.3.2 those steps are most of its time
+    (bench/RESULTS.md, "What a user waits on"):
+
+    * the emoji pass of ``polarity_scores`` walks the text a character at a
+      time, building a copy, to put a description in place of each emoji (a
+      one-character key). An ASCII text has none (no key is ASCII: checked
+      here), so it is handed over as ``_OnePiece``, which that walk takes in
+      one step: the copy is the text itself.
+    * ``_negation_check`` and ``_special_idioms_check`` lowercase the whole
+      list of words for every sentiment word they look around, three times
+      for each, and then read at most the three words before it (and the two
+      after, for idioms). They are handed those words alone, the index moved
+      to match, so a message of 80 words no longer costs 80 × 80 lowercasings.
+    """
+    base = vader.SentimentIntensityAnalyzer
+    negation_check = base._negation_check
+    idioms_check = base._special_idioms_check
+
+    class LeanAnalyzer(base):  # type: ignore[misc, valid-type]
+        def __init__(self) -> None:
+            super().__init__()
+            self._ascii_keys = any(key.isascii() for key in self.emojis)
+
+        def polarity_scores(self, text: str) -> dict[str, float]:
+            if text.isascii() and not self._ascii_keys:
+                text = _OnePiece(text)
+            return dict(super().polarity_scores(text))
+
+        @staticmethod
+        def _negation_check(valence: float, words: list[str], start_i: int, i: int) -> float:
+            # It reads words[i - 3 : i] at most (words[i - start_i - 1] and the
+            # ones after it, the caller ensuring i > start_i).
+            lo = max(0, i - 3)
+            return float(negation_check(valence, words[lo : i + 1], start_i, i - lo))
+
+        @staticmethod
+        def _special_idioms_check(valence: float, words: list[str], i: int) -> float:
+            # It reads words[i - 3 : i + 3] (called with i > 2; after i only
+            # as far as the list goes, which the window keeps).
+            if i < 3:  # pragma: no cover - never called so by VADER 3.3.2
+                return float(idioms_check(valence, words, i))
+            return float(idioms_check(valence, words[i - 3 : i + 3], 3))
+
+    return LeanAnalyzer
+
+
+class _OnePiece(str):
+    """A text with no emoji, which VADER's emoji pass walks as one piece
+    rather than a character at a time (``_lean_analyzer``): iterated, it
+    yields itself once, as a plain ``str``."""
+
+    __slots__ = ()
+
+    def __iter__(self) -> Iterator[str]:
+        yield str(self)
 
 
 def compound(text: str) -> float:
