@@ -275,3 +275,16 @@ def test_an_ask_whose_near_deadline_passed_is_let_go_and_counted():
     assert fresh.passed == ()
     # an ask with no deadline waits as before
     assert read_waiting([ask], [ME], NOW).passed == ()
+
+
+def test_a_short_question_is_quoted_with_the_sentence_before_it():
+    body = (
+        "Lucy,\n\nNeil in #21 paid nothing on 12/01.  Even if he wants to pay\n"
+        "bi-weekly, he needs to pay at the start.  What is going on?\n"
+    )
+    assert asked(None, body) == (
+        "Even if he wants to pay bi-weekly, he needs to pay at the start. What is going on?"
+    )
+    assert asked(None, "Could you send the March invoice again?") == (
+        "Could you send the March invoice again?"
+    )

@@ -87,6 +87,10 @@ def clean_subject(subject: str | None) -> str | None:
 
 #: A sentence that ends in a question mark.
 _QUESTION = re.compile(r"[^.!?\n]*\?")
+#: A question shorter than this is quoted with the sentence before it.
+SHORT_QUESTION_CHARS = 25
+#: A sentence: up to and with its ".", "!" or "?" (or the end).
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 #: A line break inside a paragraph (not a blank line).
 _WRAPPED = re.compile(r"(?<!\n)\n(?![ \t]*\n)")
 
@@ -100,7 +104,13 @@ def asked(subject: str | None, body: str | None) -> str | None:
     m = _QUESTION.search(text)
     if m is None:
         return None
-    question = safe_name(" ".join(m.group(0).split()))[0] or ""  # shown in a terminal
+    found = " ".join(m.group(0).split())
+    if len(found) < SHORT_QUESTION_CHARS:
+        # "What is going on?" alone says nothing: the sentence before it says about what
+        before = _SENTENCE.findall(text[: m.start()].rstrip())
+        if before and before[-1].strip():
+            found = " ".join(before[-1].split()) + " " + found
+    question = safe_name(found)[0] or ""  # shown in a terminal
     return question if len(question) <= 120 else "…" + question[-119:]
 
 
