@@ -315,7 +315,7 @@ def candidates(
             )
             urgency = 1.0 + 0.2 * r.gives_in
             add("thank", r, r.gives_in, r.last_in_at or now, urgency, reason, gives=r.gives_in)
-        elif newcomer and r.last_out_at is None and r.introduced_by:
+        elif newcomer and r.introduced_by:
             since_days = _days(now - (r.first_contact_at or now))
             plural = "s" * (since_days != 1)
             reason = (
@@ -334,7 +334,6 @@ def candidates(
             )
         elif (
             newcomer
-            and r.last_out_at is None
             and r.wrote_to_me is not False
             and not r.automated
             and not actionable.blocked("welcome", r.public_share)

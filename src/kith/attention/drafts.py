@@ -23,7 +23,7 @@ from kith.drafting import Templates
 from kith.ingest.guard import safe_name
 from kith.signals.intent import GREETING_LINE
 from kith.signals.names import first_name
-from kith.signals.text import own_words
+from kith.signals.text import SENTENCE_BREAK, own_words
 from kith.store import attention as store
 from kith.store.sql import using
 
@@ -89,8 +89,6 @@ def clean_subject(subject: str | None) -> str | None:
 _QUESTION = re.compile(r"[^.!?\n]*\?")
 #: A question shorter than this is quoted with the sentence before it.
 SHORT_QUESTION_CHARS = 25
-#: A sentence: up to and with its ".", "!" or "?" (or the end).
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 #: A line break inside a paragraph (not a blank line).
 _WRAPPED = re.compile(r"(?<!\n)\n(?![ \t]*\n)")
 
@@ -107,9 +105,9 @@ def asked(subject: str | None, body: str | None) -> str | None:
     found = " ".join(m.group(0).split())
     if len(found) < SHORT_QUESTION_CHARS:
         # "What is going on?" alone says nothing: the sentence before it says about what
-        before = _SENTENCE.findall(text[: m.start()].rstrip())
-        if before and before[-1].strip():
-            found = " ".join(before[-1].split()) + " " + found
+        before = SENTENCE_BREAK.split(text[: m.start()].strip())[-1]
+        if before:
+            found = " ".join(before.split()) + " " + found
     question = safe_name(found)[0] or ""  # shown in a terminal
     return question if len(question) <= 120 else "…" + question[-119:]
 
@@ -158,9 +156,7 @@ def contexts(ledger: Any, items: Iterable[Item], now: int) -> dict[str, dict[str
             elif item.kind == "welcome":
                 msg = store.message(conn, item.person_id, now, inbound=True, since=0)
                 ctx.update(days=c.get("days"))
-            else:
-                msg = store.message(conn, item.person_id, now, inbound=False)
-            if item.kind == "thank" and c.get("did") and c.get("gave_at") is not None:
+            elif item.kind == "thank" and c.get("did"):
                 # a message of theirs that gave: thank for it, by its subject
                 msg = store.message(conn, item.person_id, now, inbound=True, since=c["gave_at"])
                 ctx.update(gave=_THANKED_FOR_MESSAGE.get(str(c["did"])), gives=c.get("gives"))
@@ -168,7 +164,9 @@ def contexts(ledger: Any, items: Iterable[Item], now: int) -> dict[str, dict[str
                 msg = None  # gives of many messages: no one subject
                 gives = store.gives_received(conn, item.person_id, now, GIVE_KINDS)
                 ctx.update(gave=gave_words(gives), gives=sum(gives.values()) or c.get("gives"))
-            elif item.kind == "check_in":
+            else:
+                msg = store.message(conn, item.person_id, now, inbound=False)
+            if item.kind == "check_in":
                 ctx.update(
                     gap_days=c.get("gap_days"),
                     silent_days=c.get("silent_days"),

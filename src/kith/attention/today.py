@@ -275,7 +275,8 @@ def relationships(
     addresses = store.addresses(conn, [int(r["person_id"]) for r in rows])
     machines = _machines(addresses)
     rows = [r for r in rows if int(r["person_id"]) not in machines]
-    mine_at = actionable.my_organisations(store.my_identities(conn))
+    my_identities = store.my_identities(conn)
+    mine_at = actionable.my_organisations(my_identities)
     colleagues = {pid for pid, ids in addresses.items() if actionable.colleague(ids, mine_at)}
     contacts = store.kith_contacts(conn) if rows else {}
     last_out = {
@@ -310,7 +311,7 @@ def relationships(
         if at is not None and at <= now:
             r = with_kith_contact(conn, r, at, now)
         found.append(r)
-    me = [value for _, value in store.my_identities(conn)]
+    me = [value for _, value in my_identities]
     return inbound.apply(conn, found, now, me), read.capped
 
 

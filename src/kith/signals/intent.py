@@ -240,8 +240,9 @@ def read_intent(record: InteractionRecord, me: Collection[str] = ()) -> Reading:
         return Reading(asks=False, gives=False, automated=True, cues=(cue,))
     if record.body and not REPLY_OR_FORWARD.match(subject):
         footer = record.body[-FOOTER_CHARS:]
-        match = FOOTER.search(footer.lower())
-        if match and len(footer.lower()) == len(footer):
+        footer_lower = footer.lower()
+        match = FOOTER.search(footer_lower)
+        if match and len(footer_lower) == len(footer):
             cue = Cue(Intent.AUTOMATED, "bulk sender's footer", _around(footer, match))
             return Reading(asks=False, gives=False, automated=True, cues=(cue,))
 
@@ -343,7 +344,7 @@ GREETING_LINE = re.compile(
 #: Where a sentence ends, for evidence: ".", "!" or "?" before a space, a blank
 #: line, or a greeting's line.
 _SENTENCE_BOUNDARY = re.compile(
-    r"[.!?](?=\s)|\n[ \t]*\n|" + GREETING_LINE.pattern, re.IGNORECASE | re.MULTILINE
+    SENTENCE_END.pattern + "|" + GREETING_LINE.pattern, re.IGNORECASE | re.MULTILINE
 )
 
 
