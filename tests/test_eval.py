@@ -93,7 +93,8 @@ class Recorder:
 
     name = "recorder"
 
-    def __init__(self) -> None:
+    def __init__(self, history: str = "batch") -> None:
+        self.history = history
         self.calls: list[tuple[str, int, float, float]] = []
 
     def fit(self, train: Interactions) -> None:
@@ -122,6 +123,52 @@ def test_test_edges_come_in_batches_of_200_in_time_order_scored_before_they_are_
         expected += [("score", size, *span), ("score", size, *span), ("observe", size, *span)]
     assert rest == expected
     assert BATCH_SIZE == 200
+
+
+class Witness:
+    """A model that checks, at each score, that it has seen every earlier edge and
+    no edge of the scored time or later."""
+
+    name = "witness"
+    history = "event"
+
+    def __init__(self) -> None:
+        self.seen: list[float] = []
+        self.all_ts = np.zeros(0)
+        self.scored = 0
+
+    def fit(self, train: Interactions) -> None:
+        self.seen += train.ts.tolist()
+
+    def observe(self, src, dst, ts) -> None:
+        self.seen += ts.tolist()
+
+    def score(self, src, dst, ts):
+        assert len(set(ts.tolist())) == 1  # one time at a time
+        t = float(ts[0])
+        assert max(self.seen) < t
+        assert len(self.seen) == int((self.all_ts < t).sum()) - self.hidden_before(t)
+        self.scored += len(src)
+        return np.zeros(len(src))
+
+    def hidden_before(self, t: float) -> int:
+        return int(((self.all_ts < t) & self.dropped).sum())
+
+
+def test_event_history_scores_each_edge_from_every_edge_before_its_own_time():
+    data = synthetic(n_edges=3000, n_nodes=80)
+    # Several edges to a second: equal times must not see each other.
+    data = Interactions(data.src, data.dst, np.floor(data.ts / 3.0), data.source)
+    split = split_chronologically(data)
+    model = Witness()
+    model.all_ts = data.ts
+    model.dropped = ~(split.train | split.val | split.test)  # hidden nodes' training edges
+    result = evaluate(data, model, "historical")
+    assert result.history == "event" and result.as_dict()["history"] == "event"
+    assert model.scored == 2 * int(split.test.sum())
+    batch = Recorder("batch")
+    evaluate(data, batch, "historical")
+    assert [c[1] for c in batch.calls if c[0] == "score"][:2] == [200, 200]
 
 
 # -- negatives -------------------------------------------------------------------
@@ -357,7 +404,8 @@ def test_json_output(tmp_path: Path):
     result = run_eval(str(path), "--model", "edgebank", "--negatives", "historical", "--json")
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
-    assert sorted(out) == ["ap", "auc", "batches", "memory", "model", "negatives"]
+    assert sorted(out) == ["ap", "auc", "batches", "history", "memory", "model", "negatives"]
+    assert out["history"] == "batch"  # EdgeBank as DyGLib runs it
     assert (out["model"], out["negatives"], out["batches"]) == ("edgebank", "historical", 2)
     assert out["memory"] == "unlimited"
     windowed = run_eval(str(path), "--model", "edgebank", "--memory", "window", "--json")
@@ -368,6 +416,7 @@ def test_kith_trains_on_random_negatives_unless_told_and_says_so(tmp_path: Path)
     path = write_synthetic(tmp_path)
     out = json.loads(run_eval(str(path), "--negatives", "historical", "--json").stdout)
     assert out["train_negatives"] == "random" and "memory" not in out
+    assert out["history"] == "event"  # as DyGLib's neighbour-sampling models read
     assert KithPredictor("historical").training_negatives == ("random",)
     matching = json.loads(
         run_eval(
@@ -383,6 +432,13 @@ def test_kith_trains_on_random_negatives_unless_told_and_says_so(tmp_path: Path)
     assert (matching["ap"], matching["auc"]) != (out["ap"], out["auc"])
     text = run_eval(str(path), "--negatives", "historical").stdout.splitlines()
     assert text[1].startswith("kith, trained on random negatives, historical negatives: AP ")
+    assert text[2] == (
+        "History read for each edge: every edge before its own time "
+        "(as DyGLib's neighbour sampler)."
+    )
+    batch = json.loads(run_eval(str(path), "--history", "batch", "--json").stdout)
+    assert batch["history"] == "batch"
+    assert (batch["ap"], batch["auc"]) != (out["ap"], out["auc"])
 
 
 # -- the published table and the real run -------------------------------------

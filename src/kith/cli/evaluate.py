@@ -44,6 +44,14 @@ from kith.cli.base import cli
     help="EdgeBank's memory (DyGLib's four): every pair seen, pairs seen in the last "
     "15% of history, in the mean repeat gap, or seen at least as often as the mean pair.",
 )
+@click.option(
+    "--history",
+    type=click.Choice(["event", "batch"]),
+    default=None,
+    help="What the model has seen when it scores an edge: every edge before that edge's "
+    "time (event; how DyGLib's neighbour-sampling models read, kith's default) or every "
+    "edge before its batch of 200 (batch; DyGLib's EdgeBank, EdgeBank's default).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: ap, auc (percent), ...")
 @click.option("--explain", is_flag=True, help="Also print the fitted weight of each feature.")
 @click.option(
@@ -67,6 +75,7 @@ def eval_cmd(
     model_name: str,
     train_negatives: str,
     memory: str,
+    history: str | None,
     as_json: bool,
     explain: bool,
     task: str,
@@ -78,10 +87,13 @@ def eval_cmd(
     ml_uci.csv) or as a 'src dst time' edge list. The DyGLib protocol is used:
     split at the 70% and 85% time quantiles, 10% of later nodes hidden from
     training, test edges in batches of 200, one negative each; AP and ROC-AUC
-    averaged over batches. kith is trained on random negatives, as DyGLib
-    trains every model; for DyGLib's ml_uci.csv the published results are
-    printed beside (not with --train-negatives matching, which trains on the
-    evaluated kind of negative and so is not comparable).
+    averaged over batches. kith's model reads, for each edge, every edge
+    before that edge's time, as DyGLib's neighbour-sampling models do;
+    EdgeBank, as DyGLib runs it, the edges before each batch (--history).
+    kith is trained on random negatives, as DyGLib trains every model; for
+    DyGLib's ml_uci.csv the published results are printed beside (not with
+    --train-negatives matching, which trains on the evaluated kind of
+    negative and so is not comparable).
 
     \b
     Examples:
@@ -109,6 +121,7 @@ def eval_cmd(
         cast(Any, model_name),
         train_negatives=cast(Any, train_negatives),
         memory=cast(Any, memory),
+        history=cast(Any, history),
     )
     weights = _eval_weights(predictor) if explain else None
     if as_json:
@@ -126,6 +139,7 @@ def eval_cmd(
         f"{_run_label(result)}, {result.negatives} negatives: AP {result.ap:.2f}  "
         f"AUC {result.auc:.2f}  ({result.seconds:.1f} s)"
     )
+    click.echo(f"History read for each edge: {_HISTORY_WORDS[result.history]}.")
     if result.train_negatives == "matching":
         click.echo(
             "Trained on negatives matching the evaluated kind: not comparable with DyGLib's "
@@ -162,6 +176,11 @@ def _new_ties(path: Path, k: int, as_json: bool) -> None:
         click.echo(f"  {method:<20} {row['precision_at_k']:7.2f} {row['ap']:7.2f}")
 
 
+#: What ``--history`` means, in the run's output.
+_HISTORY_WORDS = {
+    "event": "every edge before its own time (as DyGLib's neighbour sampler)",
+    "batch": "every edge before its batch of 200 (as DyGLib's EdgeBank)",
+}
 #: Width of the model column of the published table.
 _LABEL = 44
 
@@ -238,7 +257,11 @@ def _refuse_unused(model_name: str, task: str) -> None:
         return ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
 
     if task == "new-ties":
-        unused = [n for n in ("negatives", "model_name", "memory", "train_negatives") if given(n)]
+        unused = [
+            n
+            for n in ("negatives", "model_name", "memory", "train_negatives", "history")
+            if given(n)
+        ]
         if unused:
             flags = ", ".join("--" + n.removesuffix("_name").replace("_", "-") for n in unused)
             raise click.UsageError(f"{flags}: not read by --task new-ties")

@@ -33,7 +33,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kith.evaluation.data import Interactions
-from kith.evaluation.protocol import TEST_QUANTILE
+from kith.evaluation.protocol import HISTORIES, TEST_QUANTILE, History
 
 Memory = Literal["unlimited", "window", "repeat-window", "threshold"]
 MEMORIES: tuple[Memory, ...] = ("unlimited", "window", "repeat-window", "threshold")
@@ -64,10 +64,14 @@ class EdgeBank:
 
     name = "edgebank"
 
-    def __init__(self, memory: Memory = "unlimited") -> None:
+    def __init__(self, memory: Memory = "unlimited", *, history: History = "batch") -> None:
+        """EdgeBank with ``memory``, reading ``history`` (DyGLib's: each batch)."""
         if memory not in MEMORIES:
             raise ValueError(f"unknown EdgeBank memory {memory!r}")
+        if history not in HISTORIES:
+            raise ValueError(f"unknown history {history!r}")
         self.memory: Memory = memory
+        self.history: History = history
         self._pairs: dict[tuple[int, int], _Seen] = {}
         self._times: list[float] = []
 

@@ -2,9 +2,11 @@
 a logistic regression fitted on the training period.
 
 Fitting streams the training edges (hidden nodes' removed) in batches of 200,
-as the test does: each batch's features are read from the edges before it,
-each positive gets negatives, then the batch is added to the history. So the
-model learns from rows read exactly as the scored ones are.
+as the test does: each positive gets negatives, each row's features are read
+from the edges before it (``history``: by default every edge before its own
+time, as DyGLib's neighbour-sampling models read theirs; or the edges before
+its batch), then the edges are added. So the model learns from rows read
+exactly as the scored ones are.
 
 DyGLib trains every model with random negatives only, and so does kith by
 default (``train_negatives="random"``): the like-for-like comparison with the
@@ -30,7 +32,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kith.evaluation.data import Interactions
-from kith.evaluation.protocol import Negatives, NegativeSampler, batches
+from kith.evaluation.protocol import (
+    History,
+    Negatives,
+    NegativeSampler,
+    Pending,
+    batches,
+    steps,
+)
 from kith.relate.linkpred import LogisticModel, TieHistory
 
 #: Seed of the training negatives (DyGLib leaves its training sampler unseeded).
@@ -62,16 +71,19 @@ class KithPredictor:
         *,
         train_negatives: TrainNegatives = "random",
         training: tuple[Negatives, ...] | None = None,
+        history: History = "event",
     ) -> None:
         """A model for evaluation with ``negatives``, trained on random negatives
         or on those ``TRAINING_NEGATIVES`` matches to ``negatives``; ``training``
-        overrides both (for comparing them)."""
+        overrides both (for comparing them). ``history``: what it has seen when
+        it reads a row, in training and when scoring (``kith.evaluation.protocol``)."""
         if train_negatives not in TRAIN_NEGATIVES:
             raise ValueError(f"unknown training negatives {train_negatives!r}")
+        self.history: History = history
         self.train_negatives: TrainNegatives = train_negatives
         matching = TRAINING_NEGATIVES[negatives] if train_negatives == "matching" else None
         self.training_negatives = training or matching or ("random",)
-        self.history = TieHistory()
+        self.ties = TieHistory()
         self.model: LogisticModel | None = None
 
     def fit(self, train: Interactions) -> None:
@@ -83,28 +95,32 @@ class KithPredictor:
         inductive = "inductive" in self.training_negatives
         rows: list[NDArray[np.float64]] = []
         labels: list[NDArray[np.float64]] = []
+        pending = Pending(self.ties.add_many, self.history)
         for part in batches(len(train)):
             src, dst, ts = train.src[part], train.dst[part], train.ts[part]
             if inductive and ts[0] <= cut:
-                self.history.add_many(src, dst, ts)
+                pending.hold(src, dst, ts)
                 continue
-            rows.append(self.history.matrix(src, dst, ts))
-            labels.append(np.ones(len(src)))
-            for sampler in samplers:
-                neg_src, neg_dst = sampler.sample(src, dst, ts)
-                rows.append(self.history.matrix(neg_src, neg_dst, ts))
-                labels.append(np.zeros(len(neg_src)))
-            self.history.add_many(src, dst, ts)
+            negatives = [sampler.sample(src, dst, ts) for sampler in samplers]
+            for step in steps(ts, self.history):
+                pending.before(float(ts[step][0]))
+                rows.append(self.ties.matrix(src[step], dst[step], ts[step]))
+                labels.append(np.ones(len(src[step])))
+                for neg_src, neg_dst in negatives:
+                    rows.append(self.ties.matrix(neg_src[step], neg_dst[step], ts[step]))
+                    labels.append(np.zeros(len(neg_src[step])))
+                pending.hold(src[step], dst[step], ts[step])
+        pending.flush()
         self.model = LogisticModel.fit(np.concatenate(rows), np.concatenate(labels))
 
     def observe(
         self, src: NDArray[np.int64], dst: NDArray[np.int64], ts: NDArray[np.float64]
     ) -> None:
-        self.history.add_many(src, dst, ts)
+        self.ties.add_many(src, dst, ts)
 
     def score(
         self, src: NDArray[np.int64], dst: NDArray[np.int64], ts: NDArray[np.float64]
     ) -> NDArray[np.float64]:
         if self.model is None:
             raise RuntimeError("KithPredictor.score before fit")
-        return self.model.log_odds(self.history.matrix(src, dst, ts))
+        return self.model.log_odds(self.ties.matrix(src, dst, ts))

@@ -1,9 +1,8 @@
 """The DyGLib protocol for dynamic link prediction, transductive setting.
 
 This is our reading of DyGLib (Yu et al., NeurIPS 2023; ``utils/DataLoader.py``
-``get_link_prediction_data``, ``utils/utils.py`` ``NegativeEdgeSampler``,
-``evaluate_models_utils.py``), written from its description and code as we
-remember them — no network was at hand to re-read it. Where the summary in
+``get_link_prediction_data``, ``utils/utils.py`` ``NegativeEdgeSampler`` and
+``NeighborSampler``, ``evaluate_models_utils.py``). Where the summary in
 ``shared/data/SOURCES.md`` is shorter than the code, the code's reading is used
 and said below. The reproduction check is EdgeBank: on UCI with random
 negatives it gives 76.20 AP / 77.30 AUC here, the published figures to the
@@ -22,9 +21,21 @@ training-period edge touching one is removed from training. Validation and
 test keep all their edges.
 
 **What a model has seen.** Fitting sees the training edges (hidden nodes'
-removed); the validation edges are then added to its memory; each test batch
-is scored with what came before it and added after it is scored (EdgeBank's
-``history_data``; memory models do the same).
+removed); the validation edges are then added to its memory. Each test edge
+is then scored from one of two histories, as DyGLib's models read theirs:
+
+- ``event``: every edge strictly before the scored edge's own time, also
+  those earlier in its batch — what DyGLib's neighbour sampler hands TGAT,
+  CAWN, TCL, GraphMixer and DyGFormer (``find_neighbors_before``: a
+  ``searchsorted`` on the edge's time, left side, so an edge at the same
+  time is not seen), in training as in evaluation;
+- ``batch``: the edges before the batch; the batch is added after it is
+  scored (EdgeBank's ``history_data``; the memory models' updates).
+
+Edges sharing a time are scored together (``steps``) and added once the
+next edge to score is later (``Pending``: a time can straddle two batches).
+Each model says which it reads (``LinkPredictor.history``): EdgeBank
+``batch``, kith's model ``event``, either changeable to compare them.
 
 **Batches.** Test edges in time order, 200 per batch, the last one shorter.
 Each positive gets one negative, scored at the positive's time. AP and ROC-AUC
@@ -58,7 +69,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -70,6 +81,10 @@ from kith.evaluation.data import Interactions
 
 Negatives = Literal["random", "historical", "inductive"]
 NEGATIVES: tuple[Negatives, ...] = ("random", "historical", "inductive")
+#: What a model has seen when it scores an edge: every edge before the edge's
+#: time (``event``), or every edge before its batch (``batch``).
+History = Literal["event", "batch"]
+HISTORIES: tuple[History, ...] = ("event", "batch")
 
 VAL_QUANTILE = 0.70
 TEST_QUANTILE = 0.85
@@ -134,6 +149,52 @@ def batches(n: int, size: int = BATCH_SIZE) -> Iterator[slice]:
     """Consecutive slices of ``size`` over ``range(n)``, the last one shorter."""
     for start in range(0, n, size):
         yield slice(start, min(start + size, n))
+
+
+class Pending:
+    """Edges already scored that the model has not seen yet, handed to ``observe``
+    when ``history`` lets the model see them."""
+
+    def __init__(self, observe: Callable[..., None], history: History) -> None:
+        if history not in HISTORIES:
+            raise ValueError(f"unknown history {history!r}")
+        self._observe = observe
+        self._history = history
+        self._held: list[tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]] = []
+
+    def hold(self, src: NDArray[np.int64], dst: NDArray[np.int64], ts: NDArray[np.float64]) -> None:
+        """Keep these scored edges (in time order) until the model may see them."""
+        self._held.append((src, dst, ts))
+
+    def before(self, t: float) -> None:
+        """Hand over what the model may see when it scores at time ``t``: every held
+        edge (``batch``, called at a batch's start) or those before ``t`` (``event``)."""
+        if not self._held:
+            return
+        src, dst, ts = (np.concatenate(parts) for parts in zip(*self._held, strict=True))
+        seen = len(ts) if self._history == "batch" else int(np.searchsorted(ts, t, side="left"))
+        if seen:
+            self._observe(src[:seen], dst[:seen], ts[:seen])
+        self._held = [(src[seen:], dst[seen:], ts[seen:])] if seen < len(ts) else []
+
+    def flush(self) -> None:
+        """Hand over everything held."""
+        self.before(np.inf)
+
+
+def steps(ts: NDArray[np.float64], history: History) -> Iterator[slice]:
+    """The slices of a batch (times ``ts``, in order) that are scored together and
+    then observed: the whole batch for ``batch``, each run of equal times for
+    ``event``."""
+    if history not in HISTORIES:
+        raise ValueError(f"unknown history {history!r}")
+    if history == "batch" or len(ts) == 0:
+        yield slice(0, len(ts))
+        return
+    starts = np.flatnonzero(np.r_[True, ts[1:] != ts[:-1]])
+    ends = np.r_[starts[1:], len(ts)]
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        yield slice(start, end)
 
 
 class NegativeSampler:
@@ -268,6 +329,8 @@ class LinkPredictor(Protocol):
     """What the protocol needs of a model."""
 
     name: str
+    #: What it has seen when it scores an edge (the module docstring).
+    history: History
 
     def fit(self, train: Interactions) -> None:
         """Learn from the training edges, and remember them."""
@@ -303,6 +366,8 @@ class Result:
     #: kith's training negatives (``random`` or ``matching``); EdgeBank's memory.
     train_negatives: str | None = None
     memory: str | None = None
+    #: What the model had seen when it scored an edge (``History``).
+    history: str = "batch"
 
     def as_dict(self) -> dict[str, object]:
         data: dict[str, object] = {
@@ -311,6 +376,7 @@ class Result:
             "negatives": self.negatives,
             "model": self.model,
             "batches": self.batches,
+            "history": self.history,
         }
         if self.train_negatives is not None:
             data["train_negatives"] = self.train_negatives
@@ -343,16 +409,22 @@ def evaluate(
         scored = subset(data, split.val)
     aps: list[float] = []
     aucs: list[float] = []
+    pending = Pending(predictor.observe, predictor.history)
     for part in batches(len(scored)):
         src, dst, ts = scored.src[part], scored.dst[part], scored.ts[part]
         neg_src, neg_dst = sampler.sample(src, dst, ts)
-        pos_scores = predictor.score(src, dst, ts)
-        neg_scores = predictor.score(neg_src, neg_dst, ts)
+        pos_scores = np.zeros(len(src))
+        neg_scores = np.zeros(len(neg_src))
+        for step in steps(ts, predictor.history):
+            pending.before(float(ts[step][0]))
+            pos_scores[step] = predictor.score(src[step], dst[step], ts[step])
+            neg_scores[step] = predictor.score(neg_src[step], neg_dst[step], ts[step])
+            pending.hold(src[step], dst[step], ts[step])
         labels = np.r_[np.ones(len(src)), np.zeros(len(neg_src))]
         scores = np.r_[pos_scores, neg_scores]
         aps.append(average_precision(labels, scores))
         aucs.append(roc_auc(labels, scores))
-        predictor.observe(src, dst, ts)
+    pending.flush()
     return Result(
         ap=100.0 * float(np.mean(aps)),
         auc=100.0 * float(np.mean(aucs)),
@@ -365,4 +437,5 @@ def evaluate(
         val=int(split.val.sum()),
         scored=len(scored),
         hidden=len(split.hidden),
+        history=predictor.history,
     )
