@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -504,3 +504,20 @@ def test_an_empty_ledger_is_a_friendly_empty_day(db_url: str):
         "done": [],
         "let_go": {"messages": 0, "people": 0},
     }
+
+
+def test_a_ledger_that_ended_long_ago_says_so_and_how_to_see_its_time(ledger: Ledger):
+    last = ledger.sql("SELECT MAX(occurred_at) FROM interaction")[0][0]
+    last_day = datetime.fromtimestamp(last, UTC).date()
+    later = last_day + timedelta(days=800)
+    result = ledger.run("today", "--date", later.isoformat())
+    assert result.stdout.startswith("Today, ")
+    hint = f"The ledger's latest interaction is on {last_day}, 2 years before this day"
+    assert hint in result.stderr
+    assert f"--date {last_day}" in result.stderr
+    suggest = ledger.run("introduce", "--suggest", "--date", later.isoformat())
+    assert hint in suggest.stderr
+    # On the ledger's own time, no such note.
+    assert "latest interaction" not in ledger.run("today", "--date", D.isoformat()).stderr
+    near = ledger.run("introduce", "--suggest", "--date", D.isoformat())
+    assert "latest interaction" not in near.stderr

@@ -83,6 +83,31 @@ def now_ts() -> int:
     return int(time.time())
 
 
+#: A ledger whose latest interaction is this many days or more before the day
+#: asked about reads as an archive: on that day everyone in it is out of touch.
+ARCHIVE_DAYS = 365
+
+
+def archive_hint(state: State, now: int) -> str | None:
+    """When the ledger ends long before ``now`` (an imported archive, read as of
+    today): what that means for the answer, and the ``--date`` that shows the
+    ledger's own time."""
+    from kith.store.connections import span
+    from kith.units import DAY
+
+    with state.reader() as db:
+        first_last = span(db)
+    if first_last is None or now - first_last[1] < ARCHIVE_DAYS * DAY:
+        return None
+    day = datetime.fromtimestamp(first_last[1], UTC).date().isoformat()
+    years = (now - first_last[1]) // (365 * DAY)
+    return (
+        f"The ledger's latest interaction is on {day}, {years} year{'s' * (years != 1)} "
+        f"before this day, so everyone in it is out of touch now. "
+        f"To see it as of then: --date {day}"
+    )
+
+
 def fmt_ts(ts: int | None) -> str:
     if ts is None:
         return "-"

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from kith.cli.base import State, cli, fmt_ts, now_ts, pass_state
+from kith.cli.base import State, archive_hint, cli, fmt_ts, now_ts, pass_state
 from kith.cli.relationships import at_date
 from kith.errors import KithError
 
@@ -229,6 +229,8 @@ def show_suggestions(
             )
         else:
             click.echo("No introductions to suggest yet.")
+        if computed and (hint := archive_hint(state, now)):
+            click.echo(hint, err=True)
         return
     for n, s in enumerate(found, start=1):
         click.echo(f"{n:>2}. {s.a[1]} (#{s.a[0]}) and {s.b[1]} (#{s.b[0]})   score {s.score:.1f}")

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from kith.cli.base import State, cli, fmt_ts, now_ts, pass_state
+from kith.cli.base import State, archive_hint, cli, fmt_ts, now_ts, pass_state
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -209,6 +209,8 @@ def today_cmd(
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     print_plan(plan, drafts)
+    if hint := archive_hint(state, plan.now):
+        click.echo("\n" + hint, err=True)
 
 
 @cli.command("done")
